@@ -1,0 +1,50 @@
+//! The command-line definition (clap derive), shared by `main` and by the
+//! man-page and completion generators.
+
+use crate::cmd;
+use clap::{Parser, Subcommand};
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  success
+  1  nothing selected (documented per command)
+  2  an input or message could not be processed (the others were), or a usage error
+A closed pipe (for example `| head`) ends quietly with 0.";
+
+/// emlkit: e-mail messages as files.
+#[derive(Debug, Parser)]
+#[command(
+    name = "emlkit",
+    version,
+    about = "E-mail messages as files: structure, JSON Lines, headers, text",
+    long_about = "emlkit reads RFC 5322 / MIME messages (.eml files, stdin, mbox files, maildirs)\n\
+                  without copying them, and shows their structure, exports them as JSON Lines,\n\
+                  decodes their headers and prints their text.\n\n\
+                  Example:\n  emlkit tree message.eml\n  emlkit json archive.mbox | jq .subject",
+    after_help = AFTER_HELP
+)]
+pub struct Cli {
+    /// When to use colours: auto (terminal and NO_COLOR unset), always, never.
+    #[arg(long, value_enum, default_value_t = cmd::ColorChoice::Auto, global = true)]
+    pub color: cmd::ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the MIME part tree.
+    Tree(cmd::tree::TreeArgs),
+    /// Export messages as JSON Lines.
+    Json(cmd::json::JsonArgs),
+    /// Print header fields.
+    Headers(cmd::headers::HeadersArgs),
+    /// Print the readable body.
+    Text(cmd::text::TextArgs),
+    /// Write the man page (roff) to stdout.
+    Man(cmd::man::ManArgs),
+    /// Write shell completions to stdout.
+    Completions(cmd::completions::CompletionsArgs),
+}

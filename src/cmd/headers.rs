@@ -1,0 +1,102 @@
+//! `emlkit headers`: header fields, decoded or raw.
+
+use super::{InputArgs, Style};
+use crate::model::{self, header::decode_text};
+use anyhow::Result;
+use clap::Args;
+use std::io::Write;
+
+const LONG_ABOUT: &str = "\
+Prints the header fields of each message, one per line as `Name: value`.
+Values are unfolded and decoded (RFC 2047 encoded words, charsets) unless
+--raw is given, which prints the bytes as written (folding kept).
+
+Only the header is parsed: bodies are not decoded, so this is fast on big
+mailboxes.
+
+Examples:
+  emlkit headers message.eml
+  emlkit headers -H subject -H from archive.mbox";
+
+/// Arguments of `emlkit headers`.
+#[derive(Debug, Args)]
+#[command(about = "Print header fields", long_about = LONG_ABOUT)]
+pub struct HeadersArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Only this field (case-insensitive; repeatable).
+    #[arg(short = 'H', long = "header", value_name = "NAME")]
+    pub names: Vec<String>,
+
+    /// Print values as written, without decoding or unfolding.
+    #[arg(long)]
+    pub raw: bool,
+
+    /// One JSON object per message: {"type":"headers","source":…,"headers":[…]}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `emlkit headers`.
+pub fn run(args: &HeadersArgs, style: Style, out: &mut dyn Write) -> Result<super::Outcome> {
+    let names: Vec<String> = args.names.iter().map(|n| n.to_ascii_lowercase()).collect();
+    let multi = args.input.inputs.len() > 1;
+    super::for_each_message(&args.input, out, &|origin, bytes, buf| {
+        let parsed = model::parse(bytes, origin.data_offset, true)?;
+        let raw = parsed.raw;
+        let mut list = Vec::new();
+        for h in &parsed.message.parts[0].headers {
+            let name = String::from_utf8_lossy(model::raw_name(h, raw));
+            if !names.is_empty() && !names.contains(&name.to_ascii_lowercase()) {
+                continue;
+            }
+            let value = model::raw_value(h, raw);
+            list.push((name, value, parsed.abs(h.offset_field)));
+        }
+        if args.json {
+            let hs: Vec<serde_json::Value> = list
+                .iter()
+                .map(|(n, v, off)| {
+                    serde_json::json!({
+                        "name": n, "raw": crate::export::json::raw_bytes(v),
+                        "decoded": decode_text(v).0, "offset": off,
+                    })
+                })
+                .collect();
+            let rec = serde_json::json!({
+                "type": "headers",
+                "source": crate::export::json::source(origin),
+                "headers": hs,
+            });
+            serde_json::to_writer(&mut *buf, &rec)?;
+            buf.push(b'\n');
+            return Ok(());
+        }
+        if multi || origin.format != "eml" {
+            writeln!(buf, "==> {} <==", style.safe(&origin.label()))?;
+        }
+        for (name, value, _) in list {
+            if args.raw {
+                buf.extend_from_slice(name.as_bytes());
+                buf.extend_from_slice(b": ");
+                if style.escape {
+                    let s = String::from_utf8_lossy(value);
+                    buf.extend_from_slice(crate::term::escape(&s, true).as_bytes());
+                } else {
+                    buf.extend_from_slice(value);
+                }
+                buf.push(b'\n');
+            } else {
+                let (text, _) = decode_text(value);
+                writeln!(
+                    buf,
+                    "{}: {}",
+                    style.paint("1", &style.safe(&name)),
+                    style.safe(text.trim())
+                )?;
+            }
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,81 @@
+//! `emlkit text`: the best readable body of each message.
+
+use super::{InputArgs, Style};
+use crate::model;
+use anyhow::Result;
+use clap::Args;
+use mail_parser::PartType;
+use std::io::Write;
+
+const LONG_ABOUT: &str = "\
+Prints the readable body of each message as UTF-8 text: the text/plain body
+(charset converted), or, when the message has only HTML, the HTML body turned
+into plain text. Multiple bodies (for example inline text parts around an
+attachment) are printed in order.
+
+Examples:
+  emlkit text message.eml
+  emlkit text --html message.eml   # prefer the HTML body, as text";
+
+/// Arguments of `emlkit text`.
+#[derive(Debug, Args)]
+#[command(about = "Print the readable body", long_about = LONG_ABOUT)]
+pub struct TextArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Prefer the HTML body (converted to text) over text/plain.
+    #[arg(long)]
+    pub html: bool,
+}
+
+/// Runs `emlkit text`.
+pub fn run(args: &TextArgs, style: Style, out: &mut dyn Write) -> Result<super::Outcome> {
+    let multi = args.input.inputs.len() > 1;
+    let prefer_html = args.html;
+    super::for_each_message(&args.input, out, &|origin, bytes, buf| {
+        let parsed = model::parse(bytes, origin.data_offset, false)?;
+        let msg = &parsed.message;
+        if multi || origin.format != "eml" {
+            writeln!(buf, "==> {} <==", style.safe(&origin.label()))?;
+        }
+        let plain: Vec<&str> = msg
+            .text_body
+            .iter()
+            .filter_map(|&i| match msg.parts.get(i as usize).map(|p| &p.body) {
+                Some(PartType::Text(t)) => Some(t.as_ref()),
+                _ => None,
+            })
+            .collect();
+        let html: Vec<&str> = msg
+            .html_body
+            .iter()
+            .filter_map(|&i| match msg.parts.get(i as usize).map(|p| &p.body) {
+                Some(PartType::Html(t)) => Some(t.as_ref()),
+                _ => None,
+            })
+            .collect();
+        let texts: Vec<String> = if (prefer_html || plain.is_empty()) && !html.is_empty() {
+            html.iter()
+                .map(|h| mail_parser::decoders::html::html_to_text(h))
+                .collect()
+        } else {
+            plain.iter().map(|s| s.to_string()).collect()
+        };
+        for t in texts {
+            buf.extend_from_slice(style_text(&style, &t).as_bytes());
+            if !t.ends_with('\n') {
+                buf.push(b'\n');
+            }
+        }
+        Ok(())
+    })
+}
+
+fn style_text<'s>(style: &Style, t: &'s str) -> std::borrow::Cow<'s, str> {
+    if style.escape {
+        crate::term::escape(t, true)
+    } else {
+        std::borrow::Cow::Borrowed(t)
+    }
+}

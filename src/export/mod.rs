@@ -1,0 +1,10 @@
+//! The JSON Lines export: our schema, documented in `docs/json.md`.
+//!
+//! Every record is one JSON object on one line with a `"type"` tag. Decoded
+//! text is a JSON string; raw bytes are `{"text": …}` when they are valid
+//! UTF-8 and `{"bytes": <base64>}` otherwise, so nothing is lost.
+
+pub mod json;
+
+/// The schema version written in every message record. Changes are additive.
+pub const SCHEMA_VERSION: u32 = 1;

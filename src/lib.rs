@@ -1,0 +1,46 @@
+//! # emlkit
+//!
+//! E-mail messages as files: RFC 5322 / MIME messages, mbox files and maildir
+//! trees, read without copying, explained and exported.
+//!
+//! The library is layered:
+//!
+//! - [`source`] — where bytes come from (files, stdin, memory maps, mbox
+//!   splitting, maildir walking). It knows nothing of MIME.
+//! - [`model`] — our stable view of a parsed message over `mail_parser`: a part
+//!   tree named by IMAP section numbers, file names resolved from raw
+//!   parameters (RFC 2231, RFC 2047), sizes, byte ranges and findings.
+//! - [`export`] — the JSON Lines schema (documented in `docs/json.md`).
+//! - [`term`] — escaping of untrusted text for terminals.
+//!
+//! The library never prints, never exits and never looks at the terminal: it
+//! returns data and writes to the `io::Write` it is given.
+//!
+//! ## Example
+//!
+//! ```
+//! let raw = b"From: a@example.com\r\nSubject: hi\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nhello\r\n--b\r\nContent-Type: image/png; name=x.png\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--b--\r\n";
+//! let parsed = emlkit::model::parse(raw, 0, false).unwrap();
+//! let tree = parsed.tree(&emlkit::model::Limits::default());
+//! let ids: Vec<&str> = tree.parts.iter().map(|p| p.id.as_str()).collect();
+//! assert_eq!(ids, ["0", "1", "2"]);
+//! assert_eq!(tree.parts[2].filename.as_deref(), Some("x.png"));
+//! assert_eq!(&tree.parts[2].decoded()[..4], b"\x89PNG");
+//! ```
+//!
+//! ## Bytes and text
+//!
+//! Messages are bytes. Decoded text (subjects, bodies) is UTF-8; where bytes
+//! could not be converted exactly, a finding says so and the JSON export
+//! carries the original bytes as base64 next to the text.
+#![deny(unsafe_code)]
+
+pub mod export;
+pub mod model;
+pub mod source;
+pub mod term;
+
+#[doc(hidden)]
+pub mod cli;
+#[doc(hidden)]
+pub mod cmd;

@@ -1,0 +1,68 @@
+//! The `emlkit` binary: parse arguments, dispatch, map errors to exit codes.
+
+use clap::Parser;
+use emlkit::cli::{Cli, Command};
+use emlkit::cmd::{self, Style};
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    // Deeply nested hostile messages make deep (but bounded) recursion in the
+    // parser's drop code; a large stack keeps that from overflowing.
+    let child = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(run_and_map);
+    match child.map(|h| h.join()) {
+        Ok(Ok(code)) => code,
+        _ => {
+            eprintln!("emlkit: internal error");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Maps the result of `run` to an exit code, in exactly one place.
+fn run_and_map() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("emlkit: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn run() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    let style = Style::new(cli.color);
+    let stdout = io::stdout();
+    let lock = stdout.lock();
+    // Block-buffered unless a person is watching.
+    let mut out: Box<dyn Write> = if io::stdout().is_terminal() {
+        Box::new(io::LineWriter::new(lock))
+    } else {
+        Box::new(io::BufWriter::with_capacity(256 * 1024, lock))
+    };
+    let outcome = match &cli.command {
+        Command::Tree(a) => cmd::tree::run(a, style, &mut out)?,
+        Command::Json(a) => cmd::json::run(a, &mut out)?,
+        Command::Headers(a) => cmd::headers::run(a, style, &mut out)?,
+        Command::Text(a) => cmd::text::run(a, style, &mut out)?,
+        Command::Man(a) => cmd::man::run(a, &mut out)?,
+        Command::Completions(a) => cmd::completions::run(a, &mut out)?,
+    };
+    out.flush()?;
+    Ok(if outcome.errored {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

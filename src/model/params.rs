@@ -1,0 +1,352 @@
+//! MIME header parameters (RFC 2045 §5.1) with RFC 2231 extensions, parsed
+//! from the raw header bytes.
+//!
+//! We parse parameters ourselves because the value mail-parser returns is
+//! wrong in known cases: an RFC 2231 continuation split inside a multi-byte
+//! UTF-8 sequence becomes U+FFFD (each segment is converted on its own), and
+//! adjacent encoded words get a space inserted. Here the percent-decoded bytes
+//! of all segments are joined first and converted once.
+
+use super::{charset, encoded_word};
+
+/// One parameter after continuations are joined and charsets decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Param {
+    /// Lower-case name without the RFC 2231 `*` / `*N` suffixes.
+    pub name: String,
+    /// The decoded value.
+    pub value: String,
+    /// True when the value came from the RFC 2231 extended form (`name*`).
+    pub extended: bool,
+    /// True when every charset conversion was exact.
+    pub exact: bool,
+}
+
+/// A parsed Content-Type or Content-Disposition value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParsedValue {
+    /// The main value, lower-cased (`text/plain`, `attachment`).
+    pub value: String,
+    /// The parameters in order of first appearance.
+    pub params: Vec<Param>,
+}
+
+impl ParsedValue {
+    /// The value of a parameter by name; the extended form wins, as RFC 2231
+    /// recommends.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .filter(|p| p.name == name)
+            .max_by_key(|p| p.extended)
+            .map(|p| p.value.as_str())
+    }
+}
+
+struct Segment {
+    index: Option<u32>,
+    encoded: bool,
+    bytes: Vec<u8>,
+}
+
+/// Parses a raw header value such as `attachment; filename*0*=utf-8''a%C3;
+/// filename*1*=%A9.txt`.
+pub fn parse(raw: &[u8]) -> ParsedValue {
+    let mut pos = 0;
+    let main_end = memchr::memchr(b';', raw).unwrap_or(raw.len());
+    let value = String::from_utf8_lossy(&raw[..main_end]);
+    let value: String = strip_comments(&value)
+        .split_whitespace()
+        .collect::<String>()
+        .to_ascii_lowercase();
+    pos = pos.max(main_end);
+    // name -> segments, in order of first appearance.
+    let mut order: Vec<String> = Vec::new();
+    let mut segs: Vec<Vec<Segment>> = Vec::new();
+    while pos < raw.len() {
+        pos += 1; // skip ';'
+        let (name, p) = read_name(raw, pos);
+        pos = p;
+        if name.is_empty() {
+            // Garbage: skip to the next ';'.
+            pos = next_semicolon(raw, pos);
+            continue;
+        }
+        pos = skip_ws(raw, pos);
+        if raw.get(pos) != Some(&b'=') {
+            pos = next_semicolon(raw, pos);
+            continue;
+        }
+        pos = skip_ws(raw, pos + 1);
+        let (bytes, p, quoted) = read_value(raw, pos);
+        pos = next_semicolon(raw, p);
+
+        let lname = name.to_ascii_lowercase();
+        let (base, index, encoded) = split_name(&lname);
+        let _ = quoted;
+        let key = base.to_string();
+        let slot = match order.iter().position(|n| *n == key) {
+            Some(i) => i,
+            None => {
+                order.push(key);
+                segs.push(Vec::new());
+                order.len() - 1
+            }
+        };
+        segs[slot].push(Segment {
+            index,
+            encoded,
+            bytes,
+        });
+    }
+    let mut params = Vec::new();
+    for (name, mut list) in order.into_iter().zip(segs) {
+        let extended = list.iter().any(|s| s.encoded);
+        let continued = list.iter().any(|s| s.index.is_some());
+        if !extended && !continued {
+            // Plain parameters: each occurrence kept (duplicates are findings).
+            for s in list {
+                let text = String::from_utf8_lossy(&s.bytes);
+                let (v, exact) = if text.contains("=?") {
+                    encoded_word::decode(&text)
+                } else {
+                    charset::utf8_or_1252(&s.bytes)
+                };
+                params.push(Param {
+                    name: name.clone(),
+                    value: v,
+                    extended: false,
+                    exact,
+                });
+            }
+            continue;
+        }
+        // A lone `name*=` and continuations may both exist; keep them apart.
+        let single: Vec<Segment> = {
+            let (s, c): (Vec<_>, Vec<_>) = list.drain(..).partition(|s| s.index.is_none());
+            list = c;
+            s
+        };
+        for s in single {
+            params.push(decode_extended(&name, vec![s]));
+        }
+        if !list.is_empty() {
+            list.sort_by_key(|s| s.index);
+            params.push(decode_extended(&name, list));
+        }
+    }
+    ParsedValue { value, params }
+}
+
+fn decode_extended(name: &str, list: Vec<Segment>) -> Param {
+    let mut cs = String::new();
+    let mut bytes = Vec::new();
+    let mut any_encoded = false;
+    for (i, s) in list.into_iter().enumerate() {
+        if s.encoded {
+            any_encoded = true;
+            let mut data: &[u8] = &s.bytes;
+            if i == 0 {
+                // charset'language'value
+                let mut parts = s.bytes.splitn(3, |&b| b == b'\'');
+                let a = parts.next().unwrap_or_default();
+                let b = parts.next();
+                let c = parts.next();
+                if let (Some(_lang), Some(v)) = (b, c) {
+                    cs = String::from_utf8_lossy(a).into_owned();
+                    data = v;
+                }
+            }
+            percent_decode(data, &mut bytes);
+        } else {
+            bytes.extend_from_slice(&s.bytes);
+        }
+    }
+    let (value, exact) = if cs.is_empty() {
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        if text.contains("=?") {
+            encoded_word::decode(&text)
+        } else {
+            charset::utf8_or_1252(&bytes)
+        }
+    } else {
+        charset::decode(&cs, &bytes)
+    };
+    Param {
+        name: name.to_string(),
+        value,
+        extended: any_encoded,
+        exact,
+    }
+}
+
+fn percent_decode(data: &[u8], out: &mut Vec<u8>) {
+    let mut i = 0;
+    while i < data.len() {
+        if data[i] == b'%' {
+            let h = data.get(i + 1).and_then(|c| (*c as char).to_digit(16));
+            let l = data.get(i + 2).and_then(|c| (*c as char).to_digit(16));
+            if let (Some(h), Some(l)) = (h, l) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(data[i]);
+        i += 1;
+    }
+}
+
+/// `filename*1*` → (`filename`, Some(1), true)
+fn split_name(name: &str) -> (&str, Option<u32>, bool) {
+    let (name, encoded) = match name.strip_suffix('*') {
+        Some(n) => (n, true),
+        None => (name, false),
+    };
+    if let Some(star) = name.rfind('*') {
+        if let Ok(n) = name[star + 1..].parse::<u32>() {
+            return (&name[..star], Some(n), encoded);
+        }
+    }
+    (name, None, encoded)
+}
+
+fn skip_ws(raw: &[u8], mut pos: usize) -> usize {
+    while pos < raw.len() && raw[pos].is_ascii_whitespace() {
+        pos += 1;
+    }
+    pos
+}
+
+fn read_name(raw: &[u8], pos: usize) -> (String, usize) {
+    let mut p = skip_ws(raw, pos);
+    // Tolerate comments before a name.
+    while raw.get(p) == Some(&b'(') {
+        p = skip_comment(raw, p);
+        p = skip_ws(raw, p);
+    }
+    let start = p;
+    while p < raw.len() && !raw[p].is_ascii_whitespace() && !b"=;\"()".contains(&raw[p]) {
+        p += 1;
+    }
+    (String::from_utf8_lossy(&raw[start..p]).into_owned(), p)
+}
+
+fn skip_comment(raw: &[u8], mut p: usize) -> usize {
+    let mut depth = 0usize;
+    while p < raw.len() {
+        match raw[p] {
+            b'\\' => p += 1,
+            b'(' => depth += 1,
+            b')' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return p + 1;
+                }
+            }
+            _ => {}
+        }
+        p += 1;
+    }
+    p
+}
+
+fn read_value(raw: &[u8], pos: usize) -> (Vec<u8>, usize, bool) {
+    let mut p = pos;
+    let mut out = Vec::new();
+    if raw.get(p) == Some(&b'"') {
+        p += 1;
+        while p < raw.len() {
+            match raw[p] {
+                b'\\' if p + 1 < raw.len() => {
+                    out.push(raw[p + 1]);
+                    p += 2;
+                    continue;
+                }
+                b'"' => {
+                    p += 1;
+                    break;
+                }
+                b'\r' | b'\n' => {} // folding inside a quoted string
+                c => out.push(c),
+            }
+            p += 1;
+        }
+        return (out, p, true);
+    }
+    while p < raw.len() && raw[p] != b';' {
+        if raw[p] == b'\r' || raw[p] == b'\n' {
+            p += 1;
+            continue;
+        }
+        out.push(raw[p]);
+        p += 1;
+    }
+    while out.last().is_some_and(|c| c.is_ascii_whitespace()) {
+        out.pop();
+    }
+    (out, p, false)
+}
+
+fn next_semicolon(raw: &[u8], pos: usize) -> usize {
+    let mut p = pos;
+    let mut in_quote = false;
+    while p < raw.len() {
+        match raw[p] {
+            b'"' => in_quote = !in_quote,
+            b'\\' if in_quote => p += 1,
+            b';' if !in_quote => return p,
+            _ => {}
+        }
+        p += 1;
+    }
+    raw.len()
+}
+
+fn strip_comments(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut depth = 0usize;
+    for c in s.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth > 0 => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_and_quoted() {
+        let p = parse(b"text/plain; charset=\"us-ascii\"; format=flowed");
+        assert_eq!(p.value, "text/plain");
+        assert_eq!(p.get("charset"), Some("us-ascii"));
+        assert_eq!(p.get("format"), Some("flowed"));
+    }
+
+    #[test]
+    fn rfc2231_continuation_split_in_utf8() {
+        let p = parse(b"attachment;\r\n filename*0*=utf-8''caf%C3;\r\n filename*1*=%A9.txt");
+        assert_eq!(p.get("filename"), Some("café.txt"));
+    }
+
+    #[test]
+    fn rfc2231_mixed_segments() {
+        let p = parse(b"message/external-body; access-type=URL;\n URL*0=\"ftp://\";\n URL*1=\"cs.utk.edu/pub/moore/bulk-mailer/bulk-mailer.tar\"");
+        assert_eq!(
+            p.get("url"),
+            Some("ftp://cs.utk.edu/pub/moore/bulk-mailer/bulk-mailer.tar")
+        );
+    }
+
+    #[test]
+    fn encoded_word_in_quotes() {
+        let p = parse(b"attachment; filename=\"=?UTF-8?B?0KLQtdGB0YI=?= =?UTF-8?B?LnR4dA==?=\"");
+        assert_eq!(p.get("filename"), Some("Тест.txt"));
+    }
+}

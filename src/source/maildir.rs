@@ -1,0 +1,140 @@
+//! Maildir and plain-directory walking, in a deterministic order.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// One message file found in a maildir or a directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MaildirEntry {
+    /// Full path of the message file.
+    pub path: PathBuf,
+    /// `cur` or `new` (prefixed by the Maildir++ folder for sub-folders), or
+    /// empty for a plain directory.
+    pub folder: String,
+    /// Flags from the `:2,` info suffix, as written (for example `RS`).
+    pub flags: Option<String>,
+}
+
+/// Parses the flags of a maildir file name: the letters after `:2,` (or
+/// `!2,`, the separator used on file systems that forbid `:`), keeping only
+/// upper-case ASCII letters, sorted and de-duplicated.
+pub fn parse_flags(file_name: &str) -> Option<String> {
+    let idx = file_name.rfind(":2,").or_else(|| file_name.rfind("!2,"))?;
+    let mut flags: Vec<char> = file_name[idx + 3..]
+        .chars()
+        .filter(|c| c.is_ascii_uppercase())
+        .collect();
+    flags.sort_unstable();
+    flags.dedup();
+    Some(flags.into_iter().collect())
+}
+
+/// Lists the messages of a maildir: `new/` then `cur/` (tmp/ is ignored), each
+/// sorted by file name; with `recursive`, Maildir++ sub-folders (`.Name`)
+/// follow in name order.
+pub fn list_maildir(root: &Path, recursive: bool) -> io::Result<Vec<MaildirEntry>> {
+    let mut out = Vec::new();
+    list_one(root, "", &mut out)?;
+    if recursive {
+        let mut subs: Vec<(String, PathBuf)> = Vec::new();
+        for e in std::fs::read_dir(root)? {
+            let e = e?;
+            let name = e.file_name().to_string_lossy().into_owned();
+            let p = e.path();
+            if name.starts_with('.') && name != "." && name != ".." && p.join("cur").is_dir() {
+                subs.push((name, p));
+            }
+        }
+        subs.sort();
+        for (name, p) in subs {
+            list_one(&p, &name, &mut out)?;
+        }
+    }
+    Ok(out)
+}
+
+fn list_one(dir: &Path, prefix: &str, out: &mut Vec<MaildirEntry>) -> io::Result<()> {
+    for sub in ["new", "cur"] {
+        let d = dir.join(sub);
+        if !d.is_dir() {
+            continue;
+        }
+        let mut names: Vec<(String, PathBuf)> = Vec::new();
+        for e in std::fs::read_dir(&d)? {
+            let e = e?;
+            if e.file_type()?.is_file() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if !name.starts_with('.') {
+                    names.push((name, e.path()));
+                }
+            }
+        }
+        names.sort();
+        let folder = if prefix.is_empty() {
+            sub.to_string()
+        } else {
+            format!("{prefix}/{sub}")
+        };
+        for (name, path) in names {
+            out.push(MaildirEntry {
+                flags: if sub == "cur" {
+                    parse_flags(&name)
+                } else {
+                    None
+                },
+                path,
+                folder: folder.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Lists the regular files of a plain directory (recursively when asked), in
+/// name order, skipping hidden files.
+pub fn list_directory(root: &Path, recursive: bool) -> io::Result<Vec<MaildirEntry>> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let mut names: Vec<(String, PathBuf, bool)> = Vec::new();
+        for e in std::fs::read_dir(&dir)? {
+            let e = e?;
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue;
+            }
+            let ft = e.file_type()?;
+            names.push((name, e.path(), ft.is_dir()));
+        }
+        names.sort();
+        let mut subdirs = Vec::new();
+        for (_, path, is_dir) in names {
+            if is_dir {
+                if recursive {
+                    subdirs.push(path);
+                }
+            } else {
+                out.push(MaildirEntry {
+                    path,
+                    folder: String::new(),
+                    flags: None,
+                });
+            }
+        }
+        // Depth-first in name order: push in reverse so the first pops first.
+        stack.extend(subdirs.into_iter().rev());
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags() {
+        assert_eq!(parse_flags("123.abc:2,SR").as_deref(), Some("RS"));
+        assert_eq!(parse_flags("123.abc:2,").as_deref(), Some(""));
+        assert_eq!(parse_flags("123.abc"), None);
+    }
+}

@@ -1,0 +1,130 @@
+//! Where message bytes come from. This module knows nothing of MIME.
+//!
+//! An [`Input`] is a path or standard input. [`Bytes`] holds the content of one
+//! input, memory-mapped when the input is a regular non-empty file and read into
+//! memory otherwise (pipes, special files, empty files). [`detect`] tells what
+//! kind of input it is (one message, an mbox, a maildir, a directory of files).
+
+mod bytes;
+pub mod maildir;
+pub mod mbox;
+
+pub use bytes::Bytes;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One input named on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// Standard input (`-`, or no path while stdin is not a terminal).
+    Stdin,
+    /// A path on disk: a message file, an mbox, a maildir or a directory.
+    Path(PathBuf),
+}
+
+impl Input {
+    /// Builds an input from a command-line argument; `-` means stdin.
+    pub fn from_arg(arg: &Path) -> Input {
+        if arg.as_os_str() == "-" {
+            Input::Stdin
+        } else {
+            Input::Path(arg.to_path_buf())
+        }
+    }
+
+    /// The name used in output records and diagnostics (`-` for stdin).
+    pub fn display_name(&self) -> String {
+        match self {
+            Input::Stdin => "-".to_string(),
+            Input::Path(p) => p.display().to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Input {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display_name())
+    }
+}
+
+/// The kind of an input, detected from its content or forced with `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// A single RFC 5322 message.
+    Eml,
+    /// An mbox file (any dialect).
+    Mbox,
+    /// A maildir (a directory with `cur/` and `new/`).
+    Maildir,
+    /// A plain directory whose files are messages.
+    Directory,
+}
+
+impl Kind {
+    /// The lower-case name used in JSON and in `--format`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Eml => "eml",
+            Kind::Mbox => "mbox",
+            Kind::Maildir => "maildir",
+            Kind::Directory => "directory",
+        }
+    }
+}
+
+/// Detects the kind of a directory: a maildir when it has `cur/` and `new/`,
+/// a plain directory of message files otherwise.
+pub fn detect_dir(path: &Path) -> Kind {
+    if path.join("cur").is_dir() && path.join("new").is_dir() {
+        Kind::Maildir
+    } else {
+        Kind::Directory
+    }
+}
+
+/// Detects the kind of a file from its first bytes: an mbox starts with a
+/// `From ` line, anything else is one message.
+pub fn detect_bytes(data: &[u8]) -> Kind {
+    if mbox::starts_with_from_line(data) {
+        Kind::Mbox
+    } else {
+        Kind::Eml
+    }
+}
+
+/// Where one message came from, carried into every output record.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Origin {
+    /// The input path as given (`-` for stdin), or the file inside a maildir.
+    pub path: String,
+    /// The input kind the message was read from.
+    pub format: &'static str,
+    /// Index of the message inside its mailbox (0-based); 0 for a single file.
+    pub index: usize,
+    /// Byte offset of the message inside the input (mbox: of its `From ` line).
+    pub offset: u64,
+    /// Length of the record in the input: from `offset` to the end of the
+    /// message bytes.
+    pub length: u64,
+    /// Offset of the message bytes themselves (after an mbox `From ` line);
+    /// part and header offsets are counted from the input start through it.
+    pub data_offset: u64,
+    /// The mbox `From ` line, without its line ending.
+    pub from_line: Option<String>,
+    /// Maildir flags from the `:2,` suffix (sorted letters).
+    pub flags: Option<String>,
+    /// Maildir sub-folder (`cur` or `new`, with the Maildir++ folder name).
+    pub folder: Option<String>,
+}
+
+impl Origin {
+    /// The `path#index` form used in diagnostics for mailbox members.
+    pub fn label(&self) -> String {
+        if self.format == "mbox" {
+            format!("{}#{}", self.path, self.index)
+        } else {
+            self.path.clone()
+        }
+    }
+}

@@ -129,11 +129,7 @@ fn resolve_inputs(args: &InputArgs) -> Vec<Input> {
 /// what it returns to `out`. A failing message or input is reported on
 /// stderr and skipped; a panic inside `work` is caught and reported the same
 /// way.
-pub fn for_each_message(
-    args: &InputArgs,
-    out: &mut dyn Write,
-    work: &(dyn Fn(&Origin, &[u8], &mut Vec<u8>) -> Result<()> + Sync),
-) -> Result<Outcome> {
+pub fn for_each_message(args: &InputArgs, out: &mut dyn Write, work: &Work<'_>) -> Result<Outcome> {
     let inputs = resolve_inputs(args);
     if inputs.is_empty() {
         anyhow::bail!("no input: give a path, or pipe a message into stdin (see --help)");
@@ -280,3 +276,7 @@ pub fn for_each_message(
     out.flush()?;
     Ok(outcome)
 }
+
+/// The per-message work of a command: writes its output for one message into
+/// the buffer it is given.
+pub type Work<'w> = dyn Fn(&Origin, &[u8], &mut Vec<u8>) -> Result<()> + Sync + 'w;

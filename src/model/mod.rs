@@ -53,9 +53,6 @@ pub enum ParseError {
     /// Zero bytes.
     #[error("empty input")]
     Empty,
-    /// No header field could be found.
-    #[error("not a message: no header fields found")]
-    NoHeaders,
     /// Looks like binary data rather than mail.
     #[error("not a message: binary data (NUL byte at offset {0} before any header field)")]
     Binary(usize),
@@ -69,6 +66,28 @@ pub struct Parsed<'a> {
     pub raw: &'a [u8],
     /// Offset of `raw` inside the whole input (for mailbox members).
     pub base: u64,
+    /// True when no header field was found: the whole input is the body
+    /// (as Python's email package reads such text). A `no_headers` finding.
+    pub no_headers: bool,
+}
+
+/// Text without a header section: one text/plain body holding everything.
+fn headerless(raw: &[u8]) -> Message<'_> {
+    Message {
+        html_body: Vec::new(),
+        text_body: vec![0],
+        attachments: Vec::new(),
+        parts: vec![MessagePart {
+            headers: Vec::new(),
+            is_encoding_problem: false,
+            body: PartType::Text(String::from_utf8_lossy(raw)),
+            encoding: mail_parser::Encoding::None,
+            offset_header: 0,
+            offset_body: 0,
+            offset_end: raw.len().min(u32::MAX as usize) as u32,
+        }],
+        raw_message: Cow::Borrowed(raw),
+    }
 }
 
 /// Parses one message. `headers_only` skips body decoding (for commands that
@@ -86,11 +105,15 @@ pub fn parse(raw: &[u8], base: u64, headers_only: bool) -> Result<Parsed<'_>, Pa
     } else {
         parser.parse(raw)
     }
-    .ok_or(ParseError::NoHeaders)?;
-    if message.parts.is_empty() || message.parts[0].headers.is_empty() && !looks_like_header(raw) {
-        return Err(ParseError::NoHeaders);
-    }
-    Ok(Parsed { message, raw, base })
+    .filter(|m| !m.parts.is_empty())
+    .unwrap_or_else(|| headerless(raw));
+    let no_headers = message.parts[0].headers.is_empty();
+    Ok(Parsed {
+        message,
+        raw,
+        base,
+        no_headers,
+    })
 }
 
 /// A NUL byte in the first line, before anything that looks like a header
@@ -265,6 +288,15 @@ impl<'a> Parsed<'a> {
             findings: Vec::new(),
             top_ids: vec![None; self.message.parts.len()],
         };
+        if self.no_headers {
+            tree.findings.push(
+                Finding::new(
+                    "no_headers",
+                    "no header fields found: the whole input is read as a text body",
+                )
+                .at(Some(self.base)),
+            );
+        }
         let mut w = Walker {
             input: self.raw,
             base: self.base,

@@ -52,19 +52,26 @@ struct Segment {
 /// Parses a raw header value such as `attachment; filename*0*=utf-8''a%C3;
 /// filename*1*=%A9.txt`.
 pub fn parse(raw: &[u8]) -> ParsedValue {
-    let mut pos = 0;
-    let main_end = memchr::memchr(b';', raw).unwrap_or(raw.len());
-    let value = String::from_utf8_lossy(&raw[..main_end]);
-    let value: String = strip_comments(&value)
-        .split_whitespace()
-        .collect::<String>()
-        .to_ascii_lowercase();
-    pos = pos.max(main_end);
+    // The main value is the first token; parameters follow after `;`, or
+    // after whitespace when the sender forgot the semicolon (seen in the
+    // wild: `multipart/mixed\n\tboundary="b"`).
+    let mut pos = skip_ws(raw, 0);
+    let main_start = pos;
+    while pos < raw.len() && raw[pos] != b';' && !raw[pos].is_ascii_whitespace() && raw[pos] != b'('
+    {
+        pos += 1;
+    }
+    let value = String::from_utf8_lossy(&raw[main_start..pos]).to_ascii_lowercase();
     // name -> segments, in order of first appearance.
     let mut order: Vec<String> = Vec::new();
     let mut segs: Vec<Vec<Segment>> = Vec::new();
     while pos < raw.len() {
-        pos += 1; // skip ';'
+        while pos < raw.len() && (raw[pos] == b';' || raw[pos].is_ascii_whitespace()) {
+            pos += 1;
+        }
+        if pos >= raw.len() {
+            break;
+        }
         let (name, p) = read_name(raw, pos);
         pos = p;
         if name.is_empty() {
@@ -301,20 +308,6 @@ fn next_semicolon(raw: &[u8], pos: usize) -> usize {
         p += 1;
     }
     raw.len()
-}
-
-fn strip_comments(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut depth = 0usize;
-    for c in s.chars() {
-        match c {
-            '(' => depth += 1,
-            ')' if depth > 0 => depth -= 1,
-            _ if depth == 0 => out.push(c),
-            _ => {}
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -40,22 +40,63 @@ pub fn decode(raw: &[u8], enc: TransferEncoding) -> (Cow<'_, [u8]>, bool) {
             (Cow::Owned(v), ok)
         }
         TransferEncoding::QuotedPrintable => {
-            match quoted_printable::decode(raw, quoted_printable::ParseMode::Strict) {
-                Ok(v) => (Cow::Owned(v), true),
-                Err(_) => (
-                    Cow::Owned(
-                        quoted_printable::decode(raw, quoted_printable::ParseMode::Robust)
-                            .unwrap_or_else(|_| raw.to_vec()),
-                    ),
-                    false,
-                ),
-            }
+            let (v, ok) = qp_lenient(raw);
+            (Cow::Owned(v), ok)
         }
         TransferEncoding::Uuencode => match uudecode(raw) {
             Some((_, v)) => (Cow::Owned(v), true),
             None => (Cow::Borrowed(raw), false),
         },
     }
+}
+
+/// Decodes quoted-printable (RFC 2045 §6.7), keeping line endings as they
+/// are in the input (the quoted_printable crate rewrites them to CRLF, which
+/// changes sizes and hashes). Soft line breaks (`=` at the end of a line) are
+/// removed, trailing white space on a line is dropped (rule 3), and a
+/// malformed `=` is kept as written. The boolean is false when something had
+/// to be tolerated.
+pub fn qp_lenient(raw: &[u8]) -> (Vec<u8>, bool) {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut ok = true;
+    for line in raw.split_inclusive(|&b| b == b'\n') {
+        let (content, eol): (&[u8], &[u8]) = if let Some(c) = line.strip_suffix(b"\r\n") {
+            (c, b"\r\n")
+        } else if let Some(c) = line.strip_suffix(b"\n") {
+            (c, b"\n")
+        } else {
+            (line, b"")
+        };
+        let mut content = content;
+        while let [rest @ .., b' ' | b'\t'] = content {
+            content = rest;
+        }
+        let mut i = 0;
+        let mut soft = false;
+        while i < content.len() {
+            let c = content[i];
+            if c == b'=' {
+                if i + 1 == content.len() {
+                    soft = true;
+                    break;
+                }
+                let h = content.get(i + 1).and_then(|x| (*x as char).to_digit(16));
+                let l = content.get(i + 2).and_then(|x| (*x as char).to_digit(16));
+                if let (Some(h), Some(l)) = (h, l) {
+                    out.push((h * 16 + l) as u8);
+                    i += 3;
+                    continue;
+                }
+                ok = false;
+            }
+            out.push(c);
+            i += 1;
+        }
+        if !soft {
+            out.extend_from_slice(eol);
+        }
+    }
+    (out, ok)
 }
 
 /// Decodes base64, skipping whitespace and stray characters, stopping at
@@ -150,6 +191,16 @@ mod tests {
     fn base64_with_garbage() {
         assert_eq!(base64_lenient(b"aGVs\r\nbG8=\r\n").0, b"hello");
         assert!(!base64_lenient(b"aGVs*bG8=").1);
+    }
+
+    #[test]
+    fn qp_keeps_line_endings() {
+        assert_eq!(
+            qp_lenient(b"caf=C3=A9 \nnext=\nline\n").0,
+            b"caf\xC3\xA9\nnextline\n"
+        );
+        assert_eq!(qp_lenient(b"a\r\nb").0, b"a\r\nb");
+        assert!(!qp_lenient(b"bad =ZZ").1);
     }
 
     #[test]

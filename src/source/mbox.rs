@@ -212,7 +212,7 @@ mod tests {
         let v: Vec<_> = MboxSplitter::new(mbox).collect();
         assert_eq!(v.len(), 2);
         assert_eq!(&mbox[v[0].message.clone()], b"Subject: 1\n\nbody\n");
-        assert_eq!(v[1].offset, 53);
+        assert_eq!(v[1].offset, 52);
         assert_eq!(&mbox[v[1].message.clone()], b"Subject: 2\n\n>From x\n");
         assert!(v[1].has_quoted_from);
         assert_eq!(

@@ -1,0 +1,9 @@
+//! The integration tests: one binary, one module per subcommand, all running
+//! the real `emlkit` executable.
+
+mod common;
+mod corpus;
+mod headers;
+mod json;
+mod text;
+mod tree;

@@ -4,7 +4,7 @@
 use crate::cmd;
 use clap::{Parser, Subcommand};
 
-const AFTER_HELP: &str = "\
+pub const AFTER_HELP: &str = "\
 Exit codes:
   0  success
   1  nothing selected (documented per command)

@@ -20,7 +20,7 @@ Examples:
 
 /// Arguments of `emlkit headers`.
 #[derive(Debug, Args)]
-#[command(about = "Print header fields", long_about = LONG_ABOUT)]
+#[command(about = "Print header fields", long_about = LONG_ABOUT, after_help = crate::cli::AFTER_HELP)]
 pub struct HeadersArgs {
     #[command(flatten)]
     pub input: InputArgs,

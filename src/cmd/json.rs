@@ -23,7 +23,7 @@ Examples:
 
 /// Arguments of `emlkit json`.
 #[derive(Debug, Args)]
-#[command(about = "Export messages as JSON Lines", long_about = LONG_ABOUT)]
+#[command(about = "Export messages as JSON Lines", long_about = LONG_ABOUT, after_help = crate::cli::AFTER_HELP)]
 pub struct JsonArgs {
     #[command(flatten)]
     pub input: InputArgs,

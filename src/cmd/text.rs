@@ -19,7 +19,7 @@ Examples:
 
 /// Arguments of `emlkit text`.
 #[derive(Debug, Args)]
-#[command(about = "Print the readable body", long_about = LONG_ABOUT)]
+#[command(about = "Print the readable body", long_about = LONG_ABOUT, after_help = crate::cli::AFTER_HELP)]
 pub struct TextArgs {
     #[command(flatten)]
     pub input: InputArgs,

@@ -22,7 +22,7 @@ Examples:
 
 /// Arguments of `emlkit tree`.
 #[derive(Debug, Args)]
-#[command(about = "Show the MIME part tree", long_about = LONG_ABOUT)]
+#[command(about = "Show the MIME part tree", long_about = LONG_ABOUT, after_help = crate::cli::AFTER_HELP)]
 pub struct TreeArgs {
     #[command(flatten)]
     pub input: InputArgs,

@@ -200,8 +200,23 @@ pub fn message(origin: &Origin, parsed: &Parsed<'_>, opts: &JsonOptions) -> Valu
             break;
         }
         let name = model::raw_name(h, raw);
-        let value = model::raw_value(h, raw);
+        let mut value = model::raw_value(h, raw);
         let offset = parsed.abs(h.offset_field);
+        if value.len() > opts.limits.max_header_bytes {
+            findings.push(
+                Finding::new(
+                    "header_too_long",
+                    format!(
+                        "the {} header field is {} bytes long; only the first {} are exported",
+                        String::from_utf8_lossy(name),
+                        value.len(),
+                        opts.limits.max_header_bytes
+                    ),
+                )
+                .at(Some(offset)),
+            );
+            value = &value[..opts.limits.max_header_bytes];
+        }
         let (decoded, exact) = decode_text(value);
         if !value.is_ascii() {
             findings.push(
@@ -385,7 +400,11 @@ pub fn message(origin: &Origin, parsed: &Parsed<'_>, opts: &JsonOptions) -> Valu
         .headers
         .iter()
         .find(|h| h.name == HeaderName::Subject)
-        .map(|h| decode_text(model::raw_value(h, raw)).0.trim().to_string());
+        .map(|h| {
+            let v = model::raw_value(h, raw);
+            let v = &v[..v.len().min(opts.limits.max_header_bytes)];
+            decode_text(v).0.trim().to_string()
+        });
     rec.insert("subject".into(), json!(subject));
     rec.insert("date".into(), date);
     rec.insert("message_id".into(), json!(msg.message_id()));

@@ -34,6 +34,9 @@ pub struct Limits {
     pub max_parts: usize,
     /// Most header fields exported per message. Default 10,000.
     pub max_headers: usize,
+    /// Longest header field value exported, in bytes; longer values are cut
+    /// (with a `header_too_long` finding). Default 1 MiB.
+    pub max_header_bytes: usize,
 }
 
 impl Default for Limits {
@@ -42,6 +45,7 @@ impl Default for Limits {
             max_depth: 100,
             max_parts: 10_000,
             max_headers: 10_000,
+            max_header_bytes: 1 << 20,
         }
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! An [`Input`] is a path or standard input. [`Bytes`] holds the content of one
 //! input, memory-mapped when the input is a regular non-empty file and read into
-//! memory otherwise (pipes, special files, empty files). [`detect`] tells what
+//! memory otherwise (pipes, special files, empty files). [`detect_bytes`] and
+//! [`detect_dir`] tell what
 //! kind of input it is (one message, an mbox, a maildir, a directory of files).
 
 mod bytes;

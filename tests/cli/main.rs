@@ -5,5 +5,6 @@ mod common;
 mod corpus;
 mod headers;
 mod json;
+mod man;
 mod text;
 mod tree;

@@ -32,19 +32,20 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// The subcommands.
+/// The subcommands. Their help text lives with their arguments in
+/// `src/cmd/<name>.rs` (a doc comment here would override it).
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Show the MIME part tree.
+    // Show the MIME part tree.
     Tree(cmd::tree::TreeArgs),
-    /// Export messages as JSON Lines.
+    // Export messages as JSON Lines.
     Json(cmd::json::JsonArgs),
-    /// Print header fields.
+    // Print header fields.
     Headers(cmd::headers::HeadersArgs),
-    /// Print the readable body.
+    // Print the readable body.
     Text(cmd::text::TextArgs),
-    /// Write the man page (roff) to stdout.
+    // Write the man page (roff) to stdout.
     Man(cmd::man::ManArgs),
-    /// Write shell completions to stdout.
+    // Write shell completions to stdout.
     Completions(cmd::completions::CompletionsArgs),
 }

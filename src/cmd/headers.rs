@@ -43,60 +43,62 @@ pub fn run(args: &HeadersArgs, style: Style, out: &mut dyn Write) -> Result<supe
     let names: Vec<String> = args.names.iter().map(|n| n.to_ascii_lowercase()).collect();
     let multi = args.input.inputs.len() > 1;
     super::for_each_message(&args.input, out, &|origin, bytes, buf| {
-        let parsed = model::parse(bytes, origin.data_offset, true)?;
-        let raw = parsed.raw;
-        let mut list = Vec::new();
-        for h in &parsed.message.parts[0].headers {
-            let name = String::from_utf8_lossy(model::raw_name(h, raw));
-            if !names.is_empty() && !names.contains(&name.to_ascii_lowercase()) {
-                continue;
-            }
-            let value = model::raw_value(h, raw);
-            list.push((name, value, parsed.abs(h.offset_field)));
-        }
-        if args.json {
-            let hs: Vec<serde_json::Value> = list
-                .iter()
-                .map(|(n, v, off)| {
-                    serde_json::json!({
-                        "name": n, "raw": crate::export::json::raw_bytes(v),
-                        "decoded": decode_text(v).0, "offset": off,
-                    })
-                })
-                .collect();
-            let rec = serde_json::json!({
-                "type": "headers",
-                "source": crate::export::json::source(origin),
-                "headers": hs,
-            });
-            serde_json::to_writer(&mut *buf, &rec)?;
-            buf.push(b'\n');
-            return Ok(());
-        }
-        if multi || origin.format != "eml" {
-            writeln!(buf, "==> {} <==", style.safe(&origin.label()))?;
-        }
-        for (name, value, _) in list {
-            if args.raw {
-                buf.extend_from_slice(name.as_bytes());
-                buf.extend_from_slice(b": ");
-                if style.escape {
-                    let s = String::from_utf8_lossy(value);
-                    buf.extend_from_slice(crate::term::escape(&s, true).as_bytes());
-                } else {
-                    buf.extend_from_slice(value);
+        model::parse_with(bytes, origin.data_offset, true, |parsed| -> Result<()> {
+            let parsed = parsed?;
+            let raw = parsed.raw;
+            let mut list = Vec::new();
+            for h in &parsed.message.parts[0].headers {
+                let name = String::from_utf8_lossy(model::raw_name(h, raw));
+                if !names.is_empty() && !names.contains(&name.to_ascii_lowercase()) {
+                    continue;
                 }
-                buf.push(b'\n');
-            } else {
-                let (text, _) = decode_text(value);
-                writeln!(
-                    buf,
-                    "{}: {}",
-                    style.paint("1", &style.safe(&name)),
-                    style.safe(text.trim())
-                )?;
+                let value = model::raw_value(h, raw);
+                list.push((name, value, parsed.abs(h.offset_field)));
             }
-        }
-        Ok(())
+            if args.json {
+                let hs: Vec<serde_json::Value> = list
+                    .iter()
+                    .map(|(n, v, off)| {
+                        serde_json::json!({
+                            "name": n, "raw": crate::export::json::raw_bytes(v),
+                            "decoded": decode_text(v).0, "offset": off,
+                        })
+                    })
+                    .collect();
+                let rec = serde_json::json!({
+                    "type": "headers",
+                    "source": crate::export::json::source(origin),
+                    "headers": hs,
+                });
+                serde_json::to_writer(&mut *buf, &rec)?;
+                buf.push(b'\n');
+                return Ok(());
+            }
+            if multi || origin.format != "eml" {
+                writeln!(buf, "==> {} <==", style.safe(&origin.label()))?;
+            }
+            for (name, value, _) in list {
+                if args.raw {
+                    buf.extend_from_slice(name.as_bytes());
+                    buf.extend_from_slice(b": ");
+                    if style.escape {
+                        let s = String::from_utf8_lossy(value);
+                        buf.extend_from_slice(crate::term::escape(&s, true).as_bytes());
+                    } else {
+                        buf.extend_from_slice(value);
+                    }
+                    buf.push(b'\n');
+                } else {
+                    let (text, _) = decode_text(value);
+                    writeln!(
+                        buf,
+                        "{}: {}",
+                        style.paint("1", &style.safe(&name)),
+                        style.safe(text.trim())
+                    )?;
+                }
+            }
+            Ok(())
+        })
     })
 }

@@ -45,14 +45,16 @@ pub fn run(args: &JsonArgs, out: &mut dyn Write) -> Result<super::Outcome> {
     };
     let pretty = args.pretty;
     super::for_each_message(&args.input, out, &|origin, bytes, buf| {
-        let parsed = model::parse(bytes, origin.data_offset, false)?;
-        let v = message(origin, &parsed, &opts);
-        if pretty {
-            serde_json::to_writer_pretty(&mut *buf, &v)?;
-        } else {
-            serde_json::to_writer(&mut *buf, &v)?;
-        }
-        buf.push(b'\n');
-        Ok(())
+        model::parse_with(bytes, origin.data_offset, false, |parsed| -> Result<()> {
+            let parsed = parsed?;
+            let v = message(origin, &parsed, &opts);
+            if pretty {
+                serde_json::to_writer_pretty(&mut *buf, &v)?;
+            } else {
+                serde_json::to_writer(&mut *buf, &v)?;
+            }
+            buf.push(b'\n');
+            Ok(())
+        })
     })
 }

@@ -34,41 +34,43 @@ pub fn run(args: &TextArgs, style: Style, out: &mut dyn Write) -> Result<super::
     let multi = args.input.inputs.len() > 1;
     let prefer_html = args.html;
     super::for_each_message(&args.input, out, &|origin, bytes, buf| {
-        let parsed = model::parse(bytes, origin.data_offset, false)?;
-        let msg = &parsed.message;
-        if multi || origin.format != "eml" {
-            writeln!(buf, "==> {} <==", style.safe(&origin.label()))?;
-        }
-        let plain: Vec<&str> = msg
-            .text_body
-            .iter()
-            .filter_map(|&i| match msg.parts.get(i as usize).map(|p| &p.body) {
-                Some(PartType::Text(t)) => Some(t.as_ref()),
-                _ => None,
-            })
-            .collect();
-        let html: Vec<&str> = msg
-            .html_body
-            .iter()
-            .filter_map(|&i| match msg.parts.get(i as usize).map(|p| &p.body) {
-                Some(PartType::Html(t)) => Some(t.as_ref()),
-                _ => None,
-            })
-            .collect();
-        let texts: Vec<String> = if (prefer_html || plain.is_empty()) && !html.is_empty() {
-            html.iter()
-                .map(|h| mail_parser::decoders::html::html_to_text(h))
-                .collect()
-        } else {
-            plain.iter().map(|s| s.to_string()).collect()
-        };
-        for t in texts {
-            buf.extend_from_slice(style_text(&style, &t).as_bytes());
-            if !t.ends_with('\n') {
-                buf.push(b'\n');
+        model::parse_with(bytes, origin.data_offset, false, |parsed| -> Result<()> {
+            let parsed = parsed?;
+            let msg = &parsed.message;
+            if multi || origin.format != "eml" {
+                writeln!(buf, "==> {} <==", style.safe(&origin.label()))?;
             }
-        }
-        Ok(())
+            let plain: Vec<&str> = msg
+                .text_body
+                .iter()
+                .filter_map(|&i| match msg.parts.get(i as usize).map(|p| &p.body) {
+                    Some(PartType::Text(t)) => Some(t.as_ref()),
+                    _ => None,
+                })
+                .collect();
+            let html: Vec<&str> = msg
+                .html_body
+                .iter()
+                .filter_map(|&i| match msg.parts.get(i as usize).map(|p| &p.body) {
+                    Some(PartType::Html(t)) => Some(t.as_ref()),
+                    _ => None,
+                })
+                .collect();
+            let texts: Vec<String> = if (prefer_html || plain.is_empty()) && !html.is_empty() {
+                html.iter()
+                    .map(|h| mail_parser::decoders::html::html_to_text(h))
+                    .collect()
+            } else {
+                plain.iter().map(|s| s.to_string()).collect()
+            };
+            for t in texts {
+                buf.extend_from_slice(style_text(&style, &t).as_bytes());
+                if !t.ends_with('\n') {
+                    buf.push(b'\n');
+                }
+            }
+            Ok(())
+        })
     })
 }
 

@@ -52,58 +52,60 @@ pub fn run(args: &TreeArgs, style: Style, out: &mut dyn Write) -> Result<super::
     let as_json = args.json;
     let multi = args.input.inputs.len() > 1;
     super::for_each_message(&args.input, out, &|origin, bytes, buf| {
-        let parsed = model::parse(bytes, origin.data_offset, false)?;
-        let tree = parsed.tree(&model::Limits::default());
-        if as_json {
-            let src = source(origin);
+        model::parse_with(bytes, origin.data_offset, false, |parsed| -> Result<()> {
+            let parsed = parsed?;
+            let tree = parsed.tree(&model::Limits::default());
+            if as_json {
+                let src = source(origin);
+                for p in &tree.parts {
+                    let mut v = part(p, true);
+                    v["type"] = json!("part");
+                    v["source"] = src.clone();
+                    serde_json::to_writer(&mut *buf, &v)?;
+                    buf.push(b'\n');
+                }
+                for f in &tree.findings {
+                    let mut v = serde_json::to_value(f)?;
+                    v["source"] = src.clone();
+                    serde_json::to_writer(&mut *buf, &v)?;
+                    buf.push(b'\n');
+                }
+                return Ok(());
+            }
+            if multi || origin.format != "eml" {
+                writeln!(buf, "{}", style.paint("1", &style.safe(&origin.label())))?;
+            }
             for p in &tree.parts {
-                let mut v = part(p, true);
-                v["type"] = json!("part");
-                v["source"] = src.clone();
-                serde_json::to_writer(&mut *buf, &v)?;
+                let indent = "  ".repeat(p.depth);
+                let size = match p.kind {
+                    PartKind::Multipart => human_size(p.size_encoded),
+                    _ => human_size(p.decoded().len()),
+                };
+                write!(
+                    buf,
+                    "{indent}{} {} {}",
+                    style.paint("33", &p.id),
+                    style.paint("36", &p.content_type),
+                    size
+                )?;
+                if let Some(n) = &p.filename {
+                    write!(buf, " {}", style.safe(n))?;
+                }
+                if p.disposition.as_deref() == Some("attachment") && p.filename.is_none() {
+                    write!(buf, " (attachment)")?;
+                }
                 buf.push(b'\n');
             }
             for f in &tree.findings {
-                let mut v = serde_json::to_value(f)?;
-                v["source"] = src.clone();
-                serde_json::to_writer(&mut *buf, &v)?;
-                buf.push(b'\n');
+                writeln!(
+                    buf,
+                    "{} {}: {}",
+                    style.paint("31", "!"),
+                    f.code,
+                    style.safe(&f.message)
+                )?;
             }
-            return Ok(());
-        }
-        if multi || origin.format != "eml" {
-            writeln!(buf, "{}", style.paint("1", &style.safe(&origin.label())))?;
-        }
-        for p in &tree.parts {
-            let indent = "  ".repeat(p.depth);
-            let size = match p.kind {
-                PartKind::Multipart => human_size(p.size_encoded),
-                _ => human_size(p.decoded().len()),
-            };
-            write!(
-                buf,
-                "{indent}{} {} {}",
-                style.paint("33", &p.id),
-                style.paint("36", &p.content_type),
-                size
-            )?;
-            if let Some(n) = &p.filename {
-                write!(buf, " {}", style.safe(n))?;
-            }
-            if p.disposition.as_deref() == Some("attachment") && p.filename.is_none() {
-                write!(buf, " (attachment)")?;
-            }
-            buf.push(b'\n');
-        }
-        for f in &tree.findings {
-            writeln!(
-                buf,
-                "{} {}: {}",
-                style.paint("31", "!"),
-                f.code,
-                style.safe(&f.message)
-            )?;
-        }
-        Ok(())
+            Ok(())
+        })
     })
 }

@@ -73,6 +73,8 @@ pub struct Parsed<'a> {
     /// True when no header field was found: the whole input is the body
     /// (as Python's email package reads such text). A `no_headers` finding.
     pub no_headers: bool,
+    /// Findings made before parsing (limits applied by [`parse_with`]).
+    pub extra_findings: Vec<Finding>,
 }
 
 /// Text without a header section: one text/plain body holding everything.
@@ -94,8 +96,83 @@ fn headerless(raw: &[u8]) -> Message<'_> {
     }
 }
 
-/// Parses one message. `headers_only` skips body decoding (for commands that
-/// need only the top-level header fields).
+/// Parses one message and hands the result to `f`, after defusing what
+/// would make the parser underneath slow (see [`defuse`]); this is the entry
+/// point commands use. `headers_only` skips body decoding.
+pub fn parse_with<R>(
+    raw: &[u8],
+    base: u64,
+    headers_only: bool,
+    f: impl FnOnce(Result<Parsed<'_>, ParseError>) -> R,
+) -> R {
+    match defuse(raw, params::MAX_PARAMS) {
+        Some((copy, finding)) => {
+            let mut r = parse(&copy, base, headers_only);
+            if let Ok(p) = &mut r {
+                p.extra_findings.push(finding.at(Some(base)));
+            }
+            f(r)
+        }
+        None => f(parse(raw, base, headers_only)),
+    }
+}
+
+/// mail-parser merges RFC 2231 continuations in time quadratic in the number
+/// of parameter names, so a Content-Type with 100,000 `name*N*=` parameters
+/// takes minutes. When a Content-Type or Content-Disposition field has more
+/// than `max_params` parameters, returns a copy of the message where the rest
+/// of that field is blanked (same length, so every offset stays valid) and a
+/// `param_limit` finding. Returns None (no copy) for everything else; the
+/// common case costs one count of `;` bytes.
+pub fn defuse(raw: &[u8], max_params: usize) -> Option<(Vec<u8>, Finding)> {
+    if memchr::memchr_iter(b';', raw).count() <= max_params {
+        return None;
+    }
+    let mut copy: Option<Vec<u8>> = None;
+    let mut in_field = false;
+    let mut semis = 0usize;
+    let mut pos = 0usize;
+    let mut cut_fields = 0usize;
+    while pos < raw.len() {
+        let end = memchr::memchr(b'\n', &raw[pos..]).map_or(raw.len(), |e| pos + e + 1);
+        let line = &raw[pos..end];
+        let starts_field =
+            |name: &[u8]| line.len() > name.len() && line[..name.len()].eq_ignore_ascii_case(name);
+        if starts_field(b"content-type:") || starts_field(b"content-disposition:") {
+            in_field = true;
+            semis = 0;
+        } else if !(line.first().is_some_and(|&c| c == b' ' || c == b'\t')) {
+            in_field = false;
+        }
+        if in_field {
+            for i in pos..end {
+                if raw[i] == b';' {
+                    semis += 1;
+                }
+                if semis > max_params && raw[i] != b'\r' && raw[i] != b'\n' {
+                    let buf = copy.get_or_insert_with(|| raw.to_vec());
+                    if semis == max_params + 1 && raw[i] == b';' {
+                        cut_fields += 1;
+                    }
+                    buf[i] = b' ';
+                }
+            }
+        }
+        pos = end;
+    }
+    let copy = copy?;
+    Some((
+        copy,
+        Finding::new(
+            "param_limit",
+            format!("{cut_fields} MIME header field(s) with more than {max_params} parameters were cut at that limit"),
+        ),
+    ))
+}
+
+/// Parses one message without the safeguards of [`parse_with`]. `headers_only`
+/// skips body decoding (for commands that need only the top-level header
+/// fields).
 pub fn parse(raw: &[u8], base: u64, headers_only: bool) -> Result<Parsed<'_>, ParseError> {
     if raw.is_empty() {
         return Err(ParseError::Empty);
@@ -117,6 +194,7 @@ pub fn parse(raw: &[u8], base: u64, headers_only: bool) -> Result<Parsed<'_>, Pa
         raw,
         base,
         no_headers,
+        extra_findings: Vec::new(),
     })
 }
 
@@ -292,6 +370,7 @@ impl<'a> Parsed<'a> {
             findings: Vec::new(),
             top_ids: vec![None; self.message.parts.len()],
         };
+        tree.findings.extend(self.extra_findings.iter().cloned());
         if self.no_headers {
             tree.findings.push(
                 Finding::new(

@@ -43,6 +43,11 @@ impl ParsedValue {
     }
 }
 
+/// Most distinct parameter names kept per header field.
+pub const MAX_PARAMS: usize = 1_000;
+/// Most RFC 2231 segments kept per parameter.
+pub const MAX_SEGMENTS: usize = 10_000;
+
 struct Segment {
     index: Option<u32>,
     encoded: bool,
@@ -65,6 +70,8 @@ pub fn parse(raw: &[u8]) -> ParsedValue {
     // name -> segments, in order of first appearance.
     let mut order: Vec<String> = Vec::new();
     let mut segs: Vec<Vec<Segment>> = Vec::new();
+    // Name → slot; a linear search here made 100,000 parameters quadratic.
+    let mut slots: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     while pos < raw.len() {
         while pos < raw.len() && (raw[pos] == b';' || raw[pos].is_ascii_whitespace()) {
             pos += 1;
@@ -92,14 +99,22 @@ pub fn parse(raw: &[u8]) -> ParsedValue {
         let (base, index, encoded) = split_name(&lname);
         let _ = quoted;
         let key = base.to_string();
-        let slot = match order.iter().position(|n| *n == key) {
-            Some(i) => i,
+        let slot = match slots.get(&key) {
+            Some(&i) => i,
             None => {
+                if order.len() >= MAX_PARAMS {
+                    // Real headers have a handful; stop collecting names.
+                    continue;
+                }
+                slots.insert(key.clone(), order.len());
                 order.push(key);
                 segs.push(Vec::new());
                 order.len() - 1
             }
         };
+        if segs[slot].len() >= MAX_SEGMENTS {
+            continue;
+        }
         segs[slot].push(Segment {
             index,
             encoded,

@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Writes the hostile corpus into a folder: messages and mailboxes built to
+crash, hang or exhaust parsers. Deterministic; the large files are made here
+rather than committed.
+
+Usage: generate.py OUTDIR
+"""
+import os
+import sys
+
+
+def w(out, name, data):
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogateescape")
+    with open(os.path.join(out, name), "wb") as f:
+        f.write(data)
+
+
+def main():
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    n = 10_000
+    # Deep nesting: multiparts and attached messages.
+    s = ["From: a@b\nContent-Type: multipart/mixed; boundary=b0\n\n"]
+    for i in range(1, n):
+        s.append(f"--b{i-1}\nContent-Type: multipart/mixed; boundary=b{i}\n\n")
+    s.append(f"--b{n-1}\nContent-Type: text/plain\n\nhi\n")
+    w(out, "deep-multipart.eml", "".join(s))
+    w(out, "deep-rfc822.eml", "From: a@b\nContent-Type: message/rfc822\n\n" * n + "Subject: x\n\nbody\n")
+    w(out, "deep-rfc822-base64.eml",
+      "From: a@b\nContent-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n"
+      "RnJvbTogYUBiCkNvbnRlbnQtVHlwZTogbWVzc2FnZS9yZmM4MjIKCkZyb206IGFAYgoKeAo=\n")
+    # Sheer numbers.
+    w(out, "many-empty-parts.eml",
+      "From: a@b\nContent-Type: multipart/mixed; boundary=b\n\n" + "--b\n\n" * 100_000 + "--b--\n")
+    w(out, "huge-header-line.eml", "From: a@b\nSubject: " + "A" * 50_000_000 + "\n\nbody\n")
+    w(out, "million-headers.eml", "From: a@b\n" + "X-H: v\n" * 1_000_000 + "\nbody\n")
+    w(out, "many-received.eml", "From: a@b\n" + "".join(
+        f"Received: from h{i}.example by h{i+1}.example with ESMTP id {i}; Mon, 1 Jan 2001 00:{i%60:02}:00 +0000\n"
+        for i in range(10_000)) + "\nbody\n")
+    w(out, "long-body-line.eml", "From: a@b\n\n" + "x" * 20_000_000 + "\n")
+    w(out, "many-encoded-words.eml", "From: a@b\nSubject: " + "=?utf-8?q?a?= " * 200_000 + "\n\nx\n")
+    w(out, "many-params.eml", "From: a@b\nContent-Type: text/plain" + "".join(
+        f"; p{i}*{i}*=x" for i in range(100_000)) + "\n\nx\n")
+    w(out, "rfc2231-huge-index.eml",
+      "From: a@b\nContent-Type: application/x; name*4294967295=a; name*0=b; name*99999999999999=c\n\nx\n")
+    # Boundaries.
+    w(out, "boundary-prefix.eml",
+      "From: a@b\nContent-Type: multipart/mixed; boundary=ab\n\n--ab\nContent-Type: multipart/mixed; boundary=abc\n\n"
+      "--abc\n\ninner\n--abc--\n--ab\n\nouter\n--ab--\n")
+    w(out, "boundary-missing.eml", "From: a@b\nContent-Type: multipart/mixed\n\n--x\n\nbody\n--x--\n")
+    w(out, "boundary-empty.eml", "From: a@b\nContent-Type: multipart/mixed; boundary=\"\"\n\n--\n\nbody\n----\n")
+    w(out, "boundary-space.eml", "From: a@b\nContent-Type: multipart/mixed; boundary=\" \"\n\n-- \n\nbody\n-- --\n")
+    w(out, "preamble-epilogue.eml",
+      "From: a@b\nContent-Type: multipart/mixed; boundary=b\n\npreamble\n--b\n\nx\n--b--\nepilogue\n" + "junk " * 1000)
+    w(out, "no-closing.eml", "From: a@b\nContent-Type: multipart/mixed; boundary=b\n\n--b\n\nx\n--b\n\ny\n")
+    # Bytes.
+    w(out, "nul-bytes.eml", b"From: a@b\nSubject: a\x00b\nX-\x00: y\n\nbody\x00with\x00nul\n")
+    w(out, "bare-cr.eml", b"From: a@b\rSubject: cr only\r\rbody\rmore\r")
+    w(out, "8bit-headers.eml", b"From: \xff\xfe <a@b>\nSubject: caf\xe9 \xe2\x82\xac\n\nx\n")
+    w(out, "charsets.eml",
+      "From: a@b\nSubject: =?x-unknown?q?a?= =?../../etc/passwd?b?YQ==?= =?utf-7?q?+AGE-?= =?%s?q?x?=\n"
+      "Content-Type: text/plain; charset=\"\x1b[31mevil\"\n\nbody\n" % ("c" * 10000))
+    w(out, "bad-base64.eml",
+      "From: a@b\nContent-Type: application/octet-stream; name=a.bin\nContent-Transfer-Encoding: base64\n\n"
+      "!!!!====abc*&^%$\n====\nQUJD\nQ\n")
+    w(out, "bad-qp.eml",
+      "From: a@b\nContent-Type: text/plain\nContent-Transfer-Encoding: quoted-printable\n\n=ZZ=4=\n=\n=FF=00\n")
+    w(out, "uu-garbage.eml",
+      "From: a@b\nContent-Type: text/plain\nContent-Transfer-Encoding: x-uuencode\n\nbegin 644 ../../x\n\xff\xff\nend\n")
+    # Terminal escapes and bidi in what gets shown.
+    w(out, "terminal-escapes.eml",
+      "From: \x1b]0;pwned\x07 <a@b>\nSubject: \x1b[2J\x1b[31mred\u202etxt.exe\u200b\n"
+      "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\n\x1b[5mblink\n"
+      "--b\nContent-Type: application/x; name=\"\x1b[1m\u202egpj.exe\"\nContent-Disposition: attachment; "
+      "filename=\"../../../etc/\u0000passwd\"\n\nx\n--b--\n")
+    w(out, "path-names.eml",
+      "From: a@b\nContent-Type: multipart/mixed; boundary=b\n\n" + "".join(
+          f"--b\nContent-Disposition: attachment; filename=\"{n}\"\n\nx\n"
+          for n in ["../../evil", "/etc/passwd", "C:\\\\Windows\\\\x.dll", "CON", "nul.txt", ".", "..", "-rf",
+                    "a" * 5000 + ".txt", "", " ", "x.", "\u202eexe.txt"]) + "--b--\n")
+    # Truncations of a well-formed message at every stage.
+    full = ("From: a@b\nTo: c@d\nSubject: =?utf-8?q?caf=C3=A9?=\nContent-Type: multipart/mixed; boundary=\"b\"\n\n"
+            "--b\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\ncaf=C3=A9\n"
+            "--b\nContent-Type: application/pdf; name*0*=utf-8''a%C3%A9; name*1=.pdf\n"
+            "Content-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n--b--\n").encode()
+    for cut in range(1, len(full), 7):
+        w(out, f"truncated-{cut:04}.eml", full[:cut])
+    # Empty and binary.
+    w(out, "empty.eml", b"")
+    w(out, "binary.bin", bytes(range(256)) * 64)
+    w(out, "random.bin", bytes((i * 7919 + 13) % 251 for i in range(100_000)))
+    # Mailboxes.
+    w(out, "mbox-garbage.mbox", "From x Mon Jan  1 00:00:00 2001\n" + "From \n" * 1000 + ">From \n" * 1000 +
+      "From a Mon Jan  1 00:00:00 2001\n\n")
+    w(out, "mbox-clen-lie.mbox",
+      "From a Mon Jan  1 00:00:00 2001\nContent-Length: 999999999\n\nx\n\nFrom b Mon Jan  1 00:00:00 2001\n"
+      "Content-Length: -5\n\ny\n")
+    w(out, "mbox-many.mbox", "".join(f"From a{i} Mon Jan  1 00:00:00 2001\n\n" for i in range(100_000)))
+    w(out, "mbox-crlf-noeol.mbox", "From a Mon Jan  1 00:00:00 2001\r\nSubject: x\r\n\r\nbody")
+
+
+if __name__ == "__main__":
+    main()

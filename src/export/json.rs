@@ -109,6 +109,12 @@ pub fn received_fields(r: &mail_parser::Received<'_>) -> Value {
 
 /// One `part` object (used in the message record and by `tree --json`).
 pub fn part(p: &Part<'_>, with_hash: bool) -> Value {
+    let decoded = (p.kind != model::PartKind::Multipart).then(|| p.decoded());
+    part_with(p, decoded.as_deref(), with_hash)
+}
+
+/// A `part` object from already decoded bytes (None for multiparts).
+fn part_with(p: &Part<'_>, decoded: Option<&[u8]>, with_hash: bool) -> Value {
     let mut m = Map::new();
     m.insert("id".into(), json!(p.id));
     m.insert("depth".into(), json!(p.depth));
@@ -138,11 +144,10 @@ pub fn part(p: &Part<'_>, with_hash: bool) -> Value {
     m.insert("content_id".into(), json!(p.content_id));
     m.insert("description".into(), json!(p.description));
     m.insert("size_encoded".into(), json!(p.size_encoded));
-    if p.kind != model::PartKind::Multipart {
-        let d = p.decoded();
+    if let Some(d) = decoded {
         m.insert("size_decoded".into(), json!(d.len()));
         if with_hash {
-            m.insert("sha256".into(), json!(hex(&Sha256::digest(&d))));
+            m.insert("sha256".into(), json!(hex(&Sha256::digest(d))));
         }
     }
     m.insert(
@@ -368,19 +373,32 @@ pub fn message(origin: &Origin, parsed: &Parsed<'_>, opts: &JsonOptions) -> Valu
         }
     }
 
-    let parts: Vec<Value> = tree.parts.iter().map(|p| part(p, false)).collect();
+    // Each part is transfer-decoded once, for its size and, for attachments,
+    // its hash.
+    let decoded: Vec<Option<std::borrow::Cow<'_, [u8]>>> = tree
+        .parts
+        .iter()
+        .map(|p| (p.kind != model::PartKind::Multipart).then(|| p.decoded()))
+        .collect();
+    let parts: Vec<Value> = tree
+        .parts
+        .iter()
+        .zip(&decoded)
+        .map(|(p, d)| part_with(p, d.as_deref(), false))
+        .collect();
     let attachments: Vec<Value> = tree
         .parts
         .iter()
-        .filter(|p| is_attachment(p, &tree))
-        .map(|p| {
-            let d = p.decoded();
+        .zip(&decoded)
+        .filter(|(p, _)| is_attachment(p, &tree))
+        .map(|(p, d)| {
+            let d: &[u8] = d.as_deref().unwrap_or_default();
             json!({
                 "id": p.id,
                 "filename": p.filename,
                 "content_type": p.content_type,
                 "size": d.len(),
-                "sha256": hex(&Sha256::digest(&d)),
+                "sha256": hex(&Sha256::digest(d)),
             })
         })
         .collect();

@@ -320,10 +320,9 @@ impl<'a> Part<'a> {
                 if TransferEncoding::from_header(self.transfer_encoding.as_deref())
                     != TransferEncoding::Uuencode =>
             {
-                match b {
-                    Cow::Borrowed(s) => Cow::Borrowed(s),
-                    Cow::Owned(v) => Cow::Owned(v.clone()),
-                }
+                // Borrow mail-parser's decoded bytes for as long as the tree
+                // lives: no copy of attachment data.
+                Cow::Borrowed(b.as_ref())
             }
             _ => {
                 let enc = TransferEncoding::from_header(self.transfer_encoding.as_deref());

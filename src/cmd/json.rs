@@ -1,7 +1,7 @@
 //! `emlkit json`: one JSON object per message per line.
 
 use super::InputArgs;
-use crate::export::json::{message, JsonOptions};
+use crate::export::json::{message_record, JsonOptions};
 use crate::model;
 use anyhow::Result;
 use clap::Args;
@@ -32,6 +32,11 @@ pub struct JsonArgs {
     #[arg(long)]
     pub no_body: bool,
 
+    /// Add each part's decoded bytes as base64 `content` (for
+    /// `emlkit build --spec`; records get as large as the messages).
+    #[arg(long)]
+    pub with_content: bool,
+
     /// Pretty-print (one object over several lines; not JSON Lines).
     #[arg(long)]
     pub pretty: bool,
@@ -41,13 +46,15 @@ pub struct JsonArgs {
 pub fn run(args: &JsonArgs, out: &mut dyn Write) -> Result<super::Outcome> {
     let opts = JsonOptions {
         no_body: args.no_body,
+        with_content: args.with_content,
         limits: model::Limits::default(),
     };
     let pretty = args.pretty;
     super::for_each_message(&args.input, out, &|origin, bytes, buf| {
         model::parse_with(bytes, origin.data_offset, false, |parsed| -> Result<()> {
             let parsed = parsed?;
-            let v = message(origin, &parsed, &opts);
+            let tree = parsed.tree(&opts.limits);
+            let v = message_record(origin, &parsed, &tree, &opts);
             if pretty {
                 serde_json::to_writer_pretty(&mut *buf, &v)?;
             } else {

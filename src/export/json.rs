@@ -5,15 +5,224 @@ use crate::model::header::decode_text;
 use crate::model::{self, Finding, Limits, Parsed, Part, Tree};
 use crate::source::Origin;
 use base64::Engine;
-use mail_parser::{Address, HeaderName, HeaderValue, Host, MessagePart, PartType};
+use mail_parser::{Address, HeaderName, HeaderValue, Host, PartType};
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
+
+/// Raw bytes that serialize as `{"text": …}` or `{"bytes": base64}`.
+pub struct Raw<B: AsRef<[u8]>>(pub B);
+
+impl<B: AsRef<[u8]>> Serialize for Raw<B> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(1))?;
+        let b = self.0.as_ref();
+        match std::str::from_utf8(b) {
+            Ok(t) => m.serialize_entry("text", t)?,
+            Err(_) => m.serialize_entry(
+                "bytes",
+                &base64::engine::general_purpose::STANDARD.encode(b),
+            )?,
+        }
+        m.end()
+    }
+}
+
+/// `source` of a record.
+#[derive(Serialize)]
+pub struct SourceRec<'a> {
+    path: &'a str,
+    format: &'a str,
+    index: usize,
+    offset: u64,
+    length: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from_line: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    folder: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    flags: Option<&'a str>,
+}
+
+impl<'a> SourceRec<'a> {
+    /// The source of `origin`.
+    pub fn new(origin: &'a Origin) -> Self {
+        SourceRec {
+            path: &origin.path,
+            format: origin.format,
+            index: origin.index,
+            offset: origin.offset,
+            length: origin.length,
+            from_line: origin.from_line.as_deref(),
+            folder: origin.folder.as_deref(),
+            flags: origin.flags.as_deref(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct HeaderRec<'a> {
+    name: std::borrow::Cow<'a, str>,
+    raw: Raw<&'a [u8]>,
+    decoded: String,
+    offset: u64,
+}
+
+#[derive(Serialize)]
+struct AddrRec<'a> {
+    name: Option<&'a str>,
+    address: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group: Option<Option<&'a str>>,
+}
+
+#[derive(Serialize)]
+struct DateRec {
+    rfc3339: String,
+    utc: String,
+    timestamp: i64,
+}
+
+#[derive(Serialize)]
+struct ReceivedFields<'a> {
+    from: Option<String>,
+    from_ip: Option<String>,
+    from_iprev: Option<&'a str>,
+    helo: Option<String>,
+    by: Option<String>,
+    #[serde(rename = "for")]
+    for_: Option<&'a str>,
+    with: Option<String>,
+    tls_version: Option<String>,
+    tls_cipher: Option<&'a str>,
+    id: Option<&'a str>,
+    ident: Option<&'a str>,
+    via: Option<&'a str>,
+    date: Option<DateRec>,
+}
+
+#[derive(Serialize)]
+struct ReceivedRec<'a> {
+    raw: Raw<&'a [u8]>,
+    offset: u64,
+    parsed: Option<ReceivedFields<'a>>,
+}
+
+/// Content-Type parameters as a JSON object (a repeated name keeps its
+/// first position and its last value, as a map insert would).
+struct ParamsRec<'a>(Vec<(&'a str, &'a str)>);
+
+impl Serialize for ParamsRec<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+#[derive(Serialize)]
+struct CandidateRec<'a> {
+    source: &'a str,
+    value: &'a str,
+}
+
+#[derive(Serialize)]
+struct OffsetsRec {
+    header: u64,
+    body: u64,
+    end: u64,
+}
+
+#[derive(Serialize)]
+struct PartRec<'a> {
+    id: &'a str,
+    depth: usize,
+    kind: &'static str,
+    content_type: &'a str,
+    params: ParamsRec<'a>,
+    disposition: Option<&'a str>,
+    filename: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    filename_candidates: Vec<CandidateRec<'a>>,
+    transfer_encoding: Option<&'a str>,
+    charset: Option<&'a str>,
+    content_id: Option<&'a str>,
+    description: Option<&'a str>,
+    size_encoded: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    size_decoded: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sha256: Option<String>,
+    offsets: Option<OffsetsRec>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content: Option<String>,
+}
+
+#[derive(Serialize)]
+struct AttachmentRec<'a> {
+    id: &'a str,
+    filename: Option<&'a str>,
+    content_type: &'a str,
+    size: usize,
+    sha256: String,
+}
+
+#[derive(Serialize)]
+struct BodyRec<'a> {
+    id: &'a str,
+    content_type: &'a str,
+    text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    raw: Option<Raw<std::borrow::Cow<'a, [u8]>>>,
+}
+
+/// The `message` record of `emlkit json`, ready to serialize. It borrows
+/// from the parsed message and its tree, so nothing is copied to build it.
+#[derive(Serialize)]
+pub struct MessageRec<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    version: u32,
+    source: SourceRec<'a>,
+    headers: Vec<HeaderRec<'a>>,
+    from: Option<Vec<AddrRec<'a>>>,
+    sender: Option<Vec<AddrRec<'a>>>,
+    reply_to: Option<Vec<AddrRec<'a>>>,
+    to: Option<Vec<AddrRec<'a>>>,
+    cc: Option<Vec<AddrRec<'a>>>,
+    bcc: Option<Vec<AddrRec<'a>>>,
+    subject: Option<String>,
+    date: Value,
+    message_id: Option<&'a str>,
+    in_reply_to: Option<Vec<&'a str>>,
+    references: Option<Vec<&'a str>>,
+    return_path: Option<&'a str>,
+    keywords: Option<Vec<&'a str>>,
+    comments: Option<Vec<&'a str>>,
+    received: Vec<ReceivedRec<'a>>,
+    resent: Vec<Map<String, Value>>,
+    parts: Vec<PartRec<'a>>,
+    attachments: Vec<AttachmentRec<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<Vec<BodyRec<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    html: Option<Vec<BodyRec<'a>>>,
+    findings: Vec<Finding>,
+}
 
 /// Options of the export.
 #[derive(Debug, Clone, Default)]
 pub struct JsonOptions {
     /// Leave out the decoded text and html bodies. This is disabled by default.
     pub no_body: bool,
+    /// Add each leaf's decoded bytes as base64 `content` in `parts` (for
+    /// `build --spec`). This is disabled by default: records get as large as
+    /// the messages.
+    pub with_content: bool,
     /// Limits for the part walk.
     pub limits: Limits,
 }
@@ -28,48 +237,7 @@ pub fn raw_bytes(b: &[u8]) -> Value {
 
 /// The `source` object of a record.
 pub fn source(origin: &Origin) -> Value {
-    let mut m = Map::new();
-    m.insert("path".into(), json!(origin.path));
-    m.insert("format".into(), json!(origin.format));
-    m.insert("index".into(), json!(origin.index));
-    m.insert("offset".into(), json!(origin.offset));
-    m.insert("length".into(), json!(origin.length));
-    if let Some(f) = &origin.from_line {
-        m.insert("from_line".into(), json!(f));
-    }
-    if let Some(f) = &origin.folder {
-        m.insert("folder".into(), json!(f));
-    }
-    if let Some(f) = &origin.flags {
-        m.insert("flags".into(), json!(f));
-    }
-    Value::Object(m)
-}
-
-fn addresses(v: Option<&Address<'_>>) -> Value {
-    let Some(a) = v else { return Value::Null };
-    let one = |x: &mail_parser::Addr<'_>| json!({ "name": x.name.as_deref(), "address": x.address.as_deref() });
-    match a {
-        Address::List(l) => Value::Array(l.iter().map(one).collect()),
-        Address::Group(gs) => Value::Array(
-            gs.iter()
-                .flat_map(|g| {
-                    let group = g.name.as_deref();
-                    g.addresses.iter().map(move |x| {
-                        json!({ "name": x.name.as_deref(), "address": x.address.as_deref(), "group": group })
-                    })
-                })
-                .collect(),
-        ),
-    }
-}
-
-fn text_list(v: &HeaderValue<'_>) -> Value {
-    match v {
-        HeaderValue::Text(t) => json!([t]),
-        HeaderValue::TextList(l) => json!(l),
-        _ => Value::Null,
-    }
+    serde_json::to_value(SourceRec::new(origin)).unwrap_or(Value::Null)
 }
 
 fn datetime(d: &mail_parser::DateTime) -> Value {
@@ -107,65 +275,68 @@ pub fn received_fields(r: &mail_parser::Received<'_>) -> Value {
     })
 }
 
-/// One `part` object (used in the message record and by `tree --json`).
+/// One `part` object (used by `tree --json`).
 pub fn part(p: &Part<'_>, with_hash: bool) -> Value {
     let decoded = (p.kind != model::PartKind::Multipart).then(|| p.decoded());
-    part_with(p, decoded.as_deref(), with_hash)
+    serde_json::to_value(part_rec(p, decoded.as_deref(), with_hash, false)).unwrap_or(Value::Null)
 }
 
-/// A `part` object from already decoded bytes (None for multiparts).
-fn part_with(p: &Part<'_>, decoded: Option<&[u8]>, with_hash: bool) -> Value {
-    let mut m = Map::new();
-    m.insert("id".into(), json!(p.id));
-    m.insert("depth".into(), json!(p.depth));
-    m.insert("kind".into(), json!(p.kind.as_str()));
-    m.insert("content_type".into(), json!(p.content_type));
-    let params: Map<String, Value> = p
-        .params
-        .iter()
-        .map(|x| (x.name.clone(), json!(x.value)))
-        .collect();
-    m.insert("params".into(), Value::Object(params));
-    m.insert("disposition".into(), json!(p.disposition));
-    m.insert("filename".into(), json!(p.filename));
-    if !p.filename_candidates.is_empty() {
-        m.insert(
-            "filename_candidates".into(),
-            Value::Array(
-                p.filename_candidates
-                    .iter()
-                    .map(|c| json!({"source": c.source, "value": c.value}))
-                    .collect(),
-            ),
-        );
-    }
-    m.insert("transfer_encoding".into(), json!(p.transfer_encoding));
-    m.insert("charset".into(), json!(p.charset));
-    m.insert("content_id".into(), json!(p.content_id));
-    m.insert("description".into(), json!(p.description));
-    m.insert("size_encoded".into(), json!(p.size_encoded));
-    if let Some(d) = decoded {
-        m.insert("size_decoded".into(), json!(d.len()));
-        if with_hash {
-            m.insert("sha256".into(), json!(hex(&Sha256::digest(d))));
+fn part_rec<'a>(
+    p: &'a Part<'_>,
+    decoded: Option<&[u8]>,
+    with_hash: bool,
+    with_content: bool,
+) -> PartRec<'a> {
+    let mut params: Vec<(&str, &str)> = Vec::with_capacity(p.params.len());
+    for x in &p.params {
+        match params.iter_mut().find(|(k, _)| *k == x.name) {
+            Some(slot) => slot.1 = &x.value,
+            None => params.push((&x.name, &x.value)),
         }
     }
-    m.insert(
-        "offsets".into(),
-        match p.offsets {
-            Some(o) => json!({"header": o.header, "body": o.body, "end": o.end}),
-            None => Value::Null,
-        },
-    );
-    Value::Object(m)
+    PartRec {
+        id: &p.id,
+        depth: p.depth,
+        kind: p.kind.as_str(),
+        content_type: &p.content_type,
+        params: ParamsRec(params),
+        disposition: p.disposition.as_deref(),
+        filename: p.filename.as_deref(),
+        filename_candidates: p
+            .filename_candidates
+            .iter()
+            .map(|c| CandidateRec {
+                source: c.source,
+                value: &c.value,
+            })
+            .collect(),
+        transfer_encoding: p.transfer_encoding.as_deref(),
+        charset: p.charset.as_deref(),
+        content_id: p.content_id.as_deref(),
+        description: p.description.as_deref(),
+        size_encoded: p.size_encoded,
+        size_decoded: decoded.map(<[u8]>::len),
+        sha256: decoded
+            .filter(|_| with_hash)
+            .map(|d| hex(&Sha256::digest(d))),
+        offsets: p.offsets.map(|o| OffsetsRec {
+            header: o.header,
+            body: o.body,
+            end: o.end,
+        }),
+        content: decoded
+            .filter(|_| with_content)
+            .map(|d| base64::engine::general_purpose::STANDARD.encode(d)),
+    }
 }
 
 /// Lower-case hex.
 pub fn hex(b: &[u8]) -> String {
-    use std::fmt::Write;
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(b.len() * 2);
     for x in b {
-        let _ = write!(s, "{x:02x}");
+        s.push(HEX[(x >> 4) as usize] as char);
+        s.push(HEX[(x & 15) as usize] as char);
     }
     s
 }
@@ -180,19 +351,99 @@ const RESENT: [(&str, HeaderName<'static>); 7] = [
     ("message_id", HeaderName::ResentMessageId),
 ];
 
-/// The whole `message` record.
+fn addr_recs<'a>(v: Option<&'a Address<'a>>) -> Option<Vec<AddrRec<'a>>> {
+    Some(match v? {
+        Address::List(l) => l
+            .iter()
+            .map(|x| AddrRec {
+                name: x.name.as_deref(),
+                address: x.address.as_deref(),
+                group: None,
+            })
+            .collect(),
+        Address::Group(gs) => gs
+            .iter()
+            .flat_map(|g| {
+                g.addresses.iter().map(move |x| AddrRec {
+                    name: x.name.as_deref(),
+                    address: x.address.as_deref(),
+                    group: Some(g.name.as_deref()),
+                })
+            })
+            .collect(),
+    })
+}
+
+fn text_list_rec<'a>(v: &'a HeaderValue<'a>) -> Option<Vec<&'a str>> {
+    match v {
+        HeaderValue::Text(t) => Some(vec![t.as_ref()]),
+        HeaderValue::TextList(l) => Some(l.iter().map(|x| x.as_ref()).collect()),
+        _ => None,
+    }
+}
+
+fn date_rec(d: &mail_parser::DateTime) -> Option<DateRec> {
+    if !d.is_valid() {
+        return None;
+    }
+    let utc = mail_parser::DateTime::from_timestamp(d.to_timestamp());
+    Some(DateRec {
+        rfc3339: d.to_rfc3339(),
+        utc: utc.to_rfc3339(),
+        timestamp: d.to_timestamp(),
+    })
+}
+
+fn host_string(h: &Option<Host<'_>>) -> Option<String> {
+    match h {
+        Some(Host::Name(n)) => Some(n.to_string()),
+        Some(Host::IpAddr(ip)) => Some(ip.to_string()),
+        None => None,
+    }
+}
+
+fn received_rec<'a>(r: &'a mail_parser::Received<'a>) -> ReceivedFields<'a> {
+    ReceivedFields {
+        from: host_string(&r.from),
+        from_ip: r.from_ip.map(|i| i.to_string()),
+        from_iprev: r.from_iprev.as_deref(),
+        helo: host_string(&r.helo),
+        by: host_string(&r.by),
+        for_: r.for_.as_deref(),
+        with: r.with.map(|p| format!("{p:?}")),
+        tls_version: r.tls_version.map(|t| format!("{t:?}")),
+        tls_cipher: r.tls_cipher.as_deref(),
+        id: r.id.as_deref(),
+        ident: r.ident.as_deref(),
+        via: r.via.as_deref(),
+        date: r.date.as_ref().and_then(date_rec),
+    }
+}
+
+/// The whole `message` record as a JSON value (convenience over
+/// [`message_record`], which avoids building the value).
 pub fn message(origin: &Origin, parsed: &Parsed<'_>, opts: &JsonOptions) -> Value {
+    let tree = parsed.tree(&opts.limits);
+    serde_json::to_value(message_record(origin, parsed, &tree, opts)).unwrap_or(Value::Null)
+}
+
+/// The `message` record of one parsed message and its part tree.
+pub fn message_record<'a>(
+    origin: &'a Origin,
+    parsed: &'a Parsed<'a>,
+    tree: &'a Tree<'a>,
+    opts: &JsonOptions,
+) -> MessageRec<'a> {
     let msg = &parsed.message;
     let raw = parsed.raw;
-    let tree = parsed.tree(&opts.limits);
     let mut findings: Vec<Finding> = tree.findings.clone();
     let root = &msg.parts[0];
 
-    let mut headers = Vec::new();
+    let mut headers = Vec::with_capacity(root.headers.len().min(opts.limits.max_headers));
     let mut received = Vec::new();
     let mut resent: Vec<Map<String, Value>> = Vec::new();
     let mut last_was_resent = false;
-    let mut seen: Vec<HeaderName<'_>> = Vec::new();
+    let mut seen: Vec<&HeaderName<'_>> = Vec::new();
     for (i, h) in root.headers.iter().enumerate() {
         if i >= opts.limits.max_headers {
             findings.push(Finding::new(
@@ -252,7 +503,7 @@ pub fn message(origin: &Origin, parsed: &Parsed<'_>, opts: &JsonOptions) -> Valu
             );
         }
         if model::is_singleton(&h.name) {
-            if seen.contains(&h.name) {
+            if seen.contains(&&h.name) {
                 findings.push(
                     Finding::new(
                         "duplicate_header",
@@ -264,28 +515,18 @@ pub fn message(origin: &Origin, parsed: &Parsed<'_>, opts: &JsonOptions) -> Valu
                     .at(Some(offset)),
                 );
             } else {
-                seen.push(h.name.clone());
+                seen.push(&h.name);
             }
         }
-        headers.push(json!({
-            "name": String::from_utf8_lossy(name),
-            "raw": raw_bytes(value),
-            "decoded": decoded,
-            "offset": offset,
-        }));
         if h.name == HeaderName::Received {
-            let mut r = Map::new();
-            r.insert("raw".into(), raw_bytes(value));
-            r.insert("offset".into(), json!(offset));
-            match &h.value {
-                HeaderValue::Received(rv) => {
-                    r.insert("parsed".into(), received_fields(rv));
-                }
-                _ => {
-                    r.insert("parsed".into(), Value::Null);
-                }
-            }
-            received.push(Value::Object(r));
+            received.push(ReceivedRec {
+                raw: Raw(value),
+                offset,
+                parsed: match &h.value {
+                    HeaderValue::Received(rv) => Some(received_rec(rv)),
+                    _ => None,
+                },
+            });
         }
         if let Some((key, _)) = RESENT.iter().find(|(_, n)| *n == h.name) {
             let start_new = match resent.last() {
@@ -296,9 +537,11 @@ pub fn message(origin: &Origin, parsed: &Parsed<'_>, opts: &JsonOptions) -> Valu
                 resent.push(Map::new());
             }
             let v = match &h.value {
-                HeaderValue::Address(a) => addresses(Some(a)),
+                HeaderValue::Address(a) => {
+                    serde_json::to_value(addr_recs(Some(a))).unwrap_or(Value::Null)
+                }
                 HeaderValue::DateTime(d) => {
-                    json!({"raw": String::from_utf8_lossy(value), "parsed": datetime(d)})
+                    json!({"raw": String::from_utf8_lossy(value), "parsed": date_rec(d)})
                 }
                 HeaderValue::Text(t) => json!(t),
                 _ => json!(decoded),
@@ -311,6 +554,12 @@ pub fn message(origin: &Origin, parsed: &Parsed<'_>, opts: &JsonOptions) -> Valu
         } else if h.name != HeaderName::Received {
             last_was_resent = false;
         }
+        headers.push(HeaderRec {
+            name: String::from_utf8_lossy(name),
+            raw: Raw(value),
+            decoded,
+            offset,
+        });
     }
 
     let date_raw = root
@@ -319,15 +568,12 @@ pub fn message(origin: &Origin, parsed: &Parsed<'_>, opts: &JsonOptions) -> Valu
         .find(|h| h.name == HeaderName::Date)
         .map(|h| String::from_utf8_lossy(model::raw_value(h, raw)).into_owned());
     let date = match (msg.date(), &date_raw) {
-        (Some(d), Some(r)) => {
-            let mut v = datetime(d);
-            if let Value::Object(m) = &mut v {
-                m.insert("raw".into(), json!(r));
-            } else {
-                v = json!({"raw": r, "rfc3339": null});
+        (Some(d), Some(r)) => match date_rec(d) {
+            Some(dr) => {
+                json!({"rfc3339": dr.rfc3339, "utc": dr.utc, "timestamp": dr.timestamp, "raw": r})
             }
-            v
-        }
+            None => json!({"raw": r, "rfc3339": null}),
+        },
         (None, Some(r)) => {
             findings.push(Finding::new(
                 "unparseable_date",
@@ -349,6 +595,9 @@ pub fn message(origin: &Origin, parsed: &Parsed<'_>, opts: &JsonOptions) -> Valu
 
     // Part-level duplicate MIME headers.
     for p in &tree.parts {
+        if p.depth == 0 {
+            continue;
+        }
         let mut seen: Vec<&HeaderName<'_>> = Vec::new();
         for h in &p.mp.headers {
             if matches!(
@@ -356,8 +605,7 @@ pub fn message(origin: &Origin, parsed: &Parsed<'_>, opts: &JsonOptions) -> Valu
                 HeaderName::ContentType
                     | HeaderName::ContentTransferEncoding
                     | HeaderName::ContentDisposition
-            ) && p.depth > 0
-            {
+            ) {
                 if seen.contains(&&h.name) {
                     findings.push(
                         Finding::new(
@@ -380,40 +628,28 @@ pub fn message(origin: &Origin, parsed: &Parsed<'_>, opts: &JsonOptions) -> Valu
         .iter()
         .map(|p| (p.kind != model::PartKind::Multipart).then(|| p.decoded()))
         .collect();
-    let parts: Vec<Value> = tree
+    let parts: Vec<PartRec<'_>> = tree
         .parts
         .iter()
         .zip(&decoded)
-        .map(|(p, d)| part_with(p, d.as_deref(), false))
+        .map(|(p, d)| part_rec(p, d.as_deref(), false, opts.with_content))
         .collect();
-    let attachments: Vec<Value> = tree
+    let attachments: Vec<AttachmentRec<'_>> = tree
         .parts
         .iter()
         .zip(&decoded)
-        .filter(|(p, _)| is_attachment(p, &tree))
+        .filter(|(p, _)| is_attachment(p))
         .map(|(p, d)| {
             let d: &[u8] = d.as_deref().unwrap_or_default();
-            json!({
-                "id": p.id,
-                "filename": p.filename,
-                "content_type": p.content_type,
-                "size": d.len(),
-                "sha256": hex(&Sha256::digest(d)),
-            })
+            AttachmentRec {
+                id: &p.id,
+                filename: p.filename.as_deref(),
+                content_type: &p.content_type,
+                size: d.len(),
+                sha256: hex(&Sha256::digest(d)),
+            }
         })
         .collect();
-
-    let mut rec = Map::new();
-    rec.insert("type".into(), json!("message"));
-    rec.insert("version".into(), json!(crate::export::SCHEMA_VERSION));
-    rec.insert("source".into(), source(origin));
-    rec.insert("headers".into(), Value::Array(headers));
-    rec.insert("from".into(), addresses(msg.from()));
-    rec.insert("sender".into(), addresses(msg.sender()));
-    rec.insert("reply_to".into(), addresses(msg.reply_to()));
-    rec.insert("to".into(), addresses(msg.to()));
-    rec.insert("cc".into(), addresses(msg.cc()));
-    rec.insert("bcc".into(), addresses(msg.bcc()));
     let subject = root
         .headers
         .iter()
@@ -423,38 +659,44 @@ pub fn message(origin: &Origin, parsed: &Parsed<'_>, opts: &JsonOptions) -> Valu
             let v = &v[..v.len().min(opts.limits.max_header_bytes)];
             decode_text(v).0.trim().to_string()
         });
-    rec.insert("subject".into(), json!(subject));
-    rec.insert("date".into(), date);
-    rec.insert("message_id".into(), json!(msg.message_id()));
-    rec.insert("in_reply_to".into(), text_list(msg.in_reply_to()));
-    rec.insert("references".into(), text_list(msg.references()));
-    rec.insert("return_path".into(), json!(msg.return_address()));
-    rec.insert("keywords".into(), text_list(msg.keywords()));
-    rec.insert("comments".into(), text_list(msg.comments()));
-    rec.insert("received".into(), Value::Array(received));
-    rec.insert(
-        "resent".into(),
-        Value::Array(resent.into_iter().map(Value::Object).collect()),
-    );
-    rec.insert("parts".into(), Value::Array(parts));
-    rec.insert("attachments".into(), Value::Array(attachments));
-    if !opts.no_body {
-        let (text, html) = bodies(parsed, &tree, &mut findings);
-        rec.insert("text".into(), Value::Array(text));
-        rec.insert("html".into(), Value::Array(html));
+    let (text, html) = if opts.no_body {
+        (None, None)
+    } else {
+        let (t, h) = bodies(parsed, tree, &mut findings);
+        (Some(t), Some(h))
+    };
+    MessageRec {
+        kind: "message",
+        version: crate::export::SCHEMA_VERSION,
+        source: SourceRec::new(origin),
+        headers,
+        from: addr_recs(msg.from()),
+        sender: addr_recs(msg.sender()),
+        reply_to: addr_recs(msg.reply_to()),
+        to: addr_recs(msg.to()),
+        cc: addr_recs(msg.cc()),
+        bcc: addr_recs(msg.bcc()),
+        subject,
+        date,
+        message_id: msg.message_id(),
+        in_reply_to: text_list_rec(msg.in_reply_to()),
+        references: text_list_rec(msg.references()),
+        return_path: msg.return_address(),
+        keywords: text_list_rec(msg.keywords()),
+        comments: text_list_rec(msg.comments()),
+        received,
+        resent,
+        parts,
+        attachments,
+        text,
+        html,
+        findings,
     }
-    rec.insert(
-        "findings".into(),
-        serde_json::to_value(&findings).unwrap_or(Value::Array(vec![])),
-    );
-    Value::Object(rec)
 }
 
-/// Attachments as mail-parser classifies them for the top message (parts
-/// that are not the readable bodies), plus everything inside attached
-/// messages that has a name.
-fn is_attachment(p: &Part<'_>, tree: &Tree<'_>) -> bool {
-    let _ = tree;
+/// Parts that are not readable bodies: a disposition of attachment, a file
+/// name, an attached message, or a non-text leaf below the top entity.
+fn is_attachment(p: &Part<'_>) -> bool {
     p.kind != model::PartKind::Multipart
         && p.depth > 0
         && (p.disposition.as_deref() == Some("attachment")
@@ -465,19 +707,19 @@ fn is_attachment(p: &Part<'_>, tree: &Tree<'_>) -> bool {
 }
 
 /// The readable bodies of the top message, as mail-parser selects them.
-fn bodies(
-    parsed: &Parsed<'_>,
-    tree: &Tree<'_>,
+fn bodies<'a>(
+    parsed: &'a Parsed<'a>,
+    tree: &'a Tree<'a>,
     findings: &mut Vec<Finding>,
-) -> (Vec<Value>, Vec<Value>) {
-    let mut one = |idx: u32| -> Option<Value> {
+) -> (Vec<BodyRec<'a>>, Vec<BodyRec<'a>>) {
+    let mut one = |idx: u32| -> Option<BodyRec<'a>> {
         let our = (*tree.top_ids.get(idx as usize)?)?;
         let p = &tree.parts[our];
-        let text = match &p.mp.body {
+        let text: &'a str = match &p.mp.body {
             PartType::Text(t) | PartType::Html(t) => t.as_ref(),
             _ => return None,
         };
-        let mut v = json!({ "id": p.id, "content_type": p.content_type, "text": text });
+        let mut raw = None;
         if text.contains('\u{FFFD}') {
             let d = p.decoded();
             let (_, exact) = model::charset::decode(p.charset.as_deref().unwrap_or("utf-8"), &d);
@@ -493,14 +735,19 @@ fn bodies(
                     .part(&p.id)
                     .at(p.offsets.map(|o| o.body)),
                 );
-                v["raw"] = raw_bytes(&d);
+                raw = Some(Raw(d));
             }
         }
-        Some(v)
+        Some(BodyRec {
+            id: &p.id,
+            content_type: &p.content_type,
+            text,
+            raw,
+        })
     };
     let msg = &parsed.message;
-    let text: Vec<Value> = msg.text_body.iter().filter_map(|&i| one(i)).collect();
-    let html: Vec<Value> = msg
+    let text: Vec<BodyRec<'a>> = msg.text_body.iter().filter_map(|&i| one(i)).collect();
+    let html: Vec<BodyRec<'a>> = msg
         .html_body
         .iter()
         .filter(|&&i| {
@@ -518,6 +765,3 @@ fn bodies(
 pub fn find_part<'t, 'a>(tree: &'t Tree<'a>, id: &str) -> Option<&'t Part<'a>> {
     tree.parts.iter().find(|p| p.id == id)
 }
-
-#[allow(dead_code)]
-fn _assert_types(_: &MessagePart<'_>) {}

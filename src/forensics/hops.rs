@@ -383,11 +383,96 @@ fn enrich(text: &str, h: &mut Hop) {
         if !d.is_empty() {
             h.date_text = Some(d.to_string());
             if h.date.is_none() {
-                h.date = DateTime::parse_rfc822(d).filter(|d| d.is_valid());
+                h.date = parse_loose_date(d);
             }
         }
     }
     h.timestamp = h.date.as_ref().map(|d| d.to_timestamp());
+}
+
+/// Reads a date whose fields are in any usual order: RFC 5322
+/// (`Fri, 1 Mar 2024 10:00:00 +0100`), asctime (`Fri Feb  7 10:18:12 2003`,
+/// with or without a zone) and the like. Used only when mail-parser found no
+/// valid date. A missing zone is taken as UTC. See: issue 5 (hop dates).
+pub fn parse_loose_date(text: &str) -> Option<DateTime> {
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    // Drop comments: `(CET)`.
+    let mut clean = String::with_capacity(text.len());
+    let mut depth = 0u32;
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => clean.push(c),
+            _ => {}
+        }
+    }
+    let (mut year, mut month, mut day) = (None::<i64>, None::<u8>, None::<i64>);
+    let mut time: Option<(i64, i64, i64)> = None;
+    let mut zone: Option<i64> = None; // minutes east of UTC
+    let mut small: Vec<i64> = Vec::new();
+    for tok in clean.split(|c: char| c.is_whitespace() || c == ',') {
+        if tok.is_empty() {
+            continue;
+        }
+        let lower = tok.to_ascii_lowercase();
+        if tok.contains(':') && time.is_none() {
+            let mut it = tok.split(':').map(|x| x.parse::<i64>().ok());
+            let hh = it.next().flatten()?;
+            let mm = it.next().flatten()?;
+            let ss = it.next().flatten().unwrap_or(0);
+            time = Some((hh, mm, ss));
+        } else if (tok.starts_with('+') || tok.starts_with('-'))
+            && tok.len() == 5
+            && tok[1..].bytes().all(|b| b.is_ascii_digit())
+        {
+            let n: i64 = tok[1..].parse().ok()?;
+            let m = (n / 100) * 60 + n % 100;
+            zone = Some(if tok.starts_with('-') { -m } else { m });
+        } else if let Some(m) = MONTHS.iter().position(|m| lower.starts_with(m)) {
+            if month.is_none() && lower.len() <= 9 {
+                month = Some(m as u8 + 1);
+            }
+        } else if tok.bytes().all(|b| b.is_ascii_digit()) && tok.len() <= 4 {
+            let n: i64 = tok.parse().ok()?;
+            if tok.len() == 4 {
+                year = Some(n);
+            } else {
+                small.push(n);
+            }
+        } else if zone.is_none() {
+            zone = match lower.as_str() {
+                "ut" | "utc" | "gmt" | "z" => Some(0),
+                "edt" => Some(-240),
+                "est" | "cdt" => Some(-300),
+                "cst" | "mdt" => Some(-360),
+                "mst" | "pdt" => Some(-420),
+                "pst" => Some(-480),
+                _ => None,
+            };
+        }
+    }
+    let mut small = small.into_iter();
+    day = day.or_else(|| small.next());
+    if year.is_none() {
+        year = small.next().map(|y| if y < 50 { 2000 + y } else { 1900 + y });
+    }
+    let (hh, mm, ss) = time?;
+    let zone = zone.unwrap_or(0);
+    let d = DateTime {
+        year: u16::try_from(year?).ok()?,
+        month: month?,
+        day: u8::try_from(day?).ok()?,
+        hour: u8::try_from(hh).ok()?,
+        minute: u8::try_from(mm).ok()?,
+        second: u8::try_from(ss).ok()?,
+        tz_before_gmt: zone < 0,
+        tz_hour: u8::try_from(zone.abs() / 60).ok()?,
+        tz_minute: u8::try_from(zone.abs() % 60).ok()?,
+    };
+    d.is_valid().then_some(d)
 }
 
 /// An RFC 3339 UTC rendering of a Unix timestamp.
@@ -469,6 +554,26 @@ mod tests {
         assert_eq!(h.with.as_deref(), Some("ESMTP"));
         assert_eq!(h.id.as_deref(), Some("X1"));
         assert_eq!(h.for_.as_deref(), Some("u@d"));
+    }
+
+    #[test]
+    fn loose_dates() {
+        let ts = |s: &str| parse_loose_date(s).map(|d| utc(d.to_timestamp()));
+        assert_eq!(
+            ts("Fri Feb 07 10:18:12 2003 -0800").as_deref(),
+            Some("2003-02-07T18:18:12Z")
+        );
+        assert_eq!(ts("Sun Nov 13 14:50:12 2005").as_deref(), Some("2005-11-13T14:50:12Z"));
+        assert_eq!(
+            ts("Fri Sep 14 14:36:56 EDT 2018").as_deref(),
+            Some("2018-09-14T18:36:56Z")
+        );
+        assert_eq!(
+            ts("Fri,  1 Mar 2024 11:00:09 +0100 (CET)").as_deref(),
+            Some("2024-03-01T10:00:09Z")
+        );
+        assert_eq!(ts("14:47:44 +0000"), None);
+        assert_eq!(ts("garbage"), None);
     }
 
     #[test]

@@ -315,7 +315,11 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
                     "fail" | "softfail" | "permerror" | "temperror" => style.paint("31", &r),
                     _ => r,
                 };
-                format!("{r} ({}{claim})", style.safe(&m.authserv_id))
+                if m.authserv_id.is_empty() {
+                    format!("{r}{}", if claim.is_empty() { "" } else { " (claimed)" })
+                } else {
+                    format!("{r} ({}{claim})", style.safe(&m.authserv_id))
+                }
             })
             .collect();
         writeln!(buf, "auth:    {}", items.join(" "))?;

@@ -156,13 +156,21 @@ pub fn parse_authentication_results(field: &str, value: &str) -> Option<AuthResu
             first = sections.next()?;
         }
     }
-    let mut words = first.iter().filter_map(|t| match t {
-        Tok::Word(w) => Some(w.clone()),
-        _ => None,
-    });
-    let authserv_id = words.next()?;
-    let authres_version = words.next();
     let mut results = Vec::new();
+    // Microsoft 365 omits the authserv-id and starts with a result
+    // (`spf=pass …; dkim=…`): keep the results, with an empty id.
+    let (authserv_id, authres_version) = if first.contains(&Tok::Eq) {
+        if let Some(r) = resinfo(&first) {
+            results.push(r);
+        }
+        (String::new(), None)
+    } else {
+        let mut words = first.iter().filter_map(|t| match t {
+            Tok::Word(w) => Some(w.clone()),
+            _ => None,
+        });
+        (words.next()?, words.next())
+    };
     for sec in sections {
         if let Some(r) = resinfo(&sec) {
             results.push(r);
@@ -434,6 +442,15 @@ mod tests {
         );
         assert_eq!(a.results[1].result, "fail");
         assert_eq!(a.results[1].reason.as_deref(), Some("bad signature"));
+    }
+
+    #[test]
+    fn without_authserv_id() {
+        let a = ar("spf=pass (sender IP is 203.0.113.90)\n smtp.mailfrom=example.org; dkim=pass (signature was verified)\n header.d=example.org;dmarc=pass action=none header.from=example.org");
+        assert_eq!(a.authserv_id, "");
+        let m: Vec<&str> = a.results.iter().map(|r| r.method.as_str()).collect();
+        assert_eq!(m, ["spf", "dkim", "dmarc"]);
+        assert_eq!(a.results[2].property("action"), Some("none"));
     }
 
     #[test]

@@ -96,6 +96,10 @@ fn is_localhost_name(n: &str) -> bool {
 
 /// Classifies one hop. Order of the rules: local, then submission, then
 /// internal, then relay.
+///
+/// HTTP(S) counts as a submission only on the oldest hop (webmail, the
+/// Exchange/M365 client path); later HTTP(S) hops are the provider's own
+/// transport (Microsoft 365 delivers to the mailbox server `with HTTPS`).
 pub fn classify(h: &Hop) -> HopKind {
     let with = h.with.as_deref().unwrap_or("").to_ascii_uppercase();
     let raw = super::hops::unfold(&h.raw).to_ascii_lowercase();
@@ -107,11 +111,15 @@ pub fn classify(h: &Hop) -> HopKind {
         || raw.contains("invoked by uid")
         || raw.contains("invoked by alias")
         || with.contains("PIPE")
-        || (h.from.is_none() && h.ip.is_none() && raw.contains("from stdin"));
+        || raw.contains("invoked from network")
+        // No client and no protocol: a pickup of a local submission
+        // (sendmail `(from user@localhost) by host … id`).
+        || (h.from.is_none() && h.ip.is_none() && h.with.is_none());
     if local {
         return HopKind::Local;
     }
-    if h.authenticated.is_some() || with == "HTTP" || with == "HTTPS" {
+    let web = with == "HTTP" || with == "HTTPS" || with == "MAPI";
+    if h.authenticated.is_some() || web && h.index == 0 {
         return HopKind::Submission;
     }
     let from_local = h.from.as_deref().is_some_and(is_localhost_name)

@@ -309,10 +309,23 @@ fn enrich(text: &str, h: &mut Hop) {
             h.tls_cipher = token_at(text, p + 7, &[',', ')', ';']);
         }
     }
-    // Exim: `with esmtps (TLS1.3) tls TLS_AES_256_GCM_SHA384`.
+    // Exim `(TLS1.3) tls TLS_AES_256_GCM_SHA384`, Haraka `tls TLS_…`: the
+    // word `tls` followed by a cipher name.
     if h.tls_cipher.is_none() {
-        if let Some(p) = find_ci(text, ") tls ") {
-            h.tls_cipher = token_at(text, p + 6, &[')', ';']);
+        let mut from = 0;
+        while let Some(p) = text.get(from..).and_then(|t| find_ci(t, "tls ")) {
+            let at = from + p;
+            from = at + 4;
+            let before = text[..at].chars().last();
+            if before.is_some_and(|c| !c.is_whitespace() && c != ')') {
+                continue;
+            }
+            if let Some(c) = token_at(text, at + 4, &[')', ';']) {
+                if c.contains('_') && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+                    h.tls_cipher = Some(c);
+                    break;
+                }
+            }
         }
     }
     if h.tls_version.is_none() {
@@ -365,6 +378,17 @@ fn enrich(text: &str, h: &mut Hop) {
         && (a_proto || find_ci(text, "(authenticated").is_some() || find_ci(text, "esmtpsa").is_some())
     {
         h.authenticated = Some("yes".into());
+    }
+    // qmail's `(qmail N invoked from network)` / `(… invoked by uid N)` and
+    // sendmail's `(from user@localhost)` name no client host: what
+    // mail-parser read as `from` there is a word of the comment.
+    if h.ip.is_none()
+        && h.with.is_none()
+        && (text.starts_with("(qmail ") || h.from.as_deref().is_some_and(|f| f.contains('@')))
+    {
+        h.from = None;
+        h.helo = None;
+        h.rdns = None;
     }
     // HELO: Postfix/sendmail write `from HELO (RDNS [IP])`; when no HELO is
     // stated, the name after `from` is the HELO name. Exim and qmail write

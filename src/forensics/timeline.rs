@@ -158,7 +158,10 @@ fn continues(prev: &Hop, cur: &Hop) -> bool {
     for n in names.into_iter().flatten() {
         let n = norm(n);
         if n == by
-            || (!n.contains('.') || !by.contains('.'))
+            // The same host under two names: a short name, or a long
+            // host label (`MW4PR03CA0123.namprd03.prod.outlook.com` vs
+            // `MW4PR03CA0123.outlook.office365.com`).
+            || (!n.contains('.') || !by.contains('.') || by_label.len() >= 8)
                 && !by_label.is_empty()
                 && n.split('.').next() == Some(by_label.as_str())
             || n.starts_with(&format!("{by}."))

@@ -208,7 +208,12 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
     if t.hops.is_empty() {
         writeln!(buf, "no Received fields")?;
     } else {
-        let total: i64 = t.hops.iter().filter_map(|h| h.delay).filter(|d| *d > 0).sum();
+        let total: i64 = t
+            .hops
+            .iter()
+            .filter_map(|h| h.delay)
+            .filter(|d| *d > 0)
+            .sum();
         writeln!(
             buf,
             "{}",
@@ -339,7 +344,10 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
     Ok(())
 }
 
-fn relay_rows(s: &Stats) -> Vec<(String, usize, usize, Option<i64>, Option<i64>, f64)> {
+/// One relay row: by-host, messages, hops, median and p95 delay, TLS share.
+type RelayRow = (String, usize, usize, Option<i64>, Option<i64>, f64);
+
+fn relay_rows(s: &Stats) -> Vec<RelayRow> {
     let mut rows: Vec<_> = s
         .relays
         .iter()
@@ -416,7 +424,11 @@ fn stats_human(out: &mut dyn Write, s: &Stats, style: Style) -> Result<()> {
         )?;
     }
     if rows.len() > SHOWN {
-        writeln!(out, "… {} more relays (--json lists all)", rows.len() - SHOWN)?;
+        writeln!(
+            out,
+            "… {} more relays (--json lists all)",
+            rows.len() - SHOWN
+        )?;
     }
     if !s.findings.is_empty() {
         writeln!(out, "findings:")?;

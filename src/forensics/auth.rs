@@ -399,7 +399,10 @@ mod tests {
         assert_eq!(a.results.len(), 2);
         assert_eq!(a.results[0].method, "auth");
         assert_eq!(a.results[0].comment.as_deref(), Some("cram-md5"));
-        assert_eq!(a.results[0].property("smtp.auth"), Some("sender@example.net"));
+        assert_eq!(
+            a.results[0].property("smtp.auth"),
+            Some("sender@example.net")
+        );
         assert_eq!(a.results[1].method, "spf");
         let b = ar("example.com; iprev=pass\n          policy.iprev=192.0.2.200");
         assert_eq!(b.results[0].method, "iprev");
@@ -469,7 +472,11 @@ mod tests {
     fn received_spf() {
         let s = parse_received_spf("pass (mybox.example.org: domain of\n myname@example.com designates 192.0.2.1 as permitted sender)\n receiver=mybox.example.org; client-ip=192.0.2.1;\n envelope-from=\"myname@example.com\"; helo=foo.example.com;").unwrap();
         assert_eq!(s.result, "pass");
-        assert!(s.comment.as_deref().unwrap_or("").starts_with("mybox.example.org"));
+        assert!(s
+            .comment
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("mybox.example.org"));
         assert!(s
             .properties
             .contains(&("client-ip".into(), "192.0.2.1".into())));
@@ -487,7 +494,10 @@ mod tests {
         assert_eq!(s.h, ["from", "to", "subject", "date"]);
         assert_eq!(s.t, Some(1709287200));
         assert_eq!(s.x, Some(1709892000));
-        let seal = parse_signature("ARC-Seal", "i=1; a=rsa-sha256; t=1; cv=none; d=example.org; s=arc; b=x");
+        let seal = parse_signature(
+            "ARC-Seal",
+            "i=1; a=rsa-sha256; t=1; cv=none; d=example.org; s=arc; b=x",
+        );
         assert_eq!(seal.cv.as_deref(), Some("none"));
         assert_eq!(seal.i.as_deref(), Some("1"));
     }

@@ -114,7 +114,8 @@ pub fn classify(h: &Hop) -> HopKind {
         || raw.contains("invoked from network")
         // No client and no protocol: a pickup of a local submission
         // (sendmail `(from user@localhost) by host … id`).
-        || (h.from.is_none() && h.ip.is_none() && h.with.is_none());
+        || (h.from.is_none() && h.ip.is_none() && h.with.is_none())
+        || h.is_pickup();
     if local {
         return HopKind::Local;
     }

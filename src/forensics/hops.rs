@@ -66,6 +66,19 @@ pub struct Hop {
     pub delay: Option<i64>,
 }
 
+impl Hop {
+    /// True when the `from` part names a local user or process rather than
+    /// a client host: qmail's `(qmail N invoked from network)` / `(… by uid
+    /// N)`, sendmail's `(from user@localhost)`, or `from user@domain` with
+    /// no address and no protocol.
+    pub fn is_pickup(&self) -> bool {
+        self.ip.is_none()
+            && self.with.is_none()
+            && (self.raw.starts_with(b"(qmail ")
+                || self.from.as_deref().is_some_and(|f| f.contains('@')))
+    }
+}
+
 /// The protocol name we show for a mail-parser protocol.
 pub fn protocol_name(p: Protocol) -> &'static str {
     match p {
@@ -321,7 +334,10 @@ fn enrich(text: &str, h: &mut Hop) {
                 continue;
             }
             if let Some(c) = token_at(text, at + 4, &[')', ';']) {
-                if c.contains('_') && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+                if c.contains('_')
+                    && c.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                {
                     h.tls_cipher = Some(c);
                     break;
                 }
@@ -375,26 +391,17 @@ fn enrich(text: &str, h: &mut Hop) {
         }
     }
     if h.authenticated.is_none()
-        && (a_proto || find_ci(text, "(authenticated").is_some() || find_ci(text, "esmtpsa").is_some())
+        && (a_proto
+            || find_ci(text, "(authenticated").is_some()
+            || find_ci(text, "esmtpsa").is_some())
     {
         h.authenticated = Some("yes".into());
-    }
-    // qmail's `(qmail N invoked from network)` / `(… invoked by uid N)` and
-    // sendmail's `(from user@localhost)` name no client host: what
-    // mail-parser read as `from` there is a word of the comment.
-    if h.ip.is_none()
-        && h.with.is_none()
-        && (text.starts_with("(qmail ") || h.from.as_deref().is_some_and(|f| f.contains('@')))
-    {
-        h.from = None;
-        h.helo = None;
-        h.rdns = None;
     }
     // HELO: Postfix/sendmail write `from HELO (RDNS [IP])`; when no HELO is
     // stated, the name after `from` is the HELO name. Exim and qmail write
     // `from RDNS (… helo=X)`/`from RDNS (HELO X)`: then the name after
     // `from` is the reverse-DNS name (unless it is `unknown`).
-    if let Some(f) = h.from.clone() {
+    if let Some(f) = h.from.clone().filter(|_| !h.is_pickup()) {
         if h.helo.is_none() {
             h.helo = Some(f);
         } else if h.rdns.is_none() && !h.from_is_ip && !f.eq_ignore_ascii_case("unknown") {
@@ -481,7 +488,9 @@ pub fn parse_loose_date(text: &str) -> Option<DateTime> {
     let mut small = small.into_iter();
     day = day.or_else(|| small.next());
     if year.is_none() {
-        year = small.next().map(|y| if y < 50 { 2000 + y } else { 1900 + y });
+        year = small
+            .next()
+            .map(|y| if y < 50 { 2000 + y } else { 1900 + y });
     }
     let (hh, mm, ss) = time?;
     let zone = zone.unwrap_or(0);
@@ -528,10 +537,12 @@ mod tests {
         let msg = format!("Received: {v}\n\n");
         let m = MessageParser::default().parse_headers(msg.as_bytes());
         let m = m.as_ref();
-        let r = m.and_then(|m| m.parts[0].headers.first()).and_then(|h| match &h.value {
-            HeaderValue::Received(r) => Some(r.as_ref().clone()),
-            _ => None,
-        });
+        let r = m
+            .and_then(|m| m.parts[0].headers.first())
+            .and_then(|h| match &h.value {
+                HeaderValue::Received(r) => Some(r.as_ref().clone()),
+                _ => None,
+            });
         hop(v.as_bytes(), 0, r.as_ref())
     }
 
@@ -541,8 +552,14 @@ mod tests {
         assert!(h.tls);
         assert_eq!(h.by.as_deref(), Some("mx.google.com"));
         assert_eq!(h.ip, Some("209.85.220.41".parse().unwrap()));
-        assert_eq!(h.timestamp.map(utc).as_deref(), Some("2024-03-01T10:00:05Z"));
-        assert_eq!(h.date_text.as_deref(), Some("Fri, 01 Mar 2024 02:00:05 -0800 (PST)"));
+        assert_eq!(
+            h.timestamp.map(utc).as_deref(),
+            Some("2024-03-01T10:00:05Z")
+        );
+        assert_eq!(
+            h.date_text.as_deref(),
+            Some("Fri, 01 Mar 2024 02:00:05 -0800 (PST)")
+        );
     }
 
     #[test]
@@ -563,7 +580,10 @@ mod tests {
         assert_eq!(h.tls_version.as_deref(), Some("TLSv1.3"));
         assert_eq!(h.tls_cipher.as_deref(), Some("TLS_AES_256_GCM_SHA384"));
         assert_eq!(h.authenticated.as_deref(), Some("yes"));
-        assert_eq!(h.timestamp.map(utc).as_deref(), Some("2024-03-01T10:00:00Z"));
+        assert_eq!(
+            h.timestamp.map(utc).as_deref(),
+            Some("2024-03-01T10:00:00Z")
+        );
     }
 
     #[test]
@@ -587,7 +607,10 @@ mod tests {
             ts("Fri Feb 07 10:18:12 2003 -0800").as_deref(),
             Some("2003-02-07T18:18:12Z")
         );
-        assert_eq!(ts("Sun Nov 13 14:50:12 2005").as_deref(), Some("2005-11-13T14:50:12Z"));
+        assert_eq!(
+            ts("Sun Nov 13 14:50:12 2005").as_deref(),
+            Some("2005-11-13T14:50:12Z")
+        );
         assert_eq!(
             ts("Fri Sep 14 14:36:56 EDT 2018").as_deref(),
             Some("2018-09-14T18:36:56Z")

@@ -348,9 +348,12 @@ fn set_resent(b: &mut ResentBlock, name: &str, f: Field) {
 fn first_address(v: &HeaderValue<'_>) -> Option<String> {
     let a = match v {
         HeaderValue::Address(Address::List(l)) => l.first()?.address.as_deref()?,
-        HeaderValue::Address(Address::Group(g)) => {
-            g.iter().flat_map(|g| g.addresses.iter()).next()?.address.as_deref()?
-        }
+        HeaderValue::Address(Address::Group(g)) => g
+            .iter()
+            .flat_map(|g| g.addresses.iter())
+            .next()?
+            .address
+            .as_deref()?,
         _ => return None,
     };
     Some(a.to_string())

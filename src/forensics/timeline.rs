@@ -217,9 +217,9 @@ pub fn findings(t: &Trace, o: &super::Options) -> Vec<Finding> {
                 )
                 .at(at),
             ),
-            (None, None) => f.push(
-                Finding::new("missing_hop_date", format!("{}: no date", hop_name(h))).at(at),
-            ),
+            (None, None) => {
+                f.push(Finding::new("missing_hop_date", format!("{}: no date", hop_name(h))).at(at))
+            }
             _ => {}
         }
         if let (Some(d), Some(p)) = (h.delay, prev_dated) {
@@ -257,11 +257,8 @@ pub fn findings(t: &Trace, o: &super::Options) -> Vec<Finding> {
         }
         if i > 0 {
             let p = &t.hops[i - 1];
-            let has_client = h.from.is_some() || h.ip.is_some();
-            if has_client
-                && t.kinds[i] != HopKind::Local
-                && !is_loopbackish(h)
-                && !continues(p, h)
+            let has_client = (h.from.is_some() || h.ip.is_some()) && !h.is_pickup();
+            if has_client && t.kinds[i] != HopKind::Local && !is_loopbackish(h) && !continues(p, h)
             {
                 f.push(
                     Finding::new(
@@ -284,10 +281,7 @@ pub fn findings(t: &Trace, o: &super::Options) -> Vec<Finding> {
                         f.push(
                             Finding::new(
                                 "no_tls_public_hop",
-                                format!(
-                                    "{}: from public address {ip} without TLS",
-                                    hop_name(h)
-                                ),
+                                format!("{}: from public address {ip} without TLS", hop_name(h)),
                             )
                             .at(at),
                         );
@@ -299,10 +293,7 @@ pub fn findings(t: &Trace, o: &super::Options) -> Vec<Finding> {
                     f.push(
                         Finding::new(
                             "private_after_public",
-                            format!(
-                                "{}: private address {ip} after a public one",
-                                hop_name(h)
-                            ),
+                            format!("{}: private address {ip} after a public one", hop_name(h)),
                         )
                         .at(at),
                     );
@@ -344,7 +335,10 @@ pub fn findings(t: &Trace, o: &super::Options) -> Vec<Finding> {
         (Some(_), None) => {}
     }
     match &t.message_id {
-        None => f.push(Finding::new("missing_message_id", "no Message-ID header field")),
+        None => f.push(Finding::new(
+            "missing_message_id",
+            "no Message-ID header field",
+        )),
         Some(m) if !is_valid_message_id(&m.text) => f.push(
             Finding::new(
                 "malformed_message_id",
@@ -386,7 +380,10 @@ mod tests {
 
     #[test]
     fn domains() {
-        assert_eq!(domain_of("<Bounce@Mail.Example.ORG>").as_deref(), Some("mail.example.org"));
+        assert_eq!(
+            domain_of("<Bounce@Mail.Example.ORG>").as_deref(),
+            Some("mail.example.org")
+        );
         assert!(related_domains("mail.example.org", "example.org"));
         assert!(!related_domains("example.net", "example.org"));
         assert_eq!(domain_of("<>"), None);

@@ -10,11 +10,15 @@
 //! findings with stable codes (see [`timeline`] for the list and rules).
 //!
 //! ```
-//! let raw = b"Received: from mx.example.org (mx.example.org [203.0.113.5])\r\n\
-//!   by mail.example.net with ESMTPS id 1; Fri, 1 Mar 2024 10:00:05 +0000\r\n\
-//!   Received: from laptop (unknown [192.168.1.2]) by mx.example.org with ESMTPSA id 2;\r\n\
-//!   Fri, 1 Mar 2024 11:00:02 +0100\r\n\
-//!   From: a@example.org\r\nMessage-ID: <1@example.org>\r\nDate: Fri, 1 Mar 2024 10:00:00 +0000\r\n\r\n";
+//! let raw = concat!(
+//!     "Received: from mx.example.org (mx.example.org [203.0.113.5])\r\n",
+//!     "  by mail.example.net with ESMTPS id 1; Fri, 1 Mar 2024 10:00:05 +0000\r\n",
+//!     "Received: from laptop (unknown [192.168.1.2]) by mx.example.org with ESMTPSA id 2;\r\n",
+//!     "  Fri, 1 Mar 2024 11:00:02 +0100\r\n",
+//!     "From: a@example.org\r\nMessage-ID: <1@example.org>\r\n",
+//!     "Date: Fri, 1 Mar 2024 10:00:00 +0000\r\n\r\n",
+//! )
+//! .as_bytes();
 //! let parsed = emlkit::model::parse(raw, 0, true).unwrap();
 //! let t = emlkit::forensics::trace(&parsed, &emlkit::forensics::Options::at(1709290000));
 //! assert_eq!(t.hops.len(), 2);

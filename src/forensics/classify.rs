@@ -102,16 +102,17 @@ fn is_localhost_name(n: &str) -> bool {
 /// transport (Microsoft 365 delivers to the mailbox server `with HTTPS`).
 pub fn classify(h: &Hop) -> HopKind {
     let with = h.with.as_deref().unwrap_or("").to_ascii_uppercase();
-    let raw = super::hops::unfold(&h.raw).to_ascii_lowercase();
+    let raw = h.raw.to_ascii_lowercase();
+    let has = |needle: &str| memchr::memmem::find(&raw, needle.as_bytes()).is_some();
     let local = with.starts_with("LMTP")
         || with.starts_with("UTF8LMTP")
         || with == "LOCAL"
         || with.starts_with("LOCAL-") && h.ip.is_none()
-        || raw.contains("from userid")
-        || raw.contains("invoked by uid")
-        || raw.contains("invoked by alias")
+        || has("from userid")
+        || has("invoked by uid")
+        || has("invoked by alias")
         || with.contains("PIPE")
-        || raw.contains("invoked from network")
+        || has("invoked from network")
         // No client and no protocol: a pickup of a local submission
         // (sendmail `(from user@localhost) by host … id`).
         || (h.from.is_none() && h.ip.is_none() && h.with.is_none())

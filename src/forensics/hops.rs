@@ -135,9 +135,21 @@ fn host_text(h: &Host<'_>) -> (String, bool) {
 /// bytes stay in [`Hop::raw`]).
 pub fn unfold(raw: &[u8]) -> String {
     // RFC 5322 §2.2.3: unfolding removes the CRLF; the whitespace after it stays.
-    let s = String::from_utf8_lossy(raw);
-    let out: String = s.chars().filter(|&c| c != '\r' && c != '\n').collect();
-    out.trim().to_string()
+    let bytes: Vec<u8> = raw
+        .iter()
+        .copied()
+        .filter(|&b| b != b'\r' && b != b'\n')
+        .collect();
+    let s = match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    };
+    let t = s.trim();
+    if t.len() == s.len() {
+        s
+    } else {
+        t.to_string()
+    }
 }
 
 /// Builds a hop from a raw Received value and mail-parser's reading of it
@@ -270,15 +282,10 @@ fn top_level_words(s: &str) -> Vec<&str> {
     out
 }
 
-/// Finds `needle` (ASCII, lower-case) in `hay` ignoring ASCII case; returns
-/// the byte position.
-fn find_ci(hay: &str, needle: &str) -> Option<usize> {
-    let h = hay.as_bytes();
-    let n = needle.as_bytes();
-    if n.is_empty() || h.len() < n.len() {
-        return None;
-    }
-    (0..=h.len() - n.len()).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+/// Finds `needle` (ASCII, lower-case) in `lower`, the ASCII-lower-cased
+/// text (same byte positions as the original); returns the byte position.
+fn find_ci(lower: &str, needle: &str) -> Option<usize> {
+    memchr::memmem::find(lower.as_bytes(), needle.as_bytes())
 }
 
 /// The token after position `p` in `s`, up to whitespace or one of `stops`.
@@ -309,16 +316,18 @@ fn norm_tls(v: &str) -> Option<String> {
 /// identity; the HELO name implied by the Postfix/sendmail layout; the
 /// date when mail-parser did not find it. See: issue 5 (hops).
 fn enrich(text: &str, h: &mut Hop) {
+    let lower = text.to_ascii_lowercase();
+    let lower = lower.as_str();
     // TLS version/cipher written as key=value (Gmail, Exchange, sendmail, Haraka).
     if h.tls_version.is_none() {
-        if let Some(p) = find_ci(text, "version=") {
+        if let Some(p) = find_ci(lower, "version=") {
             if let Some(v) = token_at(text, p + 8, &[',', ')', ';']) {
                 h.tls_version = norm_tls(&v);
             }
         }
     }
     if h.tls_cipher.is_none() {
-        if let Some(p) = find_ci(text, "cipher=") {
+        if let Some(p) = find_ci(lower, "cipher=") {
             h.tls_cipher = token_at(text, p + 7, &[',', ')', ';']);
         }
     }
@@ -326,7 +335,7 @@ fn enrich(text: &str, h: &mut Hop) {
     // word `tls` followed by a cipher name.
     if h.tls_cipher.is_none() {
         let mut from = 0;
-        while let Some(p) = text.get(from..).and_then(|t| find_ci(t, "tls ")) {
+        while let Some(p) = lower.get(from..).and_then(|t| find_ci(t, "tls ")) {
             let at = from + p;
             from = at + 4;
             let before = text[..at].chars().last();
@@ -345,13 +354,13 @@ fn enrich(text: &str, h: &mut Hop) {
         }
     }
     if h.tls_version.is_none() {
-        if let Some(p) = find_ci(text, "(tls1.") {
+        if let Some(p) = find_ci(lower, "(tls1.") {
             h.tls_version = token_at(text, p + 1, &[')']).and_then(|v| norm_tls(&v));
         }
     }
     // OpenSMTPD: `(TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO)`.
     if h.tls_version.is_none() {
-        if let Some(p) = find_ci(text, "(tlsv1.") {
+        if let Some(p) = find_ci(lower, "(tlsv1.") {
             if let Some(t) = token_at(text, p + 1, &[')']) {
                 let mut it = t.split(':');
                 h.tls_version = it.next().and_then(norm_tls);
@@ -368,7 +377,7 @@ fn enrich(text: &str, h: &mut Hop) {
     h.tls = h.tls_version.is_some()
         || h.tls_cipher.is_some()
         || s_proto
-        || find_ci(text, "google transport security").is_some();
+        || find_ci(lower, "google transport security").is_some();
     // Authentication: an `A` protocol, or the MTA's note.
     let a_proto = h
         .with
@@ -384,7 +393,7 @@ fn enrich(text: &str, h: &mut Hop) {
         if h.authenticated.is_some() {
             break;
         }
-        if let Some(p) = find_ci(text, pat) {
+        if let Some(p) = find_ci(lower, pat) {
             let who = token_at(text, p + len, &[')', ';', ','])
                 .map(|w| w.trim_matches(|c| c == '<' || c == '>').to_string());
             h.authenticated = Some(who.unwrap_or_else(|| "yes".into()));
@@ -392,8 +401,8 @@ fn enrich(text: &str, h: &mut Hop) {
     }
     if h.authenticated.is_none()
         && (a_proto
-            || find_ci(text, "(authenticated").is_some()
-            || find_ci(text, "esmtpsa").is_some())
+            || find_ci(lower, "(authenticated").is_some()
+            || find_ci(lower, "esmtpsa").is_some())
     {
         h.authenticated = Some("yes".into());
     }

@@ -1053,3 +1053,33 @@ fn cli_stats_over_a_mailbox() {
     );
     assert!(text.contains("mx.example.net"), "{text}");
 }
+
+#[test]
+fn hostile_values_are_data_not_panics() {
+    let mut m = Vec::new();
+    m.extend_from_slice(b"Received: ");
+    m.extend_from_slice(&b"(".repeat(5000));
+    m.extend_from_slice(b"from x by y; Fri, 1 Mar 2024 10:00:00 +0000\n");
+    m.extend_from_slice(b"Received: from \xff\xfe (\xc3\x28 [999.1.1.1]) by tls \xe2\x82; 99 Foo 99999 99:99:99 +9999\n");
+    m.extend_from_slice(b"Received: ;;;;;;\n");
+    m.extend_from_slice(b"Authentication-Results: ((((; =; ==; a=; =b; \"unterminated\n");
+    m.extend_from_slice(b"ARC-Authentication-Results: i=; ;\n");
+    m.extend_from_slice(b"DKIM-Signature: t=99999999999999999999999; x=-; h=::::\n");
+    m.extend_from_slice(b"Received-SPF: \n");
+    m.extend_from_slice(b"Resent-Date: x\nResent-Date: y\n");
+    m.extend_from_slice(b"Message-ID: <<@@>>\nReturn-Path: <@>\nFrom: @\n");
+    for i in 0..1000 {
+        m.extend_from_slice(
+            format!("Received: from h{i} (h{i} [192.0.2.{}]) by h{} with ESMTP; Fri, 1 Mar 2024 10:{:02}:00 +0000\n", i % 250, i + 1, (3000 - i) % 60)
+                .as_bytes(),
+        );
+    }
+    m.extend_from_slice(b"\nbody\n");
+    let t = trace_bytes(&m);
+    assert_eq!(t.hops.len(), 1003);
+    assert!(!t.findings.is_empty());
+    let parsed = emlkit::model::parse(&m, 0, true).expect("parse");
+    let origin = emlkit::source::Origin::default();
+    let rec = forensics::json::record(&origin, &forensics::trace(&parsed, &Options::at(NOW)));
+    assert_eq!(rec["type"], "trace");
+}

@@ -305,6 +305,29 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
         parts.push(format!("origin {ip} (hop {})", i + 1));
     }
     writeln!(buf, "summary: {}", parts.join(", "))?;
+    if let Some(tr) = &t.trusted {
+        match tr.iter().position(|&x| x) {
+            Some(0) => writeln!(buf, "trust:   every hop is inside the trust boundary")?,
+            Some(b) => {
+                let below = if b == 1 {
+                    "hop 1 is".to_string()
+                } else {
+                    format!("hops 1-{b} are")
+                };
+                writeln!(
+                    buf,
+                    "trust:   hops {}-{} trusted; {below} claimed by whoever handed the message over",
+                    b + 1,
+                    tr.len()
+                )?
+            }
+            None if !tr.is_empty() => writeln!(
+                buf,
+                "trust:   no hop was received by a trusted host; every hop is claimed"
+            )?,
+            None => {}
+        }
+    }
     if !t.auth_summary.is_empty() {
         let items: Vec<String> = t
             .auth_summary

@@ -154,7 +154,7 @@ pub struct Summary {
     pub transit: Option<i64>,
     /// Seconds from the Date header to the newest dated hop.
     pub since_date: Option<i64>,
-    /// The hop with the largest delay, and that delay.
+    /// The hop with the largest positive delay, and that delay.
     pub slowest: Option<(usize, i64)>,
     /// The originating IP (see [`classify::originating_ip`]) and its hop.
     pub origin: Option<(usize, IpAddr)>,

@@ -102,7 +102,7 @@ pub fn summary(t: &Trace) -> Summary {
         slowest: t
             .hops
             .iter()
-            .filter_map(|h| h.delay.map(|d| (h.index, d)))
+            .filter_map(|h| h.delay.filter(|d| *d > 0).map(|d| (h.index, d)))
             .max_by_key(|&(i, d)| (d, std::cmp::Reverse(i))),
         origin: classify::originating_ip(&t.hops, t.trusted.as_deref()),
     }

@@ -7,7 +7,7 @@
 //! | `no_received` | the message has no Received field |
 //! | `unparsed_received` | mail-parser could not parse a Received value; it is kept raw and read by keyword |
 //! | `missing_hop_date` | a hop has no date, or one that cannot be parsed |
-//! | `clock_skew` | a hop is dated earlier than the previous dated hop (by more than the tolerance, 0 s by default) |
+//! | `clock_skew` | a hop is dated earlier than the previous dated hop, or the first dated hop earlier than the Date header (by more than the tolerance, 0 s by default; up to 1 h for the Date header, beyond which it is `date_far_from_first_hop`) |
 //! | `future_date` | a hop date or the Date header is later than now (+15 min) |
 //! | `date_far_from_first_hop` | the Date header is more than 1 h from the oldest dated hop |
 //! | `missing_date` | no Date header |
@@ -314,7 +314,27 @@ pub fn findings(t: &Trace, o: &super::Options) -> Vec<Finding> {
                     .at(Some(d.offset)),
                 );
             }
-            if let Some(first) = t.hops.iter().find_map(|h| h.timestamp) {
+            if let Some(first) = t.hops.iter().find(|h| h.timestamp.is_some()) {
+                let first_ts = first.timestamp.unwrap_or(ts);
+                // The Date header is the first event of the timeline: a first
+                // hop dated before it means one of the two clocks is wrong.
+                // See: issue 5 (clock skew).
+                if first_ts < ts - o.skew_tolerance && ts - first_ts <= o.date_far {
+                    f.push(
+                        Finding::new(
+                            "clock_skew",
+                            format!(
+                                "{} is dated {} before the Date header {:?} ({})",
+                                hop_name(first),
+                                fmt_delay(ts - first_ts).trim_start_matches('+'),
+                                d.text,
+                                fmt_delay(first_ts - ts)
+                            ),
+                        )
+                        .at(Some(first.offset)),
+                    );
+                }
+                let first = first_ts;
                 let diff = first - ts;
                 if diff.abs() > o.date_far {
                     f.push(

@@ -1083,3 +1083,24 @@ fn hostile_values_are_data_not_panics() {
     let rec = forensics::json::record(&origin, &forensics::trace(&parsed, &Options::at(NOW)));
     assert_eq!(rec["type"], "trace");
 }
+
+#[test]
+fn first_hop_before_the_date_header_is_clock_skew() {
+    let m = "Received: from a.example (a.example [192.0.2.1]) by b.example with ESMTPS id 1; Fri, 1 Mar 2024 10:00:00 +0000\n\
+             Message-ID: <x@y>\nDate: Fri, 1 Mar 2024 11:05:00 +0100\nFrom: x@example.org\n\nbody\n";
+    let t = trace_bytes(m.as_bytes());
+    assert_eq!(codes(&t), ["clock_skew"]);
+    assert!(
+        t.findings[0]
+            .message
+            .contains("5m00s before the Date header"),
+        "{}",
+        t.findings[0].message
+    );
+    // Beyond an hour it is a different finding.
+    let m = m.replace("11:05:00 +0100", "13:05:00 +0100");
+    assert_eq!(
+        codes(&trace_bytes(m.as_bytes())),
+        ["date_far_from_first_hop"]
+    );
+}

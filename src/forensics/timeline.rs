@@ -155,7 +155,18 @@ fn continues(prev: &Hop, cur: &Hop) -> bool {
     let by = norm(by);
     let by_label = by.split('.').next().unwrap_or("").to_string();
     let names = [&cur.from, &cur.helo, &cur.rdns];
+    let parent = |s: &str| -> Option<String> {
+        let (_, rest) = s.split_once('.')?;
+        // A parent with at least three labels (`bullet.mail.example.com`),
+        // so that siblings under a bare registrable domain do not match.
+        (rest.matches('.').count() >= 2).then(|| rest.to_string())
+    };
+    let by_parent = parent(&by);
+    let mut named = false;
     for n in names.into_iter().flatten() {
+        if n.parse::<std::net::IpAddr>().is_err() {
+            named = true;
+        }
         let n = norm(n);
         if n == by
             // The same host under two names: a short name, or a long
@@ -165,14 +176,21 @@ fn continues(prev: &Hop, cur: &Hop) -> bool {
                 && !by_label.is_empty()
                 && n.split('.').next() == Some(by_label.as_str())
             || n.starts_with(&format!("{by}."))
+            // Hosts of one cluster: `nm2-vm1.bullet.mail.example.com` after
+            // `nm2.bullet.mail.example.com`.
+            || by_parent.is_some() && parent(&n) == by_parent
         {
             return true;
         }
     }
-    if let (Some(ip), Ok(b)) = (cur.ip, by.parse::<std::net::IpAddr>()) {
-        return ip == b;
+    match (cur.ip, by.parse::<std::net::IpAddr>()) {
+        (Some(ip), Ok(b)) => ip == b,
+        // Only an address on one side and only a name on the other: the
+        // header cannot show a break, so none is claimed.
+        (_, Err(_)) if !named => true,
+        (_, Ok(_)) if named => true,
+        _ => false,
     }
-    false
 }
 
 fn is_loopbackish(h: &Hop) -> bool {

@@ -60,6 +60,28 @@ pub fn auth_summary(a: &Authentication, trust: bool) -> Vec<MethodSummary> {
         pass_any(true, &mut out);
     }
     pass_any(false, &mut out);
+    // SPF: the newest Received-SPF when no Authentication-Results has it.
+    if !out.iter().any(|m| m.method == "spf") {
+        let pick = a
+            .received_spf
+            .iter()
+            .find(|l| !trust || l.trusted == Some(true))
+            .or_else(|| a.received_spf.first());
+        if let Some(l) = pick {
+            out.push(MethodSummary {
+                method: "spf".into(),
+                result: l.value.result.clone(),
+                authserv_id: l
+                    .value
+                    .properties
+                    .iter()
+                    .find(|(k, _)| k == "receiver")
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default(),
+                trusted: l.trusted,
+            });
+        }
+    }
     // ARC: the newest ARC-Seal's cv= when no field claimed `arc=`.
     if !out.iter().any(|m| m.method == "arc") {
         let newest = a

@@ -185,62 +185,84 @@ pub fn parse_authentication_results(field: &str, value: &str) -> Option<AuthResu
     })
 }
 
+/// Drops comments (CFWS may appear between any two tokens, RFC 8601 §2.2
+/// and Appendix B.7), keeping for each remaining token the comment right
+/// after it, and joins `a . b` and `m / 1` written with spaces or comments
+/// around the dot or slash.
+fn clean(sec: &[Tok]) -> Vec<(Tok, Option<String>)> {
+    let mut out: Vec<(Tok, Option<String>)> = Vec::new();
+    let mut join_next = false;
+    for t in sec {
+        match t {
+            Tok::Comment(c) => {
+                if let Some(last) = out.last_mut() {
+                    if last.1.is_none() && !join_next {
+                        last.1 = Some(c.clone());
+                    }
+                }
+            }
+            Tok::Word(w)
+                if (w == "." || w == "/") && matches!(out.last(), Some((Tok::Word(_), _))) =>
+            {
+                if let Some((Tok::Word(prev), com)) = out.last_mut() {
+                    prev.push_str(w);
+                    *com = None;
+                }
+                join_next = true;
+            }
+            Tok::Word(w) if join_next => {
+                if let Some((Tok::Word(prev), _)) = out.last_mut() {
+                    prev.push_str(w);
+                }
+                join_next = false;
+            }
+            other => {
+                join_next = false;
+                out.push((other.clone(), None));
+            }
+        }
+    }
+    out
+}
+
 fn resinfo(sec: &[Tok]) -> Option<AuthResult> {
-    let mut i = 0;
-    let word = |i: usize| match sec.get(i) {
-        Some(Tok::Word(w)) => Some(w.clone()),
+    let toks = clean(sec);
+    let word = |i: usize| match toks.get(i) {
+        Some((Tok::Word(w), _)) => Some(w.clone()),
         _ => None,
     };
-    // Leading comments are skipped.
-    while matches!(sec.get(i), Some(Tok::Comment(_))) {
-        i += 1;
-    }
-    let method = word(i)?.to_ascii_lowercase();
-    if method == "none" && sec.len() <= i + 1 {
+    let method = word(0)?.to_ascii_lowercase();
+    if method == "none" && toks.len() == 1 {
         return None;
     }
-    i += 1;
-    // `method/version` (RFC 8601 §2.2) is lexed as one word.
+    // `method/version` (RFC 8601 §2.2).
     let (method, version) = match method.split_once('/') {
-        Some((m, v)) => (m.to_string(), Some(v.to_string())),
+        Some((m, v)) => (m.trim().to_string(), Some(v.trim().to_string())),
         None => (method, None),
     };
-    while matches!(sec.get(i), Some(Tok::Comment(_))) {
-        i += 1;
-    }
-    if sec.get(i) != Some(&Tok::Eq) {
+    if toks.get(1).map(|t| &t.0) != Some(&Tok::Eq) {
         return None;
     }
-    let result = word(i + 1).unwrap_or_default().to_ascii_lowercase();
-    i += 2;
+    let result = word(2).unwrap_or_default().to_ascii_lowercase();
     let mut r = AuthResult {
         method,
         version,
         result,
         reason: None,
-        comment: None,
+        comment: toks.get(2).and_then(|t| t.1.clone()),
         properties: Vec::new(),
     };
-    while i < sec.len() {
-        match &sec[i] {
-            Tok::Comment(c) => {
-                if r.comment.is_none() && r.properties.is_empty() && r.reason.is_none() {
-                    r.comment = Some(c.clone());
-                }
-                i += 1;
-            }
-            Tok::Word(k) if sec.get(i + 1) == Some(&Tok::Eq) => {
-                let mut j = i + 2;
-                while matches!(sec.get(j), Some(Tok::Comment(_))) {
-                    j += 1;
-                }
-                let v = word(j).unwrap_or_default();
+    let mut i = 3;
+    while i < toks.len() {
+        match (&toks[i].0, toks.get(i + 1).map(|t| &t.0)) {
+            (Tok::Word(k), Some(Tok::Eq)) => {
+                let v = word(i + 2).unwrap_or_default();
                 if k.eq_ignore_ascii_case("reason") {
                     r.reason = Some(v);
                 } else {
                     r.properties.push((k.to_ascii_lowercase(), v));
                 }
-                i = j + 1;
+                i += 3;
             }
             _ => i += 1,
         }
@@ -409,21 +431,26 @@ mod tests {
         assert_eq!(b.results[0].property("policy.iprev"), Some("192.0.2.200"));
     }
 
-    // B.5: Sender ID fail, DKIM pass.
+    // B.5: several MTAs, each adding a field.
     #[test]
-    fn rfc8601_b5_multiple() {
-        let a = ar("example.com;\n          sender-id=fail header.from=example.com;\n          dkim=pass (good signature) header.d=example.com");
-        assert_eq!(a.results[0].method, "sender-id");
-        assert_eq!(a.results[0].result, "fail");
-        assert_eq!(a.results[0].property("header.from"), Some("example.com"));
-        assert_eq!(a.results[1].method, "dkim");
-        assert_eq!(a.results[1].comment.as_deref(), Some("good signature"));
-        assert_eq!(a.results[1].property("header.d"), Some("example.com"));
+    fn rfc8601_b5_different_mtas() {
+        let a = ar("example.com;\n          dkim=pass (good signature) header.d=example.com");
+        assert_eq!(a.results[0].method, "dkim");
+        assert_eq!(a.results[0].comment.as_deref(), Some("good signature"));
+        assert_eq!(a.results[0].property("header.d"), Some("example.com"));
+        let b = ar("example.com;\n          auth=pass (cram-md5) smtp.auth=sender@example.com;\n          spf=fail smtp.mailfrom=example.com");
+        assert_eq!(b.results[1].method, "spf");
+        assert_eq!(b.results[1].result, "fail");
+        assert_eq!(b.results[1].property("smtp.mailfrom"), Some("example.com"));
+        // The RFC 7601 form of the same example still had Sender ID.
+        let c = ar("example.com;\n          sender-id=fail header.from=example.com;\n          dkim=pass (good signature) header.d=example.com");
+        assert_eq!(c.results[0].method, "sender-id");
+        assert_eq!(c.results[0].property("header.from"), Some("example.com"));
     }
 
-    // B.6: two DKIM results, one passing and one failing.
+    // B.6: multi-tiered; the border MTA and the mail router.
     #[test]
-    fn rfc8601_b6_two_signatures() {
+    fn rfc8601_b6_multi_tiered() {
         let a = ar("mail-router.example.net;\n          dkim=pass (good signature) header.d=newyork.example.com\n                header.b=oINEO8hg;\n          dkim=fail (bad signature) header.d=newyork.example.com\n                header.b=EToRSuvU");
         assert_eq!(a.authserv_id, "mail-router.example.net");
         let r: Vec<(&str, &str)> = a
@@ -432,19 +459,28 @@ mod tests {
             .map(|r| (r.result.as_str(), r.property("header.b").unwrap_or("")))
             .collect();
         assert_eq!(r, [("pass", "oINEO8hg"), ("fail", "EToRSuvU")]);
-    }
-
-    // B.7: reason= with a quoted value; header.i with a leading @.
-    #[test]
-    fn rfc8601_b7_reason() {
-        let a = ar("example.com;\n          dkim=pass reason=\"good signature\"\n            header.i=@mail-router.example.net;\n          dkim=fail reason=\"bad signature\"\n            header.i=@newyork.example.com");
-        assert_eq!(a.results[0].reason.as_deref(), Some("good signature"));
+        let b = ar("example.com;\n          dkim=pass reason=\"good signature\"\n            header.i=@mail-router.example.net;\n          dkim=fail reason=\"bad signature\"\n            header.i=@newyork.example.com");
+        assert_eq!(b.results[0].reason.as_deref(), Some("good signature"));
         assert_eq!(
-            a.results[0].property("header.i"),
+            b.results[0].property("header.i"),
             Some("@mail-router.example.net")
         );
-        assert_eq!(a.results[1].result, "fail");
-        assert_eq!(a.results[1].reason.as_deref(), Some("bad signature"));
+        assert_eq!(b.results[1].result, "fail");
+        assert_eq!(b.results[1].reason.as_deref(), Some("bad signature"));
+    }
+
+    // B.7: comments everywhere CFWS is allowed.
+    #[test]
+    fn rfc8601_b7_comment_heavy() {
+        let a = ar("foo.example.net (foobar) 1 (baz);\n    dkim (Because I like it) / 1 (One yay) = (wait for it) fail\n      policy (A dot can go here) . (like that) expired\n      (this surprised me) = (as I wasn't expecting it) 1362471462");
+        assert_eq!(a.authserv_id, "foo.example.net");
+        assert_eq!(a.authres_version.as_deref(), Some("1"));
+        assert_eq!(a.results.len(), 1);
+        let r = &a.results[0];
+        assert_eq!(r.method, "dkim");
+        assert_eq!(r.version.as_deref(), Some("1"));
+        assert_eq!(r.result, "fail");
+        assert_eq!(r.property("policy.expired"), Some("1362471462"));
     }
 
     #[test]

@@ -240,11 +240,11 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
                 Some(d) if d > 0 && total > 0 => d as f64 / total as f64,
                 _ => 0.0,
             };
-            let mut from = h
-                .from
-                .clone()
-                .or_else(|| h.helo.clone())
-                .unwrap_or_default();
+            let mut from = if h.is_pickup() {
+                String::new()
+            } else {
+                h.from.clone().or_else(|| h.helo.clone()).unwrap_or_default()
+            };
             if let Some(ip) = h.ip {
                 let ips = ip.to_string();
                 if from != ips {

@@ -69,13 +69,15 @@ pub struct Hop {
 impl Hop {
     /// True when the `from` part names a local user or process rather than
     /// a client host: qmail's `(qmail N invoked from network)` / `(… by uid
-    /// N)`, sendmail's `(from user@localhost)`, or `from user@domain` with
-    /// no address and no protocol.
+    /// N)`, sendmail's `(from user@localhost)`, Postfix's `(Postfix, from
+    /// userid N)`, or `from user@domain` with no address and no protocol.
     pub fn is_pickup(&self) -> bool {
         self.ip.is_none()
             && self.with.is_none()
             && (self.raw.starts_with(b"(qmail ")
-                || self.from.as_deref().is_some_and(|f| f.contains('@')))
+                || self.from.as_deref().is_some_and(|f| f.contains('@'))
+                // Postfix pickup: `by host (Postfix, from userid N)`.
+                || memchr::memmem::find(&self.raw, b"from userid").is_some())
     }
 }
 

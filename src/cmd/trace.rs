@@ -243,7 +243,10 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
             let mut from = if h.is_pickup() {
                 String::new()
             } else {
-                h.from.clone().or_else(|| h.helo.clone()).unwrap_or_default()
+                h.from
+                    .clone()
+                    .or_else(|| h.helo.clone())
+                    .unwrap_or_default()
             };
             if let Some(ip) = h.ip {
                 let ips = ip.to_string();

@@ -1104,3 +1104,60 @@ fn first_hop_before_the_date_header_is_clock_skew() {
         ["date_far_from_first_hop"]
     );
 }
+
+#[test]
+fn crlf_and_lf_give_the_same_hops() {
+    for name in [
+        "mta/postfix.eml",
+        "mta/exchange.eml",
+        "mta/exim.eml",
+        "mta/gmail.eml",
+    ] {
+        let lf = std::fs::read(Path::new("testdata/trace").join(name)).expect("read");
+        let crlf: Vec<u8> = lf
+            .iter()
+            .flat_map(|&b| {
+                if b == b'\n' {
+                    vec![b'\r', b'\n']
+                } else {
+                    vec![b]
+                }
+            })
+            .collect();
+        let (a, b) = (trace_bytes(&lf), trace_bytes(&crlf));
+        assert_eq!(a.hops.len(), b.hops.len(), "{name}");
+        for (x, y) in a.hops.iter().zip(&b.hops) {
+            assert_eq!(
+                (
+                    &x.from,
+                    &x.helo,
+                    &x.rdns,
+                    x.ip,
+                    &x.by,
+                    &x.with,
+                    x.tls,
+                    &x.tls_version,
+                    &x.tls_cipher
+                ),
+                (
+                    &y.from,
+                    &y.helo,
+                    &y.rdns,
+                    y.ip,
+                    &y.by,
+                    &y.with,
+                    y.tls,
+                    &y.tls_version,
+                    &y.tls_cipher
+                ),
+                "{name}"
+            );
+            assert_eq!(
+                (x.timestamp, x.delay, &x.date_text),
+                (y.timestamp, y.delay, &y.date_text),
+                "{name}"
+            );
+        }
+        assert_eq!(codes(&a), codes(&b), "{name}");
+    }
+}

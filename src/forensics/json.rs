@@ -54,6 +54,7 @@ fn located<T: serde::Serialize>(l: &Located<T>) -> Value {
     if let Value::Object(m) = &mut v {
         m.insert("offset".into(), json!(l.offset));
         m.insert("trusted".into(), json!(l.trusted));
+        m.insert("hop".into(), json!(l.hop));
         // Properties as an object keeps jq filters short (`.properties["header.d"]`);
         // repeated names keep the first value.
         for key in ["properties"] {

@@ -114,6 +114,11 @@ pub struct Located<T> {
     pub offset: u64,
     /// Inside the trust boundary (None without `--trust`).
     pub trusted: Option<bool>,
+    /// The hop (delivery index) whose receiving host added the field: the
+    /// hop received by the claimed authserv-id (nearest to the field when
+    /// several are), else the Received field just below the field. None
+    /// when neither applies.
+    pub hop: Option<usize>,
 }
 
 /// The authentication header fields of a message, newest first (header order).
@@ -244,6 +249,7 @@ pub fn trace(parsed: &Parsed<'_>, opts: &Options) -> Trace {
                         value: v,
                         offset: parsed.abs(h.offset_field),
                         trusted,
+                        hop: Some(newest_first.len()),
                     });
                 }
             }
@@ -259,6 +265,7 @@ pub fn trace(parsed: &Parsed<'_>, opts: &Options) -> Trace {
                         value: v,
                         offset: parsed.abs(h.offset_field),
                         trusted,
+                        hop: Some(newest_first.len()),
                     });
                 }
             }
@@ -268,6 +275,7 @@ pub fn trace(parsed: &Parsed<'_>, opts: &Options) -> Trace {
                     value: auth::parse_signature(&name, &hops::unfold(raw)),
                     offset: parsed.abs(h.offset_field),
                     trusted: None,
+                    hop: Some(newest_first.len()),
                 });
             }
             n if n.starts_with("resent-") => {
@@ -330,6 +338,54 @@ pub fn trace(parsed: &Parsed<'_>, opts: &Options) -> Trace {
     }
     t.kinds = t.hops.iter().map(classify::classify).collect();
     t.trusted = classify::trust(&t.hops, &opts.trust);
+    // `hop` held the number of Received fields above the field. Which hop
+    // added it: the hop whose receiving host is the claimed authserv-id
+    // (nearest to the field's position when several match; Gmail writes
+    // its Authentication-Results just below its own Received field), or,
+    // for a field without an id (Microsoft 365), the Received field just
+    // below it. A field without an id is trusted when that hop is.
+    let n = t.hops.len();
+    let trusted_hops = t.trusted.clone();
+    let by_name: Vec<Option<String>> = t.hops.iter().map(|h| h.by.clone()).collect();
+    let fix = |hop: &mut Option<usize>, trusted: &mut Option<bool>, id: &str| {
+        let above = hop.unwrap_or(n);
+        let named = (!id.is_empty()).then(|| {
+            (0..n)
+                .filter(|&i| {
+                    by_name[i].as_deref().is_some_and(|b| {
+                        classify::host_matches(b, id) || classify::host_matches(id, b)
+                    })
+                })
+                // i is a delivery index; n - 1 - i its position from the top.
+                .min_by_key(|&i| ((n - 1 - i) as i64 - above as i64).abs())
+        });
+        *hop = match named {
+            Some(found) => found,
+            None => (above < n).then(|| n - 1 - above),
+        };
+        if let (Some(tr), Some(h), true) = (&trusted_hops, *hop, id.is_empty()) {
+            *trusted = tr.get(h).copied();
+        }
+    };
+    for l in &mut t.auth.results {
+        let id = l.value.authserv_id.clone();
+        fix(&mut l.hop, &mut l.trusted, &id);
+    }
+    for l in &mut t.auth.received_spf {
+        let id = l
+            .value
+            .properties
+            .iter()
+            .find(|(k, _)| k == "receiver")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        fix(&mut l.hop, &mut l.trusted, &id);
+    }
+    // Signatures are made by the sender's side; their position only.
+    for l in &mut t.auth.signatures {
+        let above = l.hop.unwrap_or(n);
+        l.hop = (above < n).then(|| n - 1 - above);
+    }
     t.auth_summary = timeline::auth_summary(&t.auth, !opts.trust.is_empty());
     t.summary = timeline::summary(&t);
     t.findings = timeline::findings(&t, opts);

@@ -1161,3 +1161,27 @@ fn crlf_and_lf_give_the_same_hops() {
         assert_eq!(codes(&a), codes(&b), "{name}");
     }
 }
+
+#[test]
+fn authentication_fields_are_tied_to_hops() {
+    // Gmail writes Authentication-Results below its own Received field.
+    let t = trace_file("mta/gmail.eml");
+    let ar: Vec<(Option<u32>, Option<usize>)> = t
+        .auth
+        .results
+        .iter()
+        .map(|l| (l.value.instance, l.hop))
+        .collect();
+    assert_eq!(ar, [(Some(1), Some(1)), (None, Some(1))]);
+    // Microsoft 365 writes no authserv-id: the hop below the field, and
+    // its trust follows that hop.
+    let raw = std::fs::read("testdata/trace/mta/exchange.eml").expect("read");
+    let parsed = emlkit::model::parse(&raw, 0, true).expect("parse");
+    let mut o = Options::at(NOW);
+    o.trust = vec!["outlook.com".into(), "office365.com".into()];
+    let t = forensics::trace(&parsed, &o);
+    assert_eq!(t.auth.results[0].hop, Some(0));
+    assert_eq!(t.auth.results[0].trusted, Some(true));
+    assert_eq!(t.auth.received_spf[0].hop, Some(0));
+    assert!(t.auth_summary.iter().all(|m| m.trusted == Some(true)));
+}

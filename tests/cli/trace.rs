@@ -1185,3 +1185,43 @@ fn authentication_fields_are_tied_to_hops() {
     assert_eq!(t.auth.received_spf[0].hop, Some(0));
     assert!(t.auth_summary.iter().all(|m| m.trusted == Some(true)));
 }
+
+#[test]
+fn file_stdin_and_mbox_member_agree() {
+    let raw = std::fs::read("testdata/trace/mta/exim.eml").expect("read");
+    let run = |args: &[&str], stdin: Option<Vec<u8>>| -> Value {
+        let mut c = emlkit();
+        c.args(["trace", "--json", "--now", "1717200000"])
+            .args(args);
+        if let Some(s) = stdin {
+            c.write_stdin(s);
+        }
+        let out = c.output().expect("runs");
+        let line = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .last()
+            .unwrap_or("")
+            .to_string();
+        serde_json::from_str(&line).expect("json")
+    };
+    let strip = |mut v: Value| {
+        v.as_object_mut().map(|m| m.remove("source"));
+        v
+    };
+    let file = run(&["testdata/trace/mta/exim.eml"], None);
+    let stdin = run(&["-"], Some(raw.clone()));
+    assert_eq!(strip(file.clone()), strip(stdin));
+    let from_line = b"From carol@example.org Sat Mar  2 09:15:05 2024\n";
+    let mut mbox = from_line.to_vec();
+    mbox.extend_from_slice(&raw);
+    let member = run(&["-"], Some(mbox));
+    assert_eq!(member["source"]["format"], "mbox");
+    // Offsets count from the start of the input, so they move by the From_ line.
+    let shift = from_line.len() as u64;
+    assert_eq!(
+        member["hops"][0]["offset"].as_u64(),
+        file["hops"][0]["offset"].as_u64().map(|o| o + shift)
+    );
+    assert_eq!(member["hops"][0]["date"], file["hops"][0]["date"]);
+    assert_eq!(member["summary"], file["summary"]);
+}

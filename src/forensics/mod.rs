@@ -151,7 +151,7 @@ pub struct MethodSummary {
 pub struct Summary {
     /// Number of hops.
     pub hops: usize,
-    /// Hops that crossed a network (not `local`).
+    /// Hops that crossed a network (not `local`, not from loopback).
     pub network_hops: usize,
     /// Network hops with TLS.
     pub tls_hops: usize,

@@ -105,8 +105,10 @@ pub fn auth_summary(a: &Authentication, trust: bool) -> Vec<MethodSummary> {
 
 /// Totals: hop counts, TLS share, transit, slowest hop, originating IP.
 pub fn summary(t: &Trace) -> Summary {
+    // Hops that crossed a network: not local deliveries, and not the
+    // loopback re-injections of content filters (amavis, spamd).
     let network: Vec<usize> = (0..t.hops.len())
-        .filter(|&i| t.kinds[i] != HopKind::Local)
+        .filter(|&i| t.kinds[i] != HopKind::Local && !is_loopbackish(&t.hops[i]))
         .collect();
     let dated: Vec<i64> = t.hops.iter().filter_map(|h| h.timestamp).collect();
     Summary {

@@ -1225,3 +1225,36 @@ fn file_stdin_and_mbox_member_agree() {
     assert_eq!(member["hops"][0]["date"], file["hops"][0]["date"]);
     assert_eq!(member["summary"], file["summary"]);
 }
+
+#[test]
+fn trust_by_address_and_cli_labels() {
+    // A trusted relay named by address: a hop whose successor's client is
+    // that address was written by it. Here mx.example.net hands over on
+    // loopback, so its own hops count as trusted.
+    let raw = std::fs::read("testdata/trace/mta/postfix.eml").expect("read");
+    let parsed = emlkit::model::parse(&raw, 0, true).expect("parse");
+    let mut o = Options::at(NOW);
+    o.trust = vec!["mailstore.example.net".into(), "127.0.0.1".into()];
+    let t = forensics::trace(&parsed, &o);
+    assert_eq!(t.trusted, Some(vec![false, true, true, true]));
+    let out = emlkit()
+        .args([
+            "trace",
+            "--trust",
+            "example.net",
+            "testdata/trace/mta/postfix.eml",
+        ])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines()
+            .nth(1)
+            .is_some_and(|l| l.ends_with("submission (claimed)")),
+        "{text}"
+    );
+    assert!(
+        text.contains("trust:   hops 2-4 trusted; hop 1 is claimed"),
+        "{text}"
+    );
+}

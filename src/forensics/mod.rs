@@ -232,7 +232,8 @@ pub fn trace(parsed: &Parsed<'_>, opts: &Options) -> Trace {
                 t.date = Some(field(h, parsed));
                 t.date_timestamp = match &h.value {
                     HeaderValue::DateTime(d) if d.is_valid() => Some(d.to_timestamp()),
-                    _ => None,
+                    // The same fallback as for hop dates (asctime and others).
+                    _ => hops::parse_loose_date(&hops::unfold(raw)).map(|d| d.to_timestamp()),
                 };
             }
             "return-path" if t.return_path.is_none() => t.return_path = Some(field(h, parsed)),

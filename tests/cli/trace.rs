@@ -1258,3 +1258,19 @@ fn trust_by_address_and_cli_labels() {
         "{text}"
     );
 }
+
+#[test]
+fn skew_tolerance_and_asctime_date_header() {
+    let raw = std::fs::read("testdata/trace/findings/clock_skew.eml").expect("read");
+    let parsed = emlkit::model::parse(&raw, 0, true).expect("parse");
+    let mut o = Options::at(NOW);
+    o.skew_tolerance = 122;
+    assert_eq!(codes(&forensics::trace(&parsed, &o)), Vec::<&str>::new());
+    o.skew_tolerance = 121;
+    assert_eq!(codes(&forensics::trace(&parsed, &o)), ["clock_skew"]);
+    let m = b"Received: from a (a [192.0.2.1]) by b with ESMTPS; Fri, 1 Mar 2024 10:00:00 +0000\n\
+Date: Fri Mar  1 09:59:58 2024\nMessage-ID: <a@b>\nFrom: a@b\n\nx\n";
+    let t = trace_bytes(m);
+    assert_eq!(t.date_timestamp, Some(1709287198));
+    assert_eq!(codes(&t), Vec::<&str>::new());
+}

@@ -44,6 +44,8 @@ pub enum Command {
     Headers(cmd::headers::HeadersArgs),
     // Print the readable body.
     Text(cmd::text::TextArgs),
+    // Show the path a message travelled: hops, delays, TLS, authentication.
+    Trace(cmd::trace::TraceArgs),
     // Write the man page (roff) to stdout.
     Man(cmd::man::ManArgs),
     // Write shell completions to stdout.

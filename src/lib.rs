@@ -36,6 +36,7 @@
 #![deny(unsafe_code)]
 
 pub mod export;
+pub mod forensics;
 pub mod model;
 pub mod source;
 pub mod term;

@@ -6,6 +6,7 @@ pub mod headers;
 pub mod json;
 pub mod man;
 pub mod text;
+pub mod trace;
 pub mod tree;
 
 use crate::source::{self, Bytes, Input, Kind, Origin};

@@ -7,4 +7,5 @@ mod headers;
 mod json;
 mod man;
 mod text;
+mod trace;
 mod tree;

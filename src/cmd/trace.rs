@@ -1,0 +1,486 @@
+//! `emlkit trace`: the path a message travelled (Received hops), its timing,
+//! TLS and authentication, and the anomalies found in them.
+
+use super::{InputArgs, Style};
+use crate::forensics::{self, hops::fmt_delay, hops::utc, HopKind, Trace};
+use crate::model;
+use anyhow::Result;
+use clap::Args;
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+const LONG_ABOUT: &str = "\
+Turns the Received header fields of each message into hops in delivery order
+(oldest first): the client (HELO name, reverse DNS, IP), the receiving host,
+the protocol, TLS, authentication, the queue id, the time as written and in
+UTC, and the signed delay from the previous hop. Each hop is classified as
+submission, relay, local or internal, and the originating IP (the first
+public client address on the path) is reported.
+
+Then the summary (total transit, TLS on N of M network hops, slowest hop),
+the authentication fields (Authentication-Results, ARC, DKIM-Signature,
+Received-SPF; nothing is looked up on the network) and findings with stable
+codes (clock_skew, broken_chain, no_tls_public_hop, … see docs/trace.md).
+
+Only the header is parsed, so this is fast on big mailboxes.
+
+Exit codes: 0 ok; 1 a message had no Received field; 2 an input or message
+could not be read.
+
+Examples:
+  emlkit trace message.eml
+  emlkit trace --trust example.net message.eml
+  emlkit trace --json archive.mbox | jq '.summary'
+  emlkit trace --stats archive.mbox";
+
+/// Arguments of `emlkit trace`.
+#[derive(Debug, Args)]
+#[command(
+    about = "Show the path a message travelled: hops, delays, TLS, authentication",
+    long_about = LONG_ABOUT
+)]
+pub struct TraceArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// One JSON object per message: {"type":"trace",…} (see docs/trace.md).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Trusted receiving host (a domain matches its sub-domains) or IP
+    /// address; hops below the last trusted one are labelled as claimed.
+    /// Repeatable.
+    #[arg(long, value_name = "DOMAIN|IP")]
+    pub trust: Vec<String>,
+
+    /// Aggregate over all messages instead: per relay (receiving host) the
+    /// messages, median and 95th-percentile delay, TLS share; findings by code.
+    #[arg(long)]
+    pub stats: bool,
+
+    /// Report a step back in time only when larger than this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub skew_tolerance: i64,
+
+    /// Treat this Unix time as "now" (for reproducible future_date checks).
+    #[arg(long, value_name = "UNIX_SECONDS", hide = true)]
+    pub now: Option<i64>,
+}
+
+#[derive(Default)]
+struct RelayStats {
+    messages: usize,
+    hops: usize,
+    tls: usize,
+    delays: Vec<i64>,
+}
+
+#[derive(Default)]
+struct Stats {
+    messages: usize,
+    hops: usize,
+    without_received: usize,
+    relays: HashMap<String, RelayStats>,
+    findings: BTreeMap<&'static str, usize>,
+}
+
+impl Stats {
+    fn add(&mut self, t: &Trace) {
+        self.messages += 1;
+        self.hops += t.hops.len();
+        if t.hops.is_empty() {
+            self.without_received += 1;
+        }
+        let mut seen: Vec<String> = Vec::new();
+        for h in &t.hops {
+            let Some(by) = &h.by else { continue };
+            let key = by.trim_end_matches('.').to_ascii_lowercase();
+            let r = self.relays.entry(key.clone()).or_default();
+            r.hops += 1;
+            r.tls += usize::from(h.tls);
+            if let Some(d) = h.delay {
+                r.delays.push(d);
+            }
+            if !seen.contains(&key) {
+                r.messages += 1;
+                seen.push(key);
+            }
+        }
+        for f in &t.findings {
+            *self.findings.entry(f.code).or_default() += 1;
+        }
+    }
+}
+
+/// The value at quantile `q` (nearest rank) of a sorted list.
+fn quantile(sorted: &[i64], q: f64) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    Some(sorted[rank - 1])
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Runs `emlkit trace`; returns the exit code itself because "a message had
+/// no Received field" is exit 1, which the shared outcome does not carry.
+pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCode> {
+    let mut opts = forensics::Options::at(args.now.unwrap_or_else(now));
+    opts.trust = args.trust.clone();
+    opts.skew_tolerance = args.skew_tolerance.max(0);
+    let none_found = AtomicBool::new(false);
+    let stats = Mutex::new(Stats::default());
+    let multi = args.input.inputs.len() > 1;
+    let outcome = super::for_each_message(&args.input, out, &|origin, bytes, buf| {
+        let t = model::parse_with(bytes, origin.data_offset, true, |parsed| {
+            parsed.map(|parsed| forensics::trace(&parsed, &opts))
+        })?;
+        if t.hops.is_empty() {
+            none_found.store(true, Ordering::Relaxed);
+        }
+        if args.stats {
+            if let Ok(mut s) = stats.lock() {
+                s.add(&t);
+            }
+            return Ok(());
+        }
+        if args.json {
+            serde_json::to_writer(&mut *buf, &forensics::json::record(origin, &t))?;
+            buf.push(b'\n');
+        } else {
+            let label = if multi || origin.format != "eml" {
+                Some(origin.label())
+            } else {
+                None
+            };
+            human(buf, &t, style, label.as_deref())?;
+        }
+        Ok(())
+    })?;
+    if args.stats {
+        let s = stats.into_inner().unwrap_or_default();
+        if args.json {
+            stats_json(out, &s)?;
+        } else {
+            stats_human(out, &s, style)?;
+        }
+    }
+    out.flush()?;
+    Ok(if outcome.errored {
+        ExitCode::from(2)
+    } else if none_found.load(Ordering::Relaxed) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Cuts `s` to `w` characters (with `…`) and pads it to `w`.
+fn cell(s: &str, w: usize) -> String {
+    let n = s.chars().count();
+    if n > w {
+        let mut t: String = s.chars().take(w.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    } else {
+        format!("{s}{}", " ".repeat(w - n))
+    }
+}
+
+fn bar(share: f64, width: usize) -> String {
+    let filled = ((share * width as f64).round() as usize).min(width);
+    format!("{}{}", "█".repeat(filled), "·".repeat(width - filled))
+}
+
+fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Result<()> {
+    if let Some(l) = label {
+        writeln!(buf, "{}", style.paint("1", &style.safe(l)))?;
+    }
+    if t.hops.is_empty() {
+        writeln!(buf, "no Received fields")?;
+    } else {
+        let total: i64 = t
+            .hops
+            .iter()
+            .filter_map(|h| h.delay)
+            .filter(|d| *d > 0)
+            .sum();
+        writeln!(
+            buf,
+            "{}",
+            style.paint(
+                "2",
+                &format!(
+                    "{:>2}  {:<19}  {:>7}  {:<8}  {:<36}  {:<30}  {:<8}  {:<8}  kind",
+                    "#", "time (UTC)", "delay", "share", "from", "by", "with", "tls"
+                )
+            )
+        )?;
+        for (i, h) in t.hops.iter().enumerate() {
+            let time = h
+                .timestamp
+                .map(|ts| utc(ts).replace('T', " ").trim_end_matches('Z').to_string())
+                .unwrap_or_else(|| "?".into());
+            let delay = h.delay.map(fmt_delay).unwrap_or_default();
+            let delay_cell = format!("{delay:>7}");
+            let delay_cell = match h.delay {
+                Some(d) if d < 0 => style.paint("31", &delay_cell),
+                _ => delay_cell,
+            };
+            let share = match h.delay {
+                Some(d) if d > 0 && total > 0 => d as f64 / total as f64,
+                _ => 0.0,
+            };
+            let mut from = if h.is_pickup() {
+                String::new()
+            } else {
+                h.from
+                    .clone()
+                    .or_else(|| h.helo.clone())
+                    .unwrap_or_default()
+            };
+            if let Some(ip) = h.ip {
+                let ips = ip.to_string();
+                if from != ips {
+                    from = if from.is_empty() {
+                        ips
+                    } else {
+                        format!("{from} [{ips}]")
+                    };
+                }
+            }
+            let tls = if h.tls {
+                h.tls_version.clone().unwrap_or_else(|| "yes".into())
+            } else {
+                "no".into()
+            };
+            let tls_cell = cell(&tls, 8);
+            let tls_cell = if !h.tls && t.kinds[i] != HopKind::Local {
+                style.paint("33", &tls_cell)
+            } else {
+                tls_cell
+            };
+            let mut kind = t.kinds[i].as_str().to_string();
+            if t.trusted.as_ref().is_some_and(|v| !v[i]) {
+                kind.push_str(" (claimed)");
+            }
+            writeln!(
+                buf,
+                "{:>2}  {:<19}  {}  {}  {}  {}  {}  {}  {}",
+                i + 1,
+                time,
+                delay_cell,
+                style.paint("36", &bar(share, 8)),
+                cell(&style.safe(&from), 36),
+                cell(&style.safe(h.by.as_deref().unwrap_or("")), 30),
+                cell(&style.safe(h.with.as_deref().unwrap_or("")), 8),
+                tls_cell,
+                kind
+            )?;
+        }
+    }
+    let s = &t.summary;
+    let mut parts = vec![format!(
+        "{} hop{}",
+        s.hops,
+        if s.hops == 1 { "" } else { "s" }
+    )];
+    if let Some(tr) = s.transit {
+        parts.push(format!("transit {}", fmt_delay(tr)));
+    }
+    parts.push(format!(
+        "TLS on {} of {} network hops",
+        s.tls_hops, s.network_hops
+    ));
+    if let Some((i, d)) = s.slowest {
+        parts.push(format!("slowest hop {} ({})", i + 1, fmt_delay(d)));
+    }
+    if let Some((i, ip)) = s.origin {
+        parts.push(format!("origin {ip} (hop {})", i + 1));
+    }
+    writeln!(buf, "summary: {}", parts.join(", "))?;
+    if let Some(tr) = &t.trusted {
+        match tr.iter().position(|&x| x) {
+            Some(0) => writeln!(buf, "trust:   every hop is inside the trust boundary")?,
+            Some(b) => {
+                let below = if b == 1 {
+                    "hop 1 is".to_string()
+                } else {
+                    format!("hops 1-{b} are")
+                };
+                writeln!(
+                    buf,
+                    "trust:   hops {}-{} trusted; {below} claimed by whoever handed the message over",
+                    b + 1,
+                    tr.len()
+                )?
+            }
+            None if !tr.is_empty() => writeln!(
+                buf,
+                "trust:   no hop was received by a trusted host; every hop is claimed"
+            )?,
+            None => {}
+        }
+    }
+    if !t.auth_summary.is_empty() {
+        let items: Vec<String> = t
+            .auth_summary
+            .iter()
+            .map(|m| {
+                let claim = match m.trusted {
+                    Some(false) => ", claimed",
+                    _ => "",
+                };
+                let r = format!("{}={}", m.method, m.result);
+                let r = match m.result.as_str() {
+                    "pass" => style.paint("32", &r),
+                    "fail" | "softfail" | "permerror" | "temperror" => style.paint("31", &r),
+                    _ => r,
+                };
+                if m.authserv_id.is_empty() {
+                    format!("{r}{}", if claim.is_empty() { "" } else { " (claimed)" })
+                } else {
+                    format!("{r} ({}{claim})", style.safe(&m.authserv_id))
+                }
+            })
+            .collect();
+        writeln!(buf, "auth:    {}", items.join(" "))?;
+    }
+    if !t.findings.is_empty() {
+        writeln!(buf, "findings:")?;
+        for f in &t.findings {
+            writeln!(
+                buf,
+                "  {}  {}",
+                style.paint("33", &format!("{:<24}", f.code)),
+                style.safe(&f.message)
+            )?;
+        }
+    }
+    writeln!(buf)?;
+    Ok(())
+}
+
+/// One relay row: by-host, messages, hops, median and p95 delay, TLS share.
+type RelayRow = (String, usize, usize, Option<i64>, Option<i64>, f64);
+
+fn relay_rows(s: &Stats) -> Vec<RelayRow> {
+    let mut rows: Vec<_> = s
+        .relays
+        .iter()
+        .map(|(k, r)| {
+            let mut d = r.delays.clone();
+            d.sort_unstable();
+            (
+                k.clone(),
+                r.messages,
+                r.hops,
+                quantile(&d, 0.5),
+                quantile(&d, 0.95),
+                if r.hops == 0 {
+                    0.0
+                } else {
+                    r.tls as f64 / r.hops as f64
+                },
+            )
+        })
+        .collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    rows
+}
+
+fn stats_json(out: &mut dyn Write, s: &Stats) -> Result<()> {
+    let relays: Vec<_> = relay_rows(s)
+        .into_iter()
+        .map(|(k, m, h, p50, p95, tls)| {
+            json!({ "by": k, "messages": m, "hops": h, "median_delay": p50,
+                    "p95_delay": p95, "tls_share": (tls * 1000.0).round() / 1000.0 })
+        })
+        .collect();
+    let rec = json!({
+        "type": "trace_stats",
+        "messages": s.messages,
+        "hops": s.hops,
+        "without_received": s.without_received,
+        "relays": relays,
+        "findings": s.findings,
+    });
+    serde_json::to_writer(&mut *out, &rec)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn stats_human(out: &mut dyn Write, s: &Stats, style: Style) -> Result<()> {
+    writeln!(
+        out,
+        "{} messages, {} hops, {} without Received",
+        s.messages, s.hops, s.without_received
+    )?;
+    let rows = relay_rows(s);
+    writeln!(
+        out,
+        "{}",
+        style.paint(
+            "2",
+            &format!(
+                "{:<40}  {:>8}  {:>8}  {:>8}  {:>5}",
+                "relay (by)", "messages", "median", "p95", "tls"
+            )
+        )
+    )?;
+    const SHOWN: usize = 25;
+    for (k, m, _, p50, p95, tls) in rows.iter().take(SHOWN) {
+        writeln!(
+            out,
+            "{}  {:>8}  {:>8}  {:>8}  {:>4.0}%",
+            cell(&style.safe(k), 40),
+            m,
+            p50.map(fmt_delay).unwrap_or_default(),
+            p95.map(fmt_delay).unwrap_or_default(),
+            tls * 100.0
+        )?;
+    }
+    if rows.len() > SHOWN {
+        writeln!(
+            out,
+            "… {} more relays (--json lists all)",
+            rows.len() - SHOWN
+        )?;
+    }
+    if !s.findings.is_empty() {
+        writeln!(out, "findings:")?;
+        for (code, n) in &s.findings {
+            writeln!(out, "  {:<24}  {n}", code)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles() {
+        let v = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+        assert_eq!(quantile(&v, 0.5), Some(5));
+        assert_eq!(quantile(&v, 0.95), Some(10));
+        assert_eq!(quantile(&[], 0.5), None);
+    }
+
+    #[test]
+    fn bars() {
+        assert_eq!(bar(0.5, 8), "████····");
+        assert_eq!(bar(0.0, 4), "····");
+    }
+}

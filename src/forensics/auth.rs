@@ -1,0 +1,540 @@
+//! Authentication header fields, parsed offline: Authentication-Results and
+//! ARC-Authentication-Results (RFC 8601), Received-SPF (RFC 7208 §9.1),
+//! DKIM-Signature (RFC 6376) and ARC-Seal / ARC-Message-Signature
+//! (RFC 8617). Nothing is looked up on the network: these are claims made
+//! by whoever wrote the field, tied to the authserv-id that made them.
+
+use serde::Serialize;
+
+/// One `method=result` of an Authentication-Results field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuthResult {
+    /// The method (`spf`, `dkim`, `dmarc`, `arc`, `auth`, `iprev`, …), lower-case.
+    pub method: String,
+    /// The method version, when written (`dkim/1`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The result (`pass`, `fail`, `none`, …), lower-case.
+    pub result: String,
+    /// `reason=` value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The first comment after the result (`(good signature)`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// `ptype.property=value` pairs in order (`smtp.mailfrom`, `header.d`, …).
+    pub properties: Vec<(String, String)>,
+}
+
+impl AuthResult {
+    /// The value of a property (`header.d`), case-insensitive on the name.
+    pub fn property(&self, name: &str) -> Option<&str> {
+        self.properties
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// One Authentication-Results (or ARC-Authentication-Results) field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuthResults {
+    /// The field name as written.
+    pub field: String,
+    /// The ARC instance (`i=`), for ARC-Authentication-Results.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<u32>,
+    /// The host that claims these results.
+    pub authserv_id: String,
+    /// The version after the authserv-id, when written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authres_version: Option<String>,
+    /// The results; empty for `none`.
+    pub results: Vec<AuthResult>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tok {
+    Word(String),
+    Comment(String),
+    Eq,
+    Semi,
+}
+
+fn lex(s: &str) -> Vec<Tok> {
+    let mut out = Vec::new();
+    let mut chars = s.chars().peekable();
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut Vec<Tok>| {
+        if !word.is_empty() {
+            out.push(Tok::Word(std::mem::take(word)));
+        }
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '(' => {
+                flush(&mut word, &mut out);
+                let mut depth = 1u32;
+                let mut com = String::new();
+                while let Some(c) = chars.next() {
+                    match c {
+                        '\\' => {
+                            if let Some(n) = chars.next() {
+                                com.push(n);
+                            }
+                        }
+                        '(' => {
+                            depth += 1;
+                            com.push(c);
+                        }
+                        ')' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                            com.push(c);
+                        }
+                        _ => com.push(c),
+                    }
+                }
+                out.push(Tok::Comment(com.trim().to_string()));
+            }
+            '"' => {
+                let mut q = String::new();
+                while let Some(c) = chars.next() {
+                    match c {
+                        '\\' => {
+                            if let Some(n) = chars.next() {
+                                q.push(n);
+                            }
+                        }
+                        '"' => break,
+                        _ => q.push(c),
+                    }
+                }
+                word.push_str(&q);
+                // A quoted string is a whole value even when empty.
+                if word.is_empty() {
+                    out.push(Tok::Word(String::new()));
+                }
+            }
+            '=' => {
+                flush(&mut word, &mut out);
+                out.push(Tok::Eq);
+            }
+            ';' => {
+                flush(&mut word, &mut out);
+                out.push(Tok::Semi);
+            }
+            c if c.is_whitespace() => flush(&mut word, &mut out),
+            _ => word.push(c),
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+/// Parses an Authentication-Results value (RFC 8601 §2.2). Returns None
+/// when there is no authserv-id.
+pub fn parse_authentication_results(field: &str, value: &str) -> Option<AuthResults> {
+    let toks = lex(value);
+    let mut sections: Vec<Vec<Tok>> = vec![Vec::new()];
+    for t in toks {
+        if t == Tok::Semi {
+            sections.push(Vec::new());
+        } else if let Some(last) = sections.last_mut() {
+            last.push(t);
+        }
+    }
+    let mut sections = sections.into_iter();
+    let mut first = sections.next()?;
+    let mut instance = None;
+    // ARC-Authentication-Results: `i=N; authserv-id; …`.
+    if let [Tok::Word(k), Tok::Eq, Tok::Word(v), ..] = first.as_slice() {
+        if k.eq_ignore_ascii_case("i") {
+            instance = v.parse().ok();
+            first = sections.next()?;
+        }
+    }
+    let mut results = Vec::new();
+    // Microsoft 365 omits the authserv-id and starts with a result
+    // (`spf=pass …; dkim=…`): keep the results, with an empty id.
+    let (authserv_id, authres_version) = if first.contains(&Tok::Eq) {
+        if let Some(r) = resinfo(&first) {
+            results.push(r);
+        }
+        (String::new(), None)
+    } else {
+        let mut words = first.iter().filter_map(|t| match t {
+            Tok::Word(w) => Some(w.clone()),
+            _ => None,
+        });
+        (words.next()?, words.next())
+    };
+    for sec in sections {
+        if let Some(r) = resinfo(&sec) {
+            results.push(r);
+        }
+    }
+    Some(AuthResults {
+        field: field.to_string(),
+        instance,
+        authserv_id,
+        authres_version,
+        results,
+    })
+}
+
+/// Drops comments (CFWS may appear between any two tokens, RFC 8601 §2.2
+/// and Appendix B.7), keeping for each remaining token the comment right
+/// after it, and joins `a . b` and `m / 1` written with spaces or comments
+/// around the dot or slash.
+fn clean(sec: &[Tok]) -> Vec<(Tok, Option<String>)> {
+    let mut out: Vec<(Tok, Option<String>)> = Vec::new();
+    let mut join_next = false;
+    for t in sec {
+        match t {
+            Tok::Comment(c) => {
+                if let Some(last) = out.last_mut() {
+                    if last.1.is_none() && !join_next {
+                        last.1 = Some(c.clone());
+                    }
+                }
+            }
+            Tok::Word(w)
+                if (w == "." || w == "/") && matches!(out.last(), Some((Tok::Word(_), _))) =>
+            {
+                if let Some((Tok::Word(prev), com)) = out.last_mut() {
+                    prev.push_str(w);
+                    *com = None;
+                }
+                join_next = true;
+            }
+            Tok::Word(w) if join_next => {
+                if let Some((Tok::Word(prev), _)) = out.last_mut() {
+                    prev.push_str(w);
+                }
+                join_next = false;
+            }
+            other => {
+                join_next = false;
+                out.push((other.clone(), None));
+            }
+        }
+    }
+    out
+}
+
+fn resinfo(sec: &[Tok]) -> Option<AuthResult> {
+    let toks = clean(sec);
+    let word = |i: usize| match toks.get(i) {
+        Some((Tok::Word(w), _)) => Some(w.clone()),
+        _ => None,
+    };
+    let method = word(0)?.to_ascii_lowercase();
+    if method == "none" && toks.len() == 1 {
+        return None;
+    }
+    // `method/version` (RFC 8601 §2.2).
+    let (method, version) = match method.split_once('/') {
+        Some((m, v)) => (m.trim().to_string(), Some(v.trim().to_string())),
+        None => (method, None),
+    };
+    if toks.get(1).map(|t| &t.0) != Some(&Tok::Eq) {
+        return None;
+    }
+    let result = word(2).unwrap_or_default().to_ascii_lowercase();
+    let mut r = AuthResult {
+        method,
+        version,
+        result,
+        reason: None,
+        comment: toks.get(2).and_then(|t| t.1.clone()),
+        properties: Vec::new(),
+    };
+    let mut i = 3;
+    while i < toks.len() {
+        match (&toks[i].0, toks.get(i + 1).map(|t| &t.0)) {
+            (Tok::Word(k), Some(Tok::Eq)) => {
+                let v = word(i + 2).unwrap_or_default();
+                if k.eq_ignore_ascii_case("reason") {
+                    r.reason = Some(v);
+                } else {
+                    r.properties.push((k.to_ascii_lowercase(), v));
+                }
+                i += 3;
+            }
+            _ => i += 1,
+        }
+    }
+    Some(r)
+}
+
+/// A Received-SPF field (RFC 7208 §9.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReceivedSpf {
+    /// The result (`pass`, `softfail`, …), lower-case.
+    pub result: String,
+    /// The comment after the result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// `key=value` pairs (`client-ip`, `envelope-from`, `helo`, `receiver`, …).
+    pub properties: Vec<(String, String)>,
+}
+
+/// Parses a Received-SPF value.
+pub fn parse_received_spf(value: &str) -> Option<ReceivedSpf> {
+    let toks = lex(value);
+    let mut it = toks.iter().peekable();
+    let result = match it.next()? {
+        Tok::Word(w) => w.to_ascii_lowercase(),
+        _ => return None,
+    };
+    let mut out = ReceivedSpf {
+        result,
+        comment: None,
+        properties: Vec::new(),
+    };
+    let rest: Vec<&Tok> = it.collect();
+    let mut i = 0;
+    while i < rest.len() {
+        match rest[i] {
+            Tok::Comment(c) if out.comment.is_none() && out.properties.is_empty() => {
+                out.comment = Some(c.clone());
+                i += 1;
+            }
+            Tok::Word(k) if rest.get(i + 1) == Some(&&Tok::Eq) => {
+                let v = match rest.get(i + 2) {
+                    Some(Tok::Word(v)) => v.clone(),
+                    _ => String::new(),
+                };
+                out.properties.push((k.to_ascii_lowercase(), v));
+                i += 3;
+            }
+            _ => i += 1,
+        }
+    }
+    Some(out)
+}
+
+/// Tags of a DKIM-Signature, ARC-Seal or ARC-Message-Signature field.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Signature {
+    /// The field name as written.
+    pub field: String,
+    /// `i=` for ARC fields (the instance); for DKIM the agent identifier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub i: Option<String>,
+    /// `d=`: the signing domain.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub d: Option<String>,
+    /// `s=`: the selector.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub s: Option<String>,
+    /// `a=`: the algorithm.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub a: Option<String>,
+    /// `c=`: canonicalization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub c: Option<String>,
+    /// `h=`: signed header fields, lower-case.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub h: Vec<String>,
+    /// `t=`: signature time (Unix seconds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub t: Option<i64>,
+    /// `x=`: expiry (Unix seconds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub x: Option<i64>,
+    /// `cv=`: the ARC chain validation status (ARC-Seal).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cv: Option<String>,
+}
+
+/// Parses a tag=value list (RFC 6376 §3.2). Whitespace inside values
+/// (folding) is removed; `b=` and `bh=` are left out.
+pub fn parse_signature(field: &str, value: &str) -> Signature {
+    let mut s = Signature {
+        field: field.to_string(),
+        ..Signature::default()
+    };
+    for pair in value.split(';') {
+        let Some((k, v)) = pair.split_once('=') else {
+            continue;
+        };
+        let k = k.trim().to_ascii_lowercase();
+        let v: String = v.chars().filter(|c| !c.is_whitespace()).collect();
+        match k.as_str() {
+            "i" => s.i = Some(v),
+            "d" => s.d = Some(v),
+            "s" => s.s = Some(v),
+            "a" => s.a = Some(v),
+            "c" => s.c = Some(v),
+            "h" => {
+                s.h = v
+                    .split(':')
+                    .filter(|x| !x.is_empty())
+                    .map(|x| x.to_ascii_lowercase())
+                    .collect()
+            }
+            "t" => s.t = v.parse().ok(),
+            "x" => s.x = v.parse().ok(),
+            "cv" => s.cv = Some(v.to_ascii_lowercase()),
+            _ => {}
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ar(v: &str) -> AuthResults {
+        parse_authentication_results("Authentication-Results", v).unwrap()
+    }
+
+    // RFC 8601 Appendix B.2: nothing done.
+    #[test]
+    fn rfc8601_b2_none() {
+        let a = ar("example.org 1; none");
+        assert_eq!(a.authserv_id, "example.org");
+        assert_eq!(a.authres_version.as_deref(), Some("1"));
+        assert!(a.results.is_empty());
+    }
+
+    // B.3: SPF.
+    #[test]
+    fn rfc8601_b3_spf() {
+        let a = ar("example.com;\n          spf=pass smtp.mailfrom=example.net");
+        assert_eq!(a.authserv_id, "example.com");
+        assert_eq!(a.results.len(), 1);
+        assert_eq!(a.results[0].method, "spf");
+        assert_eq!(a.results[0].result, "pass");
+        assert_eq!(a.results[0].property("smtp.mailfrom"), Some("example.net"));
+    }
+
+    // B.4: SMTP AUTH and iprev, two fields.
+    #[test]
+    fn rfc8601_b4_auth_iprev() {
+        let a = ar("example.com;\n          auth=pass (cram-md5) smtp.auth=sender@example.net;\n          spf=pass smtp.mailfrom=example.net");
+        assert_eq!(a.results.len(), 2);
+        assert_eq!(a.results[0].method, "auth");
+        assert_eq!(a.results[0].comment.as_deref(), Some("cram-md5"));
+        assert_eq!(
+            a.results[0].property("smtp.auth"),
+            Some("sender@example.net")
+        );
+        assert_eq!(a.results[1].method, "spf");
+        let b = ar("example.com; iprev=pass\n          policy.iprev=192.0.2.200");
+        assert_eq!(b.results[0].method, "iprev");
+        assert_eq!(b.results[0].property("policy.iprev"), Some("192.0.2.200"));
+    }
+
+    // B.5: several MTAs, each adding a field.
+    #[test]
+    fn rfc8601_b5_different_mtas() {
+        let a = ar("example.com;\n          dkim=pass (good signature) header.d=example.com");
+        assert_eq!(a.results[0].method, "dkim");
+        assert_eq!(a.results[0].comment.as_deref(), Some("good signature"));
+        assert_eq!(a.results[0].property("header.d"), Some("example.com"));
+        let b = ar("example.com;\n          auth=pass (cram-md5) smtp.auth=sender@example.com;\n          spf=fail smtp.mailfrom=example.com");
+        assert_eq!(b.results[1].method, "spf");
+        assert_eq!(b.results[1].result, "fail");
+        assert_eq!(b.results[1].property("smtp.mailfrom"), Some("example.com"));
+        // The RFC 7601 form of the same example still had Sender ID.
+        let c = ar("example.com;\n          sender-id=fail header.from=example.com;\n          dkim=pass (good signature) header.d=example.com");
+        assert_eq!(c.results[0].method, "sender-id");
+        assert_eq!(c.results[0].property("header.from"), Some("example.com"));
+    }
+
+    // B.6: multi-tiered; the border MTA and the mail router.
+    #[test]
+    fn rfc8601_b6_multi_tiered() {
+        let a = ar("mail-router.example.net;\n          dkim=pass (good signature) header.d=newyork.example.com\n                header.b=oINEO8hg;\n          dkim=fail (bad signature) header.d=newyork.example.com\n                header.b=EToRSuvU");
+        assert_eq!(a.authserv_id, "mail-router.example.net");
+        let r: Vec<(&str, &str)> = a
+            .results
+            .iter()
+            .map(|r| (r.result.as_str(), r.property("header.b").unwrap_or("")))
+            .collect();
+        assert_eq!(r, [("pass", "oINEO8hg"), ("fail", "EToRSuvU")]);
+        let b = ar("example.com;\n          dkim=pass reason=\"good signature\"\n            header.i=@mail-router.example.net;\n          dkim=fail reason=\"bad signature\"\n            header.i=@newyork.example.com");
+        assert_eq!(b.results[0].reason.as_deref(), Some("good signature"));
+        assert_eq!(
+            b.results[0].property("header.i"),
+            Some("@mail-router.example.net")
+        );
+        assert_eq!(b.results[1].result, "fail");
+        assert_eq!(b.results[1].reason.as_deref(), Some("bad signature"));
+    }
+
+    // B.7: comments everywhere CFWS is allowed.
+    #[test]
+    fn rfc8601_b7_comment_heavy() {
+        let a = ar("foo.example.net (foobar) 1 (baz);\n    dkim (Because I like it) / 1 (One yay) = (wait for it) fail\n      policy (A dot can go here) . (like that) expired\n      (this surprised me) = (as I wasn't expecting it) 1362471462");
+        assert_eq!(a.authserv_id, "foo.example.net");
+        assert_eq!(a.authres_version.as_deref(), Some("1"));
+        assert_eq!(a.results.len(), 1);
+        let r = &a.results[0];
+        assert_eq!(r.method, "dkim");
+        assert_eq!(r.version.as_deref(), Some("1"));
+        assert_eq!(r.result, "fail");
+        assert_eq!(r.property("policy.expired"), Some("1362471462"));
+    }
+
+    #[test]
+    fn without_authserv_id() {
+        let a = ar("spf=pass (sender IP is 203.0.113.90)\n smtp.mailfrom=example.org; dkim=pass (signature was verified)\n header.d=example.org;dmarc=pass action=none header.from=example.org");
+        assert_eq!(a.authserv_id, "");
+        let m: Vec<&str> = a.results.iter().map(|r| r.method.as_str()).collect();
+        assert_eq!(m, ["spf", "dkim", "dmarc"]);
+        assert_eq!(a.results[2].property("action"), Some("none"));
+    }
+
+    #[test]
+    fn arc_instance() {
+        let a = parse_authentication_results(
+            "ARC-Authentication-Results",
+            "i=2; mx.example.net; dmarc=pass header.from=example.org; arc=pass",
+        )
+        .unwrap();
+        assert_eq!(a.instance, Some(2));
+        assert_eq!(a.authserv_id, "mx.example.net");
+        assert_eq!(a.results.len(), 2);
+    }
+
+    #[test]
+    fn received_spf() {
+        let s = parse_received_spf("pass (mybox.example.org: domain of\n myname@example.com designates 192.0.2.1 as permitted sender)\n receiver=mybox.example.org; client-ip=192.0.2.1;\n envelope-from=\"myname@example.com\"; helo=foo.example.com;").unwrap();
+        assert_eq!(s.result, "pass");
+        assert!(s
+            .comment
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("mybox.example.org"));
+        assert!(s
+            .properties
+            .contains(&("client-ip".into(), "192.0.2.1".into())));
+        assert!(s
+            .properties
+            .contains(&("envelope-from".into(), "myname@example.com".into())));
+    }
+
+    #[test]
+    fn dkim_signature() {
+        let s = parse_signature("DKIM-Signature", "v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.org;\n\ts=sel1; t=1709287200; x=1709892000;\n\th=From:To:Subject:\n\t Date; bh=abc=; b=def\n\t ghi=");
+        assert_eq!(s.d.as_deref(), Some("example.org"));
+        assert_eq!(s.s.as_deref(), Some("sel1"));
+        assert_eq!(s.a.as_deref(), Some("rsa-sha256"));
+        assert_eq!(s.h, ["from", "to", "subject", "date"]);
+        assert_eq!(s.t, Some(1709287200));
+        assert_eq!(s.x, Some(1709892000));
+        let seal = parse_signature(
+            "ARC-Seal",
+            "i=1; a=rsa-sha256; t=1; cv=none; d=example.org; s=arc; b=x",
+        );
+        assert_eq!(seal.cv.as_deref(), Some("none"));
+        assert_eq!(seal.i.as_deref(), Some("1"));
+    }
+}

@@ -1,0 +1,222 @@
+//! What kind of step each hop is, which addresses are public, and where the
+//! trust boundary lies.
+
+use super::hops::Hop;
+use std::net::IpAddr;
+
+/// What a hop is. See: issue 5 (classification).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HopKind {
+    /// An authenticated client handing the message to its server
+    /// (ESMTPA/ESMTPSA, an "authenticated" note, or HTTP(S) webmail/API).
+    Submission,
+    /// Between two MTAs over the network.
+    #[default]
+    Relay,
+    /// Inside one host: LMTP, `local`, a pipe, a pickup from a user id.
+    Local,
+    /// Between hosts on private, loopback or link-local addresses.
+    Internal,
+}
+
+impl HopKind {
+    /// The lower-case name used in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HopKind::Submission => "submission",
+            HopKind::Relay => "relay",
+            HopKind::Local => "local",
+            HopKind::Internal => "internal",
+        }
+    }
+}
+
+/// The scope of an address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Routable on the internet (documentation ranges count as public so
+    /// that examples behave like real mail).
+    Public,
+    /// RFC 1918, RFC 6598 shared (100.64/10), IPv6 unique-local (fc00::/7).
+    Private,
+    /// 127/8, ::1.
+    Loopback,
+    /// 169.254/16, fe80::/10.
+    LinkLocal,
+    /// Unspecified, multicast, broadcast, 0/8, 240/4.
+    Reserved,
+}
+
+/// Classifies an address.
+pub fn scope(ip: IpAddr) -> Scope {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            if v4.is_loopback() {
+                Scope::Loopback
+            } else if v4.is_private() || (o[0] == 100 && (64..128).contains(&o[1])) {
+                Scope::Private
+            } else if v4.is_link_local() {
+                Scope::LinkLocal
+            } else if o[0] == 0 || o[0] >= 224 {
+                Scope::Reserved
+            } else {
+                Scope::Public
+            }
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return scope(IpAddr::V4(v4));
+            }
+            let s = v6.segments();
+            if v6.is_loopback() {
+                Scope::Loopback
+            } else if v6.is_unspecified() || v6.is_multicast() {
+                Scope::Reserved
+            } else if (s[0] & 0xfe00) == 0xfc00 {
+                Scope::Private
+            } else if (s[0] & 0xffc0) == 0xfe80 {
+                Scope::LinkLocal
+            } else {
+                Scope::Public
+            }
+        }
+    }
+}
+
+/// True for a public address.
+pub fn is_public(ip: IpAddr) -> bool {
+    scope(ip) == Scope::Public
+}
+
+fn is_localhost_name(n: &str) -> bool {
+    let n = n.trim_end_matches('.').to_ascii_lowercase();
+    n == "localhost" || n.starts_with("localhost.") || n == "localhost.localdomain"
+}
+
+/// Classifies one hop. Order of the rules: local, then submission, then
+/// internal, then relay.
+///
+/// HTTP(S) counts as a submission only on the oldest hop (webmail, the
+/// Exchange/M365 client path); later HTTP(S) hops are the provider's own
+/// transport (Microsoft 365 delivers to the mailbox server `with HTTPS`).
+pub fn classify(h: &Hop) -> HopKind {
+    let with = h.with.as_deref().unwrap_or("").to_ascii_uppercase();
+    let raw = h.raw.to_ascii_lowercase();
+    let has = |needle: &str| memchr::memmem::find(&raw, needle.as_bytes()).is_some();
+    let local = with.starts_with("LMTP")
+        || with.starts_with("UTF8LMTP")
+        || with == "LOCAL"
+        || with.starts_with("LOCAL-") && h.ip.is_none()
+        || has("from userid")
+        || has("invoked by uid")
+        || has("invoked by alias")
+        || with.contains("PIPE")
+        || has("invoked from network")
+        // No client and no protocol: a pickup of a local submission
+        // (sendmail `(from user@localhost) by host … id`).
+        || (h.from.is_none() && h.ip.is_none() && h.with.is_none())
+        || h.is_pickup();
+    if local {
+        return HopKind::Local;
+    }
+    let web = with == "HTTP" || with == "HTTPS" || with == "MAPI";
+    if h.authenticated.is_some() || web && h.index == 0 {
+        return HopKind::Submission;
+    }
+    let from_local = h.from.as_deref().is_some_and(is_localhost_name)
+        && h.ip.is_none_or(|ip| scope(ip) == Scope::Loopback);
+    if from_local || h.ip.is_some_and(|ip| scope(ip) != Scope::Public) {
+        return HopKind::Internal;
+    }
+    HopKind::Relay
+}
+
+/// True when `host` is `pattern` or a sub-domain of it (names compared
+/// without case and trailing dot), or the same address.
+pub fn host_matches(host: &str, pattern: &str) -> bool {
+    let h = host.trim_end_matches('.').to_ascii_lowercase();
+    let p = pattern.trim_end_matches('.').to_ascii_lowercase();
+    let p = p.trim_start_matches('.');
+    if p.is_empty() || h.is_empty() {
+        return false;
+    }
+    if let (Ok(a), Ok(b)) = (
+        h.trim_matches(|c| c == '[' || c == ']').parse::<IpAddr>(),
+        p.parse::<IpAddr>(),
+    ) {
+        return a == b;
+    }
+    h == p || h.ends_with(&format!(".{p}"))
+}
+
+/// Marks trusted hops for `--trust`: starting at the newest hop, hops whose
+/// receiving host (`by`) matches a trusted name or address are trusted; the
+/// first hop that does not match, and every older one, is only claimed by
+/// whoever handed the message over. Returns one flag per hop (delivery
+/// order), or `None` when no trust list was given.
+pub fn trust(hops: &[Hop], trusted: &[String]) -> Option<Vec<bool>> {
+    if trusted.is_empty() {
+        return None;
+    }
+    let mut out = vec![false; hops.len()];
+    for (i, h) in hops.iter().enumerate().rev() {
+        let ok = h
+            .by
+            .as_deref()
+            .is_some_and(|b| trusted.iter().any(|t| host_matches(b, t)))
+            // The previous trusted hop's client was a trusted relay by
+            // address: it wrote this header.
+            || hops
+                .get(i + 1)
+                .and_then(|n| n.ip)
+                .is_some_and(|ip| trusted.iter().any(|t| t.parse::<IpAddr>() == Ok(ip)));
+        if !ok {
+            break;
+        }
+        out[i] = true;
+    }
+    Some(out)
+}
+
+/// The originating IP: the client address of the oldest hop whose client
+/// address is public. With a trust boundary, only the boundary hop and the
+/// trusted hops above it are considered, since older client addresses are
+/// only claimed by the sender. Returns the hop index and address.
+pub fn originating_ip(hops: &[Hop], trusted: Option<&[bool]>) -> Option<(usize, IpAddr)> {
+    let start = match trusted {
+        Some(t) => t.iter().position(|&x| x).unwrap_or(hops.len()),
+        None => 0,
+    };
+    hops.iter()
+        .enumerate()
+        .skip(start)
+        .find_map(|(i, h)| h.ip.filter(|ip| is_public(*ip)).map(|ip| (i, ip)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes() {
+        let s = |x: &str| scope(x.parse().unwrap());
+        assert_eq!(s("10.1.2.3"), Scope::Private);
+        assert_eq!(s("100.64.0.1"), Scope::Private);
+        assert_eq!(s("127.0.0.1"), Scope::Loopback);
+        assert_eq!(s("::1"), Scope::Loopback);
+        assert_eq!(s("169.254.1.1"), Scope::LinkLocal);
+        assert_eq!(s("fe80::1"), Scope::LinkLocal);
+        assert_eq!(s("fd00::1"), Scope::Private);
+        assert_eq!(s("::ffff:192.168.1.1"), Scope::Private);
+        assert_eq!(s("203.0.113.9"), Scope::Public);
+        assert_eq!(s("2001:db8::1"), Scope::Public);
+    }
+
+    #[test]
+    fn matching() {
+        assert!(host_matches("mx1.Example.COM.", "example.com"));
+        assert!(!host_matches("badexample.com", "example.com"));
+        assert!(host_matches("[192.0.2.1]", "192.0.2.1"));
+    }
+}

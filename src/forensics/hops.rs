@@ -1,0 +1,644 @@
+//! Received header fields → hops.
+//!
+//! mail-parser's Received parser ([`mail_parser::Received`]) does the heavy
+//! lifting; this module turns its result into a [`Hop`] with the names an
+//! analyst uses (HELO name, reverse-DNS name, client IP), and reads from the
+//! raw value what mail-parser leaves out: TLS written as
+//! `(version=TLS1_3 cipher=…)` (Gmail, Exchange, sendmail, Haraka), Exim's
+//! `tls CIPHER`, OpenSMTPD's `(TLSv1.3:CIPHER:256:NO)`, the authenticated
+//! sender, and — when mail-parser gives up on a value — a keyword-based
+//! fallback for from/by/with/id/for and the date after the last `;`.
+
+use mail_parser::{DateTime, Greeting, Host, Protocol, Received, TlsVersion};
+use std::net::IpAddr;
+
+/// One Received header field, read as a hop of the delivery path.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hop {
+    /// Position in delivery order (0 = the oldest, bottom-most field).
+    pub index: usize,
+    /// Byte offset of the field name in the input.
+    pub offset: u64,
+    /// The field value as written (folding kept).
+    pub raw: Vec<u8>,
+    /// mail-parser understood the value (false: only the fallback read it).
+    pub parsed: bool,
+    /// The name or address after `from`, as written.
+    pub from: Option<String>,
+    /// Whether `from` was an address literal.
+    pub from_is_ip: bool,
+    /// The HELO/EHLO name: stated (`HELO x`, `helo=x`) or, in the
+    /// Postfix/sendmail layout `from HELO (RDNS [IP])`, the `from` name.
+    pub helo: Option<String>,
+    /// The greeting command when stated (`HELO`, `EHLO`, `LHLO`).
+    pub helo_cmd: Option<&'static str>,
+    /// The reverse-DNS name of the client, when written.
+    pub rdns: Option<String>,
+    /// The client IP address.
+    pub ip: Option<IpAddr>,
+    /// The ident / user part (RFC 1413, or an AUTH identity).
+    pub ident: Option<String>,
+    /// The receiving host.
+    pub by: Option<String>,
+    /// `via` (the link type).
+    pub via: Option<String>,
+    /// The protocol (`ESMTPS`, `LMTP`, `local`, …), upper-case except `local`.
+    pub with: Option<String>,
+    /// TLS was used: stated version/cipher, an `S` protocol, or an MTA's TLS note.
+    pub tls: bool,
+    /// TLS version as stated (`TLSv1.3`).
+    pub tls_version: Option<String>,
+    /// TLS cipher as stated.
+    pub tls_cipher: Option<String>,
+    /// The client authenticated: the identity when written, else `"yes"`.
+    pub authenticated: Option<String>,
+    /// The queue id.
+    pub id: Option<String>,
+    /// The `for` recipient.
+    pub for_: Option<String>,
+    /// The date text after the last `;`, unfolded, as written.
+    pub date_text: Option<String>,
+    /// The parsed date (with its zone as written).
+    pub date: Option<DateTime>,
+    /// Seconds since the Unix epoch (UTC), when the date is valid.
+    pub timestamp: Option<i64>,
+    /// Seconds since the previous dated hop (negative: the clock went back).
+    pub delay: Option<i64>,
+}
+
+impl Hop {
+    /// True when the `from` part names a local user or process rather than
+    /// a client host: qmail's `(qmail N invoked from network)` / `(… by uid
+    /// N)`, sendmail's `(from user@localhost)`, Postfix's `(Postfix, from
+    /// userid N)`, or `from user@domain` with no address and no protocol.
+    pub fn is_pickup(&self) -> bool {
+        self.ip.is_none()
+            && self.with.is_none()
+            && (self.raw.starts_with(b"(qmail ")
+                || self.from.as_deref().is_some_and(|f| f.contains('@'))
+                // Postfix pickup: `by host (Postfix, from userid N)`.
+                || memchr::memmem::find(&self.raw, b"from userid").is_some())
+    }
+}
+
+/// The protocol name we show for a mail-parser protocol.
+pub fn protocol_name(p: Protocol) -> &'static str {
+    match p {
+        Protocol::SMTP => "SMTP",
+        Protocol::ESMTP => "ESMTP",
+        Protocol::ESMTPA => "ESMTPA",
+        Protocol::ESMTPS => "ESMTPS",
+        Protocol::ESMTPSA => "ESMTPSA",
+        Protocol::LMTP => "LMTP",
+        Protocol::LMTPA => "LMTPA",
+        Protocol::LMTPS => "LMTPS",
+        Protocol::LMTPSA => "LMTPSA",
+        Protocol::MMS => "MMS",
+        Protocol::UTF8SMTP => "UTF8SMTP",
+        Protocol::UTF8SMTPA => "UTF8SMTPA",
+        Protocol::UTF8SMTPS => "UTF8SMTPS",
+        Protocol::UTF8SMTPSA => "UTF8SMTPSA",
+        Protocol::UTF8LMTP => "UTF8LMTP",
+        Protocol::UTF8LMTPA => "UTF8LMTPA",
+        Protocol::UTF8LMTPS => "UTF8LMTPS",
+        Protocol::UTF8LMTPSA => "UTF8LMTPSA",
+        Protocol::HTTP => "HTTP",
+        Protocol::HTTPS => "HTTPS",
+        Protocol::IMAP => "IMAP",
+        Protocol::POP3 => "POP3",
+        Protocol::Local => "local",
+    }
+}
+
+/// The TLS version name we show (`TLSv1.3`).
+pub fn tls_version_name(v: TlsVersion) -> &'static str {
+    match v {
+        TlsVersion::SSLv2 => "SSLv2",
+        TlsVersion::SSLv3 => "SSLv3",
+        TlsVersion::TLSv1_0 => "TLSv1.0",
+        TlsVersion::TLSv1_1 => "TLSv1.1",
+        TlsVersion::TLSv1_2 => "TLSv1.2",
+        TlsVersion::TLSv1_3 => "TLSv1.3",
+        TlsVersion::DTLSv1_0 => "DTLSv1.0",
+        TlsVersion::DTLSv1_2 => "DTLSv1.2",
+        TlsVersion::DTLSv1_3 => "DTLSv1.3",
+    }
+}
+
+fn host_text(h: &Host<'_>) -> (String, bool) {
+    match h {
+        Host::Name(n) => (n.to_string(), false),
+        Host::IpAddr(ip) => (ip.to_string(), true),
+    }
+}
+
+/// Unfolds a raw header value (line breaks removed, the whitespace after
+/// them kept) and trims it. Bytes that are not UTF-8 are replaced (the raw
+/// bytes stay in [`Hop::raw`]).
+pub fn unfold(raw: &[u8]) -> String {
+    // RFC 5322 §2.2.3: unfolding removes the CRLF; the whitespace after it stays.
+    let bytes: Vec<u8> = raw
+        .iter()
+        .copied()
+        .filter(|&b| b != b'\r' && b != b'\n')
+        .collect();
+    let s = match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    };
+    let t = s.trim();
+    if t.len() == s.len() {
+        s
+    } else {
+        t.to_string()
+    }
+}
+
+/// Builds a hop from a raw Received value and mail-parser's reading of it
+/// (None when mail-parser could not parse it).
+pub fn hop(raw: &[u8], offset: u64, parsed: Option<&Received<'_>>) -> Hop {
+    let text = unfold(raw);
+    let mut h = Hop {
+        offset,
+        raw: raw.to_vec(),
+        parsed: parsed.is_some(),
+        ..Hop::default()
+    };
+    if let Some(r) = parsed {
+        if let Some(f) = &r.from {
+            let (t, ip) = host_text(f);
+            h.from = Some(t);
+            h.from_is_ip = ip;
+        }
+        h.ip = r.from_ip.or(match &r.from {
+            Some(Host::IpAddr(ip)) => Some(*ip),
+            _ => None,
+        });
+        h.rdns = r.from_iprev.as_deref().map(str::to_string);
+        h.helo = r.helo.as_ref().map(|x| host_text(x).0);
+        h.helo_cmd = r.helo_cmd.map(|g| match g {
+            Greeting::Helo => "HELO",
+            Greeting::Ehlo => "EHLO",
+            Greeting::Lhlo => "LHLO",
+        });
+        h.ident = r.ident.as_deref().map(str::to_string);
+        h.by = r.by.as_ref().map(|x| host_text(x).0);
+        h.via = r.via.as_deref().map(str::to_string);
+        h.with = r.with.map(|p| protocol_name(p).to_string());
+        h.tls_version = r.tls_version.map(|v| tls_version_name(v).to_string());
+        h.tls_cipher = r.tls_cipher.as_deref().map(str::to_string);
+        h.id = r.id.as_deref().map(str::to_string);
+        h.for_ = r.for_.as_deref().map(str::to_string);
+        h.date = r.date.filter(|d| d.is_valid());
+    } else {
+        fallback(&text, &mut h);
+    }
+    enrich(&text, &mut h);
+    h
+}
+
+/// Reads from/by/with/id/for/via and the client address by keyword when
+/// mail-parser produced nothing. Only text outside comments is considered
+/// for keywords, as RFC 5321 §4.4 places them there.
+fn fallback(text: &str, h: &mut Hop) {
+    let head = match text.rfind(';') {
+        Some(p) => &text[..p],
+        None => text,
+    };
+    let words = top_level_words(head);
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i].to_ascii_lowercase();
+        let next = words.get(i + 1).map(|s| s.to_string());
+        let slot = match w.as_str() {
+            "from" => &mut h.from,
+            "by" => &mut h.by,
+            "with" => &mut h.with,
+            "id" => &mut h.id,
+            "for" => &mut h.for_,
+            "via" => &mut h.via,
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        if slot.is_none() {
+            if let Some(v) = next {
+                let v = v.trim_matches(|c| c == '<' || c == '>').to_string();
+                *slot = Some(v);
+                i += 1;
+            }
+        }
+        i += 1;
+    }
+    if let Some(f) = &h.from {
+        let lit = f.trim_matches(|c| c == '[' || c == ']');
+        let lit = lit.strip_prefix("IPv6:").unwrap_or(lit);
+        if let Ok(ip) = lit.parse::<IpAddr>() {
+            h.from_is_ip = true;
+            h.ip = Some(ip);
+        }
+    }
+    if let Some(w) = &h.with {
+        let up = w.to_ascii_uppercase();
+        h.with = Some(if up == "LOCAL" { "local".into() } else { up });
+    }
+}
+
+/// Words of `s` outside parentheses, split on whitespace.
+fn top_level_words(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut depth = 0u32;
+    let mut start: Option<usize> = None;
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' => {
+                if let Some(st) = start.take() {
+                    if depth == 0 {
+                        out.push(&s[st..i]);
+                    }
+                }
+                depth = depth.saturating_add(1);
+            }
+            ')' => {
+                depth = depth.saturating_sub(1);
+                start = None;
+            }
+            c if c.is_whitespace() => {
+                if let Some(st) = start.take() {
+                    if depth == 0 {
+                        out.push(&s[st..i]);
+                    }
+                }
+            }
+            _ => {
+                if start.is_none() && depth == 0 {
+                    start = Some(i);
+                }
+            }
+        }
+    }
+    if let (Some(st), 0) = (start, depth) {
+        out.push(&s[st..]);
+    }
+    out
+}
+
+/// Finds `needle` (ASCII, lower-case) in `lower`, the ASCII-lower-cased
+/// text (same byte positions as the original); returns the byte position.
+fn find_ci(lower: &str, needle: &str) -> Option<usize> {
+    memchr::memmem::find(lower.as_bytes(), needle.as_bytes())
+}
+
+/// The token after position `p` in `s`, up to whitespace or one of `stops`.
+fn token_at(s: &str, p: usize, stops: &[char]) -> Option<String> {
+    let rest = s.get(p..)?.trim_start();
+    let end = rest
+        .find(|c: char| c.is_whitespace() || stops.contains(&c))
+        .unwrap_or(rest.len());
+    let t = &rest[..end];
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// Normalises a TLS version as MTAs write it (`TLS1_3`, `TLSv1.3`, `TLS1.3`).
+fn norm_tls(v: &str) -> Option<String> {
+    let up = v.to_ascii_uppercase().replace('_', ".");
+    let num = up
+        .strip_prefix("TLSV")
+        .or_else(|| up.strip_prefix("TLS"))?
+        .trim_end_matches([',', ')', ';', ':']);
+    if num.is_empty() || !num.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
+    Some(format!("TLSv{num}"))
+}
+
+/// Adds what mail-parser does not read: TLS notes in the styles of Gmail,
+/// Exchange, sendmail, Exim, OpenSMTPD and Haraka; the authenticated
+/// identity; the HELO name implied by the Postfix/sendmail layout; the
+/// date when mail-parser did not find it. See: issue 5 (hops).
+fn enrich(text: &str, h: &mut Hop) {
+    let lower = text.to_ascii_lowercase();
+    let lower = lower.as_str();
+    // TLS version/cipher written as key=value (Gmail, Exchange, sendmail, Haraka).
+    if h.tls_version.is_none() {
+        if let Some(p) = find_ci(lower, "version=") {
+            if let Some(v) = token_at(text, p + 8, &[',', ')', ';']) {
+                h.tls_version = norm_tls(&v);
+            }
+        }
+    }
+    if h.tls_cipher.is_none() {
+        if let Some(p) = find_ci(lower, "cipher=") {
+            h.tls_cipher = token_at(text, p + 7, &[',', ')', ';']);
+        }
+    }
+    // Exim `(TLS1.3) tls TLS_AES_256_GCM_SHA384`, Haraka `tls TLS_…`: the
+    // word `tls` followed by a cipher name.
+    if h.tls_cipher.is_none() {
+        let mut from = 0;
+        while let Some(p) = lower.get(from..).and_then(|t| find_ci(t, "tls ")) {
+            let at = from + p;
+            from = at + 4;
+            let before = text[..at].chars().last();
+            if before.is_some_and(|c| !c.is_whitespace() && c != ')') {
+                continue;
+            }
+            if let Some(c) = token_at(text, at + 4, &[')', ';']) {
+                if c.contains('_')
+                    && c.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                {
+                    h.tls_cipher = Some(c);
+                    break;
+                }
+            }
+        }
+    }
+    if h.tls_version.is_none() {
+        if let Some(p) = find_ci(lower, "(tls1.") {
+            h.tls_version = token_at(text, p + 1, &[')']).and_then(|v| norm_tls(&v));
+        }
+    }
+    // OpenSMTPD: `(TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO)`.
+    if h.tls_version.is_none() {
+        if let Some(p) = find_ci(lower, "(tlsv1.") {
+            if let Some(t) = token_at(text, p + 1, &[')']) {
+                let mut it = t.split(':');
+                h.tls_version = it.next().and_then(norm_tls);
+                if h.tls_cipher.is_none() {
+                    h.tls_cipher = it.next().filter(|c| !c.is_empty()).map(str::to_string);
+                }
+            }
+        }
+    }
+    let s_proto = h.with.as_deref().is_some_and(|w| {
+        let w = w.to_ascii_uppercase();
+        w == "HTTPS" || w.ends_with('S') && w.contains("MTP") || w.ends_with("SA")
+    });
+    h.tls = h.tls_version.is_some()
+        || h.tls_cipher.is_some()
+        || s_proto
+        || find_ci(lower, "google transport security").is_some();
+    // Authentication: an `A` protocol, or the MTA's note.
+    let a_proto = h
+        .with
+        .as_deref()
+        .is_some_and(|w| w.to_ascii_uppercase().ends_with('A') && w.contains("MTP"));
+    for (pat, len) in [
+        ("authenticated sender:", 21),
+        ("authenticated as ", 17),
+        ("authenticated user ", 19),
+        ("auth: ", 6),
+        ("authenticated-user=", 19),
+    ] {
+        if h.authenticated.is_some() {
+            break;
+        }
+        if let Some(p) = find_ci(lower, pat) {
+            let who = token_at(text, p + len, &[')', ';', ','])
+                .map(|w| w.trim_matches(|c| c == '<' || c == '>').to_string());
+            h.authenticated = Some(who.unwrap_or_else(|| "yes".into()));
+        }
+    }
+    if h.authenticated.is_none()
+        && (a_proto
+            || find_ci(lower, "(authenticated").is_some()
+            || find_ci(lower, "esmtpsa").is_some())
+    {
+        h.authenticated = Some("yes".into());
+    }
+    // HELO: Postfix/sendmail write `from HELO (RDNS [IP])`; when no HELO is
+    // stated, the name after `from` is the HELO name. Exim and qmail write
+    // `from RDNS (… helo=X)`/`from RDNS (HELO X)`: then the name after
+    // `from` is the reverse-DNS name (unless it is `unknown`).
+    if let Some(f) = h.from.clone().filter(|_| !h.is_pickup()) {
+        if h.helo.is_none() {
+            h.helo = Some(f);
+        } else if h.rdns.is_none() && !h.from_is_ip && !f.eq_ignore_ascii_case("unknown") {
+            h.rdns = Some(f);
+        }
+    }
+    // Date: the text after the last `;`, as written.
+    if let Some(p) = text.rfind(';') {
+        let d = text[p + 1..].trim();
+        if !d.is_empty() {
+            h.date_text = Some(d.to_string());
+            if h.date.is_none() {
+                h.date = parse_loose_date(d);
+            }
+        }
+    }
+    h.timestamp = h.date.as_ref().map(|d| d.to_timestamp());
+}
+
+/// Reads a date whose fields are in any usual order: RFC 5322
+/// (`Fri, 1 Mar 2024 10:00:00 +0100`), asctime (`Fri Feb  7 10:18:12 2003`,
+/// with or without a zone) and the like. Used only when mail-parser found no
+/// valid date. A missing zone is taken as UTC. See: issue 5 (hop dates).
+pub fn parse_loose_date(text: &str) -> Option<DateTime> {
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    // Drop comments: `(CET)`.
+    let mut clean = String::with_capacity(text.len());
+    let mut depth = 0u32;
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => clean.push(c),
+            _ => {}
+        }
+    }
+    let (mut year, mut month, mut day) = (None::<i64>, None::<u8>, None::<i64>);
+    let mut time: Option<(i64, i64, i64)> = None;
+    let mut zone: Option<i64> = None; // minutes east of UTC
+    let mut small: Vec<i64> = Vec::new();
+    for tok in clean.split(|c: char| c.is_whitespace() || c == ',') {
+        if tok.is_empty() {
+            continue;
+        }
+        let lower = tok.to_ascii_lowercase();
+        if tok.contains(':') && time.is_none() {
+            let mut it = tok.split(':').map(|x| x.parse::<i64>().ok());
+            let hh = it.next().flatten()?;
+            let mm = it.next().flatten()?;
+            let ss = it.next().flatten().unwrap_or(0);
+            time = Some((hh, mm, ss));
+        } else if (tok.starts_with('+') || tok.starts_with('-'))
+            && tok.len() == 5
+            && tok[1..].bytes().all(|b| b.is_ascii_digit())
+        {
+            let n: i64 = tok[1..].parse().ok()?;
+            let m = (n / 100) * 60 + n % 100;
+            zone = Some(if tok.starts_with('-') { -m } else { m });
+        } else if let Some(m) = MONTHS.iter().position(|m| lower.starts_with(m)) {
+            if month.is_none() && lower.len() <= 9 {
+                month = Some(m as u8 + 1);
+            }
+        } else if tok.bytes().all(|b| b.is_ascii_digit()) && tok.len() <= 4 {
+            let n: i64 = tok.parse().ok()?;
+            if tok.len() == 4 {
+                year = Some(n);
+            } else {
+                small.push(n);
+            }
+        } else if zone.is_none() {
+            zone = match lower.as_str() {
+                "ut" | "utc" | "gmt" | "z" => Some(0),
+                "edt" => Some(-240),
+                "est" | "cdt" => Some(-300),
+                "cst" | "mdt" => Some(-360),
+                "mst" | "pdt" => Some(-420),
+                "pst" => Some(-480),
+                _ => None,
+            };
+        }
+    }
+    let mut small = small.into_iter();
+    day = day.or_else(|| small.next());
+    if year.is_none() {
+        year = small
+            .next()
+            .map(|y| if y < 50 { 2000 + y } else { 1900 + y });
+    }
+    let (hh, mm, ss) = time?;
+    let zone = zone.unwrap_or(0);
+    let d = DateTime {
+        year: u16::try_from(year?).ok()?,
+        month: month?,
+        day: u8::try_from(day?).ok()?,
+        hour: u8::try_from(hh).ok()?,
+        minute: u8::try_from(mm).ok()?,
+        second: u8::try_from(ss).ok()?,
+        tz_before_gmt: zone < 0,
+        tz_hour: u8::try_from(zone.abs() / 60).ok()?,
+        tz_minute: u8::try_from(zone.abs() % 60).ok()?,
+    };
+    d.is_valid().then_some(d)
+}
+
+/// An RFC 3339 UTC rendering of a Unix timestamp.
+pub fn utc(ts: i64) -> String {
+    DateTime::from_timestamp(ts).to_rfc3339()
+}
+
+/// Human form of a signed number of seconds: `+3s`, `-2m05s`, `+1h02m`, `+2d03h`.
+pub fn fmt_delay(d: i64) -> String {
+    let sign = if d < 0 { '-' } else { '+' };
+    let a = d.unsigned_abs();
+    if a < 60 {
+        format!("{sign}{a}s")
+    } else if a < 3600 {
+        format!("{sign}{}m{:02}s", a / 60, a % 60)
+    } else if a < 86400 {
+        format!("{sign}{}h{:02}m", a / 3600, (a % 3600) / 60)
+    } else {
+        format!("{sign}{}d{:02}h", a / 86400, (a % 86400) / 3600)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mail_parser::{HeaderValue, MessageParser};
+
+    fn one(v: &str) -> Hop {
+        let msg = format!("Received: {v}\n\n");
+        let m = MessageParser::default().parse_headers(msg.as_bytes());
+        let m = m.as_ref();
+        let r = m
+            .and_then(|m| m.parts[0].headers.first())
+            .and_then(|h| match &h.value {
+                HeaderValue::Received(r) => Some(r.as_ref().clone()),
+                _ => None,
+            });
+        hop(v.as_bytes(), 0, r.as_ref())
+    }
+
+    #[test]
+    fn gmail_tls_and_date() {
+        let h = one("from mail-sor-f41.google.com (mail-sor-f41.google.com. [209.85.220.41])\n        by mx.google.com with SMTPS id a1sor123.2024.03.01.10.00.05\n        for <bob@example.net>\n        (Google Transport Security);\n        Fri, 01 Mar 2024 02:00:05 -0800 (PST)");
+        assert!(h.tls);
+        assert_eq!(h.by.as_deref(), Some("mx.google.com"));
+        assert_eq!(h.ip, Some("209.85.220.41".parse().unwrap()));
+        assert_eq!(
+            h.timestamp.map(utc).as_deref(),
+            Some("2024-03-01T10:00:05Z")
+        );
+        assert_eq!(
+            h.date_text.as_deref(),
+            Some("Fri, 01 Mar 2024 02:00:05 -0800 (PST)")
+        );
+    }
+
+    #[test]
+    fn exchange_version_cipher() {
+        let h = one("from AM6PR04MB1234.eurprd04.prod.outlook.com (2603:10a6:20b:1::5) by AM6PR04MB5678.eurprd04.prod.outlook.com (2603:10a6:20b:2::9) with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.7362.14; Fri, 1 Mar 2024 10:00:02 +0000");
+        assert!(h.tls);
+        assert_eq!(h.tls_version.as_deref(), Some("TLSv1.2"));
+        assert_eq!(
+            h.tls_cipher.as_deref(),
+            Some("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384")
+        );
+    }
+
+    #[test]
+    fn exim_tls_and_auth() {
+        let h = one("from [198.51.100.7] (port=51234 helo=laptop)\n\tby smtp.example.org with esmtpsa  (TLS1.3) tls TLS_AES_256_GCM_SHA384\n\t(Exim 4.96)\n\t(envelope-from <alice@example.org>)\n\tid 1rA2b3-000Cd4-5E\n\tfor bob@example.net;\n\tFri, 01 Mar 2024 11:00:00 +0100");
+        assert!(h.tls);
+        assert_eq!(h.tls_version.as_deref(), Some("TLSv1.3"));
+        assert_eq!(h.tls_cipher.as_deref(), Some("TLS_AES_256_GCM_SHA384"));
+        assert_eq!(h.authenticated.as_deref(), Some("yes"));
+        assert_eq!(
+            h.timestamp.map(utc).as_deref(),
+            Some("2024-03-01T10:00:00Z")
+        );
+    }
+
+    #[test]
+    fn fallback_reads_keywords() {
+        let mut h = Hop::default();
+        fallback(
+            "from a.example (b) by c.example with ESMTP id X1 for <u@d>",
+            &mut h,
+        );
+        assert_eq!(h.from.as_deref(), Some("a.example"));
+        assert_eq!(h.by.as_deref(), Some("c.example"));
+        assert_eq!(h.with.as_deref(), Some("ESMTP"));
+        assert_eq!(h.id.as_deref(), Some("X1"));
+        assert_eq!(h.for_.as_deref(), Some("u@d"));
+    }
+
+    #[test]
+    fn loose_dates() {
+        let ts = |s: &str| parse_loose_date(s).map(|d| utc(d.to_timestamp()));
+        assert_eq!(
+            ts("Fri Feb 07 10:18:12 2003 -0800").as_deref(),
+            Some("2003-02-07T18:18:12Z")
+        );
+        assert_eq!(
+            ts("Sun Nov 13 14:50:12 2005").as_deref(),
+            Some("2005-11-13T14:50:12Z")
+        );
+        assert_eq!(
+            ts("Fri Sep 14 14:36:56 EDT 2018").as_deref(),
+            Some("2018-09-14T18:36:56Z")
+        );
+        assert_eq!(
+            ts("Fri,  1 Mar 2024 11:00:09 +0100 (CET)").as_deref(),
+            Some("2024-03-01T10:00:09Z")
+        );
+        assert_eq!(ts("14:47:44 +0000"), None);
+        assert_eq!(ts("garbage"), None);
+    }
+
+    #[test]
+    fn delays_format() {
+        assert_eq!(fmt_delay(0), "+0s");
+        assert_eq!(fmt_delay(-125), "-2m05s");
+        assert_eq!(fmt_delay(3720), "+1h02m");
+        assert_eq!(fmt_delay(90000), "+1d01h");
+    }
+}

@@ -1,0 +1,421 @@
+//! Header forensics: the path a message travelled, its timing, encryption
+//! and authentication, with every claim tied to the header bytes it came
+//! from.
+//!
+//! [`trace`] reads the top-level header of a parsed message and returns a
+//! [`Trace`]: the Received chain as [`Hop`]s in delivery order (oldest
+//! first) with signed delays, each hop's [`HopKind`], the originating IP,
+//! an optional trust boundary, a timeline of events (Date, hops, Resent-*
+//! blocks, Return-Path), the authentication header fields, a summary and
+//! findings with stable codes (see [`timeline`] for the list and rules).
+//!
+//! ```
+//! let raw = concat!(
+//!     "Received: from mx.example.org (mx.example.org [203.0.113.5])\r\n",
+//!     "  by mail.example.net with ESMTPS id 1; Fri, 1 Mar 2024 10:00:05 +0000\r\n",
+//!     "Received: from laptop (unknown [192.168.1.2]) by mx.example.org with ESMTPSA id 2;\r\n",
+//!     "  Fri, 1 Mar 2024 11:00:02 +0100\r\n",
+//!     "From: a@example.org\r\nMessage-ID: <1@example.org>\r\n",
+//!     "Date: Fri, 1 Mar 2024 10:00:00 +0000\r\n\r\n",
+//! )
+//! .as_bytes();
+//! let parsed = emlkit::model::parse(raw, 0, true).unwrap();
+//! let t = emlkit::forensics::trace(&parsed, &emlkit::forensics::Options::at(1709290000));
+//! assert_eq!(t.hops.len(), 2);
+//! assert_eq!(t.hops[0].by.as_deref(), Some("mx.example.org"));
+//! assert_eq!(t.hops[1].delay, Some(3));
+//! assert_eq!(t.kinds[0].as_str(), "submission");
+//! assert!(t.findings.is_empty());
+//! ```
+
+pub mod auth;
+pub mod classify;
+pub mod hops;
+pub mod json;
+pub mod timeline;
+
+pub use classify::HopKind;
+pub use hops::Hop;
+
+use crate::model::{self, Finding, Parsed};
+use mail_parser::{Address, HeaderName, HeaderValue};
+use std::net::IpAddr;
+
+/// Options of [`trace`].
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Trusted receiving hosts (domains match sub-domains) or addresses; see
+    /// [`classify::trust`]. Empty by default (no boundary).
+    pub trust: Vec<String>,
+    /// "Now", in Unix seconds, for `future_date`.
+    pub now: i64,
+    /// A hop earlier than the previous one by more than this many seconds
+    /// is `clock_skew`. Default 0: any step back is reported.
+    pub skew_tolerance: i64,
+    /// A Date header further than this from the first hop is
+    /// `date_far_from_first_hop`. Default 3600 s.
+    pub date_far: i64,
+    /// A date later than `now` by more than this is `future_date`.
+    /// Default 900 s.
+    pub future_slack: i64,
+}
+
+impl Options {
+    /// Defaults, with "now" fixed (tests, reproducible runs).
+    pub fn at(now: i64) -> Options {
+        Options {
+            trust: Vec::new(),
+            now,
+            skew_tolerance: 0,
+            date_far: 3600,
+            future_slack: 900,
+        }
+    }
+}
+
+/// A header field the timeline refers to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Field {
+    /// The value, unfolded.
+    pub text: String,
+    /// Byte offset of the field name in the input.
+    pub offset: u64,
+}
+
+/// One Resent-* block (RFC 5322 §3.6.6): the fields one resending added.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResentBlock {
+    /// Resent-Date as written.
+    pub date: Option<Field>,
+    /// Resent-Date in Unix seconds.
+    pub timestamp: Option<i64>,
+    /// Resent-From.
+    pub from: Option<Field>,
+    /// Resent-Sender.
+    pub sender: Option<Field>,
+    /// Resent-To.
+    pub to: Option<Field>,
+    /// Resent-Cc.
+    pub cc: Option<Field>,
+    /// Resent-Bcc.
+    pub bcc: Option<Field>,
+    /// Resent-Message-ID.
+    pub message_id: Option<Field>,
+    /// Offset of the block's first field.
+    pub offset: u64,
+}
+
+/// An authentication field with where it is and whether it is trusted.
+#[derive(Debug, Clone)]
+pub struct Located<T> {
+    /// The parsed field.
+    pub value: T,
+    /// Byte offset of the field name.
+    pub offset: u64,
+    /// Inside the trust boundary (None without `--trust`).
+    pub trusted: Option<bool>,
+    /// The hop (delivery index) whose receiving host added the field: the
+    /// hop received by the claimed authserv-id (nearest to the field when
+    /// several are), else the Received field just below the field. None
+    /// when neither applies.
+    pub hop: Option<usize>,
+}
+
+/// The authentication header fields of a message, newest first (header order).
+#[derive(Debug, Clone, Default)]
+pub struct Authentication {
+    /// Authentication-Results and ARC-Authentication-Results.
+    pub results: Vec<Located<auth::AuthResults>>,
+    /// Received-SPF.
+    pub received_spf: Vec<Located<auth::ReceivedSpf>>,
+    /// DKIM-Signature, ARC-Seal, ARC-Message-Signature.
+    pub signatures: Vec<Located<auth::Signature>>,
+}
+
+/// Per-method summary entry: the newest claim for that method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MethodSummary {
+    /// `spf`, `dkim`, `dmarc`, `arc`, …
+    pub method: String,
+    /// The result of the newest (trusted, when `--trust` is given) claim;
+    /// for several DKIM results in one field, `pass` if any passed.
+    pub result: String,
+    /// The authserv-id that claimed it.
+    pub authserv_id: String,
+    /// Whether that authserv-id is inside the trust boundary.
+    pub trusted: Option<bool>,
+}
+
+/// The summary of a trace.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Number of hops.
+    pub hops: usize,
+    /// Hops that crossed a network (not `local`, not from loopback).
+    pub network_hops: usize,
+    /// Network hops with TLS.
+    pub tls_hops: usize,
+    /// Seconds from the oldest to the newest dated hop.
+    pub transit: Option<i64>,
+    /// Seconds from the Date header to the newest dated hop.
+    pub since_date: Option<i64>,
+    /// The hop with the largest positive delay, and that delay.
+    pub slowest: Option<(usize, i64)>,
+    /// The originating IP (see [`classify::originating_ip`]) and its hop.
+    pub origin: Option<(usize, IpAddr)>,
+}
+
+/// Everything `trace` found about one message.
+#[derive(Debug, Clone, Default)]
+pub struct Trace {
+    /// Hops in delivery order (oldest first).
+    pub hops: Vec<Hop>,
+    /// One kind per hop.
+    pub kinds: Vec<HopKind>,
+    /// One trust flag per hop, when a trust list was given.
+    pub trusted: Option<Vec<bool>>,
+    /// The Date header.
+    pub date: Option<Field>,
+    /// The Date header in Unix seconds.
+    pub date_timestamp: Option<i64>,
+    /// Return-Path.
+    pub return_path: Option<Field>,
+    /// Message-ID.
+    pub message_id: Option<Field>,
+    /// The From address.
+    pub from: Option<String>,
+    /// Resent-* blocks, newest first (header order).
+    pub resent: Vec<ResentBlock>,
+    /// Authentication fields.
+    pub auth: Authentication,
+    /// Per-method summary.
+    pub auth_summary: Vec<MethodSummary>,
+    /// Totals.
+    pub summary: Summary,
+    /// Anomalies.
+    pub findings: Vec<Finding>,
+}
+
+fn field(h: &mail_parser::Header<'_>, parsed: &Parsed<'_>) -> Field {
+    Field {
+        text: hops::unfold(model::raw_value(h, parsed.raw)),
+        offset: parsed.abs(h.offset_field),
+    }
+}
+
+/// Traces one parsed message (only its top-level header is read, so
+/// `model::parse(bytes, base, true)` is enough).
+pub fn trace(parsed: &Parsed<'_>, opts: &Options) -> Trace {
+    let mut t = Trace::default();
+    let Some(root) = parsed.message.parts.first() else {
+        return t;
+    };
+    let mut newest_first: Vec<Hop> = Vec::new();
+    let mut current_resent: Option<ResentBlock> = None;
+    for h in &root.headers {
+        let lname = String::from_utf8_lossy(model::raw_name(h, parsed.raw)).to_ascii_lowercase();
+        let raw = model::raw_value(h, parsed.raw);
+        if !lname.starts_with("resent-") {
+            if let Some(b) = current_resent.take() {
+                t.resent.push(b);
+            }
+        }
+        match lname.as_str() {
+            "received" => {
+                let r = match &h.value {
+                    HeaderValue::Received(r) => Some(r.as_ref()),
+                    _ => None,
+                };
+                newest_first.push(hops::hop(raw, parsed.abs(h.offset_field), r));
+            }
+            "date" if t.date.is_none() => {
+                t.date = Some(field(h, parsed));
+                t.date_timestamp = match &h.value {
+                    HeaderValue::DateTime(d) if d.is_valid() => Some(d.to_timestamp()),
+                    // The same fallback as for hop dates (asctime and others).
+                    _ => hops::parse_loose_date(&hops::unfold(raw)).map(|d| d.to_timestamp()),
+                };
+            }
+            "return-path" if t.return_path.is_none() => t.return_path = Some(field(h, parsed)),
+            "message-id" if t.message_id.is_none() => t.message_id = Some(field(h, parsed)),
+            "authentication-results" | "arc-authentication-results" => {
+                let name = String::from_utf8_lossy(model::raw_name(h, parsed.raw)).into_owned();
+                if let Some(v) = auth::parse_authentication_results(&name, &hops::unfold(raw)) {
+                    let trusted = (!opts.trust.is_empty()).then(|| {
+                        opts.trust
+                            .iter()
+                            .any(|p| classify::host_matches(&v.authserv_id, p))
+                    });
+                    t.auth.results.push(Located {
+                        value: v,
+                        offset: parsed.abs(h.offset_field),
+                        trusted,
+                        hop: Some(newest_first.len()),
+                    });
+                }
+            }
+            "received-spf" => {
+                if let Some(v) = auth::parse_received_spf(&hops::unfold(raw)) {
+                    let trusted = (!opts.trust.is_empty()).then(|| {
+                        v.properties.iter().any(|(k, r)| {
+                            k == "receiver"
+                                && opts.trust.iter().any(|p| classify::host_matches(r, p))
+                        })
+                    });
+                    t.auth.received_spf.push(Located {
+                        value: v,
+                        offset: parsed.abs(h.offset_field),
+                        trusted,
+                        hop: Some(newest_first.len()),
+                    });
+                }
+            }
+            "dkim-signature" | "arc-seal" | "arc-message-signature" => {
+                let name = String::from_utf8_lossy(model::raw_name(h, parsed.raw)).into_owned();
+                t.auth.signatures.push(Located {
+                    value: auth::parse_signature(&name, &hops::unfold(raw)),
+                    offset: parsed.abs(h.offset_field),
+                    trusted: None,
+                    hop: Some(newest_first.len()),
+                });
+            }
+            n if n.starts_with("resent-") => {
+                let f = field(h, parsed);
+                let b = current_resent.get_or_insert_with(|| ResentBlock {
+                    offset: f.offset,
+                    ..ResentBlock::default()
+                });
+                let slot = match n {
+                    "resent-date" => &mut b.date,
+                    "resent-from" => &mut b.from,
+                    "resent-sender" => &mut b.sender,
+                    "resent-to" => &mut b.to,
+                    "resent-cc" => &mut b.cc,
+                    "resent-bcc" => &mut b.bcc,
+                    "resent-message-id" => &mut b.message_id,
+                    _ => continue,
+                };
+                // A field already present in this block starts the next block.
+                if slot.is_some() {
+                    if let Some(done) = current_resent.take() {
+                        t.resent.push(done);
+                    }
+                    let mut nb = ResentBlock {
+                        offset: f.offset,
+                        ..ResentBlock::default()
+                    };
+                    set_resent(&mut nb, n, f);
+                    current_resent = Some(nb);
+                } else {
+                    *slot = Some(f);
+                }
+            }
+            _ => {}
+        }
+        if h.name == HeaderName::From && t.from.is_none() {
+            t.from = first_address(&h.value);
+        }
+    }
+    if let Some(b) = current_resent.take() {
+        t.resent.push(b);
+    }
+    for b in &mut t.resent {
+        b.timestamp = b
+            .date
+            .as_ref()
+            .and_then(|d| mail_parser::DateTime::parse_rfc822(&d.text))
+            .filter(|d| d.is_valid())
+            .map(|d| d.to_timestamp());
+    }
+    newest_first.reverse();
+    t.hops = newest_first;
+    let mut prev_ts: Option<i64> = None;
+    for (i, h) in t.hops.iter_mut().enumerate() {
+        h.index = i;
+        if let Some(ts) = h.timestamp {
+            h.delay = prev_ts.map(|p| ts - p);
+            prev_ts = Some(ts);
+        }
+    }
+    t.kinds = t.hops.iter().map(classify::classify).collect();
+    t.trusted = classify::trust(&t.hops, &opts.trust);
+    // `hop` held the number of Received fields above the field. Which hop
+    // added it: the hop whose receiving host is the claimed authserv-id
+    // (nearest to the field's position when several match; Gmail writes
+    // its Authentication-Results just below its own Received field), or,
+    // for a field without an id (Microsoft 365), the Received field just
+    // below it. A field without an id is trusted when that hop is.
+    let n = t.hops.len();
+    let trusted_hops = t.trusted.clone();
+    let by_name: Vec<Option<String>> = t.hops.iter().map(|h| h.by.clone()).collect();
+    let fix = |hop: &mut Option<usize>, trusted: &mut Option<bool>, id: &str| {
+        let above = hop.unwrap_or(n);
+        let named = (!id.is_empty()).then(|| {
+            (0..n)
+                .filter(|&i| {
+                    by_name[i].as_deref().is_some_and(|b| {
+                        classify::host_matches(b, id) || classify::host_matches(id, b)
+                    })
+                })
+                // i is a delivery index; n - 1 - i its position from the top.
+                .min_by_key(|&i| ((n - 1 - i) as i64 - above as i64).abs())
+        });
+        *hop = match named {
+            Some(found) => found,
+            None => (above < n).then(|| n - 1 - above),
+        };
+        if let (Some(tr), Some(h), true) = (&trusted_hops, *hop, id.is_empty()) {
+            *trusted = tr.get(h).copied();
+        }
+    };
+    for l in &mut t.auth.results {
+        let id = l.value.authserv_id.clone();
+        fix(&mut l.hop, &mut l.trusted, &id);
+    }
+    for l in &mut t.auth.received_spf {
+        let id = l
+            .value
+            .properties
+            .iter()
+            .find(|(k, _)| k == "receiver")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        fix(&mut l.hop, &mut l.trusted, &id);
+    }
+    // Signatures are made by the sender's side; their position only.
+    for l in &mut t.auth.signatures {
+        let above = l.hop.unwrap_or(n);
+        l.hop = (above < n).then(|| n - 1 - above);
+    }
+    t.auth_summary = timeline::auth_summary(&t.auth, !opts.trust.is_empty());
+    t.summary = timeline::summary(&t);
+    t.findings = timeline::findings(&t, opts);
+    t
+}
+
+fn set_resent(b: &mut ResentBlock, name: &str, f: Field) {
+    match name {
+        "resent-date" => b.date = Some(f),
+        "resent-from" => b.from = Some(f),
+        "resent-sender" => b.sender = Some(f),
+        "resent-to" => b.to = Some(f),
+        "resent-cc" => b.cc = Some(f),
+        "resent-bcc" => b.bcc = Some(f),
+        "resent-message-id" => b.message_id = Some(f),
+        _ => {}
+    }
+}
+
+fn first_address(v: &HeaderValue<'_>) -> Option<String> {
+    let a = match v {
+        HeaderValue::Address(Address::List(l)) => l.first()?.address.as_deref()?,
+        HeaderValue::Address(Address::Group(g)) => g
+            .iter()
+            .flat_map(|g| g.addresses.iter())
+            .next()?
+            .address
+            .as_deref()?,
+        _ => return None,
+    };
+    Some(a.to_string())
+}

@@ -1,0 +1,1276 @@
+//! `emlkit trace`: hops, classification, findings, authentication, output.
+
+use assert_cmd::Command;
+use emlkit::forensics::{self, Hop, Options};
+use serde_json::Value;
+use std::path::Path;
+
+/// A fixed "now" (2024-06-01T00:00:00Z) so future_date checks are reproducible.
+const NOW: i64 = 1_717_200_000;
+
+fn emlkit() -> Command {
+    let mut c = Command::cargo_bin("emlkit").expect("the binary is built by cargo test");
+    c.env_remove("NO_COLOR");
+    c
+}
+
+fn trace_bytes(raw: &[u8]) -> forensics::Trace {
+    let parsed = emlkit::model::parse(raw, 0, true).expect("test message parses");
+    forensics::trace(&parsed, &Options::at(NOW))
+}
+
+fn trace_file(name: &str) -> forensics::Trace {
+    let p = Path::new("testdata/trace").join(name);
+    let raw = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    trace_bytes(&raw)
+}
+
+fn codes(t: &forensics::Trace) -> Vec<&'static str> {
+    let mut c: Vec<&str> = t.findings.iter().map(|f| f.code).collect();
+    c.sort_unstable();
+    c.dedup();
+    c
+}
+
+fn host(v: &Value) -> (String, bool) {
+    if let Some(n) = v.get("Name").and_then(Value::as_str) {
+        (n.to_string(), false)
+    } else {
+        (
+            v.get("IpAddr")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+            true,
+        )
+    }
+}
+
+/// Compares one hop against mail-parser's expected reading. Fields we add
+/// on top (the HELO name implied by the layout, TLS read from MTA notes,
+/// the client address when it is the `from` literal) are allowed where the
+/// expectation has none; everything the expectation states must match.
+fn check_hop(h: &Hop, e: &Value) -> Result<(), String> {
+    let s = |k: &str| e.get(k).and_then(Value::as_str).map(str::to_string);
+    let mut errs = Vec::new();
+    let mut eq = |what: &str, got: Option<String>, want: Option<String>, extra_ok: bool| {
+        if got != want && !(want.is_none() && extra_ok) {
+            errs.push(format!("{what}: got {got:?}, want {want:?}"));
+        }
+    };
+    let from = e.get("from").map(host);
+    eq(
+        "from",
+        h.from.clone(),
+        from.as_ref().map(|f| f.0.clone()),
+        false,
+    );
+    if let Some((_, is_ip)) = &from {
+        eq(
+            "from_is_ip",
+            Some(h.from_is_ip.to_string()),
+            Some(is_ip.to_string()),
+            false,
+        );
+    }
+    eq(
+        "from_ip",
+        h.ip.map(|i| i.to_string()),
+        s("from_ip"),
+        from.as_ref().is_some_and(|f| f.1) || h.ip.is_none(),
+    );
+    eq("rdns", h.rdns.clone(), s("from_iprev"), h.rdns == h.from);
+    eq(
+        "helo",
+        h.helo.clone(),
+        e.get("helo").map(|v| host(v).0),
+        h.helo == h.from,
+    );
+    eq(
+        "helo_cmd",
+        h.helo_cmd.map(|c| c.to_ascii_lowercase()),
+        s("helo_cmd").map(|c| c.to_ascii_lowercase()),
+        false,
+    );
+    eq("by", h.by.clone(), e.get("by").map(|v| host(v).0), false);
+    eq("for", h.for_.clone(), s("for_"), false);
+    eq(
+        "with",
+        h.with.clone(),
+        s("with").map(|w| if w == "Local" { "local".into() } else { w }),
+        false,
+    );
+    eq(
+        "tls_version",
+        h.tls_version.clone(),
+        s("tls_version").map(|v| v.replace('_', ".")),
+        true,
+    );
+    eq("tls_cipher", h.tls_cipher.clone(), s("tls_cipher"), true);
+    eq("id", h.id.clone(), s("id"), false);
+    eq("ident", h.ident.clone(), s("ident"), false);
+    eq("via", h.via.clone(), s("via"), false);
+    let want_date = e.get("date").map(|d| {
+        let n = |k: &str| d.get(k).and_then(Value::as_i64).unwrap_or(-1);
+        let sign = if d.get("tz_before_gmt").and_then(Value::as_bool) == Some(true) {
+            -1
+        } else {
+            1
+        };
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} {}",
+            n("year"),
+            n("month"),
+            n("day"),
+            n("hour"),
+            n("minute"),
+            n("second"),
+            sign * (n("tz_hour") * 60 + n("tz_minute"))
+        )
+    });
+    let got_date = h.date.as_ref().map(|d| {
+        let sign = if d.tz_before_gmt { -1 } else { 1 };
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} {}",
+            d.year,
+            d.month,
+            d.day,
+            d.hour,
+            d.minute,
+            d.second,
+            sign * (d.tz_hour as i64 * 60 + d.tz_minute as i64)
+        )
+    });
+    // mail-parser returns whatever numbers it found, even an impossible
+    // date; we keep only valid dates and otherwise read the date ourselves
+    // (asctime and other layouts), so an invalid expectation accepts None
+    // or a valid date of ours.
+    let want_valid = e.get("date").is_some_and(|d| {
+        let n = |k: &str| d.get(k).and_then(Value::as_i64).unwrap_or(-1);
+        (1900..=3000).contains(&n("year"))
+            && (1..=12).contains(&n("month"))
+            && (1..=31).contains(&n("day"))
+            && (0..=23).contains(&n("hour"))
+            && (0..=59).contains(&n("minute"))
+            && (0..=59).contains(&n("second"))
+            && (0..=23).contains(&n("tz_hour"))
+            && (0..=59).contains(&n("tz_minute"))
+    });
+    if want_valid {
+        eq("date", got_date, want_date, false);
+    } else if let Some(d) = &h.date {
+        assert!(d.is_valid(), "we never keep an invalid date");
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(errs.join("; "))
+    }
+}
+
+#[test]
+fn mail_parser_received_corpus() {
+    let p = Path::new("../shared/corpora/stalwartlabs-mail-parser/resources/received.json");
+    let Ok(text) = std::fs::read_to_string(p) else {
+        println!("skipped: {} is absent", p.display());
+        return;
+    };
+    let cases: Vec<Value> = serde_json::from_str(&text).expect("received.json is JSON");
+    assert_eq!(cases.len(), 181);
+    let mut failures = Vec::new();
+    for c in &cases {
+        let header = c["header"].as_str().unwrap_or("");
+        let msg = format!("Received: {header}\n");
+        let t = trace_bytes(msg.as_bytes());
+        assert_eq!(t.hops.len(), 1, "{header:?}");
+        let h = &t.hops[0];
+        assert!(h.parsed, "{header:?}");
+        if let Err(e) = check_hop(h, &c["expected"]) {
+            failures.push(format!("{header:?}\n    {e}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of 181 differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// What we expect of one hop: (by, with, tls, utc, delay, kind).
+type Expect = (
+    &'static str,
+    &'static str,
+    bool,
+    &'static str,
+    Option<i64>,
+    &'static str,
+);
+
+fn check_route(name: &str, want: &[Expect], want_codes: &[&str]) {
+    let t = trace_file(name);
+    let got: Vec<Expect> = t
+        .hops
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            (
+                leak(h.by.clone().unwrap_or_default()),
+                leak(h.with.clone().unwrap_or_default()),
+                h.tls,
+                leak(h.timestamp.map(forensics::hops::utc).unwrap_or_default()),
+                h.delay,
+                t.kinds[i].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(got, want, "{name}");
+    assert_eq!(codes(&t), want_codes, "{name}: {:#?}", t.findings);
+    for h in &t.hops {
+        assert!(h.parsed, "{name}: hop {} parsed by mail-parser", h.index);
+        assert!(
+            h.date_text.is_some(),
+            "{name}: hop {} date as written",
+            h.index
+        );
+    }
+}
+
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+#[test]
+fn mta_postfix() {
+    check_route(
+        "mta/postfix.eml",
+        &[
+            (
+                "smtp.example.org",
+                "ESMTPSA",
+                true,
+                "2024-03-01T10:00:01Z",
+                None,
+                "submission",
+            ),
+            (
+                "mx.example.net",
+                "ESMTPS",
+                true,
+                "2024-03-01T10:00:05Z",
+                Some(4),
+                "relay",
+            ),
+            (
+                "mx.example.net",
+                "ESMTP",
+                false,
+                "2024-03-01T10:00:08Z",
+                Some(3),
+                "internal",
+            ),
+            (
+                "mailstore.example.net",
+                "LMTP",
+                false,
+                "2024-03-01T10:00:09Z",
+                Some(1),
+                "local",
+            ),
+        ],
+        &[],
+    );
+    let t = trace_file("mta/postfix.eml");
+    assert_eq!(
+        t.hops[0].authenticated.as_deref(),
+        Some("alice@example.org")
+    );
+    assert_eq!(t.hops[1].tls_version.as_deref(), Some("TLSv1.3"));
+    assert_eq!(
+        t.hops[1].tls_cipher.as_deref(),
+        Some("TLS_AES_256_GCM_SHA384")
+    );
+    assert_eq!(t.hops[1].helo.as_deref(), Some("smtp.example.org"));
+    assert_eq!(t.hops[1].rdns.as_deref(), Some("smtp.example.org"));
+    assert_eq!(
+        t.hops[1].ip.map(|i| i.to_string()).as_deref(),
+        Some("203.0.113.25")
+    );
+    assert_eq!(t.hops[1].id.as_deref(), Some("4Tm8sc6Lkfz9rxL"));
+    assert_eq!(t.hops[1].for_.as_deref(), Some("bob@example.net"));
+    assert_eq!(
+        t.hops[1].date_text.as_deref(),
+        Some("Fri,  1 Mar 2024 11:00:05 +0100 (CET)")
+    );
+    let s = &t.summary;
+    assert_eq!((s.hops, s.tls_hops, s.network_hops), (4, 2, 2));
+    assert_eq!(s.transit, Some(8));
+    assert_eq!(s.slowest, Some((1, 4)));
+    assert_eq!(
+        s.origin.map(|o| o.1.to_string()).as_deref(),
+        Some("198.51.100.77")
+    );
+}
+
+#[test]
+fn mta_exim() {
+    check_route(
+        "mta/exim.eml",
+        &[
+            (
+                "smtp.example.org",
+                "ESMTPSA",
+                true,
+                "2024-03-02T09:15:01Z",
+                None,
+                "submission",
+            ),
+            (
+                "mx.example.net",
+                "ESMTPS",
+                true,
+                "2024-03-02T09:15:04Z",
+                Some(3),
+                "relay",
+            ),
+            (
+                "imap.example.net",
+                "LMTP",
+                false,
+                "2024-03-02T09:15:05Z",
+                Some(1),
+                "local",
+            ),
+        ],
+        &[],
+    );
+    let t = trace_file("mta/exim.eml");
+    assert_eq!(t.hops[1].helo.as_deref(), Some("smtp.example.org"));
+    assert_eq!(t.hops[1].rdns.as_deref(), Some("mail.example.org"));
+    assert_eq!(t.hops[1].tls_version.as_deref(), Some("TLSv1.3"));
+    assert_eq!(
+        t.hops[1].tls_cipher.as_deref(),
+        Some("TLS_AES_256_GCM_SHA384")
+    );
+    assert_eq!(
+        t.hops[0].tls_cipher.as_deref(),
+        Some("TLS_AES_128_GCM_SHA256")
+    );
+    assert_eq!(t.hops[1].id.as_deref(), Some("1rfKx2-00AbCd-3E"));
+}
+
+#[test]
+fn mta_sendmail() {
+    check_route(
+        "mta/sendmail.eml",
+        &[
+            (
+                "workstation.example.org",
+                "",
+                false,
+                "2024-03-01T10:30:05Z",
+                None,
+                "local",
+            ),
+            (
+                "relay.example.org",
+                "ESMTPSA",
+                true,
+                "2024-03-01T10:30:07Z",
+                Some(2),
+                "submission",
+            ),
+            (
+                "mx.example.net",
+                "ESMTPS",
+                true,
+                "2024-03-01T10:30:10Z",
+                Some(3),
+                "relay",
+            ),
+        ],
+        &[],
+    );
+    let t = trace_file("mta/sendmail.eml");
+    assert_eq!(t.hops[2].tls_version.as_deref(), Some("TLSv1.3"));
+    assert_eq!(t.hops[1].authenticated.as_deref(), Some("yes"));
+    // The first public client address is the relay's: the workstation is private.
+    assert_eq!(t.summary.origin.map(|o| o.0), Some(2));
+}
+
+#[test]
+fn mta_qmail() {
+    check_route(
+        "mta/qmail.eml",
+        &[
+            ("", "", false, "2024-03-01T10:45:00Z", None, "local"),
+            (
+                "mx.example.net",
+                "SMTP",
+                false,
+                "2024-03-01T10:45:02Z",
+                Some(2),
+                "relay",
+            ),
+            ("", "", false, "2024-03-01T10:45:02Z", Some(0), "local"),
+        ],
+        &["no_tls_public_hop"],
+    );
+    let t = trace_file("mta/qmail.eml");
+    assert_eq!(t.hops[1].helo.as_deref(), Some("mail.example.org"));
+    assert_eq!(t.hops[1].helo_cmd, Some("HELO"));
+}
+
+#[test]
+fn mta_exchange() {
+    check_route(
+        "mta/exchange.eml",
+        &[
+            (
+                "MW2NAM12FT045.mail.protection.outlook.com",
+                "SMTP",
+                true,
+                "2024-03-01T10:20:04Z",
+                None,
+                "relay",
+            ),
+            (
+                "MW4PR03CA0123.outlook.office365.com",
+                "SMTP",
+                true,
+                "2024-03-01T10:20:05Z",
+                Some(1),
+                "relay",
+            ),
+            (
+                "DM6PR12MB4321.namprd12.prod.outlook.com",
+                "SMTP",
+                true,
+                "2024-03-01T10:20:06Z",
+                Some(1),
+                "relay",
+            ),
+            (
+                "SN6PR12MB2718.namprd12.prod.outlook.com",
+                "HTTPS",
+                true,
+                "2024-03-01T10:20:07Z",
+                Some(1),
+                "relay",
+            ),
+        ],
+        &[],
+    );
+    let t = trace_file("mta/exchange.eml");
+    assert_eq!(t.hops[0].tls_version.as_deref(), Some("TLSv1.3"));
+    assert_eq!(
+        t.hops[1].tls_cipher.as_deref(),
+        Some("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384")
+    );
+    let m: Vec<(&str, &str)> = t
+        .auth_summary
+        .iter()
+        .map(|m| (m.method.as_str(), m.result.as_str()))
+        .collect();
+    assert_eq!(
+        m[..3],
+        [("spf", "pass"), ("dkim", "pass"), ("dmarc", "pass")]
+    );
+    assert_eq!(t.auth.received_spf[0].value.result, "pass");
+}
+
+#[test]
+fn mta_gmail() {
+    check_route(
+        "mta/gmail.eml",
+        &[
+            (
+                "mail.example.org",
+                "ESMTPSA",
+                true,
+                "2024-03-01T10:10:02Z",
+                None,
+                "submission",
+            ),
+            (
+                "mx.google.com",
+                "ESMTPS",
+                true,
+                "2024-03-01T10:10:03Z",
+                Some(1),
+                "relay",
+            ),
+            (
+                "2002:a05:7208:3c8c:b0:81:a4e2:8f1d",
+                "SMTP",
+                false,
+                "2024-03-01T10:10:04Z",
+                Some(1),
+                "relay",
+            ),
+        ],
+        &[],
+    );
+    let t = trace_file("mta/gmail.eml");
+    assert_eq!(t.hops[1].tls_version.as_deref(), Some("TLSv1.3"));
+    assert_eq!(t.hops[1].rdns.as_deref(), Some("mail.example.org."));
+    let arc: Vec<&str> = t
+        .auth
+        .signatures
+        .iter()
+        .map(|s| s.value.field.as_str())
+        .collect();
+    assert_eq!(arc, ["ARC-Seal", "ARC-Message-Signature", "DKIM-Signature"]);
+    assert_eq!(t.auth.signatures[2].value.d.as_deref(), Some("example.org"));
+    assert_eq!(t.auth.signatures[2].value.t, Some(1709287802));
+    let arc_ar = t.auth.results.iter().find(|r| r.value.instance == Some(1));
+    assert_eq!(
+        arc_ar.map(|r| r.value.authserv_id.as_str()),
+        Some("mx.google.com")
+    );
+    let summary: Vec<(&str, &str)> = t
+        .auth_summary
+        .iter()
+        .map(|m| (m.method.as_str(), m.result.as_str()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("dkim", "pass"),
+            ("spf", "pass"),
+            ("dmarc", "pass"),
+            ("arc", "none")
+        ]
+    );
+}
+
+#[test]
+fn mta_stalwart() {
+    check_route(
+        "mta/stalwart.eml",
+        &[
+            (
+                "mail.example.org",
+                "ESMTPSA",
+                true,
+                "2024-03-01T10:05:01Z",
+                None,
+                "submission",
+            ),
+            (
+                "mx.example.net",
+                "ESMTPS",
+                true,
+                "2024-03-01T10:05:03Z",
+                Some(2),
+                "relay",
+            ),
+        ],
+        &[],
+    );
+}
+
+#[test]
+fn mta_haraka() {
+    check_route(
+        "mta/haraka.eml",
+        &[
+            (
+                "mail.example.org",
+                "ESMTPSA",
+                true,
+                "2024-03-01T10:06:00Z",
+                None,
+                "submission",
+            ),
+            (
+                "mx.example.net",
+                "ESMTPS",
+                true,
+                "2024-03-01T10:06:02Z",
+                Some(2),
+                "relay",
+            ),
+        ],
+        &[],
+    );
+    let t = trace_file("mta/haraka.eml");
+    assert_eq!(
+        t.hops[1].tls_cipher.as_deref(),
+        Some("TLS_AES_256_GCM_SHA384")
+    );
+}
+
+#[test]
+fn mta_opensmtpd() {
+    check_route(
+        "mta/opensmtpd.eml",
+        &[
+            (
+                "mail.example.org",
+                "ESMTPSA",
+                true,
+                "2024-03-01T10:07:00Z",
+                None,
+                "submission",
+            ),
+            (
+                "mx.example.net",
+                "ESMTPS",
+                true,
+                "2024-03-01T10:07:02Z",
+                Some(2),
+                "relay",
+            ),
+        ],
+        &[],
+    );
+    let t = trace_file("mta/opensmtpd.eml");
+    assert_eq!(t.hops[1].tls_version.as_deref(), Some("TLSv1.3"));
+    assert_eq!(
+        t.hops[1].tls_cipher.as_deref(),
+        Some("TLS_AES_256_GCM_SHA384")
+    );
+}
+
+/// Each message in testdata/trace/findings/ triggers exactly the finding
+/// it is named after; clean.eml triggers none.
+#[test]
+fn one_message_per_finding_code() {
+    let dir = Path::new("testdata/trace/findings");
+    let mut seen = 0;
+    for e in std::fs::read_dir(dir).expect("findings dir") {
+        let p = e.expect("entry").path();
+        let stem = p
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("")
+            .to_string();
+        let t = trace_bytes(&std::fs::read(&p).expect("read"));
+        let want: Vec<&str> = if stem == "clean" {
+            vec![]
+        } else {
+            vec![stem.as_str()]
+        };
+        assert_eq!(codes(&t), want, "{}: {:#?}", p.display(), t.findings);
+        seen += 1;
+    }
+    assert_eq!(seen, 14, "one file per code plus clean.eml");
+}
+
+#[test]
+fn clock_skew_says_by_how_much() {
+    let t = trace_file("findings/clock_skew.eml");
+    let f = &t.findings[0];
+    assert_eq!(t.hops[1].delay, Some(-122));
+    assert!(f.message.contains("2m02s"), "{}", f.message);
+    assert_eq!(f.offset, Some(t.hops[1].offset));
+}
+
+fn two_hops(d1: &str, d2: &str) -> forensics::Trace {
+    let m = format!(
+        "Received: from a.example (a.example [192.0.2.1]) by b.example with ESMTPS id 2; {d2}\n\
+         Received: from c.example (c.example [192.0.2.3]) by a.example with ESMTPS id 1; {d1}\n\
+         Message-ID: <x@y>\nDate: {d1}\nFrom: x@example.org\n\nbody\n"
+    );
+    trace_bytes(m.as_bytes())
+}
+
+#[test]
+fn signed_delays_across_zones_days_and_years() {
+    // The same instant in two zones is no delay at all.
+    assert_eq!(
+        two_hops(
+            "Fri, 1 Mar 2024 23:59:59 -0800",
+            "Sat, 2 Mar 2024 08:59:59 +0100"
+        )
+        .hops[1]
+            .delay,
+        Some(0)
+    );
+    // Across midnight and the year boundary, in different zones.
+    let t = two_hops(
+        "Tue, 31 Dec 2024 23:59:30 +0000",
+        "Wed, 1 Jan 2025 05:30:15 +0530",
+    );
+    assert_eq!(t.hops[1].delay, Some(45));
+    assert_eq!(
+        t.hops[1].timestamp.map(forensics::hops::utc).as_deref(),
+        Some("2025-01-01T00:00:15Z")
+    );
+    // Backwards across a day boundary: negative.
+    let t = two_hops(
+        "Sat, 2 Mar 2024 00:00:10 +0000",
+        "Fri, 1 Mar 2024 23:59:50 +0000",
+    );
+    assert_eq!(t.hops[1].delay, Some(-20));
+    assert_eq!(codes(&t), ["clock_skew"]);
+    // Leap day.
+    let t = two_hops(
+        "Wed, 28 Feb 2024 23:00:00 +0000",
+        "Fri, 1 Mar 2024 01:00:00 +0000",
+    );
+    assert_eq!(t.hops[1].delay, Some(26 * 3600));
+}
+
+#[test]
+fn trust_boundary_marks_claimed_hops() {
+    let raw = std::fs::read("testdata/trace/mta/postfix.eml").expect("read");
+    let parsed = emlkit::model::parse(&raw, 0, true).expect("parse");
+    let mut o = Options::at(NOW);
+    o.trust = vec!["example.net".into()];
+    let t = forensics::trace(&parsed, &o);
+    assert_eq!(t.trusted, Some(vec![false, true, true, true]));
+    // The boundary hop's client is the origin as far as we can trust.
+    assert_eq!(
+        t.summary.origin.map(|o| o.1.to_string()).as_deref(),
+        Some("203.0.113.25")
+    );
+    assert!(t.auth_summary.iter().all(|m| m.trusted == Some(true)));
+    o.trust = vec!["example.com".into()];
+    let t = forensics::trace(&parsed, &o);
+    assert_eq!(t.trusted, Some(vec![false; 4]));
+    assert!(t.auth_summary.iter().all(|m| m.trusted == Some(false)));
+}
+
+#[test]
+fn resent_blocks_are_events() {
+    let m = b"Resent-Date: Mon, 4 Mar 2024 09:00:00 +0000\n\
+Resent-From: list@example.net\n\
+Resent-To: carol@example.com\n\
+Resent-Message-ID: <r2@example.net>\n\
+Received: from mx.example.net (mx.example.net [203.0.113.5]) by mx.example.com with ESMTPS id 3; Mon, 4 Mar 2024 09:00:05 +0000\n\
+Resent-Date: Sun, 3 Mar 2024 09:00:00 +0000\n\
+Resent-From: bob@example.net\n\
+Resent-Message-ID: <r1@example.net>\n\
+Received: from smtp.example.org (smtp.example.org [203.0.113.25]) by mx.example.net with ESMTPS id 2; Fri, 1 Mar 2024 10:00:05 +0000\n\
+Date: Fri, 1 Mar 2024 10:00:00 +0000\n\
+From: alice@example.org\n\
+Message-ID: <m@example.org>\n\n\
+body\n";
+    let t = trace_bytes(m);
+    assert_eq!(t.resent.len(), 2);
+    assert_eq!(
+        t.resent[0].message_id.as_ref().map(|f| f.text.as_str()),
+        Some("<r2@example.net>")
+    );
+    assert_eq!(
+        t.resent[0].to.as_ref().map(|f| f.text.as_str()),
+        Some("carol@example.com")
+    );
+    assert_eq!(
+        t.resent[1].from.as_ref().map(|f| f.text.as_str()),
+        Some("bob@example.net")
+    );
+    assert_eq!(t.resent[1].timestamp, Some(1709456400));
+    let parsed = emlkit::model::parse(m, 0, true).expect("parse");
+    let origin = emlkit::source::Origin {
+        path: "x".into(),
+        format: "eml",
+        ..Default::default()
+    };
+    let rec = forensics::json::record(&origin, &forensics::trace(&parsed, &Options::at(NOW)));
+    let kinds: Vec<&str> = rec["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e["event"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(kinds, ["date", "hop", "resent", "resent", "hop"]);
+}
+
+#[test]
+fn cli_exit_codes() {
+    emlkit()
+        .args([
+            "trace",
+            "--now",
+            "1717200000",
+            "testdata/trace/mta/postfix.eml",
+        ])
+        .assert()
+        .code(0);
+    emlkit()
+        .args(["trace", "testdata/trace/findings/no_received.eml"])
+        .assert()
+        .code(1);
+    emlkit()
+        .args(["trace", "testdata/trace/does-not-exist.eml"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn cli_human_output_is_pinned() {
+    let out = emlkit()
+        .args([
+            "trace",
+            "--now",
+            "1717200000",
+            "testdata/trace/findings/clock_skew.eml",
+        ])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let want = [
+        " #  time (UTC)             delay  share     from                                  by                              with      tls       kind",
+        " 1  2024-03-01 10:00:01           ········  10.0.0.5 [198.51.100.7]               smtp.example.org                ESMTPSA   yes       submission",
+        " 2  2024-03-01 09:57:59   -2m02s  ········  smtp.example.org [203.0.113.25]       mx.example.net                  ESMTPS    TLSv1.3   relay",
+        "",
+    ]
+    .join("\n");
+    assert!(text.starts_with(&want), "{text}");
+    assert!(text.contains("findings:\n  clock_skew"), "{text}");
+    assert!(!text.contains('\x1b'), "no colour in a pipe");
+    let out = emlkit()
+        .args([
+            "--color",
+            "always",
+            "trace",
+            "testdata/trace/findings/clock_skew.eml",
+        ])
+        .output()
+        .expect("runs");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\x1b[31m"));
+}
+
+/// The `trace` JSON record, pinned: every key is known (deny_unknown_fields)
+/// and the values of one message are fixed. Fields exist to pin the keys,
+/// so not all are read.
+#[allow(dead_code)]
+mod schema {
+    use serde::Deserialize;
+    use serde_json::Value;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Record {
+        #[serde(rename = "type")]
+        pub kind: String,
+        pub source: Value,
+        pub message_id: Value,
+        pub from: Option<String>,
+        pub return_path: Value,
+        pub hops: Vec<Hop>,
+        pub events: Vec<Value>,
+        pub authentication: Auth,
+        pub summary: Summary,
+        pub findings: Vec<Finding>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Hop {
+        pub index: usize,
+        pub offset: u64,
+        pub kind: String,
+        pub trusted: Option<bool>,
+        pub from: From,
+        pub by: Option<String>,
+        pub via: Option<String>,
+        pub with: Option<String>,
+        pub tls: Tls,
+        pub authenticated: Option<String>,
+        pub id: Option<String>,
+        #[serde(rename = "for")]
+        pub for_: Option<String>,
+        pub date: Date,
+        pub delay: Option<i64>,
+        pub parsed: bool,
+        pub raw: Value,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct From {
+        pub text: Option<String>,
+        pub helo: Option<String>,
+        pub helo_cmd: Option<String>,
+        pub rdns: Option<String>,
+        pub ip: Option<String>,
+        pub ident: Option<String>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Tls {
+        pub used: bool,
+        pub version: Option<String>,
+        pub cipher: Option<String>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Date {
+        pub written: Option<String>,
+        pub utc: Option<String>,
+        pub timestamp: Option<i64>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Auth {
+        pub summary: Value,
+        pub results: Vec<Value>,
+        pub received_spf: Vec<Value>,
+        pub signatures: Vec<Value>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Summary {
+        pub hops: usize,
+        pub network_hops: usize,
+        pub tls_hops: usize,
+        pub transit: Option<i64>,
+        pub since_date: Option<i64>,
+        pub slowest_hop: Option<Value>,
+        pub origin_ip: Option<String>,
+        pub origin_hop: Option<usize>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Finding {
+        #[serde(rename = "type")]
+        pub kind: String,
+        pub code: String,
+        pub message: String,
+        pub offset: Option<u64>,
+    }
+}
+
+#[test]
+fn cli_json_is_pinned() {
+    let out = emlkit()
+        .args([
+            "trace",
+            "--json",
+            "--now",
+            "1717200000",
+            "testdata/trace/mta/postfix.eml",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert_eq!(text.lines().count(), 1, "one record per message");
+    let r: schema::Record = serde_json::from_str(&text).expect("schema");
+    assert_eq!(r.kind, "trace");
+    assert_eq!(r.hops.len(), 4);
+    let h = &r.hops[1];
+    assert_eq!(h.index, 1);
+    assert_eq!(h.offset, 414);
+    assert_eq!(h.kind, "relay");
+    assert_eq!(h.from.helo.as_deref(), Some("smtp.example.org"));
+    assert_eq!(h.from.ip.as_deref(), Some("203.0.113.25"));
+    assert_eq!(h.by.as_deref(), Some("mx.example.net"));
+    assert_eq!(h.with.as_deref(), Some("ESMTPS"));
+    assert!(h.tls.used);
+    assert_eq!(h.tls.version.as_deref(), Some("TLSv1.3"));
+    assert_eq!(h.date.utc.as_deref(), Some("2024-03-01T10:00:05Z"));
+    assert_eq!(h.date.timestamp, Some(1709287205));
+    assert_eq!(h.delay, Some(4));
+    assert!(h.parsed);
+    assert!(h.raw["text"]
+        .as_str()
+        .unwrap_or("")
+        .starts_with("from smtp.example.org"));
+    assert_eq!(r.summary.tls_hops, 2);
+    assert_eq!(r.summary.origin_ip.as_deref(), Some("198.51.100.77"));
+    assert_eq!(r.authentication.summary["dmarc"]["result"], "pass");
+    assert_eq!(
+        r.authentication.results[0]["results"][1]["properties"]["smtp.mailfrom"],
+        "alice@example.org"
+    );
+    assert_eq!(r.authentication.signatures[0]["s"], "mail2024");
+    assert!(r.findings.is_empty());
+    let events: Vec<&str> = r
+        .events
+        .iter()
+        .map(|e| e["event"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(events, ["date", "hop", "hop", "hop", "hop", "return_path"]);
+    let _ = (&r.source, &r.message_id, &r.from, &r.return_path);
+    // Findings records carry their type tag and offset.
+    let out = emlkit()
+        .args(["trace", "--json", "testdata/trace/findings/clock_skew.eml"])
+        .output()
+        .expect("runs");
+    let r: schema::Record = serde_json::from_slice(&out.stdout).expect("schema");
+    assert_eq!(r.findings.len(), 1);
+    assert_eq!(
+        (r.findings[0].kind.as_str(), r.findings[0].code.as_str()),
+        ("finding", "clock_skew")
+    );
+    assert!(r.findings[0].offset.is_some() && !r.findings[0].message.is_empty());
+}
+
+#[test]
+fn cli_stats_over_a_mailbox() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mbox = dir.path().join("box.mbox");
+    let mut data = Vec::new();
+    for f in [
+        "mta/postfix.eml",
+        "mta/exim.eml",
+        "findings/clock_skew.eml",
+        "findings/no_received.eml",
+    ] {
+        data.extend_from_slice(b"From MAILER-DAEMON Fri Mar  1 10:00:00 2024\n");
+        data.extend_from_slice(&std::fs::read(Path::new("testdata/trace").join(f)).expect("read"));
+        data.push(b'\n');
+    }
+    std::fs::write(&mbox, &data).expect("write");
+    let out = emlkit()
+        .args(["trace", "--stats", "--json", "--now", "1717200000"])
+        .arg(&mbox)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1), "one message has no Received");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["type"], "trace_stats");
+    assert_eq!(v["messages"], 4);
+    assert_eq!(v["without_received"], 1);
+    assert_eq!(v["findings"]["clock_skew"], 1);
+    assert_eq!(v["findings"]["no_received"], 1);
+    let relays = v["relays"].as_array().expect("relays");
+    let mx = relays
+        .iter()
+        .find(|r| r["by"] == "mx.example.net")
+        .expect("mx");
+    assert_eq!(mx["messages"], 3);
+    assert_eq!(mx["hops"], 4);
+    let human = emlkit()
+        .args(["trace", "--stats", "--now", "1717200000"])
+        .arg(&mbox)
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.starts_with("4 messages, 9 hops, 1 without Received"),
+        "{text}"
+    );
+    assert!(text.contains("mx.example.net"), "{text}");
+}
+
+#[test]
+fn hostile_values_are_data_not_panics() {
+    let mut m = Vec::new();
+    m.extend_from_slice(b"Received: ");
+    m.extend_from_slice(&b"(".repeat(5000));
+    m.extend_from_slice(b"from x by y; Fri, 1 Mar 2024 10:00:00 +0000\n");
+    m.extend_from_slice(b"Received: from \xff\xfe (\xc3\x28 [999.1.1.1]) by tls \xe2\x82; 99 Foo 99999 99:99:99 +9999\n");
+    m.extend_from_slice(b"Received: ;;;;;;\n");
+    m.extend_from_slice(b"Authentication-Results: ((((; =; ==; a=; =b; \"unterminated\n");
+    m.extend_from_slice(b"ARC-Authentication-Results: i=; ;\n");
+    m.extend_from_slice(b"DKIM-Signature: t=99999999999999999999999; x=-; h=::::\n");
+    m.extend_from_slice(b"Received-SPF: \n");
+    m.extend_from_slice(b"Resent-Date: x\nResent-Date: y\n");
+    m.extend_from_slice(b"Message-ID: <<@@>>\nReturn-Path: <@>\nFrom: @\n");
+    for i in 0..1000 {
+        m.extend_from_slice(
+            format!("Received: from h{i} (h{i} [192.0.2.{}]) by h{} with ESMTP; Fri, 1 Mar 2024 10:{:02}:00 +0000\n", i % 250, i + 1, (3000 - i) % 60)
+                .as_bytes(),
+        );
+    }
+    m.extend_from_slice(b"\nbody\n");
+    let t = trace_bytes(&m);
+    assert_eq!(t.hops.len(), 1003);
+    assert!(!t.findings.is_empty());
+    let parsed = emlkit::model::parse(&m, 0, true).expect("parse");
+    let origin = emlkit::source::Origin::default();
+    let rec = forensics::json::record(&origin, &forensics::trace(&parsed, &Options::at(NOW)));
+    assert_eq!(rec["type"], "trace");
+}
+
+#[test]
+fn first_hop_before_the_date_header_is_clock_skew() {
+    let m = "Received: from a.example (a.example [192.0.2.1]) by b.example with ESMTPS id 1; Fri, 1 Mar 2024 10:00:00 +0000\n\
+             Message-ID: <x@y>\nDate: Fri, 1 Mar 2024 11:05:00 +0100\nFrom: x@example.org\n\nbody\n";
+    let t = trace_bytes(m.as_bytes());
+    assert_eq!(codes(&t), ["clock_skew"]);
+    assert!(
+        t.findings[0]
+            .message
+            .contains("5m00s before the Date header"),
+        "{}",
+        t.findings[0].message
+    );
+    // Beyond an hour it is a different finding.
+    let m = m.replace("11:05:00 +0100", "13:05:00 +0100");
+    assert_eq!(
+        codes(&trace_bytes(m.as_bytes())),
+        ["date_far_from_first_hop"]
+    );
+}
+
+#[test]
+fn crlf_and_lf_give_the_same_hops() {
+    for name in [
+        "mta/postfix.eml",
+        "mta/exchange.eml",
+        "mta/exim.eml",
+        "mta/gmail.eml",
+    ] {
+        let lf = std::fs::read(Path::new("testdata/trace").join(name)).expect("read");
+        let crlf: Vec<u8> = lf
+            .iter()
+            .flat_map(|&b| {
+                if b == b'\n' {
+                    vec![b'\r', b'\n']
+                } else {
+                    vec![b]
+                }
+            })
+            .collect();
+        let (a, b) = (trace_bytes(&lf), trace_bytes(&crlf));
+        assert_eq!(a.hops.len(), b.hops.len(), "{name}");
+        for (x, y) in a.hops.iter().zip(&b.hops) {
+            assert_eq!(
+                (
+                    &x.from,
+                    &x.helo,
+                    &x.rdns,
+                    x.ip,
+                    &x.by,
+                    &x.with,
+                    x.tls,
+                    &x.tls_version,
+                    &x.tls_cipher
+                ),
+                (
+                    &y.from,
+                    &y.helo,
+                    &y.rdns,
+                    y.ip,
+                    &y.by,
+                    &y.with,
+                    y.tls,
+                    &y.tls_version,
+                    &y.tls_cipher
+                ),
+                "{name}"
+            );
+            assert_eq!(
+                (x.timestamp, x.delay, &x.date_text),
+                (y.timestamp, y.delay, &y.date_text),
+                "{name}"
+            );
+        }
+        assert_eq!(codes(&a), codes(&b), "{name}");
+    }
+}
+
+#[test]
+fn authentication_fields_are_tied_to_hops() {
+    // Gmail writes Authentication-Results below its own Received field.
+    let t = trace_file("mta/gmail.eml");
+    let ar: Vec<(Option<u32>, Option<usize>)> = t
+        .auth
+        .results
+        .iter()
+        .map(|l| (l.value.instance, l.hop))
+        .collect();
+    assert_eq!(ar, [(Some(1), Some(1)), (None, Some(1))]);
+    // Microsoft 365 writes no authserv-id: the hop below the field, and
+    // its trust follows that hop.
+    let raw = std::fs::read("testdata/trace/mta/exchange.eml").expect("read");
+    let parsed = emlkit::model::parse(&raw, 0, true).expect("parse");
+    let mut o = Options::at(NOW);
+    o.trust = vec!["outlook.com".into(), "office365.com".into()];
+    let t = forensics::trace(&parsed, &o);
+    assert_eq!(t.auth.results[0].hop, Some(0));
+    assert_eq!(t.auth.results[0].trusted, Some(true));
+    assert_eq!(t.auth.received_spf[0].hop, Some(0));
+    assert!(t.auth_summary.iter().all(|m| m.trusted == Some(true)));
+}
+
+#[test]
+fn file_stdin_and_mbox_member_agree() {
+    let raw = std::fs::read("testdata/trace/mta/exim.eml").expect("read");
+    let run = |args: &[&str], stdin: Option<Vec<u8>>| -> Value {
+        let mut c = emlkit();
+        c.args(["trace", "--json", "--now", "1717200000"])
+            .args(args);
+        if let Some(s) = stdin {
+            c.write_stdin(s);
+        }
+        let out = c.output().expect("runs");
+        let line = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .last()
+            .unwrap_or("")
+            .to_string();
+        serde_json::from_str(&line).expect("json")
+    };
+    let strip = |mut v: Value| {
+        v.as_object_mut().map(|m| m.remove("source"));
+        v
+    };
+    let file = run(&["testdata/trace/mta/exim.eml"], None);
+    let stdin = run(&["-"], Some(raw.clone()));
+    assert_eq!(strip(file.clone()), strip(stdin));
+    let from_line = b"From carol@example.org Sat Mar  2 09:15:05 2024\n";
+    let mut mbox = from_line.to_vec();
+    mbox.extend_from_slice(&raw);
+    let member = run(&["-"], Some(mbox));
+    assert_eq!(member["source"]["format"], "mbox");
+    // Offsets count from the start of the input, so they move by the From_ line.
+    let shift = from_line.len() as u64;
+    assert_eq!(
+        member["hops"][0]["offset"].as_u64(),
+        file["hops"][0]["offset"].as_u64().map(|o| o + shift)
+    );
+    assert_eq!(member["hops"][0]["date"], file["hops"][0]["date"]);
+    assert_eq!(member["summary"], file["summary"]);
+}
+
+#[test]
+fn trust_by_address_and_cli_labels() {
+    // A trusted relay named by address: a hop whose successor's client is
+    // that address was written by it. Here mx.example.net hands over on
+    // loopback, so its own hops count as trusted.
+    let raw = std::fs::read("testdata/trace/mta/postfix.eml").expect("read");
+    let parsed = emlkit::model::parse(&raw, 0, true).expect("parse");
+    let mut o = Options::at(NOW);
+    o.trust = vec!["mailstore.example.net".into(), "127.0.0.1".into()];
+    let t = forensics::trace(&parsed, &o);
+    assert_eq!(t.trusted, Some(vec![false, true, true, true]));
+    let out = emlkit()
+        .args([
+            "trace",
+            "--trust",
+            "example.net",
+            "testdata/trace/mta/postfix.eml",
+        ])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines()
+            .nth(1)
+            .is_some_and(|l| l.ends_with("submission (claimed)")),
+        "{text}"
+    );
+    assert!(
+        text.contains("trust:   hops 2-4 trusted; hop 1 is claimed"),
+        "{text}"
+    );
+}
+
+#[test]
+fn skew_tolerance_and_asctime_date_header() {
+    let raw = std::fs::read("testdata/trace/findings/clock_skew.eml").expect("read");
+    let parsed = emlkit::model::parse(&raw, 0, true).expect("parse");
+    let mut o = Options::at(NOW);
+    o.skew_tolerance = 122;
+    assert_eq!(codes(&forensics::trace(&parsed, &o)), Vec::<&str>::new());
+    o.skew_tolerance = 121;
+    assert_eq!(codes(&forensics::trace(&parsed, &o)), ["clock_skew"]);
+    let m = b"Received: from a (a [192.0.2.1]) by b with ESMTPS; Fri, 1 Mar 2024 10:00:00 +0000\n\
+Date: Fri Mar  1 09:59:58 2024\nMessage-ID: <a@b>\nFrom: a@b\n\nx\n";
+    let t = trace_bytes(m);
+    assert_eq!(t.date_timestamp, Some(1709287198));
+    assert_eq!(codes(&t), Vec::<&str>::new());
+}

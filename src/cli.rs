@@ -43,6 +43,8 @@ pub enum Command {
     Headers(cmd::headers::HeadersArgs),
     /// Print the readable body.
     Text(cmd::text::TextArgs),
+    /// Compose a message from flags or a JSON spec.
+    Build(cmd::build::BuildArgs),
     /// Write the man page (roff) to stdout.
     Man(cmd::man::ManArgs),
     /// Write shell completions to stdout.

@@ -56,6 +56,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Json(a) => cmd::json::run(a, &mut out)?,
         Command::Headers(a) => cmd::headers::run(a, style, &mut out)?,
         Command::Text(a) => cmd::text::run(a, style, &mut out)?,
+        Command::Build(a) => cmd::build::run(a, &mut out)?,
         Command::Man(a) => cmd::man::run(a, &mut out)?,
         Command::Completions(a) => cmd::completions::run(a, &mut out)?,
     };

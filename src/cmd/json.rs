@@ -32,6 +32,11 @@ pub struct JsonArgs {
     #[arg(long)]
     pub no_body: bool,
 
+    /// Add each part's decoded bytes as base64 `content` (for
+    /// `emlkit build --spec`).
+    #[arg(long)]
+    pub with_content: bool,
+
     /// Pretty-print (one object over several lines; not JSON Lines).
     #[arg(long)]
     pub pretty: bool,
@@ -44,9 +49,13 @@ pub fn run(args: &JsonArgs, out: &mut dyn Write) -> Result<super::Outcome> {
         limits: model::Limits::default(),
     };
     let pretty = args.pretty;
+    let with_content = args.with_content;
     super::for_each_message(&args.input, out, &|origin, bytes, buf| {
         let parsed = model::parse(bytes, origin.data_offset, false)?;
-        let v = message(origin, &parsed, &opts);
+        let mut v = message(origin, &parsed, &opts);
+        if with_content {
+            crate::export::json::add_content(&mut v, &parsed, &opts.limits);
+        }
         if pretty {
             serde_json::to_writer_pretty(&mut *buf, &v)?;
         } else {

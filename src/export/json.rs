@@ -413,6 +413,26 @@ pub fn message(origin: &Origin, parsed: &Parsed<'_>, opts: &JsonOptions) -> Valu
     Value::Object(rec)
 }
 
+/// Adds `"content"` (base64 of the decoded bytes) to every leaf and attached
+/// message in the record's `parts`, so that `emlkit build --spec` can rebuild
+/// the message without its source file (`emlkit json --with-content`). This
+/// is disabled by default: it makes records as large as the messages.
+pub fn add_content(rec: &mut Value, parsed: &Parsed<'_>, limits: &Limits) {
+    let tree = parsed.tree(limits);
+    let Some(Value::Array(parts)) = rec.get_mut("parts") else {
+        return;
+    };
+    for (v, p) in parts.iter_mut().zip(tree.parts.iter()) {
+        if p.kind == model::PartKind::Multipart {
+            continue;
+        }
+        if let Value::Object(m) = v {
+            let b64 = base64::engine::general_purpose::STANDARD.encode(p.decoded());
+            m.insert("content".into(), json!(b64));
+        }
+    }
+}
+
 /// Attachments as mail-parser classifies them for the top message (parts
 /// that are not the readable bodies), plus everything inside attached
 /// messages that has a name.

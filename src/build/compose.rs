@@ -204,7 +204,7 @@ pub fn choose_encoding(content_type: &str, b: &[u8], lf: bool) -> Encoding {
     if ascii && ends && !long && !from_line {
         return Encoding::SevenBit;
     }
-    if texty && ends {
+    if texty {
         let plain = b
             .iter()
             .filter(|&&c| (32..127).contains(&c) || matches!(c, b'\r' | b'\n' | b'\t'))
@@ -231,50 +231,47 @@ fn base64_lines(b: &[u8]) -> Vec<u8> {
     o
 }
 
-/// Quoted-printable whose hard line breaks are the content's own (which match
-/// the output's, see [`choose_encoding`]); encoded lines stay within 76.
-fn quoted_printable(b: &[u8], lf: bool) -> Vec<u8> {
-    let eol: &[u8] = b"\r\n";
+/// Quoted-printable: a CRLF in the content is a hard line break (RFC 2045
+/// §6.7: hard breaks stand for CRLF), any other CR or LF is escaped, so the
+/// decoded bytes are exactly the content whatever the output's line endings.
+/// Encoded lines stay within 76 characters.
+fn quoted_printable(b: &[u8]) -> Vec<u8> {
     let mut o = Vec::with_capacity(b.len() * 3 / 2);
-    let lines: Vec<&[u8]> = b.split(|&c| c == b'\n').collect();
-    let n = lines.len();
-    for (li, line) in lines.into_iter().enumerate() {
-        let line = if lf {
-            line
-        } else {
-            line.strip_suffix(b"\r").unwrap_or(line)
+    let mut col = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'\r' && b.get(i + 1) == Some(&b'\n') {
+            o.extend_from_slice(b"\r\n");
+            col = 0;
+            i += 2;
+            continue;
+        }
+        let at_break = i + 1 == b.len() || (b[i + 1] == b'\r' && b.get(i + 2) == Some(&b'\n'));
+        let literal = match c {
+            b'=' => false,
+            // White space before a line break would be stripped in transit.
+            b' ' | b'\t' => !at_break,
+            // "From " and "." at a line start are escaped for mbox and SMTP.
+            b'F' if col == 0 && b[i..].starts_with(b"From ") => false,
+            b'.' if col == 0 => false,
+            33..=126 => true,
+            _ => false,
         };
-        let mut col = 0;
-        for (i, &c) in line.iter().enumerate() {
-            let last = i + 1 == line.len();
-            let literal = match c {
-                b'=' => false,
-                b' ' | b'\t' => !last,
-                // "From " and a lone "." at a line start are escaped for
-                // mbox and SMTP safety.
-                b'F' if col == 0 && line[i..].starts_with(b"From ") => false,
-                b'.' if col == 0 => false,
-                33..=126 => true,
-                _ => false,
-            };
-            let w = if literal { 1 } else { 3 };
-            // Leave room for the soft break "=" unless this is the last byte.
-            let limit = if last { 76 } else { 75 };
-            if col + w > limit {
-                o.extend_from_slice(b"=");
-                o.extend_from_slice(eol);
-                col = 0;
-            }
-            if literal {
-                o.push(c);
-            } else {
-                o.extend_from_slice(format!("={c:02X}").as_bytes());
-            }
-            col += w;
+        let w = if literal { 1 } else { 3 };
+        // Room for the soft break "=" unless the line ends after this byte.
+        let limit = if at_break { 76 } else { 75 };
+        if col + w > limit {
+            o.extend_from_slice(b"=\r\n");
+            col = 0;
         }
-        if li + 1 < n {
-            o.extend_from_slice(eol);
+        if literal {
+            o.push(c);
+        } else {
+            o.extend_from_slice(format!("={c:02X}").as_bytes());
         }
+        col += w;
+        i += 1;
     }
     o
 }
@@ -282,13 +279,19 @@ fn quoted_printable(b: &[u8], lf: bool) -> Vec<u8> {
 /// Content-Type with its parameters (and `name=` for old clients).
 fn content_type_header<'a>(n: &'a Node, boundary: Option<&'a str>) -> ContentType<'a> {
     let mut ct = ContentType::new(n.content_type.as_str());
+    let mut named = false;
     for (k, v) in &n.params {
-        if n.name_param.is_some() && k.eq_ignore_ascii_case("name") {
-            continue;
+        match &n.name_param {
+            Some(f) if k.eq_ignore_ascii_case("name") => {
+                if !named {
+                    ct = ct.attribute("name", rfc2047_param(f));
+                    named = true;
+                }
+            }
+            _ => ct = ct.attribute(k.as_str(), v.as_str()),
         }
-        ct = ct.attribute(k.as_str(), v.as_str());
     }
-    if let Some(f) = &n.name_param {
+    if let (Some(f), false) = (&n.name_param, named) {
         ct = ct.attribute("name", rfc2047_param(f));
     }
     if let Some(b) = boundary {
@@ -369,7 +372,11 @@ fn write_entity(out: &mut Vec<u8>, n: &Node, depth: usize, opts: WriteOptions) -
             out.extend_from_slice(b"--");
         }
         Body::Leaf(content) => {
-            let enc = choose_encoding(&n.content_type, content, opts.lf);
+            let enc = match n.encoding.as_deref() {
+                Some("base64") => Encoding::Base64,
+                Some("quoted-printable") => Encoding::QuotedPrintable,
+                _ => choose_encoding(&n.content_type, content, opts.lf),
+            };
             hdr.extend_from_slice(b"Content-Type: ");
             content_type_header(n, None).write_header(&mut hdr, 14);
             hdr.extend_from_slice(b"Content-Transfer-Encoding: ");
@@ -381,9 +388,22 @@ fn write_entity(out: &mut Vec<u8>, n: &Node, depth: usize, opts: WriteOptions) -
             out.extend_from_slice(b"\r\n");
             match enc {
                 Encoding::SevenBit => out.extend_from_slice(content),
-                Encoding::QuotedPrintable => out.extend_from_slice(&quoted_printable(content, opts.lf)),
+                Encoding::QuotedPrintable => out.extend_from_slice(&quoted_printable(content)),
                 Encoding::Base64 => out.extend_from_slice(&base64_lines(content)),
             }
+        }
+        Body::Message(m) if n.encoding.as_deref() == Some("base64") && !endings_match(m, opts.lf) => {
+            // RFC 2046 wants attached messages unencoded, but a spec that
+            // says the original was base64 keeps it, and with it the
+            // message's own line endings.
+            hdr.extend_from_slice(b"Content-Type: ");
+            content_type_header(n, None).write_header(&mut hdr, 14);
+            hdr.extend_from_slice(b"Content-Transfer-Encoding: base64\r\n");
+            common_headers(&mut hdr, n);
+            check_lines(&hdr, &label)?;
+            out.extend_from_slice(&hdr);
+            out.extend_from_slice(b"\r\n");
+            out.extend_from_slice(&base64_lines(m));
         }
         Body::Message(m) => {
             let m = normalize_endings(m);
@@ -972,7 +992,7 @@ mod tests {
     #[test]
     fn qp_lines_short() {
         let s = "é".repeat(100) + "\r\n" + &"x".repeat(300);
-        let q = quoted_printable(s.as_bytes(), false);
+        let q = quoted_printable(s.as_bytes());
         for l in q.split(|&c| c == b'\n') {
             assert!(l.len() <= 77, "{}", String::from_utf8_lossy(l));
         }

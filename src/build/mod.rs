@@ -101,6 +101,9 @@ pub struct Node {
     pub content_id: Option<String>,
     /// Content-Description.
     pub description: Option<String>,
+    /// The transfer encoding to keep when it can carry the content exactly
+    /// (from a spec's `transfer_encoding`); otherwise it is chosen by content.
+    pub encoding: Option<String>,
     /// The content.
     pub body: Body,
 }
@@ -116,6 +119,7 @@ impl Node {
             name_param: None,
             content_id: None,
             description: None,
+            encoding: None,
             body: Body::Leaf(content),
         }
     }

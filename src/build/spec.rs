@@ -57,6 +57,44 @@ const GENERATED: [&str; 6] = [
 /// Largest file or decoded content read for one part (1 GiB).
 const MAX_CONTENT: u64 = 1 << 30;
 
+/// The line endings a spec's message should get when none is asked for:
+/// those of its source message when it can be read, else `None` (CRLF).
+pub fn line_ending(v: &Value, ctx: &SpecContext) -> Option<bool> {
+    if let Some(lf) = Source::new(v.get("source"), ctx).is_lf() {
+        return Some(lf);
+    }
+    // No readable source: folded raw header values and attached messages
+    // show the line endings the message had.
+    let ending = |b: &[u8]| -> Option<bool> {
+        let nl = memchr::memchr(b'\n', b)?;
+        Some(nl == 0 || b[nl - 1] != b'\r')
+    };
+    if let Some(Value::Array(hs)) = v.get("headers") {
+        for h in hs {
+            if let Some(t) = h.pointer("/raw/text").and_then(Value::as_str) {
+                if let Some(lf) = ending(t.as_bytes()) {
+                    return Some(lf);
+                }
+            }
+        }
+    }
+    if let Some(Value::Array(ps)) = v.get("parts") {
+        for p in ps {
+            if p.get("kind").and_then(Value::as_str) != Some("message") {
+                continue;
+            }
+            if let Some(c) = p.get("content").and_then(Value::as_str) {
+                if let Ok(b) = b64("content", c) {
+                    if let Some(lf) = ending(&b) {
+                        return Some(lf);
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
 /// Builds a draft from a spec.
 pub fn from_json(v: &Value, ctx: &SpecContext) -> Result<Draft, BuildError> {
     let obj = v
@@ -228,6 +266,9 @@ fn structured(o: &Map<String, Value>, fields: &mut Vec<Field>) -> Result<(), Bui
         ("in_reply_to", "In-Reply-To"),
         ("references", "References"),
     ] {
+        if has(fields, name) {
+            continue;
+        }
         let ids = match o.get(key) {
             None | Some(Value::Null) => continue,
             Some(Value::String(s)) => validate::message_ids(key, s)?,
@@ -440,6 +481,22 @@ impl Source {
             .map(|p| (p.id.clone(), (p.decoded().into_owned(), p.text().map(str::to_string))))
             .collect())
     }
+
+    /// True when the source message uses LF line endings (its first line
+    /// ends in a bare LF). `None` when there is no readable source.
+    pub fn is_lf(&self) -> Option<bool> {
+        if !self.allowed {
+            return None;
+        }
+        let path = self.path.as_ref()?;
+        use std::io::{Read, Seek, SeekFrom};
+        let mut f = std::fs::File::open(path).ok()?;
+        f.seek(SeekFrom::Start(self.offset)).ok()?;
+        let mut buf = Vec::new();
+        f.take(64 * 1024).read_to_end(&mut buf).ok()?;
+        let nl = memchr::memchr(b'\n', &buf)?;
+        Some(nl == 0 || buf[nl - 1] != b'\r')
+    }
 }
 
 fn read_file(field: &str, p: &str, ctx: &SpecContext) -> Result<Vec<u8>, BuildError> {
@@ -562,7 +619,6 @@ fn part_head(o: &Map<String, Value>, path: &str) -> Result<Node, BuildError> {
             }
             if lk == "name" {
                 node.name_param = Some(v.to_string());
-                continue;
             }
             node.params.push((lk, v.to_string()));
         }
@@ -610,6 +666,10 @@ fn part_head(o: &Map<String, Value>, path: &str) -> Result<Node, BuildError> {
             return Err(BuildError::new(f, format!("invalid Content-ID {c:?}")));
         }
         node.content_id = Some(c.to_string());
+    }
+    if let Some(e) = str_field(o, "transfer_encoding", path)? {
+        validate::token(&format!("{path}.transfer_encoding"), e)?;
+        node.encoding = Some(e.to_ascii_lowercase());
     }
     if let Some(d) = str_field(o, "description", path)? {
         validate::no_breaks(&format!("{path}.description"), d)?;

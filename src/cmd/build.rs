@@ -109,8 +109,13 @@ pub struct BuildArgs {
     pub no_files: bool,
 
     /// LF line endings instead of CRLF.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "crlf")]
     pub lf: bool,
+    /// CRLF line endings even when a spec's source message used LF (by
+    /// default a spec is rebuilt with its source's line endings, when the
+    /// source can be read; otherwise CRLF).
+    #[arg(long)]
+    pub crlf: bool,
     /// Write to FILE instead of stdout (replaced if it exists).
     #[arg(short = 'o', long, value_name = "FILE", group = "dest")]
     pub output: Option<PathBuf>,
@@ -151,6 +156,7 @@ fn now() -> i64 {
 pub fn run(args: &BuildArgs, out: &mut dyn Write) -> Result<super::Outcome> {
     let now = now();
     let mut stdin_used = false;
+    let mut lf = args.lf;
     let draft = if let Some(sp) = &args.spec {
         let bytes = read_input("--spec", sp, &mut stdin_used)?;
         let v: serde_json::Value = serde_json::from_slice(&bytes)
@@ -168,6 +174,9 @@ pub fn run(args: &BuildArgs, out: &mut dyn Write) -> Result<super::Outcome> {
             allow_files: !args.no_files,
             now,
         };
+        if !args.lf && !args.crlf {
+            lf = spec::line_ending(&v, &ctx).unwrap_or(false);
+        }
         spec::from_json(&v, &ctx)?
     } else {
         let mut fi = compose::FlagInput {
@@ -212,7 +221,7 @@ pub fn run(args: &BuildArgs, out: &mut dyn Write) -> Result<super::Outcome> {
         }
         compose::from_flags(&fi)?
     };
-    let msg = compose::write(&draft, WriteOptions { lf: args.lf })?;
+    let msg = compose::write(&draft, WriteOptions { lf })?;
     if let Some(p) = &args.output {
         std::fs::write(p, &msg).with_context(|| format!("-o {}", p.display()))?;
     } else if let Some(p) = &args.mbox {

@@ -58,7 +58,23 @@ fn write_field(out: &mut Vec<u8>, f: &Field, label: &str) -> Result<(), BuildErr
     out.extend_from_slice(b": ");
     let col = f.name.len() + 2;
     match &f.value {
-        FieldValue::Raw(v) => fold_raw(out, v, col),
+        FieldValue::Raw(v) => {
+            // Keep the original folds; fold again only lines that are long.
+            let mut c = col;
+            let lines: Vec<&[u8]> = split_crlf(v);
+            let n = lines.len();
+            for (i, l) in lines.into_iter().enumerate() {
+                fold_raw(out, l, c);
+                if i + 1 < n {
+                    // fold_raw ended the line with CRLF; the next line starts
+                    // with its folding white space.
+                    c = 0;
+                } else {
+                    break;
+                }
+            }
+            let _ = c;
+        }
         FieldValue::Text(t) => Text::new(t.as_str()).write_header(out, col),
         FieldValue::Date(d) => fold_raw(out, d.as_bytes(), col),
         FieldValue::Ids(ids) => MessageId::new_list(ids.iter().map(|s| s.as_str()))
@@ -115,6 +131,24 @@ fn addresses(list: &[Mailbox]) -> Address<'_> {
     } else {
         Address::new_list(items)
     }
+}
+
+/// Splits at CRLF.
+fn split_crlf(v: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i + 1 < v.len() {
+        if v[i] == b'\r' && v[i + 1] == b'\n' {
+            out.push(&v[start..i]);
+            i += 2;
+            start = i;
+        } else {
+            i += 1;
+        }
+    }
+    out.push(&v[start..]);
+    out
 }
 
 /// Folds an unfolded raw value at white space: a line break is inserted

@@ -50,8 +50,8 @@ impl BuildError {
 /// The value of one header field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldValue {
-    /// A raw value (from the `json` export), already unfolded and checked;
-    /// written as is, folded at white space.
+    /// A raw value (from the `json` export), checked, its folds as CRLF;
+    /// written as is, with lines over 78 folded again at white space.
     Raw(Vec<u8>),
     /// Unstructured text, RFC 2047-encoded when not ASCII.
     Text(String),

@@ -167,17 +167,17 @@ fn header_entry(path: &str, e: &Value) -> Result<Option<Field>, BuildError> {
     let value = match o.get("raw") {
         Some(Value::Object(r)) => {
             if let Some(Value::String(t)) = r.get("text") {
-                FieldValue::Raw(validate::unfold_raw(&field, t.as_bytes())?)
+                FieldValue::Raw(validate::normalize_folds(&field, t.as_bytes())?)
             } else if let Some(Value::String(b)) = r.get("bytes") {
                 let bytes = base64::engine::general_purpose::STANDARD
                     .decode(b)
                     .map_err(|e| BuildError::new(format!("{field}.bytes"), format!("invalid base64: {e}")))?;
-                FieldValue::Raw(validate::unfold_raw(&field, &bytes)?)
+                FieldValue::Raw(validate::normalize_folds(&field, &bytes)?)
             } else {
                 return Err(BuildError::new(field, "expected {\"text\": …} or {\"bytes\": base64}"));
             }
         }
-        Some(Value::String(t)) => FieldValue::Raw(validate::unfold_raw(&field, t.as_bytes())?),
+        Some(Value::String(t)) => FieldValue::Raw(validate::normalize_folds(&field, t.as_bytes())?),
         Some(Value::Null) | None => {
             let t = str_field(o, "decoded", path)?
                 .or(str_field(o, "value", path)?)

@@ -54,6 +54,29 @@ pub fn no_breaks_bytes(field: &str, value: &[u8]) -> Result<(), BuildError> {
     Ok(())
 }
 
+/// Checks a raw (folded) header value: its folds (CRLF or LF followed by a
+/// space or tab) become CRLF folds; any other CR, LF, or a NUL, is refused.
+pub fn normalize_folds(field: &str, value: &[u8]) -> Result<Vec<u8>, BuildError> {
+    let unfolded = unfold_raw(field, value)?;
+    let _ = unfolded;
+    let mut out = Vec::with_capacity(value.len() + 8);
+    let mut i = 0;
+    while i < value.len() {
+        let b = value[i];
+        if b == b'\r' && value.get(i + 1) == Some(&b'\n') {
+            out.extend_from_slice(b"\r\n");
+            i += 2;
+        } else if b == b'\n' {
+            out.extend_from_slice(b"\r\n");
+            i += 1;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    Ok(out)
+}
+
 /// Removes the line breaks of folds (CRLF or LF followed by a space or tab)
 /// from a raw header value and refuses any other CR, LF or NUL.
 pub fn unfold_raw(field: &str, value: &[u8]) -> Result<Vec<u8>, BuildError> {

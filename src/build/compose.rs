@@ -77,8 +77,9 @@ fn write_field(out: &mut Vec<u8>, f: &Field, label: &str) -> Result<(), BuildErr
         }
         FieldValue::Text(t) => Text::new(t.as_str()).write_header(out, col),
         FieldValue::Date(d) => fold_raw(out, d.as_bytes(), col),
-        FieldValue::Ids(ids) => MessageId::new_list(ids.iter().map(|s| s.as_str()))
-            .write_header(out, col),
+        FieldValue::Ids(ids) => {
+            MessageId::new_list(ids.iter().map(|s| s.as_str())).write_header(out, col)
+        }
         FieldValue::Addresses(list) => addresses(list).write_header(out, col),
     }
     check_lines(&out[start..], label)
@@ -366,7 +367,12 @@ fn rfc2047_param(v: &str) -> Cow<'_, str> {
 
 /// Writes the MIME header fields of a node and its body (the header block
 /// ends with the blank line).
-fn write_entity(out: &mut Vec<u8>, n: &Node, depth: usize, opts: WriteOptions) -> Result<(), BuildError> {
+fn write_entity(
+    out: &mut Vec<u8>,
+    n: &Node,
+    depth: usize,
+    opts: WriteOptions,
+) -> Result<(), BuildError> {
     if depth > 200 {
         return Err(BuildError::new("parts", "nesting deeper than 200 levels"));
     }
@@ -426,7 +432,9 @@ fn write_entity(out: &mut Vec<u8>, n: &Node, depth: usize, opts: WriteOptions) -
                 Encoding::Base64 => out.extend_from_slice(&base64_lines(content)),
             }
         }
-        Body::Message(m) if n.encoding.as_deref() == Some("base64") && !endings_match(m, opts.lf) => {
+        Body::Message(m)
+            if n.encoding.as_deref() == Some("base64") && !endings_match(m, opts.lf) =>
+        {
             // RFC 2046 wants attached messages unencoded, but a spec that
             // says the original was base64 keeps it, and with it the
             // message's own line endings.
@@ -443,7 +451,11 @@ fn write_entity(out: &mut Vec<u8>, n: &Node, depth: usize, opts: WriteOptions) -
             let m = normalize_endings(m);
             let enc = if m.is_ascii() { "7bit" } else { "8bit" };
             let long = m.split(|&c| c == b'\n').any(|l| l.len() > MAX_LINE + 1);
-            let enc = if long || m.contains(&0) { "binary" } else { enc };
+            let enc = if long || m.contains(&0) {
+                "binary"
+            } else {
+                enc
+            };
             hdr.extend_from_slice(b"Content-Type: ");
             content_type_header(n, None).write_header(&mut hdr, 14);
             hdr.extend_from_slice(b"Content-Transfer-Encoding: ");
@@ -459,9 +471,14 @@ fn write_entity(out: &mut Vec<u8>, n: &Node, depth: usize, opts: WriteOptions) -
     Ok(())
 }
 
-/// Text with every line break as CRLF.
-pub fn canonical_text(b: &[u8]) -> Vec<u8> {
-    normalize_endings(b)
+/// Text with every line break as the output's: CRLF, or LF with `lf`.
+pub fn canonical_text(b: &[u8], lf: bool) -> Vec<u8> {
+    let crlf = normalize_endings(b);
+    if lf {
+        crlf_to_lf(&crlf)
+    } else {
+        crlf
+    }
 }
 
 /// An attached message's line endings become CRLF (and LF again with
@@ -568,7 +585,10 @@ fn cid_token(flag: &str, v: &str) -> Result<String, BuildError> {
         .strip_prefix('<')
         .and_then(|x| x.strip_suffix('>'))
         .unwrap_or(v);
-    if !v.is_empty() && v.chars().all(|c| c.is_ascii_graphic() && !"<>\"\\".contains(c)) {
+    if !v.is_empty()
+        && v.chars()
+            .all(|c| c.is_ascii_graphic() && !"<>\"\\".contains(c))
+    {
         Ok(v.to_string())
     } else {
         Err(BuildError::new(flag, format!("invalid Content-ID {v:?}")))
@@ -665,6 +685,8 @@ pub struct FlagInput {
     pub digest: Vec<(String, Vec<u8>)>,
     /// The current time (seconds since the epoch), for Date and Message-ID.
     pub now: i64,
+    /// The output will have LF line endings (text bodies follow).
+    pub lf: bool,
 }
 
 /// The base name of a path.
@@ -757,11 +779,12 @@ pub fn generate_message_id(domain: &str, now: i64) -> String {
     // The boundary generator is seeded per process and thread; reuse it as a
     // source of randomness rather than adding a dependency.
     let r = mail_builder::mime::make_boundary(".");
-    let r: String = r.chars().filter(|c| c.is_ascii_hexdigit()).take(16).collect();
-    format!(
-        "{now:x}.{nanos:x}.{}.{n}.{r}@{domain}",
-        std::process::id()
-    )
+    let r: String = r
+        .chars()
+        .filter(|c| c.is_ascii_hexdigit())
+        .take(16)
+        .collect();
+    format!("{now:x}.{nanos:x}.{}.{n}.{r}@{domain}", std::process::id())
 }
 
 /// The domain of the first From address (for Message-ID), or `localhost`.
@@ -802,7 +825,10 @@ pub fn from_flags(fi: &FlagInput) -> Result<Draft, BuildError> {
     }
     if let Some(f) = addr_field("Sender", "--sender", fi.sender.as_slice())? {
         if matches!(&f.value, FieldValue::Addresses(l) if l.len() != 1) {
-            return Err(BuildError::new("--sender", "Sender takes exactly one address"));
+            return Err(BuildError::new(
+                "--sender",
+                "Sender takes exactly one address",
+            ));
         }
         fields.push(f);
     }
@@ -856,11 +882,11 @@ pub fn from_flags(fi: &FlagInput) -> Result<Draft, BuildError> {
     }
 
     let text = match &fi.text {
-        Some(t) => Some(text_node("--text", "text/plain", t)?),
+        Some(t) => Some(text_node("--text", "text/plain", t, fi.lf)?),
         None => None,
     };
     let html = match &fi.html {
-        Some(t) => Some(text_node("--html", "text/html", t)?),
+        Some(t) => Some(text_node("--html", "text/html", t, fi.lf)?),
         None => None,
     };
     let mut inlines = Vec::new();
@@ -952,7 +978,9 @@ pub fn from_flags(fi: &FlagInput) -> Result<Draft, BuildError> {
     let root = match (body, attachments.len()) {
         (Some(b), 0) => b,
         (None, 0) => Node::leaf("text/plain", Vec::new()),
-        (None, 1) if !fi.digest.is_empty() && fi.attach.is_empty() && fi.attach_message.is_empty() => {
+        (None, 1)
+            if !fi.digest.is_empty() && fi.attach.is_empty() && fi.attach_message.is_empty() =>
+        {
             attachments.remove(0)
         }
         (b, _) => {
@@ -970,26 +998,42 @@ pub fn from_flags(fi: &FlagInput) -> Result<Draft, BuildError> {
 
 /// A text body: must be UTF-8 (other charsets go through `--attach` with a
 /// `type=` that names the charset, or a spec).
-fn text_node(flag: &str, ct: &str, bytes: &[u8]) -> Result<Node, BuildError> {
+fn text_node(flag: &str, ct: &str, bytes: &[u8], lf: bool) -> Result<Node, BuildError> {
     if std::str::from_utf8(bytes).is_err() {
         return Err(BuildError::new(flag, "the text is not valid UTF-8"));
     }
     // Text has CRLF line breaks in MIME (RFC 2046 §4.1.1); a file with LF
     // (or CR) breaks is converted so the body stays readable 7bit or QP.
-    let mut n = Node::leaf(ct, canonical_text(bytes));
-    let cs = if bytes.is_ascii() { "us-ascii" } else { "utf-8" };
+    let mut n = Node::leaf(ct, canonical_text(bytes, lf));
+    let cs = if bytes.is_ascii() {
+        "us-ascii"
+    } else {
+        "utf-8"
+    };
     n.params.push(("charset".into(), cs.into()));
     Ok(n)
 }
 
 /// An attached message, checked to parse as one.
-fn message_node(flag: &str, path: &str, bytes: &[u8], name: Option<String>) -> Result<Node, BuildError> {
+fn message_node(
+    flag: &str,
+    path: &str,
+    bytes: &[u8],
+    name: Option<String>,
+) -> Result<Node, BuildError> {
     if let Err(e) = crate::model::parse(bytes, 0, true) {
         return Err(BuildError::new(flag, format!("{path}: {e}")));
     }
     let mut n = Node::leaf("message/rfc822", Vec::new());
     n.body = Body::Message(bytes.to_vec());
-    n.disposition = Some(if name.is_some() { "attachment" } else { "inline" }.into());
+    n.disposition = Some(
+        if name.is_some() {
+            "attachment"
+        } else {
+            "inline"
+        }
+        .into(),
+    );
     if let Some(name) = name {
         check_filename(flag, &name)?;
         n.filename = Some(name);
@@ -1006,21 +1050,37 @@ mod tests {
         let v = b"a ".repeat(100);
         let mut o = Vec::new();
         fold_raw(&mut o, &v, 10);
-        let unfolded: Vec<u8> = o.iter().copied().filter(|&c| c != b'\r' && c != b'\n').collect();
+        let unfolded: Vec<u8> = o
+            .iter()
+            .copied()
+            .filter(|&c| c != b'\r' && c != b'\n')
+            .collect();
         assert_eq!(unfolded, v);
         assert!(o.split(|&c| c == b'\n').all(|l| l.len() <= 80));
     }
 
     #[test]
     fn encodings() {
-        assert_eq!(choose_encoding("text/plain", b"hi\r\nthere", false), Encoding::SevenBit);
-        assert_eq!(choose_encoding("text/plain", b"hi\nthere", false), Encoding::Base64);
-        assert_eq!(choose_encoding("text/plain", b"hi\nthere", true), Encoding::SevenBit);
+        assert_eq!(
+            choose_encoding("text/plain", b"hi\r\nthere", false),
+            Encoding::SevenBit
+        );
+        assert_eq!(
+            choose_encoding("text/plain", b"hi\nthere", false),
+            Encoding::Base64
+        );
+        assert_eq!(
+            choose_encoding("text/plain", b"hi\nthere", true),
+            Encoding::SevenBit
+        );
         assert_eq!(
             choose_encoding("text/plain", "caf\u{e9} ok".as_bytes(), false),
             Encoding::QuotedPrintable
         );
-        assert_eq!(choose_encoding("image/png", b"\x89PNG", false), Encoding::Base64);
+        assert_eq!(
+            choose_encoding("image/png", b"\x89PNG", false),
+            Encoding::Base64
+        );
     }
 
     #[test]

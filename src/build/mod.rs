@@ -146,7 +146,9 @@ pub struct Draft {
 impl Draft {
     /// True when a field of this name (case-insensitive) is present.
     pub fn has(&self, name: &str) -> bool {
-        self.fields.iter().any(|f| f.name.eq_ignore_ascii_case(name))
+        self.fields
+            .iter()
+            .any(|f| f.name.eq_ignore_ascii_case(name))
     }
 }
 

@@ -56,7 +56,7 @@ pub fn append_mbox(path: &Path, msg: &[u8], sender: &str, asctime: &str) -> io::
         r.seek(SeekFrom::End(-(n as i64)))?;
         r.read_exact(&mut tail[..n as usize])?;
         let t = &tail[..n as usize];
-        if !t.ends_with(b"\n\n") && !(n == 1 && t == b"\n") {
+        if !(t.ends_with(b"\n\n") || n == 1 && t == b"\n") {
             data.extend_from_slice(if t.ends_with(b"\n") { b"\n" } else { b"\n\n" });
         }
     }
@@ -105,7 +105,9 @@ pub fn deliver_maildir(dir: &Path, msg: &[u8], now: i64) -> io::Result<PathBuf> 
         fs::rename(&tmp, &dest)?;
         return Ok(dest);
     }
-    Err(io::Error::other("could not find a unique maildir file name"))
+    Err(io::Error::other(
+        "could not find a unique maildir file name",
+    ))
 }
 
 /// The host name for maildir file names, with `/` and `:` replaced as the
@@ -125,7 +127,11 @@ mod tests {
 
     #[test]
     fn mboxrd_quotes() {
-        let m = mboxrd(b"A: b\r\n\r\nFrom me\r\n>From you\r\nok", "a@b", "Thu Jan  1 00:00:00 1970");
+        let m = mboxrd(
+            b"A: b\r\n\r\nFrom me\r\n>From you\r\nok",
+            "a@b",
+            "Thu Jan  1 00:00:00 1970",
+        );
         assert_eq!(
             m,
             b"From a@b Thu Jan  1 00:00:00 1970\nA: b\n\n>From me\n>>From you\nok\n\n"

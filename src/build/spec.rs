@@ -41,6 +41,9 @@ pub struct SpecContext {
     pub allow_files: bool,
     /// The current time (seconds since the epoch), for a generated Date.
     pub now: i64,
+    /// The output will have LF line endings (hand-written text bodies
+    /// follow; contents from the export are kept as they are).
+    pub lf: bool,
 }
 
 /// MIME fields of the message itself: generated from `parts`, so the copies
@@ -73,6 +76,19 @@ pub fn line_ending(v: &Value, ctx: &SpecContext) -> Option<bool> {
         for h in hs {
             if let Some(t) = h.pointer("/raw/text").and_then(Value::as_str) {
                 if let Some(lf) = ending(t.as_bytes()) {
+                    return Some(lf);
+                }
+            }
+        }
+    }
+    for key in ["text", "html"] {
+        if let Some(Value::Array(ts)) = v.get(key) {
+            for t in ts {
+                if let Some(lf) = t
+                    .get("text")
+                    .and_then(Value::as_str)
+                    .and_then(|t| ending(t.as_bytes()))
+                {
                     return Some(lf);
                 }
             }
@@ -119,7 +135,10 @@ pub fn from_json(v: &Value, ctx: &SpecContext) -> Result<Draft, BuildError> {
             value: FieldValue::Date(date_now(ctx.now)),
         });
     }
-    if !fields.iter().any(|f| f.name.eq_ignore_ascii_case("message-id")) {
+    if !fields
+        .iter()
+        .any(|f| f.name.eq_ignore_ascii_case("message-id"))
+    {
         let id = generate_message_id(&from_domain(&fields), ctx.now);
         fields.push(Field {
             name: "Message-ID".into(),
@@ -144,11 +163,18 @@ pub fn from_json(v: &Value, ctx: &SpecContext) -> Result<Draft, BuildError> {
     Ok(Draft { fields, root })
 }
 
-fn str_field<'v>(o: &'v Map<String, Value>, key: &str, path: &str) -> Result<Option<&'v str>, BuildError> {
+fn str_field<'v>(
+    o: &'v Map<String, Value>,
+    key: &str,
+    path: &str,
+) -> Result<Option<&'v str>, BuildError> {
     match o.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(BuildError::new(format!("{path}.{key}"), "expected a string")),
+        Some(_) => Err(BuildError::new(
+            format!("{path}.{key}"),
+            "expected a string",
+        )),
     }
 }
 
@@ -171,10 +197,15 @@ fn header_entry(path: &str, e: &Value) -> Result<Option<Field>, BuildError> {
             } else if let Some(Value::String(b)) = r.get("bytes") {
                 let bytes = base64::engine::general_purpose::STANDARD
                     .decode(b)
-                    .map_err(|e| BuildError::new(format!("{field}.bytes"), format!("invalid base64: {e}")))?;
+                    .map_err(|e| {
+                        BuildError::new(format!("{field}.bytes"), format!("invalid base64: {e}"))
+                    })?;
                 FieldValue::Raw(validate::normalize_folds(&field, &bytes)?)
             } else {
-                return Err(BuildError::new(field, "expected {\"text\": …} or {\"bytes\": base64}"));
+                return Err(BuildError::new(
+                    field,
+                    "expected {\"text\": …} or {\"bytes\": base64}",
+                ));
             }
         }
         Some(Value::String(t)) => FieldValue::Raw(validate::normalize_folds(&field, t.as_bytes())?),
@@ -312,14 +343,20 @@ fn mailboxes(key: &str, v: &Value) -> Result<Vec<Mailbox>, BuildError> {
                         continue;
                     }
                     Value::Object(o) => o,
-                    _ => return Err(BuildError::new(path, "expected {name, address} or a string")),
+                    _ => {
+                        return Err(BuildError::new(
+                            path,
+                            "expected {name, address} or a string",
+                        ))
+                    }
                 };
-                let name = str_field(o, "name", &path)?.map(str::trim).filter(|n| !n.is_empty());
-                let address = str_field(o, "address", &path)?;
-                let group = str_field(o, "group", &path)?;
+                let name = str_field(o, "name", &path)?;
                 if let Some(n) = name {
                     validate::display_name(&format!("{path}.name"), n)?;
                 }
+                let name = name.map(str::trim).filter(|n| !n.is_empty());
+                let address = str_field(o, "address", &path)?;
+                let group = str_field(o, "group", &path)?;
                 if let Some(g) = group {
                     validate::display_name(&format!("{path}.group"), g)?;
                 }
@@ -375,11 +412,14 @@ impl Bodies {
                         let (t, id) = match e {
                             Value::String(s) => (s.as_str(), None),
                             Value::Object(m) => (
-                                str_field(m, "text", &path)?
-                                    .ok_or_else(|| BuildError::new(format!("{path}.text"), "missing"))?,
+                                str_field(m, "text", &path)?.ok_or_else(|| {
+                                    BuildError::new(format!("{path}.text"), "missing")
+                                })?,
                                 str_field(m, "id", &path)?,
                             ),
-                            _ => return Err(BuildError::new(path, "expected an object or a string")),
+                            _ => {
+                                return Err(BuildError::new(path, "expected an object or a string"))
+                            }
                         };
                         if let Some(id) = id {
                             b.by_id.insert(id.to_string(), t.to_string());
@@ -400,6 +440,9 @@ impl Bodies {
     }
 }
 
+/// Decoded bytes and mail-parser text of each part of the source, by id.
+type PartMap = HashMap<String, (Vec<u8>, Option<String>)>;
+
 /// The message a spec came from (its `source`), read when a part's content
 /// is not in the spec.
 struct Source {
@@ -408,7 +451,7 @@ struct Source {
     length: Option<u64>,
     mbox: bool,
     allowed: bool,
-    loaded: Option<Result<HashMap<String, (Vec<u8>, Option<String>)>, String>>,
+    loaded: Option<Result<PartMap, String>>,
 }
 
 impl Source {
@@ -456,7 +499,7 @@ impl Source {
         }
     }
 
-    fn load(&self, path: &Path) -> Result<HashMap<String, (Vec<u8>, Option<String>)>, String> {
+    fn load(&self, path: &Path) -> Result<PartMap, String> {
         let all = crate::source::Bytes::open(path, MAX_CONTENT).map_err(|e| e.to_string())?;
         let start = (self.offset as usize).min(all.len());
         let end = match self.length {
@@ -478,7 +521,12 @@ impl Source {
         Ok(tree
             .parts
             .iter()
-            .map(|p| (p.id.clone(), (p.decoded().into_owned(), p.text().map(str::to_string))))
+            .map(|p| {
+                (
+                    p.id.clone(),
+                    (p.decoded().into_owned(), p.text().map(str::to_string)),
+                )
+            })
             .collect())
     }
 
@@ -507,7 +555,10 @@ fn read_file(field: &str, p: &str, ctx: &SpecContext) -> Result<Vec<u8>, BuildEr
     let meta = std::fs::metadata(&path)
         .map_err(|e| BuildError::new(field, format!("{}: {e}", path.display())))?;
     if meta.len() > MAX_CONTENT {
-        return Err(BuildError::new(field, format!("{}: larger than 1 GiB", path.display())));
+        return Err(BuildError::new(
+            field,
+            format!("{}: larger than 1 GiB", path.display()),
+        ));
     }
     std::fs::read(&path).map_err(|e| BuildError::new(field, format!("{}: {e}", path.display())))
 }
@@ -546,7 +597,10 @@ fn part_tree(
     let kind = o.get("kind").and_then(Value::as_str).unwrap_or(
         if node.content_type.starts_with("multipart/") {
             "multipart"
-        } else if matches!(node.content_type.as_str(), "message/rfc822" | "message/global") {
+        } else if matches!(
+            node.content_type.as_str(),
+            "message/rfc822" | "message/global"
+        ) {
             "message"
         } else {
             "leaf"
@@ -556,7 +610,10 @@ fn part_tree(
     match kind {
         "multipart" => {
             if !node.content_type.starts_with("multipart/") {
-                return Err(BuildError::new(format!("{path}.content_type"), "a multipart part needs a multipart/* type"));
+                return Err(BuildError::new(
+                    format!("{path}.content_type"),
+                    "a multipart part needs a multipart/* type",
+                ));
             }
             let mut children = Vec::new();
             if let Some(Value::Array(nested)) = o.get("parts") {
@@ -564,7 +621,14 @@ fn part_tree(
                 while j < nested.len() {
                     let before = j;
                     // Nested lists: every entry is a child; depth is ignored.
-                    let child = part_tree(std::slice::from_ref(&nested[j]), &mut 0, &format!("{path}.parts[{before}]"), bodies, src, ctx)?;
+                    let child = part_tree(
+                        std::slice::from_ref(&nested[j]),
+                        &mut 0,
+                        &format!("{path}.parts[{before}]"),
+                        bodies,
+                        src,
+                        ctx,
+                    )?;
                     children.push(child);
                     j += 1;
                 }
@@ -577,7 +641,10 @@ fn part_tree(
         "message" => {
             let bytes = content(o, &path, id.as_deref(), &mut node, bodies, src, ctx, true)?;
             if let Err(e) = crate::model::parse(&bytes, 0, true) {
-                return Err(BuildError::new(&path, format!("the attached message does not parse: {e}")));
+                return Err(BuildError::new(
+                    &path,
+                    format!("the attached message does not parse: {e}"),
+                ));
             }
             node.body = Body::Message(bytes);
             // Its inner parts are in its bytes.
@@ -588,12 +655,18 @@ fn part_tree(
         "leaf" => {
             let bytes = content(o, &path, id.as_deref(), &mut node, bodies, src, ctx, false)?;
             node.body = Body::Leaf(bytes);
-            while *idx < list.len() && depth_of(&list[*idx], *idx) > depth {
-                return Err(BuildError::new(format!("{base}[{}]", *idx), "a leaf part cannot have children (check depth)"));
+            if *idx < list.len() && depth_of(&list[*idx], *idx) > depth {
+                return Err(BuildError::new(
+                    format!("{base}[{}]", *idx),
+                    "a leaf part cannot have children (check depth)",
+                ));
             }
         }
         other => {
-            return Err(BuildError::new(format!("{path}.kind"), format!("unknown kind {other:?} (multipart, message or leaf)")));
+            return Err(BuildError::new(
+                format!("{path}.kind"),
+                format!("unknown kind {other:?} (multipart, message or leaf)"),
+            ));
         }
     }
     Ok(node)
@@ -611,7 +684,9 @@ fn part_head(o: &Map<String, Value>, path: &str) -> Result<Node, BuildError> {
         for (k, v) in m {
             let f = format!("{path}.params.{k}");
             validate::token(&f, k)?;
-            let v = v.as_str().ok_or_else(|| BuildError::new(&f, "expected a string"))?;
+            let v = v
+                .as_str()
+                .ok_or_else(|| BuildError::new(&f, "expected a string"))?;
             validate::no_breaks(&f, v)?;
             let lk = k.to_ascii_lowercase();
             if lk == "boundary" {
@@ -641,7 +716,11 @@ fn part_head(o: &Map<String, Value>, path: &str) -> Result<Node, BuildError> {
                     .is_some_and(|s| s.starts_with("filename"))
             });
             if let Some(x) = from_disp {
-                let v = x.get("value").and_then(Value::as_str).or(filename).unwrap_or("");
+                let v = x
+                    .get("value")
+                    .and_then(Value::as_str)
+                    .or(filename)
+                    .unwrap_or("");
                 check_filename(&format!("{path}.filename_candidates"), v)?;
                 node.filename = Some(v.to_string());
             }
@@ -661,8 +740,15 @@ fn part_head(o: &Map<String, Value>, path: &str) -> Result<Node, BuildError> {
         let f = format!("{path}.content_id");
         validate::no_breaks(&f, c)?;
         let c = c.trim();
-        let c = c.strip_prefix('<').and_then(|x| x.strip_suffix('>')).unwrap_or(c);
-        if c.is_empty() || !c.chars().all(|x| x.is_ascii_graphic() && !"<>\"\\".contains(x)) {
+        let c = c
+            .strip_prefix('<')
+            .and_then(|x| x.strip_suffix('>'))
+            .unwrap_or(c);
+        if c.is_empty()
+            || !c
+                .chars()
+                .all(|x| x.is_ascii_graphic() && !"<>\"\\".contains(x))
+        {
             return Err(BuildError::new(f, format!("invalid Content-ID {c:?}")));
         }
         node.content_id = Some(c.to_string());
@@ -731,9 +817,13 @@ fn content(
 }
 
 /// A body from `text`, `html` and `attachments` (specs without `parts`).
-fn simple_body(o: &Map<String, Value>, bodies: &Bodies, ctx: &SpecContext) -> Result<Node, BuildError> {
+fn simple_body(
+    o: &Map<String, Value>,
+    bodies: &Bodies,
+    ctx: &SpecContext,
+) -> Result<Node, BuildError> {
     let utf8 = |ct: &str, t: &str| {
-        let mut n = Node::leaf(ct, super::compose::canonical_text(t.as_bytes()));
+        let mut n = Node::leaf(ct, super::compose::canonical_text(t.as_bytes(), ctx.lf));
         let cs = if t.is_ascii() { "us-ascii" } else { "utf-8" };
         n.params.push(("charset".into(), cs.into()));
         n
@@ -758,28 +848,39 @@ fn simple_body(o: &Map<String, Value>, bodies: &Bodies, ctx: &SpecContext) -> Re
             };
             let mut mm = m.clone();
             mm.insert("content_type".into(), Value::String(ct));
+            let wants_inline = m.get("content_id").is_some_and(|c| !c.is_null())
+                && str_field(m, "disposition", &path)? != Some("attachment");
             let mut node = part_head(&mm, &path)?;
             if let Some(f) = fname {
                 node.filename = Some(f.to_string());
                 node.name_param = Some(f.to_string());
             }
-            let is_msg = matches!(node.content_type.as_str(), "message/rfc822" | "message/global");
+            let is_msg = matches!(
+                node.content_type.as_str(),
+                "message/rfc822" | "message/global"
+            );
             let bytes = if let Some(c) = str_field(m, "content", &path)? {
                 b64(&format!("{path}.content"), c)?
             } else if let Some(p) = str_field(m, "path", &path)? {
                 read_file(&format!("{path}.path"), p, ctx)?
             } else {
-                return Err(BuildError::new(&path, "no content: give \"path\" or \"content\" (base64)"));
+                return Err(BuildError::new(
+                    &path,
+                    "no content: give \"path\" or \"content\" (base64)",
+                ));
             };
             if is_msg {
                 if let Err(e) = crate::model::parse(&bytes, 0, true) {
-                    return Err(BuildError::new(&path, format!("the attached message does not parse: {e}")));
+                    return Err(BuildError::new(
+                        &path,
+                        format!("the attached message does not parse: {e}"),
+                    ));
                 }
                 node.body = Body::Message(bytes);
             } else {
                 node.body = Body::Leaf(bytes);
             }
-            if node.content_id.is_some() && node.disposition.as_deref() != Some("attachment") {
+            if wants_inline {
                 node.disposition = Some("inline".into());
                 inline.push(node);
             } else {
@@ -812,7 +913,10 @@ fn simple_body(o: &Map<String, Value>, bodies: &Bodies, ctx: &SpecContext) -> Re
     let body = match (texts.len(), html) {
         (1, Some(h)) => {
             let t = texts.into_iter().next();
-            Some(Node::multipart("alternative", t.into_iter().chain([h]).collect()))
+            Some(Node::multipart(
+                "alternative",
+                t.into_iter().chain([h]).collect(),
+            ))
         }
         (_, h) => {
             let mut c: Vec<Node> = texts;

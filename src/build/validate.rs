@@ -151,7 +151,9 @@ pub fn addr_spec(field: &str, addr: &str) -> Result<(), BuildError> {
             (c.is_ascii_graphic() || c == ' ') && c != '"'
         }) && !esc
     } else {
-        local.split('.').all(|w| !w.is_empty() && w.chars().all(atext))
+        local
+            .split('.')
+            .all(|w| !w.is_empty() && w.chars().all(atext))
     };
     if !local_ok {
         return bad("the local part is not a dot-atom or quoted string");
@@ -289,7 +291,8 @@ pub fn message_id(field: &str, value: &str) -> Result<String, BuildError> {
         .and_then(|v| v.strip_suffix('>'))
         .unwrap_or(v);
     let ok = !v.is_empty()
-        && v.chars().all(|c| c.is_ascii_graphic() && !"<>\"\\".contains(c))
+        && v.chars()
+            .all(|c| c.is_ascii_graphic() && !"<>\"\\".contains(c))
         && v.split_once('@')
             .is_some_and(|(l, r)| !l.is_empty() && !r.is_empty() && !r.contains('@'));
     if !ok {
@@ -342,10 +345,7 @@ pub fn token(field: &str, value: &str) -> Result<(), BuildError> {
     if ok {
         Ok(())
     } else {
-        Err(BuildError::new(
-            field,
-            format!("invalid token {value:?}"),
-        ))
+        Err(BuildError::new(field, format!("invalid token {value:?}")))
     }
 }
 

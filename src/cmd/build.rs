@@ -169,13 +169,15 @@ pub fn run(args: &BuildArgs, out: &mut dyn Write) -> Result<super::Outcome> {
                 .map(Path::to_path_buf)
                 .unwrap_or_else(|| PathBuf::from("."))
         };
-        let ctx = spec::SpecContext {
+        let mut ctx = spec::SpecContext {
             base_dir,
             allow_files: !args.no_files,
             now,
+            lf,
         };
         if !args.lf && !args.crlf {
             lf = spec::line_ending(&v, &ctx).unwrap_or(false);
+            ctx.lf = lf;
         }
         spec::from_json(&v, &ctx)?
     } else {
@@ -193,6 +195,7 @@ pub fn run(args: &BuildArgs, out: &mut dyn Write) -> Result<super::Outcome> {
             references: args.references.clone(),
             headers: args.headers.clone(),
             now,
+            lf,
             ..Default::default()
         };
         if let Some(p) = &args.text {

@@ -1065,8 +1065,14 @@ mod tests {
             choose_encoding("text/plain", b"hi\r\nthere", false),
             Encoding::SevenBit
         );
+        // A bare LF in CRLF output: QP escapes it (=0A) so the bytes survive.
         assert_eq!(
             choose_encoding("text/plain", b"hi\nthere", false),
+            Encoding::QuotedPrintable
+        );
+        assert_eq!(quoted_printable(b"hi\nthere"), b"hi=0Athere");
+        assert_eq!(
+            choose_encoding("application/octet-stream", b"hi\nthere", false),
             Encoding::Base64
         );
         assert_eq!(

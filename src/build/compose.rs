@@ -1080,7 +1080,11 @@ mod tests {
             Encoding::SevenBit
         );
         assert_eq!(
-            choose_encoding("text/plain", "caf\u{e9} au lait, s.il vous pla\u{ee}t".as_bytes(), false),
+            choose_encoding(
+                "text/plain",
+                "caf\u{e9} au lait, s.il vous pla\u{ee}t".as_bytes(),
+                false
+            ),
             Encoding::QuotedPrintable
         );
         assert_eq!(

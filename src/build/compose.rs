@@ -75,6 +75,9 @@ fn write_field(out: &mut Vec<u8>, f: &Field, label: &str) -> Result<(), BuildErr
             }
             let _ = c;
         }
+        // Text that looks like an encoded word is encoded itself, or readers
+        // would decode it (RFC 2047 §5: "=?" must not appear as is).
+        FieldValue::Text(t) if t.contains("=?") => encoded_words(out, t, col),
         FieldValue::Text(t) => Text::new(t.as_str()).write_header(out, col),
         FieldValue::Date(d) => fold_raw(out, d.as_bytes(), col),
         FieldValue::Ids(ids) => {
@@ -132,6 +135,41 @@ fn addresses(list: &[Mailbox]) -> Address<'_> {
     } else {
         Address::new_list(items)
     }
+}
+
+/// Writes `t` as RFC 2047 "B" encoded words (UTF-8), whole characters per
+/// word, one word per line after the first so lines stay under 78.
+fn encoded_words(out: &mut Vec<u8>, t: &str, col: usize) {
+    let mut words = Vec::new();
+    let mut chunk = String::new();
+    for c in t.chars() {
+        // 45 bytes of UTF-8 → 60 of base64 + 12 of framing = 72 columns.
+        if chunk.len() + c.len_utf8() > 45 {
+            words.push(std::mem::take(&mut chunk));
+        }
+        chunk.push(c);
+    }
+    if !chunk.is_empty() || words.is_empty() {
+        words.push(chunk);
+    }
+    let mut c = col;
+    for (i, w) in words.iter().enumerate() {
+        let enc = format!(
+            "=?utf-8?B?{}?=",
+            base64::engine::general_purpose::STANDARD.encode(w.as_bytes())
+        );
+        if i > 0 {
+            if c + 1 + enc.len() > FOLD {
+                out.extend_from_slice(b"\r\n");
+                c = 0;
+            }
+            out.push(b' ');
+            c += 1;
+        }
+        out.extend_from_slice(enc.as_bytes());
+        c += enc.len();
+    }
+    out.extend_from_slice(b"\r\n");
 }
 
 /// Splits at CRLF.
@@ -820,6 +858,12 @@ fn addr_field(name: &str, flag: &str, values: &[String]) -> Result<Option<Field>
 /// members make a multipart/digest.
 pub fn from_flags(fi: &FlagInput) -> Result<Draft, BuildError> {
     let mut fields = Vec::new();
+    if fi.from.is_none() {
+        return Err(BuildError::new(
+            "--from",
+            "missing: RFC 5322 requires a From field",
+        ));
+    }
     if let Some(f) = addr_field("From", "--from", fi.from.as_slice())? {
         fields.push(f);
     }

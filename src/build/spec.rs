@@ -228,7 +228,110 @@ fn has(fields: &[Field], name: &str) -> bool {
     fields.iter().any(|f| f.name.eq_ignore_ascii_case(name))
 }
 
-/// The structured keys, for fields `headers` lacks.
+/// Puts a structured value in place of the field of that name (keeping its
+/// position), or appends it.
+fn place(fields: &mut Vec<Field>, name: &str, value: FieldValue) {
+    // The export reads the last of repeated fields; so does this.
+    match fields.iter_mut().rev().find(|f| f.name.eq_ignore_ascii_case(name)) {
+        Some(f) => f.value = value,
+        None => fields.push(Field {
+            name: name.into(),
+            value,
+        }),
+    }
+}
+
+/// What the `json` export says for `key` when the message's `name` field is
+/// `raw`: used to tell whether a spec's structured key was edited.
+fn exported(key: &str, name: &str, raw: &[u8]) -> Value {
+    let mut hdr = Vec::with_capacity(raw.len() + 32);
+    hdr.extend_from_slice(name.as_bytes());
+    hdr.extend_from_slice(b": ");
+    hdr.extend_from_slice(raw);
+    hdr.extend_from_slice(b"\r\n\r\n");
+    let Some(m) = mail_parser::MessageParser::default().parse_headers(&hdr) else {
+        return Value::Null;
+    };
+    let addrs = |a: Option<&mail_parser::Address<'_>>| -> Value {
+        let one = |x: &mail_parser::Addr<'_>, g: Option<&str>| {
+            let mut o = Map::new();
+            o.insert("name".into(), x.name.as_deref().into());
+            o.insert("address".into(), x.address.as_deref().into());
+            if let Some(g) = g {
+                o.insert("group".into(), g.into());
+            }
+            Value::Object(o)
+        };
+        match a {
+            None => Value::Null,
+            Some(mail_parser::Address::List(l)) => l.iter().map(|x| one(x, None)).collect(),
+            Some(mail_parser::Address::Group(gs)) => gs
+                .iter()
+                .flat_map(|g| g.addresses.iter().map(move |x| one(x, g.name.as_deref())))
+                .collect(),
+        }
+    };
+    let list = |v: &mail_parser::HeaderValue<'_>| -> Value {
+        match v {
+            mail_parser::HeaderValue::Text(t) => Value::from(vec![t.to_string()]),
+            mail_parser::HeaderValue::TextList(l) => l.iter().map(|t| Value::from(t.as_ref())).collect(),
+            _ => Value::Null,
+        }
+    };
+    match key {
+        "from" => addrs(m.from()),
+        "sender" => addrs(m.sender()),
+        "reply_to" => addrs(m.reply_to()),
+        "to" => addrs(m.to()),
+        "cc" => addrs(m.cc()),
+        "bcc" => addrs(m.bcc()),
+        "message_id" => m.message_id().into(),
+        "in_reply_to" => list(m.in_reply_to()),
+        "references" => list(m.references()),
+        _ => Value::Null,
+    }
+}
+
+/// The raw value of the last field called `name` (the one the export's
+/// structured keys describe).
+fn raw_of<'f>(fields: &'f [Field], name: &str) -> Option<&'f [u8]> {
+    fields
+        .iter()
+        .rev()
+        .find(|f| f.name.eq_ignore_ascii_case(name))
+        .and_then(|f| match &f.value {
+            FieldValue::Raw(r) => Some(r.as_slice()),
+            _ => None,
+        })
+}
+
+/// True when the spec's `key` says what the field already in `headers`
+/// says (an export record not edited there), so the raw field is kept.
+fn agrees(fields: &[Field], name: &str, key: &str, v: &Value) -> bool {
+    let Some(raw) = raw_of(fields, name) else {
+        // Not a raw field (or absent): nothing to keep.
+        return !has(fields, name) || v.is_null();
+    };
+    match key {
+        "subject" => {
+            let (d, _) = crate::model::header::decode_text(raw);
+            v.as_str() == Some(d.trim())
+        }
+        "date" => {
+            let r = String::from_utf8_lossy(raw);
+            let r = r.trim();
+            match v {
+                Value::String(s) => s.trim() == r,
+                Value::Object(m) => m.get("raw").and_then(Value::as_str).map(str::trim) == Some(r),
+                _ => false,
+            }
+        }
+        _ => &exported(key, name, raw) == v,
+    }
+}
+
+/// The structured keys: they fill in fields that `headers` lacks, and
+/// replace (in place) a field whose structured key was edited.
 fn structured(o: &Map<String, Value>, fields: &mut Vec<Field>) -> Result<(), BuildError> {
     for (key, name) in [
         ("from", "From"),
@@ -241,69 +344,63 @@ fn structured(o: &Map<String, Value>, fields: &mut Vec<Field>) -> Result<(), Bui
         let Some(v) = o.get(key).filter(|v| !v.is_null()) else {
             continue;
         };
-        if has(fields, name) {
+        if agrees(fields, name, key, v) && has(fields, name) {
             continue;
         }
         let list = mailboxes(key, v)?;
         if !list.is_empty() {
-            fields.push(Field {
-                name: name.into(),
-                value: FieldValue::Addresses(list),
-            });
+            place(fields, name, FieldValue::Addresses(list));
         }
     }
-    if let Some(s) = str_field(o, "subject", "spec")? {
-        if !has(fields, "Subject") {
-            validate::no_breaks("subject", s)?;
-            fields.push(Field {
-                name: "Subject".into(),
-                value: FieldValue::Text(s.to_string()),
-            });
+    if let Some(v) = o.get("subject").filter(|v| !v.is_null()) {
+        let s = v
+            .as_str()
+            .ok_or_else(|| BuildError::new("subject", "expected a string"))?;
+        validate::no_breaks("subject", s)?;
+        if !(has(fields, "Subject") && agrees(fields, "Subject", "subject", v)) {
+            place(fields, "Subject", FieldValue::Text(s.to_string()));
         }
     }
-    if !has(fields, "Date") {
-        let d = match o.get("date") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(date_arg("date", s)?),
-            Some(Value::Object(m)) => {
+    let date_v = o.get("date").filter(|v| !v.is_null());
+    if let Some(dv) = date_v.filter(|dv| !(has(fields, "Date") && agrees(fields, "Date", "date", dv))) {
+        let d = match dv {
+            Value::String(s) => date_arg("date", s)?,
+            Value::Object(m) => {
                 if let Some(Value::String(r)) = m.get("raw") {
                     validate::no_breaks("date.raw", r)?;
                     // The raw form is kept when it is a date at all, so odd but
                     // valid originals survive; otherwise rfc3339 is used.
                     match date_arg("date.raw", r) {
-                        Ok(_) => Some(r.trim().to_string()),
+                        Ok(_) => r.trim().to_string(),
                         Err(e) => match m.get("rfc3339") {
-                            Some(Value::String(x)) => Some(date_arg("date.rfc3339", x)?),
+                            Some(Value::String(x)) => date_arg("date.rfc3339", x)?,
                             _ => return Err(e),
                         },
                     }
                 } else if let Some(Value::String(x)) = m.get("rfc3339") {
-                    Some(date_arg("date.rfc3339", x)?)
+                    date_arg("date.rfc3339", x)?
                 } else {
                     return Err(BuildError::new("date", "expected {raw} or {rfc3339}"));
                 }
             }
-            Some(_) => return Err(BuildError::new("date", "expected a string or an object")),
+            _ => return Err(BuildError::new("date", "expected a string or an object")),
         };
-        if let Some(d) = d {
-            fields.push(Field {
-                name: "Date".into(),
-                value: FieldValue::Date(d),
-            });
-        }
+        place(fields, "Date", FieldValue::Date(d));
     }
     for (key, name) in [
         ("message_id", "Message-ID"),
         ("in_reply_to", "In-Reply-To"),
         ("references", "References"),
     ] {
-        if has(fields, name) {
+        let Some(v) = o.get(key).filter(|v| !v.is_null()) else {
+            continue;
+        };
+        if has(fields, name) && agrees(fields, name, key, v) {
             continue;
         }
-        let ids = match o.get(key) {
-            None | Some(Value::Null) => continue,
-            Some(Value::String(s)) => validate::message_ids(key, s)?,
-            Some(Value::Array(a)) => {
+        let ids = match v {
+            Value::String(s) => validate::message_ids(key, s)?,
+            Value::Array(a) => {
                 let mut ids = Vec::new();
                 for (i, x) in a.iter().enumerate() {
                     let s = x.as_str().ok_or_else(|| {
@@ -313,18 +410,15 @@ fn structured(o: &Map<String, Value>, fields: &mut Vec<Field>) -> Result<(), Bui
                 }
                 ids
             }
-            Some(_) => return Err(BuildError::new(key, "expected a string or an array")),
+            _ => return Err(BuildError::new(key, "expected a string or an array")),
         };
-        if ids.is_empty() || has(fields, name) {
+        if ids.is_empty() {
             continue;
         }
         if key == "message_id" && ids.len() != 1 {
             return Err(BuildError::new(key, "expected exactly one message id"));
         }
-        fields.push(Field {
-            name: name.into(),
-            value: FieldValue::Ids(ids),
-        });
+        place(fields, name, FieldValue::Ids(ids));
     }
     Ok(())
 }

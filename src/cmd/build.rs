@@ -156,31 +156,11 @@ fn now() -> i64 {
 pub fn run(args: &BuildArgs, out: &mut dyn Write) -> Result<super::Outcome> {
     let now = now();
     let mut stdin_used = false;
-    let mut lf = args.lf;
-    let draft = if let Some(sp) = &args.spec {
-        let bytes = read_input("--spec", sp, &mut stdin_used)?;
-        let v: serde_json::Value = serde_json::from_slice(&bytes)
-            .with_context(|| format!("--spec {}: not valid JSON", sp.display()))?;
-        let base_dir = if sp == Path::new("-") {
-            PathBuf::from(".")
-        } else {
-            sp.parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|| PathBuf::from("."))
-        };
-        let mut ctx = spec::SpecContext {
-            base_dir,
-            allow_files: !args.no_files,
-            now,
-            lf,
-        };
-        if !args.lf && !args.crlf {
-            lf = spec::line_ending(&v, &ctx).unwrap_or(false);
-            ctx.lf = lf;
-        }
-        spec::from_json(&v, &ctx)?
-    } else {
+    if let Some(sp) = &args.spec {
+        return run_specs(args, sp, now, out);
+    }
+    let lf = args.lf;
+    let draft = {
         let mut fi = compose::FlagInput {
             from: args.from.clone(),
             sender: args.sender.clone(),
@@ -225,26 +205,94 @@ pub fn run(args: &BuildArgs, out: &mut dyn Write) -> Result<super::Outcome> {
         compose::from_flags(&fi)?
     };
     let msg = compose::write(&draft, WriteOptions { lf })?;
-    if let Some(p) = &args.output {
-        std::fs::write(p, &msg).with_context(|| format!("-o {}", p.display()))?;
-    } else if let Some(p) = &args.mbox {
-        let sender = envelope_sender(&draft);
-        let asctime = chrono::DateTime::from_timestamp(now, 0)
-            .map(|d| d.format("%a %b %e %H:%M:%S %Y").to_string())
-            .unwrap_or_else(|| "Thu Jan  1 00:00:00 1970".into());
-        output::append_mbox(p, &msg, &sender, &asctime)
-            .with_context(|| format!("--mbox {}", p.display()))?;
-    } else if let Some(d) = &args.maildir {
-        let written = output::deliver_maildir(d, &msg, now)
-            .with_context(|| format!("--maildir {}", d.display()))?;
-        writeln!(out, "{}", written.display())?;
-    } else {
-        out.write_all(&msg)?;
-    }
+    deliver(args, &draft, &msg, now, out)?;
     Ok(super::Outcome {
         errored: false,
         messages: 1,
     })
+}
+
+/// `--spec`: one JSON object, or several (JSON Lines, as `emlkit json`
+/// writes for a mailbox), each built into a message. Several need `--mbox`
+/// or `--maildir`; a spec that fails is reported and skipped.
+fn run_specs(args: &BuildArgs, sp: &Path, now: i64, out: &mut dyn Write) -> Result<super::Outcome> {
+    let mut stdin_used = false;
+    let bytes = read_input("--spec", sp, &mut stdin_used)?;
+    let values: Vec<serde_json::Value> = serde_json::Deserializer::from_slice(&bytes)
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .with_context(|| format!("--spec {}: not valid JSON", sp.display()))?;
+    if values.is_empty() {
+        anyhow::bail!("--spec {}: no JSON object", sp.display());
+    }
+    if values.len() > 1 && args.mbox.is_none() && args.maildir.is_none() {
+        anyhow::bail!(
+            "--spec {}: {} specs; write several messages with --mbox or --maildir",
+            sp.display(),
+            values.len()
+        );
+    }
+    let base_dir = if sp == Path::new("-") {
+        PathBuf::from(".")
+    } else {
+        sp.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."))
+    };
+    let mut outcome = super::Outcome::default();
+    for (i, v) in values.iter().enumerate() {
+        let mut ctx = spec::SpecContext {
+            base_dir: base_dir.clone(),
+            allow_files: !args.no_files,
+            now,
+            lf: args.lf,
+        };
+        if !args.lf && !args.crlf {
+            ctx.lf = spec::line_ending(v, &ctx).unwrap_or(false);
+        }
+        let built = spec::from_json(v, &ctx)
+            .and_then(|d| compose::write(&d, WriteOptions { lf: ctx.lf }).map(|m| (d, m)));
+        match built {
+            Ok((draft, msg)) => {
+                deliver(args, &draft, &msg, now, out)?;
+                outcome.messages += 1;
+            }
+            Err(e) if values.len() == 1 => return Err(e.into()),
+            Err(e) => {
+                outcome.errored = true;
+                super::report(&format!("--spec {}#{i}", sp.display()), &e);
+            }
+        }
+    }
+    Ok(outcome)
+}
+
+/// Writes one built message where the options say.
+fn deliver(
+    args: &BuildArgs,
+    draft: &build::Draft,
+    msg: &[u8],
+    now: i64,
+    out: &mut dyn Write,
+) -> Result<()> {
+    if let Some(p) = &args.output {
+        std::fs::write(p, msg).with_context(|| format!("-o {}", p.display()))?;
+    } else if let Some(p) = &args.mbox {
+        let sender = envelope_sender(draft);
+        let asctime = chrono::DateTime::from_timestamp(now, 0)
+            .map(|d| d.format("%a %b %e %H:%M:%S %Y").to_string())
+            .unwrap_or_else(|| "Thu Jan  1 00:00:00 1970".into());
+        output::append_mbox(p, msg, &sender, &asctime)
+            .with_context(|| format!("--mbox {}", p.display()))?;
+    } else if let Some(d) = &args.maildir {
+        let written = output::deliver_maildir(d, msg, now)
+            .with_context(|| format!("--maildir {}", d.display()))?;
+        writeln!(out, "{}", written.display())?;
+    } else {
+        out.write_all(msg)?;
+    }
+    Ok(())
 }
 
 /// The envelope sender for an mbox `From ` line: the first From address.

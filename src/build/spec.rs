@@ -232,7 +232,11 @@ fn has(fields: &[Field], name: &str) -> bool {
 /// position), or appends it.
 fn place(fields: &mut Vec<Field>, name: &str, value: FieldValue) {
     // The export reads the last of repeated fields; so does this.
-    match fields.iter_mut().rev().find(|f| f.name.eq_ignore_ascii_case(name)) {
+    match fields
+        .iter_mut()
+        .rev()
+        .find(|f| f.name.eq_ignore_ascii_case(name))
+    {
         Some(f) => f.value = value,
         None => fields.push(Field {
             name: name.into(),
@@ -274,7 +278,9 @@ fn exported(key: &str, name: &str, raw: &[u8]) -> Value {
     let list = |v: &mail_parser::HeaderValue<'_>| -> Value {
         match v {
             mail_parser::HeaderValue::Text(t) => Value::from(vec![t.to_string()]),
-            mail_parser::HeaderValue::TextList(l) => l.iter().map(|t| Value::from(t.as_ref())).collect(),
+            mail_parser::HeaderValue::TextList(l) => {
+                l.iter().map(|t| Value::from(t.as_ref())).collect()
+            }
             _ => Value::Null,
         }
     };
@@ -362,7 +368,9 @@ fn structured(o: &Map<String, Value>, fields: &mut Vec<Field>) -> Result<(), Bui
         }
     }
     let date_v = o.get("date").filter(|v| !v.is_null());
-    if let Some(dv) = date_v.filter(|dv| !(has(fields, "Date") && agrees(fields, "Date", "date", dv))) {
+    if let Some(dv) =
+        date_v.filter(|dv| !(has(fields, "Date") && agrees(fields, "Date", "date", dv)))
+    {
         let d = match dv {
             Value::String(s) => date_arg("date", s)?,
             Value::Object(m) => {

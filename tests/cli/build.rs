@@ -981,3 +981,88 @@ mod props {
         }
     }
 }
+
+#[test]
+fn edited_export_fields_win_and_unedited_raw_fields_stay() {
+    let a = bin()
+        .arg("json")
+        .arg(td("crlf-latin1.eml"))
+        .output()
+        .unwrap();
+    let mut v: Value = serde_json::from_slice(&a.stdout).unwrap();
+    v["subject"] = json!("Edited ✓");
+    v["to"] = json!([{"name": "Neu", "address": "neu@example.de"}]);
+    let out = build_spec(&v, &[]);
+    assert!(out.status.success());
+    let s = String::from_utf8_lossy(&out.stdout);
+    // Untouched fields keep their raw form (ISO-8859-1 encoded words here).
+    assert!(s.starts_with("From: =?iso-8859-1?Q?J=F6rg_M=FCller?= <joerg@example.de>\r\n"));
+    let rec = record(&out.stdout);
+    assert_eq!(rec["subject"], "Edited ✓");
+    assert_eq!(
+        rec["to"],
+        json!([{"name": "Neu", "address": "neu@example.de"}])
+    );
+    // The edited fields stay where they were.
+    let names: Vec<&str> = rec["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(&names[..3], ["From", "To", "Subject"]);
+}
+
+#[test]
+fn json_lines_specs_need_a_mailbox() {
+    let one = bin()
+        .arg("json")
+        .arg(td("crlf-latin1.eml"))
+        .output()
+        .unwrap()
+        .stdout;
+    let two = bin()
+        .arg("json")
+        .arg(td("lf-digest.eml"))
+        .output()
+        .unwrap()
+        .stdout;
+    let both = [one, two].concat();
+    let out = bin()
+        .args(["build", "--spec", "-"])
+        .write_stdin(both.clone())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let dir = tempfile::tempdir().unwrap();
+    let mbox = dir.path().join("m.mbox");
+    let out = bin()
+        .args(["build", "--spec", "-", "--mbox"])
+        .arg(&mbox)
+        .write_stdin(both)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let data = std::fs::read(&mbox).unwrap();
+    let n = emlkit::source::mbox::MboxSplitter::new(&data).count();
+    assert_eq!(n, 2);
+}
+
+#[test]
+fn literal_encoded_word_text_and_missing_from() {
+    let msg = build(&[
+        "--from",
+        "a@example.com",
+        "--to",
+        "b@example.com",
+        "--subject",
+        "=?utf-8?B?Zm9v?= stays",
+    ]);
+    assert_eq!(record(&msg)["subject"], "=?utf-8?B?Zm9v?= stays");
+    refused(&["--to", "b@example.com"], "--from");
+}

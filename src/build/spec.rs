@@ -149,7 +149,12 @@ pub fn from_json(v: &Value, ctx: &SpecContext) -> Result<Draft, BuildError> {
     let root = match obj.get("parts").and_then(Value::as_array) {
         Some(parts) if !parts.is_empty() => {
             let mut idx = 0;
-            let node = part_tree(parts, &mut idx, "parts", &bodies, &mut src, ctx)?;
+            let at = At {
+                base: "parts",
+                label: None,
+                level: 0,
+            };
+            let node = part_tree(parts, &mut idx, &at, &bodies, &mut src, ctx)?;
             if idx < parts.len() {
                 return Err(BuildError::new(
                     format!("parts[{idx}]"),
@@ -678,17 +683,38 @@ fn depth_of(v: &Value, idx: usize) -> u64 {
         .unwrap_or(if idx == 0 { 0 } else { 1 })
 }
 
+/// Deepest part nesting a spec may describe (the writer's limit too).
+const MAX_LEVEL: usize = 200;
+
+/// Where a part is in the spec: the list, its name, and the nesting level.
+struct At<'a> {
+    base: &'a str,
+    /// The entry's own name, for nested `parts` (which are one-entry lists).
+    label: Option<&'a str>,
+    level: usize,
+}
+
 /// One part (and its descendants) from a flat pre-order list.
 fn part_tree(
     list: &[Value],
     idx: &mut usize,
-    base: &str,
+    at: &At<'_>,
     bodies: &Bodies,
     src: &mut Source,
     ctx: &SpecContext,
 ) -> Result<Node, BuildError> {
     let me = *idx;
-    let path = format!("{base}[{me}]");
+    let base = at.base;
+    let path = match at.label {
+        Some(l) => l.to_string(),
+        None => format!("{base}[{me}]"),
+    };
+    if at.level > MAX_LEVEL {
+        return Err(BuildError::new(
+            &path,
+            format!("parts nested deeper than {MAX_LEVEL} levels"),
+        ));
+    }
     let v = &list[me];
     let depth = depth_of(v, me);
     *idx += 1;
@@ -723,10 +749,15 @@ fn part_tree(
                 while j < nested.len() {
                     let before = j;
                     // Nested lists: every entry is a child; depth is ignored.
+                    let label = format!("{path}.parts[{before}]");
                     let child = part_tree(
                         std::slice::from_ref(&nested[j]),
                         &mut 0,
-                        &format!("{path}.parts[{before}]"),
+                        &At {
+                            base: &label,
+                            label: Some(&label),
+                            level: at.level + 1,
+                        },
                         bodies,
                         src,
                         ctx,
@@ -736,7 +767,12 @@ fn part_tree(
                 }
             }
             while *idx < list.len() && depth_of(&list[*idx], *idx) > depth {
-                children.push(part_tree(list, idx, base, bodies, src, ctx)?);
+                let child_at = At {
+                    base,
+                    label: None,
+                    level: at.level + 1,
+                };
+                children.push(part_tree(list, idx, &child_at, bodies, src, ctx)?);
             }
             node.body = Body::Multipart(children);
         }

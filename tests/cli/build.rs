@@ -1066,3 +1066,44 @@ fn literal_encoded_word_text_and_missing_from() {
     assert_eq!(record(&msg)["subject"], "=?utf-8?B?Zm9v?= stays");
     refused(&["--to", "b@example.com"], "--from");
 }
+
+#[test]
+fn nested_parts_by_hand_and_depth_limit() {
+    let spec = json!({
+        "from": "a@example.com",
+        "parts": [{"content_type": "multipart/mixed", "parts": [
+            {"content_type": "multipart/alternative", "parts": [
+                {"content_type": "text/plain", "text": "plain"},
+                {"content_type": "text/html", "text": "<p>html</p>"}
+            ]},
+            {"content_type": "application/pdf", "filename": "x.pdf", "content": "JVBERg=="}
+        ]}]
+    });
+    let out = build_spec(&spec, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rec = record(&out.stdout);
+    let t: Vec<String> = ids_and_types(&rec).into_iter().map(|(_, t)| t).collect();
+    assert_eq!(
+        t,
+        [
+            "multipart/mixed",
+            "multipart/alternative",
+            "text/plain",
+            "text/html",
+            "application/pdf"
+        ]
+    );
+    assert_eq!(decoded_part(&out.stdout, "2"), b"%PDF");
+    assert_eq!(rec["parts"][4]["filename"], "x.pdf");
+    // A hostile depth is refused, not a stack overflow.
+    let deep: Vec<Value> = (0..5000)
+        .map(|d| json!({"depth": d, "kind": "multipart", "content_type": "multipart/mixed"}))
+        .collect();
+    let out = build_spec(&json!({"from": "a@example.com", "parts": deep}), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("deeper than"));
+}

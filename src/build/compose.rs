@@ -83,6 +83,17 @@ fn write_field(out: &mut Vec<u8>, f: &Field, label: &str) -> Result<(), BuildErr
         FieldValue::Ids(ids) => {
             MessageId::new_list(ids.iter().map(|s| s.as_str())).write_header(out, col)
         }
+        // mail-builder would quote (or Q-encode) a name that looks like an
+        // encoded word; readers decode those even inside quotes. Such lists
+        // are written here with every display name as B encoded words.
+        FieldValue::Addresses(list)
+            if list.iter().any(|m| {
+                m.name.as_deref().is_some_and(|n| n.contains("=?"))
+                    || m.group.as_deref().is_some_and(|g| g.contains("=?"))
+            }) =>
+        {
+            fold_raw(out, &encoded_address_list(list), col)
+        }
         FieldValue::Addresses(list) => addresses(list).write_header(out, col),
     }
     check_lines(&out[start..], label)
@@ -102,6 +113,37 @@ fn check_lines(b: &[u8], label: &str) -> Result<(), BuildError> {
         }
     }
     Ok(())
+}
+
+/// An address list with every display name (and group name) as encoded
+/// words, unfolded.
+fn encoded_address_list(list: &[Mailbox]) -> Vec<u8> {
+    let phrase = |n: &str| word_list(n).join(" ");
+    let one = |m: &Mailbox| match &m.name {
+        Some(n) => format!("{} <{}>", phrase(n), m.address),
+        None => format!("<{}>", m.address),
+    };
+    let mut items = Vec::new();
+    let mut i = 0;
+    while i < list.len() {
+        match &list[i].group {
+            None => {
+                items.push(one(&list[i]));
+                i += 1;
+            }
+            Some(g) => {
+                let mut members = Vec::new();
+                while i < list.len() && list[i].group.as_ref() == Some(g) {
+                    if !list[i].address.is_empty() {
+                        members.push(one(&list[i]));
+                    }
+                    i += 1;
+                }
+                items.push(format!("{}: {};", phrase(g), members.join(", ")));
+            }
+        }
+    }
+    items.join(", ").into_bytes()
 }
 
 /// mail-builder addresses from our mailboxes, keeping groups together.
@@ -137,27 +179,35 @@ fn addresses(list: &[Mailbox]) -> Address<'_> {
     }
 }
 
-/// Writes `t` as RFC 2047 "B" encoded words (UTF-8), whole characters per
-/// word, one word per line after the first so lines stay under 78.
-fn encoded_words(out: &mut Vec<u8>, t: &str, col: usize) {
+/// `t` as RFC 2047 "B" encoded words (UTF-8) of whole characters, each at
+/// most 72 characters long (the limit is 75).
+fn word_list(t: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut chunk = String::new();
+    let enc = |c: &str| {
+        format!(
+            "=?utf-8?B?{}?=",
+            base64::engine::general_purpose::STANDARD.encode(c.as_bytes())
+        )
+    };
     for c in t.chars() {
-        // 45 bytes of UTF-8 → 60 of base64 + 12 of framing = 72 columns.
+        // 45 bytes of UTF-8 → 60 of base64 + 12 of framing = 72.
         if chunk.len() + c.len_utf8() > 45 {
-            words.push(std::mem::take(&mut chunk));
+            words.push(enc(&chunk));
+            chunk.clear();
         }
         chunk.push(c);
     }
     if !chunk.is_empty() || words.is_empty() {
-        words.push(chunk);
+        words.push(enc(&chunk));
     }
+    words
+}
+
+/// Writes `t` as encoded words, folding between words to stay under 78.
+fn encoded_words(out: &mut Vec<u8>, t: &str, col: usize) {
     let mut c = col;
-    for (i, w) in words.iter().enumerate() {
-        let enc = format!(
-            "=?utf-8?B?{}?=",
-            base64::engine::general_purpose::STANDARD.encode(w.as_bytes())
-        );
+    for (i, enc) in word_list(t).iter().enumerate() {
         if i > 0 {
             if c + 1 + enc.len() > FOLD {
                 out.extend_from_slice(b"\r\n");

@@ -928,6 +928,14 @@ mod props {
     use emlkit::build::{compose, spec, WriteOptions};
     use proptest::prelude::*;
 
+    /// 64 cases by default (fast in debug); PROPTEST_CASES raises it.
+    fn cases() -> u32 {
+        std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(64)
+    }
+
     fn text() -> impl Strategy<Value = String> {
         // Unicode without control characters (line breaks come separately).
         proptest::collection::vec(
@@ -942,11 +950,11 @@ mod props {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: cases(), .. ProptestConfig::default() })]
         #[test]
         fn random_specs_survive(
-            subject in text(),
-            name in text(),
+            subject in prop_oneof![text(), text().prop_map(|t| format!("=?utf-8?Q?{t}?="))],
+            name in prop_oneof![text(), text().prop_map(|t| format!("=?{t}"))],
             lines in proptest::collection::vec(text(), 0..6),
             fname in text().prop_filter("names are not empty", |s| !s.trim().is_empty()),
             data in proptest::collection::vec(any::<u8>(), 0..2000),

@@ -341,15 +341,17 @@ pub fn choose_encoding(content_type: &str, b: &[u8], lf: bool) -> Encoding {
     Encoding::Base64
 }
 
-/// Base64 in lines of 76, joined by CRLF, no final line break.
+/// Base64 in lines of 76, joined by CRLF, no final line break; encoded
+/// line by line so no second copy of the whole content is made.
 fn base64_lines(b: &[u8]) -> Vec<u8> {
-    let s = base64::engine::general_purpose::STANDARD.encode(b);
-    let mut o = Vec::with_capacity(s.len() + s.len() / 38);
-    for (i, chunk) in s.as_bytes().chunks(76).enumerate() {
+    let mut o = Vec::with_capacity(b.len() / 57 * 78 + 80);
+    for (i, chunk) in b.chunks(57).enumerate() {
         if i > 0 {
             o.extend_from_slice(b"\r\n");
         }
-        o.extend_from_slice(chunk);
+        let start = o.len();
+        o.resize(start + chunk.len().div_ceil(3) * 4, 0);
+        let _ = base64::engine::general_purpose::STANDARD.encode_slice(chunk, &mut o[start..]);
     }
     o
 }
@@ -906,7 +908,7 @@ fn addr_field(name: &str, flag: &str, values: &[String]) -> Result<Option<Field>
 /// multipart/alternative; inline parts make multipart/related with the HTML;
 /// attachments and attached messages make multipart/mixed; `--digest`
 /// members make a multipart/digest.
-pub fn from_flags(fi: &FlagInput) -> Result<Draft, BuildError> {
+pub fn from_flags(mut fi: FlagInput) -> Result<Draft, BuildError> {
     let mut fields = Vec::new();
     if fi.from.is_none() {
         return Err(BuildError::new(
@@ -984,14 +986,14 @@ pub fn from_flags(fi: &FlagInput) -> Result<Draft, BuildError> {
         None => None,
     };
     let mut inlines = Vec::new();
-    for (fa, bytes) in &fi.inline {
+    for (fa, bytes) in std::mem::take(&mut fi.inline) {
         let name = fa.name.clone().unwrap_or_else(|| base_name(&fa.path));
         check_filename("--inline", &name)?;
         let ct = fa
             .content_type
             .clone()
             .unwrap_or_else(|| guess_type(&name).to_string());
-        let mut n = Node::leaf(&ct, bytes.clone());
+        let mut n = Node::leaf(&ct, bytes);
         n.disposition = Some("inline".into());
         n.filename = Some(name.clone());
         n.name_param = Some(name.clone());
@@ -1002,7 +1004,8 @@ pub fn from_flags(fi: &FlagInput) -> Result<Draft, BuildError> {
         inlines.push(n);
     }
     let mut attachments = Vec::new();
-    for (fa, bytes) in &fi.attach {
+    let attach_given = !fi.attach.is_empty();
+    for (fa, bytes) in std::mem::take(&mut fi.attach) {
         let name = fa.name.clone().unwrap_or_else(|| base_name(&fa.path));
         check_filename("--attach", &name)?;
         let ct = fa
@@ -1010,10 +1013,10 @@ pub fn from_flags(fi: &FlagInput) -> Result<Draft, BuildError> {
             .clone()
             .unwrap_or_else(|| guess_type(&name).to_string());
         if ct == "message/rfc822" {
-            attachments.push(message_node("--attach", &fa.path, bytes, Some(name))?);
+            attachments.push(message_node("--attach", &fa.path, &bytes, Some(name))?);
             continue;
         }
-        let mut n = Node::leaf(&ct, bytes.clone());
+        let mut n = Node::leaf(&ct, bytes);
         n.disposition = Some("attachment".into());
         n.name_param = Some(name.clone());
         n.filename = Some(name);
@@ -1072,9 +1075,7 @@ pub fn from_flags(fi: &FlagInput) -> Result<Draft, BuildError> {
     let root = match (body, attachments.len()) {
         (Some(b), 0) => b,
         (None, 0) => Node::leaf("text/plain", Vec::new()),
-        (None, 1)
-            if !fi.digest.is_empty() && fi.attach.is_empty() && fi.attach_message.is_empty() =>
-        {
+        (None, 1) if !fi.digest.is_empty() && !attach_given && fi.attach_message.is_empty() => {
             attachments.remove(0)
         }
         (b, _) => {

@@ -202,7 +202,7 @@ pub fn run(args: &BuildArgs, out: &mut dyn Write) -> Result<super::Outcome> {
             let b = read_input("--digest", p, &mut stdin_used)?;
             fi.digest.push((p.display().to_string(), b));
         }
-        compose::from_flags(&fi)?
+        compose::from_flags(fi)?
     };
     let msg = compose::write(&draft, WriteOptions { lf })?;
     deliver(args, &draft, &msg, now, out)?;

@@ -44,6 +44,7 @@ pub enum Command {
     /// Print the readable body.
     Text(cmd::text::TextArgs),
     /// Compose a message from flags or a JSON spec.
+    #[command(long_about = cmd::build::LONG_ABOUT)]
     Build(Box<cmd::build::BuildArgs>),
     /// Write the man page (roff) to stdout.
     Man(cmd::man::ManArgs),

@@ -6,7 +6,9 @@ use clap::Args;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-const LONG_ABOUT: &str = "\
+/// The long help of `emlkit build` (also set on the subcommand, where the
+/// variant's doc comment would otherwise replace it).
+pub const LONG_ABOUT: &str = "\
 Composes an RFC 5322 message from flags or from a JSON spec and writes it to
 stdout, a file, an mbox (mboxrd, appended) or a maildir (tmp/ then new/).
 
@@ -18,6 +20,7 @@ Message-ID is generated on the From domain; MIME-Version is always written.
 From a spec (--spec FILE or -): a JSON object with the field names of the
 `json` export, so that `emlkit json msg.eml | emlkit build --spec -` rebuilds
 the message (see docs/build.md for what is kept and what is regenerated).
+Several specs (JSON Lines, one per message) need --mbox or --maildir.
 
 Non-ASCII header text is RFC 2047-encoded, non-ASCII file names RFC 2231 (with
 an RFC 2047 name= for old clients); lines fold at 78 and never exceed 998;
@@ -31,7 +34,10 @@ Examples:
       --subject 'Résumé' --text body.txt --attach report.pdf > msg.eml
   emlkit build --from a@example.com --to b@example.com --html page.html \\
       --inline 'logo.png;cid=logo@example.com' --maildir ~/Maildir
-  emlkit json msg.eml | emlkit build --spec - -o copy.eml";
+  emlkit json msg.eml | emlkit build --spec - -o copy.eml
+  emlkit json archive.mbox | emlkit build --spec - --mbox copy.mbox
+
+Exit status: 0 written, 2 refused or failed (nothing written for that message).";
 
 /// Arguments of `emlkit build`.
 #[derive(Debug, Args)]

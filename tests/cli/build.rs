@@ -1115,3 +1115,11 @@ fn nested_parts_by_hand_and_depth_limit() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("deeper than"));
 }
+
+#[test]
+fn help_has_examples() {
+    let out = bin().args(["build", "--help"]).output().unwrap();
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(s.contains("Examples:") && s.contains("--spec -"));
+}

@@ -610,8 +610,23 @@ fn comparable(mut r: Value, had_date: bool, had_id: bool) -> Value {
     r
 }
 
-/// Messages the round trip cannot keep, and why (docs/build.md).
-const KNOWN_LOSSY: [&str; 0] = [];
+/// Messages of other corpora the round trip cannot keep, and why
+/// (docs/build.md, "Known limits").
+const KNOWN_LOSSY: [&str; 6] = [
+    // Refused as injection: the Date field's raw value runs into the next
+    // line ("UT\nFrom: user2") as the parser reads it.
+    "re-fwd.msg",
+    // Refused: a byte-order mark makes the first field name invalid.
+    "utf8-bom-at-start.msg",
+    // "Content-Type: text" (no subtype) becomes text/plain, which then is
+    // a text body where the original had none.
+    "msg_14.txt",
+    "msg_35.txt",
+    // Malformed nesting (missing or misplaced boundaries) reads differently
+    // once written with fresh, well-formed boundaries.
+    "frag.msg",
+    "msg_42.txt",
+];
 
 fn round_trip(path: &Path, json_args: &[&str], build_args: &[&str]) -> Result<(), String> {
     let a = bin()
@@ -681,13 +696,51 @@ fn json_build_json_round_trip_from_source() {
     let mut failures = Vec::new();
     for f in &files {
         if let Err(e) = round_trip(f, &[], &[]) {
-            let name = f.file_name().unwrap().to_string_lossy().to_string();
-            if !KNOWN_LOSSY.contains(&name.as_str()) {
-                failures.push(format!("{}: {e}", f.display()));
-            }
+            failures.push(format!("{}: {e}", f.display()));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn json_build_json_round_trip_other_corpora() {
+    let dirs = [
+        "../shared/corpora/dfskoll-MIME-tools/testmsgs",
+        "../shared/corpora/python-cpython/Lib/test/test_email/data",
+    ];
+    let mut files = Vec::new();
+    for d in dirs {
+        let dir = root().join(d);
+        if !dir.is_dir() {
+            eprintln!("skipping: {} is absent", dir.display());
+            continue;
+        }
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            let n = p.file_name().unwrap().to_string_lossy().to_string();
+            if n.ends_with(".msg") || (n.starts_with("msg_") && n.ends_with(".txt")) {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    let mut failures = Vec::new();
+    let mut lossy_ok = Vec::new();
+    for f in &files {
+        let name = f.file_name().unwrap().to_string_lossy().to_string();
+        match round_trip(f, &[], &[]) {
+            Err(e) if !KNOWN_LOSSY.contains(&name.as_str()) => {
+                failures.push(format!("{}: {e}", f.display()))
+            }
+            Ok(()) if KNOWN_LOSSY.contains(&name.as_str()) => lossy_ok.push(name),
+            _ => {}
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(
+        lossy_ok.is_empty(),
+        "now round-trip, drop from KNOWN_LOSSY: {lossy_ok:?}"
+    );
 }
 
 #[test]

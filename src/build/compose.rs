@@ -341,10 +341,10 @@ pub fn choose_encoding(content_type: &str, b: &[u8], lf: bool) -> Encoding {
     Encoding::Base64
 }
 
-/// Base64 in lines of 76, joined by CRLF, no final line break; encoded
-/// line by line so no second copy of the whole content is made.
-fn base64_lines(b: &[u8]) -> Vec<u8> {
-    let mut o = Vec::with_capacity(b.len() / 57 * 78 + 80);
+/// Appends base64 in lines of 76, joined by CRLF, no final line break;
+/// encoded line by line straight into the output.
+fn base64_lines(o: &mut Vec<u8>, b: &[u8]) {
+    o.reserve(b.len() / 57 * 78 + 80);
     for (i, chunk) in b.chunks(57).enumerate() {
         if i > 0 {
             o.extend_from_slice(b"\r\n");
@@ -353,7 +353,6 @@ fn base64_lines(b: &[u8]) -> Vec<u8> {
         o.resize(start + chunk.len().div_ceil(3) * 4, 0);
         let _ = base64::engine::general_purpose::STANDARD.encode_slice(chunk, &mut o[start..]);
     }
-    o
 }
 
 /// Quoted-printable: a CRLF in the content is a hard line break (RFC 2045
@@ -470,36 +469,42 @@ fn write_entity(
     let mut hdr = Vec::new();
     match &n.body {
         Body::Multipart(children) => {
-            let mut bodies = Vec::with_capacity(children.len());
-            for c in children {
-                let mut b = Vec::new();
-                write_entity(&mut b, c, depth + 1, opts)?;
-                bodies.push(b);
-            }
-            let mut boundary = mail_builder::mime::make_boundary("_");
-            // The boundary must not occur in any child (RFC 2046 §5.1.1).
-            while bodies
-                .iter()
-                .any(|b| memchr::memmem::find(b, boundary.as_bytes()).is_some())
-            {
-                boundary = mail_builder::mime::make_boundary("_");
-            }
-            hdr.extend_from_slice(b"Content-Type: ");
-            content_type_header(n, Some(&boundary)).write_header(&mut hdr, 14);
-            common_headers(&mut hdr, n);
-            check_lines(&hdr, &label)?;
-            out.extend_from_slice(&hdr);
-            out.extend_from_slice(b"\r\n");
-            for b in &bodies {
+            // Children are written in place; the boundary must not occur in
+            // any of them (RFC 2046 §5.1.1), which is checked afterwards by
+            // counting: a (vanishingly rare) clash writes the part again
+            // with a fresh boundary.
+            let start = out.len();
+            for _attempt in 0..16 {
+                let boundary = mail_builder::mime::make_boundary("_");
+                let mut hdr = Vec::new();
+                hdr.extend_from_slice(b"Content-Type: ");
+                content_type_header(n, Some(&boundary)).write_header(&mut hdr, 14);
+                common_headers(&mut hdr, n);
+                check_lines(&hdr, &label)?;
+                out.extend_from_slice(&hdr);
+                out.extend_from_slice(b"\r\n");
+                let body_start = out.len();
+                for c in children {
+                    out.extend_from_slice(b"--");
+                    out.extend_from_slice(boundary.as_bytes());
+                    out.extend_from_slice(b"\r\n");
+                    write_entity(out, c, depth + 1, opts)?;
+                    out.extend_from_slice(b"\r\n");
+                }
                 out.extend_from_slice(b"--");
                 out.extend_from_slice(boundary.as_bytes());
-                out.extend_from_slice(b"\r\n");
-                out.extend_from_slice(b);
-                out.extend_from_slice(b"\r\n");
+                out.extend_from_slice(b"--");
+                let seen =
+                    memchr::memmem::find_iter(&out[body_start..], boundary.as_bytes()).count();
+                if seen == children.len() + 1 {
+                    return Ok(());
+                }
+                out.truncate(start);
             }
-            out.extend_from_slice(b"--");
-            out.extend_from_slice(boundary.as_bytes());
-            out.extend_from_slice(b"--");
+            return Err(BuildError::new(
+                &label,
+                "could not find a boundary absent from the content",
+            ));
         }
         Body::Leaf(content) => {
             let enc = match n.encoding.as_deref() {
@@ -519,7 +524,7 @@ fn write_entity(
             match enc {
                 Encoding::SevenBit => out.extend_from_slice(content),
                 Encoding::QuotedPrintable => out.extend_from_slice(&quoted_printable(content)),
-                Encoding::Base64 => out.extend_from_slice(&base64_lines(content)),
+                Encoding::Base64 => base64_lines(out, content),
             }
         }
         Body::Message(m)
@@ -535,7 +540,7 @@ fn write_entity(
             check_lines(&hdr, &label)?;
             out.extend_from_slice(&hdr);
             out.extend_from_slice(b"\r\n");
-            out.extend_from_slice(&base64_lines(m));
+            base64_lines(out, m);
         }
         Body::Message(m) => {
             let m = normalize_endings(m);

@@ -32,9 +32,22 @@ pub fn write(draft: &Draft, opts: WriteOptions) -> Result<Vec<u8>, BuildError> {
         out.extend_from_slice(b"\r\n");
     }
     if opts.lf {
-        out = crlf_to_lf(&out);
+        crlf_to_lf_in_place(&mut out);
     }
     Ok(out)
+}
+
+/// CRLF → LF without a second buffer.
+fn crlf_to_lf_in_place(b: &mut Vec<u8>) {
+    let mut w = 0;
+    for r in 0..b.len() {
+        if b[r] == b'\r' && b.get(r + 1) == Some(&b'\n') {
+            continue;
+        }
+        b[w] = b[r];
+        w += 1;
+    }
+    b.truncate(w);
 }
 
 fn crlf_to_lf(b: &[u8]) -> Vec<u8> {

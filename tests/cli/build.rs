@@ -1176,3 +1176,77 @@ fn help_has_examples() {
     assert!(out.status.success());
     assert!(s.contains("Examples:") && s.contains("--spec -"));
 }
+
+#[test]
+fn file_names_with_line_breaks_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["a\nBcc: x@example.com", "a\rb", "a\r\nb"] {
+        let p = dir.path().join(name);
+        std::fs::write(&p, b"data").unwrap();
+        let out = bin()
+            .args([
+                "build",
+                "--from",
+                "a@example.com",
+                "--to",
+                "b@example.com",
+                "--attach",
+            ])
+            .arg(&p)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{name:?} accepted");
+        assert!(out.stdout.is_empty());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--attach"));
+    }
+}
+
+fn python_read(msg: &[u8]) -> Value {
+    let out = std::process::Command::new("python3")
+        .args(["-c", PY_CHECK])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(msg)?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert!(out.status.success());
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn python_email_reads_spec_rebuilds() {
+    if !python_ok() {
+        eprintln!("skipping: python3 with the email package is absent");
+        return;
+    }
+    let a = bin()
+        .arg("json")
+        .arg(td("crlf-latin1.eml"))
+        .output()
+        .unwrap();
+    let b = bin()
+        .args(["build", "--spec", "-"])
+        .write_stdin(a.stdout)
+        .output()
+        .unwrap();
+    assert!(b.status.success());
+    let orig = python_read(&std::fs::read(td("crlf-latin1.eml")).unwrap());
+    let rebuilt = python_read(&b.stdout);
+    for k in ["from", "to", "subject", "message_id", "text"] {
+        assert_eq!(orig[k], rebuilt[k], "{k}");
+    }
+    let strip = |v: &Value| -> Vec<Value> {
+        v["parts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| json!([p["type"], p["filename"], p["sha256"]]))
+            .collect()
+    };
+    assert_eq!(strip(&orig), strip(&rebuilt));
+    assert_eq!(rebuilt["defects"], 0);
+}

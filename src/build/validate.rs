@@ -57,22 +57,37 @@ pub fn no_breaks_bytes(field: &str, value: &[u8]) -> Result<(), BuildError> {
 /// Checks a raw (folded) header value: its folds (CRLF or LF followed by a
 /// space or tab) become CRLF folds; any other CR, LF, or a NUL, is refused.
 pub fn normalize_folds(field: &str, value: &[u8]) -> Result<Vec<u8>, BuildError> {
-    let unfolded = unfold_raw(field, value)?;
-    let _ = unfolded;
-    let mut out = Vec::with_capacity(value.len() + 8);
+    unfold_raw(field, value)?;
+    // Split at the folds; a continuation line of nothing but white space is
+    // joined to the line before (some readers take such a line for the end
+    // of the header), which leaves the unfolded value unchanged.
+    let mut lines: Vec<Vec<u8>> = vec![Vec::new()];
     let mut i = 0;
     while i < value.len() {
         let b = value[i];
-        if b == b'\r' && value.get(i + 1) == Some(&b'\n') {
-            out.extend_from_slice(b"\r\n");
-            i += 2;
+        let brk = if b == b'\r' && value.get(i + 1) == Some(&b'\n') {
+            2
         } else if b == b'\n' {
-            out.extend_from_slice(b"\r\n");
-            i += 1;
+            1
         } else {
-            out.push(b);
-            i += 1;
+            0
+        };
+        if brk > 0 {
+            lines.push(Vec::new());
+            i += brk;
+            continue;
         }
+        if let Some(l) = lines.last_mut() {
+            l.push(b);
+        }
+        i += 1;
+    }
+    let mut out: Vec<u8> = Vec::with_capacity(value.len() + 8);
+    for (n, l) in lines.iter().enumerate() {
+        if n > 0 && !l.iter().all(|&c| c == b' ' || c == b'\t') {
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(l);
     }
     Ok(out)
 }
@@ -359,6 +374,14 @@ mod tests {
         for bad in ["", "X Test", "X:T", "X\r\nBcc", "Ä", "X\0"] {
             assert!(field_name("h", bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn folds() {
+        assert_eq!(normalize_folds("f", b"a\n b").unwrap(), b"a\r\n b");
+        // A white-space-only continuation line is joined, not kept.
+        assert_eq!(normalize_folds("f", b"a\r\n \r\n b").unwrap(), b"a \r\n b");
+        assert!(normalize_folds("f", b"a\r\nb").is_err());
     }
 
     #[test]

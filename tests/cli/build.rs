@@ -1002,6 +1002,61 @@ mod props {
         .prop_map(|v| v.into_iter().collect())
     }
 
+    /// Arbitrary JSON biased towards spec keys.
+    fn any_json() -> impl Strategy<Value = Value> {
+        let key = prop_oneof![
+            Just("from".to_string()),
+            Just("to".to_string()),
+            Just("subject".to_string()),
+            Just("date".to_string()),
+            Just("headers".to_string()),
+            Just("parts".to_string()),
+            Just("text".to_string()),
+            Just("html".to_string()),
+            Just("attachments".to_string()),
+            Just("name".to_string()),
+            Just("address".to_string()),
+            Just("raw".to_string()),
+            Just("content_type".to_string()),
+            Just("depth".to_string()),
+            Just("kind".to_string()),
+            Just("content".to_string()),
+            Just("params".to_string()),
+            Just("id".to_string()),
+            "[a-z_]{1,8}",
+        ];
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            ".{0,20}".prop_map(Value::from),
+            Just(Value::from("multipart/mixed")),
+            Just(Value::from("message/rfc822")),
+            Just(Value::from("a@example.com")),
+        ];
+        leaf.prop_recursive(4, 64, 8, move |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::from),
+                proptest::collection::vec((key.clone(), inner), 0..8)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: cases() * 4, .. ProptestConfig::default() })]
+        #[test]
+        fn any_json_spec_never_panics(v in any_json()) {
+            let ctx = spec::SpecContext { base_dir: ".".into(), allow_files: false, now: 0, lf: false };
+            let _ = spec::line_ending(&v, &ctx);
+            if let Ok(d) = spec::from_json(&v, &ctx) {
+                if let Ok(msg) = compose::write(&d, WriteOptions { lf: false }) {
+                    prop_assert!(emlkit::model::parse(&msg, 0, false).is_ok());
+                }
+            }
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: cases(), .. ProptestConfig::default() })]
         #[test]

@@ -568,7 +568,16 @@ impl Source {
             .and_then(|o| o.get("path"))
             .and_then(Value::as_str)
             .filter(|p| *p != "-" && *p != "<stdin>" && !p.is_empty())
-            .map(|p| ctx.base_dir.join(p));
+            // `emlkit json` wrote the path as it was given, relative to where
+            // it ran; that is tried first, then the spec file's directory.
+            .map(|p| {
+                let given = PathBuf::from(p);
+                if given.exists() {
+                    given
+                } else {
+                    ctx.base_dir.join(p)
+                }
+            });
         Source {
             path,
             offset: o

@@ -46,6 +46,9 @@ pub enum Command {
     Text(cmd::text::TextArgs),
     // Show the path a message travelled: hops, delays, TLS, authentication.
     Trace(cmd::trace::TraceArgs),
+    // Compose a message from flags or a JSON spec.
+    #[command(long_about = cmd::build::LONG_ABOUT)]
+    Build(Box<cmd::build::BuildArgs>),
     // Write the man page (roff) to stdout.
     Man(cmd::man::ManArgs),
     // Write shell completions to stdout.

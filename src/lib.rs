@@ -35,6 +35,7 @@
 //! carries the original bytes as base64 next to the text.
 #![deny(unsafe_code)]
 
+pub mod build;
 pub mod export;
 pub mod forensics;
 pub mod model;

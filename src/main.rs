@@ -57,6 +57,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Headers(a) => cmd::headers::run(a, style, &mut out)?,
         Command::Text(a) => cmd::text::run(a, style, &mut out)?,
         Command::Trace(a) => return cmd::trace::run(a, style, &mut out),
+        Command::Build(a) => cmd::build::run(a, &mut out)?,
         Command::Man(a) => cmd::man::run(a, &mut out)?,
         Command::Completions(a) => cmd::completions::run(a, &mut out)?,
     };

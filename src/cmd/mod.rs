@@ -1,6 +1,7 @@
 //! One file per subcommand, plus what they share: the input options, the
 //! loop over every message of every input, and output handling.
 
+pub mod build;
 pub mod completions;
 pub mod headers;
 pub mod json;

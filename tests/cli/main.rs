@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per subcommand, all running
 //! the real `emlkit` executable.
 
+mod build;
 mod common;
 mod corpus;
 mod headers;

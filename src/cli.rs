@@ -43,6 +43,8 @@ pub enum Command {
     Headers(cmd::headers::HeadersArgs),
     /// Print the readable body.
     Text(cmd::text::TextArgs),
+    /// Write attachments to files, safely.
+    Extract(cmd::extract::ExtractArgs),
     /// Write the man page (roff) to stdout.
     Man(cmd::man::ManArgs),
     /// Write shell completions to stdout.

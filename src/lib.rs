@@ -36,6 +36,7 @@
 #![deny(unsafe_code)]
 
 pub mod export;
+pub mod extract;
 pub mod model;
 pub mod source;
 pub mod term;

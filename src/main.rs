@@ -56,12 +56,15 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Json(a) => cmd::json::run(a, &mut out)?,
         Command::Headers(a) => cmd::headers::run(a, style, &mut out)?,
         Command::Text(a) => cmd::text::run(a, style, &mut out)?,
+        Command::Extract(a) => cmd::extract::run(a, style, &mut out)?,
         Command::Man(a) => cmd::man::run(a, &mut out)?,
         Command::Completions(a) => cmd::completions::run(a, &mut out)?,
     };
     out.flush()?;
     Ok(if outcome.errored {
         ExitCode::from(2)
+    } else if outcome.nothing {
+        ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })

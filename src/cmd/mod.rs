@@ -2,6 +2,7 @@
 //! loop over every message of every input, and output handling.
 
 pub mod completions;
+pub mod extract;
 pub mod headers;
 pub mod json;
 pub mod man;
@@ -108,6 +109,8 @@ pub struct Outcome {
     pub errored: bool,
     /// Messages processed.
     pub messages: usize,
+    /// The run was fine but selected nothing (exit code 1).
+    pub nothing: bool,
 }
 
 /// Reports a failure the way every command does.

@@ -1,0 +1,363 @@
+//! `emlkit extract`: write attachments to files, safely.
+
+use super::{report, InputArgs, Outcome, Style};
+use crate::export::json::{hex, source};
+use crate::extract::writer::SafeWriter;
+use crate::extract::{self, name, Options};
+use crate::model::{self, PartKind};
+use crate::source::Origin;
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use serde_json::json;
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+const LONG_ABOUT: &str = "\
+Writes the attachments of each message into DIR, decoded: the bytes the
+sender attached (base64, quoted-printable and uuencode undone; no charset
+conversion), so their hashes match the original files.
+
+Selected by default: parts with disposition attachment, parts with a file
+name, attached messages (written as .eml), non-text leaves that are not the
+body, uuencoded blocks in text bodies and the files inside winmail.dat
+(TNEF). Inline images need --inline; --all writes every leaf, bodies too.
+--part, --type and --name choose among every part instead.
+
+Names come from filename*, filename, name* and name (RFC 2231 / 2047
+decoded) and are made safe: only the last path component, no control, bidi
+or zero-width characters, no leading dot or dash, no Windows device names,
+at most 200 bytes; a nameless part is part-<id>.<ext>. Files are created new
+inside DIR and never through a symbolic link; a name already taken gets a
+number: `report (2).pdf`. Nothing is ever overwritten.
+
+Layout: a single message's files go into DIR. For a mailbox (mbox, maildir,
+directory of messages), each message gets a sub-folder named by its index
+(0, 1, …; the same index as in `path#index` diagnostics), created only when
+it has files. With several inputs, each input gets a sub-folder named after
+its file name first. The parts of an attached message go into a sub-folder
+named after its .eml file without the extension. --flat writes everything
+into DIR itself.
+
+Exit codes: 0 every selected part was written; 1 nothing matched the
+selection; 2 a selected part could not be written, or an input could not be
+read (the other messages are still extracted).
+
+Examples:
+  emlkit extract message.eml -o out
+  emlkit extract archive.mbox -o out --type 'image/*' --json > manifest.jsonl
+  emlkit extract message.eml --part 2 -O - | sha256sum";
+
+/// Arguments of `emlkit extract`.
+#[derive(Debug, Args)]
+#[command(about = "Write attachments to files, safely", long_about = LONG_ABOUT)]
+pub struct ExtractArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Output directory (created if missing).
+    #[arg(short = 'o', long = "output", value_name = "DIR", default_value = ".")]
+    pub output: PathBuf,
+
+    /// Write the one selected part to standard output (`-O -`) instead of files.
+    #[arg(short = 'O', value_name = "-", conflicts_with_all = ["json", "flat"])]
+    pub stdout: Option<String>,
+
+    /// Every leaf part, bodies included (implies --recurse).
+    #[arg(short = 'a', long)]
+    pub all: bool,
+
+    /// Also inline images (image/* shown inside the HTML body).
+    #[arg(long)]
+    pub inline: bool,
+
+    /// Also extract the parts of attached messages, into a sub-folder each.
+    #[arg(short = 'R', long)]
+    pub recurse: bool,
+
+    /// Only this part id, as `tree` shows it (repeatable); derived files are
+    /// <id>:uuN and <id>:tnefN.
+    #[arg(short = 'p', long = "part", value_name = "ID")]
+    pub parts: Vec<String>,
+
+    /// Only parts whose content type matches this glob (repeatable), e.g. 'image/*'.
+    #[arg(short = 't', long = "type", value_name = "GLOB")]
+    pub types: Vec<String>,
+
+    /// Only parts whose file name matches this glob, case-insensitive (repeatable).
+    #[arg(short = 'n', long = "name", value_name = "GLOB")]
+    pub names: Vec<String>,
+
+    /// No per-message or per-input sub-folders: every file goes into DIR.
+    #[arg(long)]
+    pub flat: bool,
+
+    /// Print one JSON record per file written (the manifest) instead of paths.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Print nothing on stdout; the exit code tells.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+fn globs(pats: &[String], case_insensitive: bool, what: &str) -> Result<Option<GlobSet>> {
+    if pats.is_empty() {
+        return Ok(None);
+    }
+    let mut b = GlobSetBuilder::new();
+    for p in pats {
+        let g = GlobBuilder::new(p)
+            .case_insensitive(case_insensitive)
+            .literal_separator(false)
+            .build()
+            .with_context(|| format!("bad {what} glob {p:?}"))?;
+        b.add(g);
+    }
+    Ok(Some(b.build()?))
+}
+
+/// Counters shared across messages.
+#[derive(Default)]
+struct State {
+    selected: usize,
+    written: usize,
+    failed: usize,
+    to_stdout_done: bool,
+}
+
+/// Where the files of one message go, created on first use.
+struct MessageDirs<'w> {
+    root: &'w SafeWriter,
+    sub: Option<String>,
+    base: Option<SafeWriter>,
+    nested: HashMap<usize, SafeWriter>,
+}
+
+impl<'w> MessageDirs<'w> {
+    fn base(&mut self) -> Result<&SafeWriter> {
+        if self.base.is_none() {
+            if let Some(s) = &self.sub {
+                self.base = Some(self.root.subdir(s)?.0);
+            }
+        }
+        Ok(self.base.as_ref().unwrap_or(self.root))
+    }
+}
+
+/// Runs `emlkit extract`.
+pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outcome> {
+    let to_stdout = match args.stdout.as_deref() {
+        None => false,
+        Some("-") => true,
+        Some(o) => bail!("-O takes only '-' (standard output), not {o:?}; use -o DIR for files"),
+    };
+    let opts = Options {
+        all: args.all,
+        inline: args.inline,
+        recurse: args.recurse,
+        parts: args.parts.clone(),
+        types: globs(&args.types, true, "--type")?,
+        names: globs(&args.names, true, "--name")?,
+    };
+    let state = Mutex::new(State::default());
+    let mut total = Outcome::default();
+    // Each input separately, so that each can get its own sub-folder.
+    let inputs: Vec<Option<PathBuf>> = if args.input.inputs.is_empty() {
+        vec![None]
+    } else {
+        args.input.inputs.iter().cloned().map(Some).collect()
+    };
+    let several = inputs.len() > 1;
+    let root = if to_stdout {
+        None
+    } else {
+        Some(SafeWriter::open(&args.output)?)
+    };
+    let mut input_dirs: HashMap<String, usize> = HashMap::new();
+    for input in &inputs {
+        let mut one = args.input.clone();
+        one.inputs = input.iter().cloned().collect();
+        let input_root = match (&root, several && !args.flat) {
+            (Some(r), true) => {
+                let base = input
+                    .as_deref()
+                    .and_then(Path::file_name)
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .and_then(|n| name::safe_name(&n))
+                    .unwrap_or_else(|| "stdin".to_string());
+                let n = input_dirs.entry(base.clone()).or_insert(0);
+                *n += 1;
+                let want = if *n == 1 { base } else { name::numbered(&base, *n as u32) };
+                match r.subdir(&want) {
+                    Ok((w, _)) => Some(w),
+                    Err(e) => {
+                        report(&args.output.display().to_string(), &e);
+                        total.errored = true;
+                        continue;
+                    }
+                }
+            }
+            _ => None,
+        };
+        let dir_for_input = input_root.as_ref().or(root.as_ref());
+        let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
+            extract_message(args, &opts, style, dir_for_input, &state, origin, bytes, buf)
+        };
+        let o = super::for_each_message(&one, out, &work)?;
+        total.errored |= o.errored;
+        total.messages += o.messages;
+    }
+    let st = state.into_inner().unwrap_or_else(|e| e.into_inner());
+    if st.failed > 0 {
+        total.errored = true;
+    }
+    if to_stdout && st.selected > 1 {
+        report(
+            "-O -",
+            &format!("{} parts matched; only the first was written (narrow with --part)", st.selected),
+        );
+        total.errored = true;
+    }
+    if st.selected == 0 && !total.errored {
+        total.nothing = true;
+    }
+    Ok(total)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn extract_message(
+    args: &ExtractArgs,
+    opts: &Options,
+    style: Style,
+    root: Option<&SafeWriter>,
+    state: &Mutex<State>,
+    origin: &Origin,
+    bytes: &[u8],
+    buf: &mut Vec<u8>,
+) -> Result<()> {
+    let parsed = model::parse(bytes, origin.data_offset, false)?;
+    let tree = parsed.tree(&model::Limits::default());
+    let plan = extract::plan(&tree, opts);
+    let src = if args.json { Some(source(origin)) } else { None };
+    if let Some(src) = &src {
+        for f in &plan.findings {
+            let mut v = serde_json::to_value(f)?;
+            v["source"] = src.clone();
+            serde_json::to_writer(&mut *buf, &v)?;
+            buf.push(b'\n');
+        }
+    }
+    let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+    st.selected += plan.items.len();
+    let Some(root) = root else {
+        // -O -: the first selected part only.
+        if let Some(item) = plan.items.first() {
+            if !st.to_stdout_done {
+                st.to_stdout_done = true;
+                buf.extend_from_slice(&item.data);
+            }
+        }
+        return Ok(());
+    };
+    drop(st);
+    let mailbox = origin.format != "eml";
+    let mut dirs = MessageDirs {
+        root,
+        sub: (mailbox && !args.flat).then(|| origin.index.to_string()),
+        base: None,
+        nested: HashMap::new(),
+    };
+    // The written name of each attached message, for its sub-folder.
+    let mut eml_names: HashMap<usize, String> = HashMap::new();
+    let label = origin.label();
+    for item in &plan.items {
+        let written = write_item(args, &tree, &mut dirs, &mut eml_names, item);
+        let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+        match written {
+            Ok(path) => {
+                st.written += 1;
+                drop(st);
+                if args.quiet {
+                    continue;
+                }
+                if let Some(src) = &src {
+                    let rec = manifest(src, item, &path);
+                    serde_json::to_writer(&mut *buf, &rec)?;
+                    buf.push(b'\n');
+                } else {
+                    writeln!(buf, "{}", style.safe(&path.display().to_string()))?;
+                }
+            }
+            Err(e) => {
+                st.failed += 1;
+                drop(st);
+                report(&label, &format!("part {}: not written: {e:#}", item.id));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_item(
+    args: &ExtractArgs,
+    tree: &model::Tree<'_>,
+    dirs: &mut MessageDirs<'_>,
+    eml_names: &mut HashMap<usize, String>,
+    item: &extract::Item<'_>,
+) -> Result<PathBuf> {
+    let mut dir: SafeWriter = dirs.base()?.clone();
+    if !args.flat {
+        // Walk (creating as needed) the folders of the enclosing messages.
+        for &m in &item.messages {
+            if let Some(w) = dirs.nested.get(&m) {
+                dir = w.clone();
+                continue;
+            }
+            let folder = eml_names.get(&m).cloned().unwrap_or_else(|| {
+                let p = &tree.parts[m];
+                let raw = p.filename.as_deref().and_then(name::safe_name);
+                name::with_eml(&raw.unwrap_or_else(|| name::fallback_name(&p.id, &p.content_type)))
+            });
+            let stem = name::split_ext(&folder).0.to_string();
+            let (w, _) = dir.subdir(&stem)?;
+            dirs.nested.insert(m, w.clone());
+            dir = w;
+        }
+    }
+    let used = dir.write_file(&item.name, &item.data)?;
+    if tree.parts[item.index].kind == PartKind::Message && !item.id.contains(':') {
+        eml_names.insert(item.index, used.clone());
+    }
+    Ok(dir.path().join(used))
+}
+
+fn manifest(src: &serde_json::Value, item: &extract::Item<'_>, path: &Path) -> serde_json::Value {
+    use md5::Md5;
+    use sha1::Sha1;
+    use sha2::{Digest, Sha256};
+    let data: &[u8] = &item.data;
+    let candidates: Vec<_> = item
+        .candidates
+        .iter()
+        .map(|c| json!({ "source": c.source, "value": c.value }))
+        .collect();
+    json!({
+        "type": "file",
+        "source": src,
+        "part": item.id,
+        "name_candidates": candidates,
+        "raw_name": item.raw_name,
+        "name": item.name,
+        "path": path.display().to_string(),
+        "content_type": item.content_type,
+        "sniffed_type": item.sniffed,
+        "size": data.len(),
+        "sha256": hex(&Sha256::digest(data)),
+        "sha1": hex(&Sha1::digest(data)),
+        "md5": hex(&Md5::digest(data)),
+        "findings": item.findings,
+    })
+}

@@ -40,22 +40,89 @@ pub fn decode(raw: &[u8], enc: TransferEncoding) -> (Cow<'_, [u8]>, bool) {
             (Cow::Owned(v), ok)
         }
         TransferEncoding::QuotedPrintable => {
-            match quoted_printable::decode(raw, quoted_printable::ParseMode::Strict) {
-                Ok(v) => (Cow::Owned(v), true),
-                Err(_) => (
-                    Cow::Owned(
-                        quoted_printable::decode(raw, quoted_printable::ParseMode::Robust)
-                            .unwrap_or_else(|_| raw.to_vec()),
-                    ),
-                    false,
-                ),
-            }
+            // Our own decoder: the quoted_printable crate rewrites hard line
+            // breaks to CRLF, which changes the bytes (and hashes) of every
+            // LF-only text part. See: issue 4 (hashes match the sender's).
+            let (v, ok) = qp_lenient(raw);
+            (Cow::Owned(v), ok)
         }
         TransferEncoding::Uuencode => match uudecode(raw) {
             Some((_, v)) => (Cow::Owned(v), true),
             None => (Cow::Borrowed(raw), false),
         },
     }
+}
+
+/// Decodes quoted-printable, keeping hard line breaks as written (CRLF or
+/// LF), removing soft breaks (`=` at the end of a line) and the trailing
+/// white space of lines (RFC 2045 §6.7 rule 3). A malformed `=` escape is
+/// kept as written; the boolean is then false.
+pub fn qp_lenient(raw: &[u8]) -> (Vec<u8>, bool) {
+    fn hex(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        }
+    }
+    let mut out = Vec::with_capacity(raw.len());
+    let mut ok = true;
+    let mut i = 0;
+    while i < raw.len() {
+        let c = raw[i];
+        match c {
+            b'=' => {
+                if let (Some(h), Some(l)) = (
+                    raw.get(i + 1).copied().and_then(hex),
+                    raw.get(i + 2).copied().and_then(hex),
+                ) {
+                    out.push(h << 4 | l);
+                    i += 3;
+                    continue;
+                }
+                // Soft line break: `=`, optional white space, line end.
+                let mut j = i + 1;
+                while j < raw.len() && (raw[j] == b' ' || raw[j] == b'\t') {
+                    j += 1;
+                }
+                if j == raw.len() {
+                    i = j;
+                    continue;
+                }
+                if raw[j] == b'\n' {
+                    i = j + 1;
+                    continue;
+                }
+                if raw[j] == b'\r' && raw.get(j + 1) == Some(&b'\n') {
+                    i = j + 2;
+                    continue;
+                }
+                ok = false;
+                out.push(b'=');
+                i += 1;
+            }
+            b' ' | b'\t' => {
+                // Trailing white space before a line end is transport padding.
+                let mut j = i;
+                while j < raw.len() && (raw[j] == b' ' || raw[j] == b'\t') {
+                    j += 1;
+                }
+                let at_eol = j == raw.len()
+                    || raw[j] == b'\n'
+                    || (raw[j] == b'\r' && raw.get(j + 1) == Some(&b'\n'));
+                if !at_eol {
+                    out.extend_from_slice(&raw[i..j]);
+                }
+                i = j;
+            }
+            _ => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    (out, ok)
 }
 
 /// Decodes base64, skipping whitespace and stray characters, stopping at
@@ -150,6 +217,15 @@ mod tests {
     fn base64_with_garbage() {
         assert_eq!(base64_lenient(b"aGVs\r\nbG8=\r\n").0, b"hello");
         assert!(!base64_lenient(b"aGVs*bG8=").1);
+    }
+
+    #[test]
+    fn qp_keeps_line_endings() {
+        assert_eq!(qp_lenient(b"a=3Db \nc=\nd\r\ne").0, b"a=b\ncd\r\ne");
+        assert_eq!(qp_lenient(b"x = y=\r\nz").0, b"x = yz");
+        let (v, ok) = qp_lenient(b"bad=zz=");
+        assert_eq!(v, b"bad=zz");
+        assert!(!ok);
     }
 
     #[test]

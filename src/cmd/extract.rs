@@ -190,7 +190,11 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
                     .unwrap_or_else(|| "stdin".to_string());
                 let n = input_dirs.entry(base.clone()).or_insert(0);
                 *n += 1;
-                let want = if *n == 1 { base } else { name::numbered(&base, *n as u32) };
+                let want = if *n == 1 {
+                    base
+                } else {
+                    name::numbered(&base, *n as u32)
+                };
                 match r.subdir(&want) {
                     Ok((w, _)) => Some(w),
                     Err(e) => {
@@ -204,7 +208,16 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
         };
         let dir_for_input = input_root.as_ref().or(root.as_ref());
         let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
-            extract_message(args, &opts, style, dir_for_input, &state, origin, bytes, buf)
+            extract_message(
+                args,
+                &opts,
+                style,
+                dir_for_input,
+                &state,
+                origin,
+                bytes,
+                buf,
+            )
         };
         let o = super::for_each_message(&one, out, &work)?;
         total.errored |= o.errored;
@@ -217,7 +230,10 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
     if to_stdout && st.selected > 1 {
         report(
             "-O -",
-            &format!("{} parts matched; only the first was written (narrow with --part)", st.selected),
+            &format!(
+                "{} parts matched; only the first was written (narrow with --part)",
+                st.selected
+            ),
         );
         total.errored = true;
     }
@@ -241,7 +257,11 @@ fn extract_message(
     let parsed = model::parse(bytes, origin.data_offset, false)?;
     let tree = parsed.tree(&model::Limits::default());
     let plan = extract::plan(&tree, opts);
-    let src = if args.json { Some(source(origin)) } else { None };
+    let src = if args.json {
+        Some(source(origin))
+    } else {
+        None
+    };
     if let Some(src) = &src {
         for f in &plan.findings {
             let mut v = serde_json::to_value(f)?;

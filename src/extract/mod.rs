@@ -298,7 +298,13 @@ pub fn plan<'a>(tree: &Tree<'a>, opts: &Options) -> Plan<'a> {
                     .part(&p.id),
                 );
             }
-            let name = choose_name(&p.id, raw.as_deref(), &p.content_type, is_msg, &mut findings);
+            let name = choose_name(
+                &p.id,
+                raw.as_deref(),
+                &p.content_type,
+                is_msg,
+                &mut findings,
+            );
             let sniffed = sniff::sniff(&data);
             type_findings(&p.id, &p.content_type, sniffed, &mut findings);
             let item = Item {
@@ -318,7 +324,11 @@ pub fn plan<'a>(tree: &Tree<'a>, opts: &Options) -> Plan<'a> {
             }
         }
         // Files carried inside: uuencoded blocks in text, TNEF.
-        let derived_wanted = opts.parts.is_empty() || opts.parts.iter().any(|x| x.starts_with(&format!("{}:", p.id)));
+        let derived_wanted = opts.parts.is_empty()
+            || opts
+                .parts
+                .iter()
+                .any(|x| x.starts_with(&format!("{}:", p.id)));
         if !derived_wanted || is_msg {
             continue;
         }
@@ -358,20 +368,30 @@ pub fn plan<'a>(tree: &Tree<'a>, opts: &Options) -> Plan<'a> {
         if is_tnef_part(p) && tnef::is_tnef(&data) {
             let (files, err) = tnef::read(&data);
             if let Some(e) = err {
-                plan.findings.push(Finding::new("tnef_damaged", e.to_string()).part(&p.id));
+                plan.findings
+                    .push(Finding::new("tnef_damaged", e.to_string()).part(&p.id));
             }
             for (n, f) in files.into_iter().enumerate() {
                 let id = format!("{}:tnef{}", p.id, n + 1);
                 let mut findings = Vec::new();
                 let mut candidates = Vec::new();
                 if let Some(v) = &f.long_name {
-                    candidates.push(NameCandidate { source: "tnef-long-filename", value: v.clone() });
+                    candidates.push(NameCandidate {
+                        source: "tnef-long-filename",
+                        value: v.clone(),
+                    });
                 }
                 if let Some(v) = &f.title {
-                    candidates.push(NameCandidate { source: "tnef-title", value: v.clone() });
+                    candidates.push(NameCandidate {
+                        source: "tnef-title",
+                        value: v.clone(),
+                    });
                 }
                 if let Some(v) = &f.display_name {
-                    candidates.push(NameCandidate { source: "tnef-display-name", value: v.clone() });
+                    candidates.push(NameCandidate {
+                        source: "tnef-display-name",
+                        value: v.clone(),
+                    });
                 }
                 let raw = f.name().map(str::to_string);
                 let sniffed = sniff::sniff(&f.data);
@@ -413,7 +433,8 @@ fn passes_filters(opts: &Options, item: &Item<'_>) -> bool {
 }
 
 fn derived_selected(opts: &Options, item: &Item<'_>) -> bool {
-    (opts.parts.is_empty() || opts.parts.iter().any(|x| x == &item.id)) && passes_filters(opts, item)
+    (opts.parts.is_empty() || opts.parts.iter().any(|x| x == &item.id))
+        && passes_filters(opts, item)
 }
 
 #[cfg(test)]
@@ -444,11 +465,29 @@ mod tests {
                 ("4:uu1".to_string(), "a.txt".to_string()),
             ]
         );
-        let got = ids(MSG, &Options { inline: true, ..Default::default() });
+        let got = ids(
+            MSG,
+            &Options {
+                inline: true,
+                ..Default::default()
+            },
+        );
         assert_eq!(got[0], ("1.2".to_string(), "logo.png".to_string()));
-        let got = ids(MSG, &Options { all: true, ..Default::default() });
+        let got = ids(
+            MSG,
+            &Options {
+                all: true,
+                ..Default::default()
+            },
+        );
         assert_eq!(got.len(), 6);
-        let got = ids(MSG, &Options { parts: vec!["4:uu1".into()], ..Default::default() });
+        let got = ids(
+            MSG,
+            &Options {
+                parts: vec!["4:uu1".into()],
+                ..Default::default()
+            },
+        );
         assert_eq!(got, vec![("4:uu1".to_string(), "a.txt".to_string())]);
     }
 
@@ -459,9 +498,21 @@ mod tests {
             b.add(globset::Glob::new(p).unwrap());
             Some(b.build().unwrap())
         };
-        let got = ids(MSG, &Options { types: g("image/*"), ..Default::default() });
+        let got = ids(
+            MSG,
+            &Options {
+                types: g("image/*"),
+                ..Default::default()
+            },
+        );
         assert_eq!(got, vec![("1.2".to_string(), "logo.png".to_string())]);
-        let got = ids(MSG, &Options { names: g("*.pdf"), ..Default::default() });
+        let got = ids(
+            MSG,
+            &Options {
+                names: g("*.pdf"),
+                ..Default::default()
+            },
+        );
         assert_eq!(got, vec![("2".to_string(), "x.pdf".to_string())]);
     }
 }

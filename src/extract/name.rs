@@ -169,9 +169,7 @@ pub fn ext_for_type(content_type: &str) -> &'static str {
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => "xlsx",
         "application/vnd.openxmlformats-officedocument.presentationml.presentation" => "pptx",
         "application/ms-tnef" | "application/vnd.ms-tnef" => "dat",
-        "application/pgp-signature" | "application/pgp-encrypted" | "application/pgp-keys" => {
-            "asc"
-        }
+        "application/pgp-signature" | "application/pgp-encrypted" | "application/pgp-keys" => "asc",
         "application/pkcs7-signature" | "application/x-pkcs7-signature" => "p7s",
         "application/pkcs7-mime" | "application/x-pkcs7-mime" => "p7m",
         "application/ics" => "ics",
@@ -196,7 +194,11 @@ pub fn ext_for_type(content_type: &str) -> &'static str {
 /// (and our `:uuN` / `:tnefN` suffixes), so the result needs no cleaning;
 /// it still goes through [`safe_name`] for safety's sake.
 pub fn fallback_name(id: &str, content_type: &str) -> String {
-    let raw = format!("part-{}.{}", id.replace(':', "-"), ext_for_type(content_type));
+    let raw = format!(
+        "part-{}.{}",
+        id.replace(':', "-"),
+        ext_for_type(content_type)
+    );
     safe_name(&raw).unwrap_or_else(|| "part.bin".to_string())
 }
 
@@ -246,7 +248,10 @@ mod tests {
         assert_eq!(s("/etc/passwd").as_deref(), Some("passwd"));
         assert_eq!(s("C:\\x").as_deref(), Some("x"));
         assert_eq!(s("C:x").as_deref(), Some("C_x"));
-        assert_eq!(s("C:\\Windows\\System32\\evil.dll").as_deref(), Some("evil.dll"));
+        assert_eq!(
+            s("C:\\Windows\\System32\\evil.dll").as_deref(),
+            Some("evil.dll")
+        );
         assert_eq!(s("dir/sub/").as_deref(), Some("sub"));
         assert_eq!(s("\\\\server\\share\\f.txt").as_deref(), Some("f.txt"));
         assert_eq!(s("a/../b").as_deref(), Some("b"));
@@ -267,7 +272,10 @@ mod tests {
 
     #[test]
     fn control_bidi_zero_width_removed() {
-        assert_eq!(s("invoice\u{202E}fdp.exe").as_deref(), Some("invoicefdp.exe"));
+        assert_eq!(
+            s("invoice\u{202E}fdp.exe").as_deref(),
+            Some("invoicefdp.exe")
+        );
         assert_eq!(s("a\u{200B}b\u{FEFF}c.txt").as_deref(), Some("abc.txt"));
         assert_eq!(s("a\x1b[31mred.txt").as_deref(), Some("a[31mred.txt"));
         assert_eq!(s("line\r\nbreak.txt").as_deref(), Some("linebreak.txt"));
@@ -282,7 +290,16 @@ mod tests {
 
     #[test]
     fn windows_reserved_names() {
-        for n in ["CON", "con", "NUL.txt", "com1", "COM1.tar.gz", "LPT9.pdf", "aux", "PRN.x"] {
+        for n in [
+            "CON",
+            "con",
+            "NUL.txt",
+            "com1",
+            "COM1.tar.gz",
+            "LPT9.pdf",
+            "aux",
+            "PRN.x",
+        ] {
             let out = s(n).unwrap();
             assert!(out.starts_with('_'), "{n} -> {out}");
             assert!(!is_reserved(&out));
@@ -290,7 +307,10 @@ mod tests {
         for n in ["CONSOLE.txt", "COM10", "nullable.txt", "com.txt", "lpt"] {
             assert_eq!(s(n).as_deref(), Some(n));
         }
-        assert_eq!(s("a:b?c*d|e\"f<g>h.txt").as_deref(), Some("a_b_c_d_e_f_g_h.txt"));
+        assert_eq!(
+            s("a:b?c*d|e\"f<g>h.txt").as_deref(),
+            Some("a_b_c_d_e_f_g_h.txt")
+        );
     }
 
     #[test]
@@ -331,7 +351,10 @@ mod tests {
         assert_eq!(fallback_name("2.1", "image/png"), "part-2.1.png");
         assert_eq!(fallback_name("1", "text/plain"), "part-1.txt");
         assert_eq!(fallback_name("3", "application/x-whatever"), "part-3.bin");
-        assert_eq!(fallback_name("1:uu2", "application/octet-stream"), "part-1-uu2.bin");
+        assert_eq!(
+            fallback_name("1:uu2", "application/octet-stream"),
+            "part-1-uu2.bin"
+        );
         assert_eq!(with_eml("Fwd meeting"), "Fwd meeting.eml");
         assert_eq!(with_eml("x.EML"), "x.EML");
         assert!(with_eml(&"y".repeat(MAX_NAME_BYTES)).len() <= MAX_NAME_BYTES);
@@ -340,9 +363,27 @@ mod tests {
     #[test]
     fn every_output_is_one_safe_component() {
         let nasty = [
-            "../../x", "/etc/passwd", "C:\\x", "..\\..\\x", "\u{0}", "\u{202E}", ".", "..",
-            "...", "CON", "-", "- ", " -x", "a/", "\\", "x\u{0}/../y", "\u{FEFF}..",
-            "🙂/../..", "Z:", "Z:..", "\u{85}..",
+            "../../x",
+            "/etc/passwd",
+            "C:\\x",
+            "..\\..\\x",
+            "\u{0}",
+            "\u{202E}",
+            ".",
+            "..",
+            "...",
+            "CON",
+            "-",
+            "- ",
+            " -x",
+            "a/",
+            "\\",
+            "x\u{0}/../y",
+            "\u{FEFF}..",
+            "🙂/../..",
+            "Z:",
+            "Z:..",
+            "\u{85}..",
         ];
         for n in nasty {
             if let Some(out) = s(n) {

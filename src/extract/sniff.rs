@@ -51,13 +51,17 @@ pub fn sniff(b: &[u8]) -> Option<&'static str> {
         "application/x-msdownload"
     } else if starts(b"\x7fELF") {
         "application/x-executable"
-    } else if starts(b"\xca\xfe\xba\xbe") || starts(b"\xcf\xfa\xed\xfe") || starts(b"\xce\xfa\xed\xfe") {
+    } else if starts(b"\xca\xfe\xba\xbe")
+        || starts(b"\xcf\xfa\xed\xfe")
+        || starts(b"\xce\xfa\xed\xfe")
+    {
         "application/x-mach-binary"
     } else if starts(b"{\\rtf") {
         "application/rtf"
     } else if starts(b"%!PS") {
         "application/postscript"
-    } else if starts(b"ID3") || (b.len() > 1 && b[0] == 0xff && b[1] & 0xe0 == 0xe0 && b[1] != 0xff) {
+    } else if starts(b"ID3") || (b.len() > 1 && b[0] == 0xff && b[1] & 0xe0 == 0xe0 && b[1] != 0xff)
+    {
         "audio/mpeg"
     } else if starts(b"OggS") {
         "audio/ogg"
@@ -174,7 +178,10 @@ mod tests {
         assert_eq!(sniff(b"GIF89a..."), Some("image/gif"));
         assert_eq!(sniff(b"PK\x03\x04\x14\0"), Some("application/zip"));
         assert_eq!(sniff(b"MZ\x90\0"), Some("application/x-msdownload"));
-        assert_eq!(sniff(b"\x78\x9f\x3e\x22\x01\x00"), Some("application/vnd.ms-tnef"));
+        assert_eq!(
+            sniff(b"\x78\x9f\x3e\x22\x01\x00"),
+            Some("application/vnd.ms-tnef")
+        );
         assert_eq!(sniff(b"hello world"), None);
         assert_eq!(sniff(b""), None);
         assert_eq!(sniff(b"M"), None);
@@ -187,7 +194,10 @@ mod tests {
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             Some("application/zip")
         ));
-        assert!(!is_mismatch("application/msword", Some("application/x-ole-storage")));
+        assert!(!is_mismatch(
+            "application/msword",
+            Some("application/x-ole-storage")
+        ));
         assert!(!is_mismatch("image/jpg", Some("image/jpeg")));
         assert!(!is_mismatch("application/octet-stream", Some("image/png")));
         assert!(!is_mismatch("application/pdf", None));

@@ -83,7 +83,8 @@ impl<'a> Cur<'a> {
         self.take(2).map(|s| u16::from_le_bytes([s[0], s[1]]))
     }
     fn u32(&mut self) -> Option<u32> {
-        self.take(4).map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+        self.take(4)
+            .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
     }
     fn pad4(&mut self, n: usize) -> Option<()> {
         let p = (4 - n % 4) % 4;
@@ -215,9 +216,7 @@ pub fn read(b: &[u8]) -> (Vec<TnefFile>, Option<TnefError>) {
             ATT_ATTACH_TITLE => {
                 current.get_or_insert_with(TnefFile::default).title = Some(string8(data))
             }
-            ATT_ATTACH_DATA => {
-                current.get_or_insert_with(TnefFile::default).data = data.to_vec()
-            }
+            ATT_ATTACH_DATA => current.get_or_insert_with(TnefFile::default).data = data.to_vec(),
             ATT_ATTACHMENT => {
                 let f = current.get_or_insert_with(TnefFile::default);
                 let _ = read_props(data, f);
@@ -252,7 +251,12 @@ pub(crate) mod tests {
         out.extend_from_slice(&0x1234u16.to_le_bytes());
         attr(&mut out, 1, 0x0008_9006, &[0, 0, 1, 0]); // attTnefVersion-ish message attribute
         for (title, long, data) in files {
-            attr(&mut out, 2, ATT_ATTACH_REND_DATA, &[1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0]);
+            attr(
+                &mut out,
+                2,
+                ATT_ATTACH_REND_DATA,
+                &[1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0],
+            );
             let mut t = title.as_bytes().to_vec();
             t.push(0);
             attr(&mut out, 2, ATT_ATTACH_TITLE, &t);
@@ -283,7 +287,11 @@ pub(crate) mod tests {
     #[test]
     fn reads_attachments_and_long_names() {
         let t = build(&[
-            ("REPORT~1.PDF", Some("Quarterly report 2024.pdf"), b"%PDF-1.4 x"),
+            (
+                "REPORT~1.PDF",
+                Some("Quarterly report 2024.pdf"),
+                b"%PDF-1.4 x",
+            ),
             ("a.txt", None, b"hello"),
         ]);
         let (files, err) = read(&t);

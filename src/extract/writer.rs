@@ -24,8 +24,8 @@ use rustix::io::Errno;
 use std::fs::File;
 use std::io::{self, Write};
 use std::os::fd::OwnedFd;
-use std::sync::Arc;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// How many numbered names are tried before giving up on a name.
 const MAX_SUFFIX: u32 = 10_000;
@@ -162,11 +162,7 @@ impl SafeWriter {
             match openat(
                 &*self.dir,
                 cand.as_str(),
-                OFlags::WRONLY
-                    | OFlags::CREATE
-                    | OFlags::EXCL
-                    | OFlags::NOFOLLOW
-                    | OFlags::CLOEXEC,
+                OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
                 Mode::from_raw_mode(0o644),
             ) {
                 Ok(fd) => return Ok((File::from(fd), cand)),

@@ -42,7 +42,10 @@ fn files(recs: &[Value]) -> Vec<&Value> {
 }
 
 fn sha256(b: &[u8]) -> String {
-    Sha256::digest(b).iter().map(|x| format!("{x:02x}")).collect()
+    Sha256::digest(b)
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect()
 }
 
 /// Every entry under `dir`, recursively, without following links.
@@ -79,7 +82,11 @@ fn hostile_names_stay_inside_and_overwrite_nothing() {
     let fs_recs = files(&recs);
     // 22 hostile attachments, every one written.
     assert_eq!(fs_recs.len(), 22);
-    assert_eq!(fs::read_dir(&outside).unwrap().count(), 0, "nothing outside");
+    assert_eq!(
+        fs::read_dir(&outside).unwrap().count(),
+        0,
+        "nothing outside"
+    );
     assert_eq!(fs::read(out.join("keep.txt")).unwrap(), b"original");
     let mut all = Vec::new();
     walk(&out, &mut all);
@@ -92,19 +99,41 @@ fn hostile_names_stay_inside_and_overwrite_nothing() {
         let name = p.file_name().unwrap().to_str().unwrap();
         assert!(!name.starts_with('-') && !name.starts_with('.'), "{name}");
         assert!(name.len() <= 210, "{name}");
-        assert!(!name.chars().any(|c| c.is_control() || ('\u{200B}'..='\u{202E}').contains(&c)));
+        assert!(!name
+            .chars()
+            .any(|c| c.is_control() || ('\u{200B}'..='\u{202E}').contains(&c)));
         let upper = name.to_ascii_uppercase();
         assert!(!["CON", "NUL", "NUL.TXT"].contains(&upper.as_str()));
         // The bytes are the part's.
-        assert_eq!(fs::read(&p).unwrap().len() as u64, r["size"].as_u64().unwrap());
+        assert_eq!(
+            fs::read(&p).unwrap().len() as u64,
+            r["size"].as_u64().unwrap()
+        );
     }
-    let names: Vec<&str> = fs_recs.iter().map(|r| r["name"].as_str().unwrap()).collect();
-    for want in ["passwd", "_CON", "_nul.txt", "_rf", "invoicefdp.exe", "trailing.exe", "enc.txt"] {
+    let names: Vec<&str> = fs_recs
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    for want in [
+        "passwd",
+        "_CON",
+        "_nul.txt",
+        "_rf",
+        "invoicefdp.exe",
+        "trailing.exe",
+        "enc.txt",
+    ] {
         assert!(names.contains(&want), "{want} in {names:?}");
     }
     // Planted links are still links, and nothing was written through them.
-    assert!(fs::symlink_metadata(out.join("x")).unwrap().file_type().is_symlink());
-    assert!(fs::symlink_metadata(out.join("sub")).unwrap().file_type().is_symlink());
+    assert!(fs::symlink_metadata(out.join("x"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(fs::symlink_metadata(out.join("sub"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
     // Every name that was changed is reported.
     let changed = fs_recs
         .iter()
@@ -181,8 +210,15 @@ fn ref_parts(text: &str) -> (Option<String>, Vec<(String, u64)>) {
             size = None;
         }
         let val = |l: &str| {
-            l.split_once("=>")
-                .map(|(_, v)| v.trim().trim_end_matches(',').trim_matches('"').replace("\\@", "@"))
+            l.split_once("=>").map(|(_, v)| {
+                let v = v.trim().trim_end_matches(',');
+                // Perl quoting: "…" or qq{…}.
+                let v = match v.strip_prefix("qq{") {
+                    Some(q) => q.strip_suffix('}').unwrap_or(q),
+                    None => v.trim_matches('"'),
+                };
+                v.replace("\\@", "@")
+            })
         };
         if l.starts_with("\"Message\"") {
             message = val(l);
@@ -231,7 +267,12 @@ fn mime_tools_ref_names_and_sizes() {
         let recs = records(&a.get_output().stdout);
         let got: Vec<(String, u64)> = files(&recs)
             .iter()
-            .map(|x| (x["name"].as_str().unwrap().to_string(), x["size"].as_u64().unwrap()))
+            .map(|x| {
+                (
+                    x["name"].as_str().unwrap().to_string(),
+                    x["size"].as_u64().unwrap(),
+                )
+            })
             .collect();
         for (n, s) in &parts {
             let want = emlkit::extract::name::safe_name(n).unwrap_or_default();
@@ -258,8 +299,14 @@ fn mime_tools_uu_in_text_matches_originals() {
         .success();
     let recs = records(&a.get_output().stdout);
     let f = files(&recs);
-    let by_name: BTreeMap<&str, &Value> = f.iter().map(|r| (r["name"].as_str().unwrap(), *r)).collect();
-    assert!(by_name["zeegee.gif"]["part"].as_str().unwrap().contains(":uu"));
+    let by_name: BTreeMap<&str, &Value> = f
+        .iter()
+        .map(|r| (r["name"].as_str().unwrap(), *r))
+        .collect();
+    assert!(by_name["zeegee.gif"]["part"]
+        .as_str()
+        .unwrap()
+        .contains(":uu"));
     assert_eq!(by_name["zeegee.gif"]["size"], 4834);
     assert_eq!(by_name["up.gif"]["size"], 110);
     assert_eq!(by_name["zeegee.gif"]["sniffed_type"], "image/gif");
@@ -280,10 +327,30 @@ fn gmime_encoding_vectors() {
     let Some(c) = corpora() else { return };
     let d = c.join("jstedfast-gmime/tests/data");
     let cases: [(&str, &str, &str, &str); 4] = [
-        ("base64", "image/jpeg; name=photo.jpg", "encodings/photo.b64", "encodings/photo.jpg"),
-        ("x-uuencode", "image/jpeg; name=photo.jpg", "encodings/photo.uu", "encodings/photo.jpg"),
-        ("quoted-printable", "text/plain; name=w.txt", "encodings/wikipedia.qp", "encodings/wikipedia.txt"),
-        ("7bit", "text/plain", "encodings/photo.uu", "encodings/photo.jpg"),
+        (
+            "base64",
+            "image/jpeg; name=photo.jpg",
+            "encodings/photo.b64",
+            "encodings/photo.jpg",
+        ),
+        (
+            "x-uuencode",
+            "image/jpeg; name=photo.jpg",
+            "encodings/photo.uu",
+            "encodings/photo.jpg",
+        ),
+        (
+            "quoted-printable",
+            "text/plain; name=w.txt",
+            "encodings/wikipedia.qp",
+            "encodings/wikipedia.txt",
+        ),
+        (
+            "7bit",
+            "text/plain",
+            "encodings/photo.uu",
+            "encodings/photo.jpg",
+        ),
     ];
     for (cte, ct, input, expected) in cases {
         let msg = wrap(cte, ct, &fs::read(d.join(input)).unwrap());
@@ -330,8 +397,14 @@ fn tnef_contents_are_unpacked() {
         .assert()
         .success();
     let recs = records(&a.get_output().stdout);
-    let names: Vec<&str> = files(&recs).iter().map(|r| r["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["winmail.dat", "Quarterly report 2024.pdf", "evil.bat"]);
+    let names: Vec<&str> = files(&recs)
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["winmail.dat", "Quarterly report 2024.pdf", "evil.bat"]
+    );
     assert_eq!(
         fs::read(t.path().join("Quarterly report 2024.pdf")).unwrap(),
         b"%PDF-1.4\nfake pdf\n"
@@ -364,7 +437,10 @@ fn mailbox_layout_recurse_and_flat() {
     assert!(out.join("0/a.png").is_file());
     assert!(out.join("0/part-3.eml").is_file());
     assert!(!out.join("0/part-3").exists(), "no recursion by default");
-    assert!(!out.join("1").exists(), "no folder for a message without files");
+    assert!(
+        !out.join("1").exists(),
+        "no folder for a message without files"
+    );
     assert!(out.join("2/a.png").is_file());
     let out = t.path().join("r");
     let a = emlkit()
@@ -373,7 +449,10 @@ fn mailbox_layout_recurse_and_flat() {
         .arg(&mbox)
         .assert()
         .success();
-    assert_eq!(fs::read(out.join("0/part-3/inner.pdf")).unwrap(), b"%PDF-1.4 inner");
+    assert_eq!(
+        fs::read(out.join("0/part-3/inner.pdf")).unwrap(),
+        b"%PDF-1.4 inner"
+    );
     let recs = records(&a.get_output().stdout);
     let f = files(&recs);
     let inner = f.iter().find(|r| r["name"] == "inner.pdf").unwrap();
@@ -383,7 +462,14 @@ fn mailbox_layout_recurse_and_flat() {
     assert!(third["findings"].as_array().unwrap().is_empty());
     assert_eq!(third["sniffed_type"], "application/pdf");
     for r in &f {
-        for k in ["sha256", "sha1", "md5", "content_type", "name_candidates", "path"] {
+        for k in [
+            "sha256",
+            "sha1",
+            "md5",
+            "content_type",
+            "name_candidates",
+            "path",
+        ] {
             assert!(!r[k].is_null(), "{k} in {r}");
         }
         assert_eq!(r["md5"].as_str().unwrap().len(), 32);
@@ -426,11 +512,23 @@ fn selection_and_exit_codes() {
     let recs = records(&a.get_output().stdout);
     let parts: Vec<(u64, &str)> = files(&recs)
         .iter()
-        .map(|r| (r["source"]["index"].as_u64().unwrap(), r["part"].as_str().unwrap()))
+        .map(|r| {
+            (
+                r["source"]["index"].as_u64().unwrap(),
+                r["part"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(parts, [(0, "2")]);
     let a = emlkit()
-        .args(["extract", "--json", "--type", "application/pdf", "--recurse", "-o"])
+        .args([
+            "extract",
+            "--json",
+            "--type",
+            "application/pdf",
+            "--recurse",
+            "-o",
+        ])
         .arg(t.path().join("t"))
         .arg(&mbox)
         .assert()
@@ -461,7 +559,14 @@ fn selection_and_exit_codes() {
     assert_eq!(files(&records(&a.get_output().stdout)).len(), 7);
     // -O - with several matches: the first is written, exit 2.
     let a = emlkit()
-        .args(["extract", "-O", "-", "--type", "application/pdf", "--recurse"])
+        .args([
+            "extract",
+            "-O",
+            "-",
+            "--type",
+            "application/pdf",
+            "--recurse",
+        ])
         .arg(&mbox)
         .assert()
         .code(2);
@@ -469,7 +574,12 @@ fn selection_and_exit_codes() {
     // An output "directory" that is a file: exit 2 with a message.
     let file = t.path().join("afile");
     fs::write(&file, b"").unwrap();
-    let a = emlkit().args(["extract", "-o"]).arg(&file).arg(&mbox).assert().code(2);
+    let a = emlkit()
+        .args(["extract", "-o"])
+        .arg(&file)
+        .arg(&mbox)
+        .assert()
+        .code(2);
     assert!(String::from_utf8_lossy(&a.get_output().stderr).starts_with("emlkit: "));
 }
 
@@ -509,7 +619,8 @@ fn message_partial_is_a_finding() {
         .assert();
     let recs = records(&a.get_output().stdout);
     assert!(
-        recs.iter().any(|r| r["type"] == "finding" && r["code"] == "message_partial"),
+        recs.iter()
+            .any(|r| r["type"] == "finding" && r["code"] == "message_partial"),
         "{recs:?}"
     );
 }

@@ -23,6 +23,7 @@ pub mod writer;
 
 use crate::model::{transfer, Finding, NameCandidate, Part, PartKind, Tree};
 use globset::GlobSet;
+use mail_parser::PartType;
 use std::borrow::Cow;
 
 /// What to extract. The default (all fields off/empty) selects attachments:
@@ -220,6 +221,21 @@ fn name_matches(set: &GlobSet, raw: Option<&str>, safe: &str) -> bool {
     raw.is_some_and(|r| set.is_match(lower(r))) || set.is_match(lower(safe))
 }
 
+/// The transfer-decoded bytes of a part, borrowed from mail-parser's own
+/// decoding where it did that already (binary parts), so that attachments
+/// are not copied; otherwise decoded from the raw body.
+pub fn decoded<'a>(p: &Part<'a>) -> Cow<'a, [u8]> {
+    let enc = transfer::TransferEncoding::from_header(p.transfer_encoding.as_deref());
+    match &p.mp.body {
+        PartType::Binary(b) | PartType::InlineBinary(b)
+            if enc != transfer::TransferEncoding::Uuencode =>
+        {
+            Cow::Borrowed(b.as_ref())
+        }
+        _ => p.decoded(),
+    }
+}
+
 /// Works out what to write for one message. See [`Options`] for the rules.
 pub fn plan<'a>(tree: &Tree<'a>, opts: &Options) -> Plan<'a> {
     let mut plan = Plan::default();
@@ -265,7 +281,24 @@ pub fn plan<'a>(tree: &Tree<'a>, opts: &Options) -> Plan<'a> {
         };
         let is_msg = p.kind == PartKind::Message;
         let enc = transfer::TransferEncoding::from_header(p.transfer_encoding.as_deref());
-        let data = p.decoded();
+        // Files carried inside: uuencoded blocks in text, TNEF.
+        let derived_wanted = opts.parts.is_empty()
+            || opts
+                .parts
+                .iter()
+                .any(|x| x.starts_with(&format!("{}:", p.id)));
+        // A cheap look for `begin ` first: in the raw body (identity and
+        // quoted-printable keep it readable) or in the text mail-parser
+        // already decoded (base64 bodies).
+        let may_have_uu = p.content_type.starts_with("text/")
+            && enc != transfer::TransferEncoding::Uuencode
+            && (uu::may_contain(p.raw_body())
+                || p.text().is_some_and(|t| uu::may_contain(t.as_bytes())));
+        let tnef = is_tnef_part(p);
+        if !selected_part && !(derived_wanted && !is_msg && (may_have_uu || tnef)) {
+            continue;
+        }
+        let data = decoded(p);
         // The carrier part itself.
         if selected_part {
             let mut findings = Vec::new();
@@ -323,16 +356,10 @@ pub fn plan<'a>(tree: &Tree<'a>, opts: &Options) -> Plan<'a> {
                 plan.items.push(item);
             }
         }
-        // Files carried inside: uuencoded blocks in text, TNEF.
-        let derived_wanted = opts.parts.is_empty()
-            || opts
-                .parts
-                .iter()
-                .any(|x| x.starts_with(&format!("{}:", p.id)));
         if !derived_wanted || is_msg {
             continue;
         }
-        if p.content_type.starts_with("text/") && enc != transfer::TransferEncoding::Uuencode {
+        if may_have_uu {
             for (n, b) in uu::find_blocks(&data).into_iter().enumerate() {
                 let id = format!("{}:uu{}", p.id, n + 1);
                 let mut findings = Vec::new();
@@ -365,7 +392,7 @@ pub fn plan<'a>(tree: &Tree<'a>, opts: &Options) -> Plan<'a> {
                 }
             }
         }
-        if is_tnef_part(p) && tnef::is_tnef(&data) {
+        if tnef && tnef::is_tnef(&data) {
             let (files, err) = tnef::read(&data);
             if let Some(e) = err {
                 plan.findings

@@ -35,7 +35,7 @@ chmod +x "$out/permsg.sh"
 hyperfine -N --warmup 1 --runs 5 --export-markdown "$out/results.md" \
   --prepare "rm -rf $out/o" \
   -n "emlkit extract (mbox)" "$exe extract -q $mbox -o $out/o" \
-  -n "emlkit extract --json (mbox)" "$exe extract -q --json $mbox -o $out/o" \
+  -n "emlkit extract --json (mbox)" "$exe extract --json $mbox -o $out/o" \
   -n "emlkit extract (maildir)" "$exe extract -q $md -o $out/o" \
   -n "ripmime --mailbox" "ripmime --mailbox -i $mbox -d $out/o" \
   -n "munpack per message" "$out/permsg.sh munpack $md $out/o" \

@@ -34,8 +34,8 @@ pub struct Options {
     /// Every leaf part, bodies included, and attached messages; implies
     /// `recurse`. This is disabled by default.
     pub all: bool,
-    /// Also inline images (image/* with disposition inline, or inside
-    /// multipart/related). This is disabled by default.
+    /// Also inline images (see [`is_inline_image`]). This is disabled by
+    /// default.
     pub inline: bool,
     /// Also extract the parts inside attached messages. This is disabled by
     /// default.
@@ -112,13 +112,15 @@ fn parent_type<'t>(tree: &'t Tree<'_>, p: &Part<'_>) -> Option<&'t str> {
         .map(|q| q.content_type.as_str())
 }
 
-/// True for inline images: image/* not marked as attachment, with
-/// disposition inline or inside multipart/related.
+/// True for inline images: image/* not marked as attachment that sit in a
+/// multipart/related (shown by the HTML body), or that are marked inline
+/// and have no file name. An inline image with a file name elsewhere (Apple
+/// Mail puts photos in multipart/mixed that way) is an attachment.
 pub fn is_inline_image(tree: &Tree<'_>, p: &Part<'_>) -> bool {
     p.content_type.starts_with("image/")
         && p.disposition.as_deref() != Some("attachment")
-        && (p.disposition.as_deref() == Some("inline")
-            || parent_type(tree, p) == Some("multipart/related"))
+        && (parent_type(tree, p) == Some("multipart/related")
+            || (p.disposition.as_deref() == Some("inline") && p.filename.is_none()))
 }
 
 /// The default selection rule (see [`Options`]).

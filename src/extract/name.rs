@@ -397,4 +397,39 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn random_hostile_names_keep_the_invariants() {
+        // A small xorshift over an alphabet of everything that matters, so
+        // the test needs no extra crate and is reproducible.
+        const ALPHA: &[char] = &[
+            '.', '.', '/', '\\', ':', '-', ' ', '\0', '\n', '\r', '\t', '\u{1b}', '\u{7f}',
+            '\u{85}', '\u{202E}', '\u{200B}', '\u{FEFF}', '\u{2066}', 'a', 'C', 'O', 'N',
+            'x', '1', 'é', '📷', 'ж', '*', '?', '"', '<', '|',
+        ];
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..20_000 {
+            let len = (next() % 300) as usize;
+            let raw: String = (0..len)
+                .map(|_| ALPHA[(next() % ALPHA.len() as u64) as usize])
+                .collect();
+            if let Some(out) = safe_name(&raw) {
+                assert!(!out.is_empty() && out.len() <= MAX_NAME_BYTES, "{raw:?}");
+                assert!(!out.contains(['/', '\\', '\0']), "{raw:?}");
+                assert!(!out.starts_with(['.', '-']), "{raw:?} -> {out:?}");
+                assert!(!out.ends_with(['.', ' ']), "{raw:?} -> {out:?}");
+                assert!(!is_reserved(&out), "{raw:?} -> {out:?}");
+                assert!(!out.chars().any(is_removed_char), "{raw:?}");
+                assert!(!out.chars().any(is_windows_forbidden), "{raw:?}");
+                // Idempotent: a safe name stays as it is.
+                assert_eq!(safe_name(&out).as_deref(), Some(out.as_str()));
+            }
+        }
+    }
 }

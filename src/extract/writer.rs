@@ -21,11 +21,12 @@
 use super::name::numbered;
 use rustix::fs::{mkdirat, openat, unlinkat, AtFlags, Mode, OFlags, CWD};
 use rustix::io::Errno;
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Write};
 use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// How many numbered names are tried before giving up on a name.
 const MAX_SUFFIX: u32 = 10_000;
@@ -66,6 +67,10 @@ pub enum WriteError {
 pub struct SafeWriter {
     dir: Arc<OwnedFd>,
     path: PathBuf,
+    /// The next number to try for each name already taken, so that many
+    /// parts with one name cost one `openat` each, not one per number
+    /// already used (a hostile message may carry 10,000 `a.txt`).
+    next: Arc<Mutex<HashMap<String, u32>>>,
 }
 
 /// True when `name` is one component we are willing to create.
@@ -99,7 +104,13 @@ impl SafeWriter {
         Ok(SafeWriter {
             dir: Arc::new(dir),
             path: path.to_path_buf(),
+            next: Arc::default(),
         })
+    }
+
+    fn lock_next(&self) -> std::sync::MutexGuard<'_, HashMap<String, u32>> {
+        // A poisoned map is still a valid map of hints.
+        self.next.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The directory's path as given (for messages and manifests).
@@ -134,7 +145,8 @@ impl SafeWriter {
             ) {
                 Ok(dir) => {
                     let dir = Arc::new(dir);
-                    return Ok((SafeWriter { dir, path }, cand));
+                    let next = Arc::default();
+                    return Ok((SafeWriter { dir, path, next }, cand));
                 }
                 // A symlink (ELOOP), a file (ENOTDIR): not ours to enter.
                 Err(Errno::LOOP) | Err(Errno::NOTDIR) | Err(Errno::MLINK) => continue,
@@ -153,7 +165,8 @@ impl SafeWriter {
         if !is_plain_component(name) {
             return Err(WriteError::UnsafeName { name: name.into() });
         }
-        for n in 1..=MAX_SUFFIX {
+        let start = self.lock_next().get(name).copied().unwrap_or(1);
+        for n in start..=MAX_SUFFIX {
             let cand = if n == 1 {
                 name.to_string()
             } else {
@@ -165,7 +178,10 @@ impl SafeWriter {
                 OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
                 Mode::from_raw_mode(0o644),
             ) {
-                Ok(fd) => return Ok((File::from(fd), cand)),
+                Ok(fd) => {
+                    self.lock_next().insert(name.to_string(), n + 1);
+                    return Ok((File::from(fd), cand));
+                }
                 Err(Errno::EXIST) | Err(Errno::LOOP) | Err(Errno::ISDIR) => continue,
                 Err(e) => return Err(io_err(self.path.join(&cand), e)),
             }
@@ -226,6 +242,19 @@ mod tests {
         assert!(!outside.path().join("nothere").exists());
         assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 1);
         assert!(out.join("sub (2)").join("y").is_file());
+    }
+
+    #[test]
+    fn many_equal_names_stay_fast() {
+        let t = tempfile::tempdir().unwrap();
+        let w = SafeWriter::open(t.path()).unwrap();
+        for _ in 0..3000 {
+            w.write_file("a.txt", b"").unwrap();
+        }
+        assert!(t.path().join("a (3000).txt").is_file());
+        // A fresh writer on the same folder still never overwrites.
+        let w2 = SafeWriter::open(t.path()).unwrap();
+        assert_eq!(w2.write_file("a.txt", b"x").unwrap(), "a (3001).txt");
     }
 
     #[test]

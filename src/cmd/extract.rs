@@ -126,6 +126,7 @@ struct State {
     written: usize,
     failed: usize,
     to_stdout_done: bool,
+    partials: extract::partial::Partials,
 }
 
 /// Where the files of one message go, created on first use.
@@ -207,17 +208,12 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
             _ => None,
         };
         let dir_for_input = input_root.as_ref().or(root.as_ref());
+        let dirs = Dirs {
+            top: root.as_ref(),
+            input: dir_for_input,
+        };
         let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
-            extract_message(
-                args,
-                &opts,
-                style,
-                dir_for_input,
-                &state,
-                origin,
-                bytes,
-                buf,
-            )
+            extract_message(args, &opts, style, dirs, &state, origin, bytes, buf)
         };
         let o = super::for_each_message(&one, out, &work)?;
         total.errored |= o.errored;
@@ -243,12 +239,20 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
     Ok(total)
 }
 
+/// The output folders of one input: DIR itself, and the folder of this
+/// input (DIR, or DIR/<input name> with several inputs). None for `-O -`.
+#[derive(Clone, Copy)]
+struct Dirs<'w> {
+    top: Option<&'w SafeWriter>,
+    input: Option<&'w SafeWriter>,
+}
+
 #[allow(clippy::too_many_arguments)]
 fn extract_message(
     args: &ExtractArgs,
     opts: &Options,
     style: Style,
-    root: Option<&SafeWriter>,
+    out_dirs: Dirs<'_>,
     state: &Mutex<State>,
     origin: &Origin,
     bytes: &[u8],
@@ -270,8 +274,85 @@ fn extract_message(
             buf.push(b'\n');
         }
     }
+    let root = out_dirs.input;
     let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
     st.selected += plan.items.len();
+    // message/partial: collect, and write the message once it is whole.
+    // See: issue 4 (legacy content, reassembly bonus).
+    let reassemble = out_dirs.top.is_some()
+        && (opts.parts.is_empty() && opts.types.is_none() && opts.names.is_none());
+    if reassemble {
+        for p in tree
+            .parts
+            .iter()
+            .filter(|p| p.depth == 0 && p.content_type == "message/partial")
+        {
+            let get = |k: &str| {
+                p.params
+                    .iter()
+                    .find(|x| x.name == k)
+                    .map(|x| x.value.trim().to_string())
+            };
+            let (Some(id), Some(number)) =
+                (get("id"), get("number").and_then(|n| n.parse::<u32>().ok()))
+            else {
+                continue;
+            };
+            let total = get("total").and_then(|n| n.parse::<u32>().ok());
+            match st.partials.add(&id, number, total, p.raw_body()) {
+                extract::partial::Added::Complete(whole) => {
+                    st.selected += 1;
+                    let name = name::with_eml(
+                        &name::safe_name(&format!("partial-{id}"))
+                            .unwrap_or_else(|| "partial".into()),
+                    );
+                    let Some(top) = out_dirs.top else { continue };
+                    match top.write_file(&name, &whole) {
+                        Ok(used) => {
+                            st.written += 1;
+                            let path = top.path().join(used);
+                            if args.quiet {
+                            } else if let Some(src) = &src {
+                                let item = extract::Item {
+                                    id: "partial".into(),
+                                    index: 0,
+                                    messages: Vec::new(),
+                                    content_type: "message/rfc822".into(),
+                                    sniffed: None,
+                                    candidates: Vec::new(),
+                                    raw_name: None,
+                                    name,
+                                    data: std::borrow::Cow::Borrowed(&whole),
+                                    findings: vec![model::Finding::new(
+                                        "message_partial_reassembled",
+                                        format!("message/partial id {id:?} reassembled from its fragments; this record's source is the last fragment"),
+                                    )],
+                                };
+                                serde_json::to_writer(&mut *buf, &manifest(src, &item, &path))?;
+                                buf.push(b'\n');
+                            } else {
+                                writeln!(buf, "{}", style.safe(&path.display().to_string()))?;
+                            }
+                        }
+                        Err(e) => {
+                            st.failed += 1;
+                            report(
+                                &origin.label(),
+                                &format!("reassembled message/partial {id:?}: not written: {e:#}"),
+                            );
+                        }
+                    }
+                }
+                extract::partial::Added::Refused(why) => {
+                    report(
+                        &origin.label(),
+                        &format!("message/partial {id:?} fragment {number} not kept: {why}"),
+                    );
+                }
+                extract::partial::Added::Pending => {}
+            }
+        }
+    }
     let Some(root) = root else {
         // -O -: the first selected part only.
         if let Some(item) = plan.items.first() {

@@ -6,7 +6,8 @@
 //!   directory, never following links;
 //! - [`sniff`]: content types from magic numbers, and mismatch checks;
 //! - [`uu`]: uuencoded blocks inside text bodies;
-//! - [`tnef`]: the files inside `winmail.dat` (application/ms-tnef).
+//! - [`tnef`]: the files inside `winmail.dat` (application/ms-tnef);
+//! - [`partial`]: reassembly of message/partial fragments.
 //!
 //! [`plan`] turns a part tree and [`Options`] into the list of [`Item`]s to
 //! write, each with its decoded bytes, raw name candidates, safe name,
@@ -16,6 +17,7 @@
 //! See: issue 4 (Safe attachment extraction).
 
 pub mod name;
+pub mod partial;
 pub mod sniff;
 pub mod tnef;
 pub mod uu;
@@ -98,7 +100,9 @@ fn is_body_type(ct: &str) -> bool {
     ct.starts_with("text/")
         || matches!(
             ct,
-            "message/delivery-status"
+            // Fragments are written reassembled, see `partial`.
+            "message/partial"
+                | "message/delivery-status"
                 | "message/disposition-notification"
                 | "message/feedback-report"
                 | "message/global-delivery-status"
@@ -259,9 +263,13 @@ pub fn plan<'a>(tree: &Tree<'a>, opts: &Options) -> Plan<'a> {
                 Finding::new(
                     "message_partial",
                     format!(
-                        "message/partial fragment {} of {} (id {:?}); fragments are not reassembled",
+                        "message/partial fragment {} of {} (id {:?})",
                         get("number"),
-                        if get("total").is_empty() { "?".to_string() } else { get("total") },
+                        if get("total").is_empty() {
+                            "?".to_string()
+                        } else {
+                            get("total")
+                        },
                         get("id")
                     ),
                 )

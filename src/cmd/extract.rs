@@ -181,8 +181,9 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
     for input in &inputs {
         let mut one = args.input.clone();
         one.inputs = input.iter().cloned().collect();
-        let input_root = match (&root, several && !args.flat) {
-            (Some(r), true) => {
+        // The input's own folder is created when its first file is written.
+        let input_name = match (&root, several && !args.flat) {
+            (Some(_), true) => {
                 let base = input
                     .as_deref()
                     .and_then(Path::file_name)
@@ -191,26 +192,19 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
                     .unwrap_or_else(|| "stdin".to_string());
                 let n = input_dirs.entry(base.clone()).or_insert(0);
                 *n += 1;
-                let want = if *n == 1 {
+                Some(if *n == 1 {
                     base
                 } else {
                     name::numbered(&base, *n as u32)
-                };
-                match r.subdir(&want) {
-                    Ok((w, _)) => Some(w),
-                    Err(e) => {
-                        report(&args.output.display().to_string(), &e);
-                        total.errored = true;
-                        continue;
-                    }
-                }
+                })
             }
             _ => None,
         };
-        let dir_for_input = input_root.as_ref().or(root.as_ref());
+        let input_dir = Mutex::new(None);
         let dirs = Dirs {
             top: root.as_ref(),
-            input: dir_for_input,
+            input_name: input_name.as_deref(),
+            input: &input_dir,
         };
         let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
             extract_message(args, &opts, style, dirs, &state, origin, bytes, buf)
@@ -244,7 +238,25 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
 #[derive(Clone, Copy)]
 struct Dirs<'w> {
     top: Option<&'w SafeWriter>,
-    input: Option<&'w SafeWriter>,
+    input_name: Option<&'w str>,
+    input: &'w Mutex<Option<SafeWriter>>,
+}
+
+impl Dirs<'_> {
+    /// The input's folder, created on first use; None for `-O -`.
+    fn input(&self) -> Result<Option<SafeWriter>> {
+        let Some(top) = self.top else {
+            return Ok(None);
+        };
+        let mut g = self.input.lock().unwrap_or_else(|e| e.into_inner());
+        if g.is_none() {
+            *g = Some(match self.input_name {
+                Some(n) => top.subdir(n)?.0,
+                None => top.clone(),
+            });
+        }
+        Ok(g.clone())
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -274,7 +286,6 @@ fn extract_message(
             buf.push(b'\n');
         }
     }
-    let root = out_dirs.input;
     let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
     st.selected += plan.items.len();
     // message/partial: collect, and write the message once it is whole.
@@ -353,7 +364,7 @@ fn extract_message(
             }
         }
     }
-    let Some(root) = root else {
+    if out_dirs.top.is_none() {
         // -O -: the first selected part only.
         if let Some(item) = plan.items.first() {
             if !st.to_stdout_done {
@@ -362,11 +373,17 @@ fn extract_message(
             }
         }
         return Ok(());
-    };
+    }
     drop(st);
+    if plan.items.is_empty() {
+        return Ok(());
+    }
+    let Some(root) = out_dirs.input()? else {
+        return Ok(());
+    };
     let mailbox = origin.format != "eml";
     let mut dirs = MessageDirs {
-        root,
+        root: &root,
         sub: (mailbox && !args.flat).then(|| origin.index.to_string()),
         base: None,
         nested: HashMap::new(),

@@ -624,3 +624,50 @@ fn message_partial_is_a_finding() {
         "{recs:?}"
     );
 }
+
+#[test]
+fn many_equal_names_and_deep_nesting_are_bounded() {
+    // 2,000 parts all named a.txt: every one written, none overwritten.
+    let mut m = String::from("From: a@example.com\nContent-Type: multipart/mixed; boundary=Z\n\n");
+    for i in 0..2000 {
+        m.push_str(&format!(
+            "--Z\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename=a.txt\n\n{i}\n"
+        ));
+    }
+    m.push_str("--Z--\n");
+    let t = tempfile::tempdir().unwrap();
+    emlkit()
+        .args(["extract", "-q", "-o"])
+        .arg(t.path())
+        .arg("-")
+        .write_stdin(m)
+        .assert()
+        .success();
+    assert_eq!(fs::read_dir(t.path()).unwrap().count(), 2000);
+    assert_eq!(fs::read(t.path().join("a (2000).txt")).unwrap(), b"1999");
+
+    // Attached messages nested 150 deep, each with a file: extraction with
+    // --recurse stays inside DIR and ends (the model stops at its depth limit).
+    let mut inner = String::from(
+        "From: z@example.com\nContent-Type: application/pdf; name=deep.pdf\n\n%PDF-1.4\n",
+    );
+    for _ in 0..150 {
+        inner = format!(
+            "From: y@example.com\nContent-Type: multipart/mixed; boundary=\"{b}\"\n\n--{b}\nContent-Type: text/plain; name=\"../../up.txt\"\n\nx\n--{b}\nContent-Type: message/rfc822\n\n{inner}\n--{b}--\n",
+            b = format!("b{}", inner.len())
+        );
+    }
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("o");
+    emlkit()
+        .args(["extract", "-q", "--recurse", "-o"])
+        .arg(&out)
+        .arg("-")
+        .write_stdin(inner)
+        .assert()
+        .success();
+    let mut all = Vec::new();
+    walk(t.path(), &mut all);
+    assert!(all.iter().all(|p| p.starts_with(&out)));
+    assert!(all.iter().filter(|p| p.ends_with("up.txt")).count() >= 50);
+}

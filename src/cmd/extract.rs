@@ -78,7 +78,7 @@ pub struct ExtractArgs {
     pub recurse: bool,
 
     /// Only this part id, as `tree` shows it (repeatable); derived files are
-    /// <id>:uuN and <id>:tnefN.
+    /// `<id>:uuN` and `<id>:tnefN`.
     #[arg(short = 'p', long = "part", value_name = "ID")]
     pub parts: Vec<String>,
 

@@ -671,3 +671,67 @@ fn many_equal_names_and_deep_nesting_are_bounded() {
     assert!(all.iter().all(|p| p.starts_with(&out)));
     assert!(all.iter().filter(|p| p.ends_with("up.txt")).count() >= 50);
 }
+
+/// The manifest record, pinned: an unplanned field fails the test.
+#[derive(serde::Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct FileRecord {
+    #[serde(rename = "type")]
+    kind: String,
+    source: serde_json::Map<String, Value>,
+    part: String,
+    name_candidates: Vec<Candidate>,
+    raw_name: Option<String>,
+    name: String,
+    path: String,
+    content_type: String,
+    sniffed_type: Option<String>,
+    size: u64,
+    sha256: String,
+    sha1: String,
+    md5: String,
+    findings: Vec<FindingRecord>,
+}
+
+#[derive(serde::Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Candidate {
+    source: String,
+    value: String,
+}
+
+#[derive(serde::Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct FindingRecord {
+    #[serde(rename = "type")]
+    kind: String,
+    code: String,
+    message: String,
+    part: Option<String>,
+    offset: Option<u64>,
+}
+
+#[test]
+fn manifest_schema_is_pinned() {
+    let t = tempfile::tempdir().unwrap();
+    for f in ["hostile.eml", "tnef.eml"] {
+        let a = emlkit()
+            .args(["extract", "--json", "-o"])
+            .arg(t.path().join(f))
+            .arg(fixture(f))
+            .assert()
+            .success();
+        for line in String::from_utf8_lossy(&a.get_output().stdout).lines() {
+            let r: FileRecord =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+            assert_eq!(r.kind, "file");
+            assert_eq!(r.sha256.len(), 64);
+            for k in ["path", "format", "index", "offset", "length"] {
+                assert!(r.source.contains_key(k), "{k}");
+            }
+        }
+    }
+}

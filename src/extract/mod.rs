@@ -207,13 +207,28 @@ fn choose_name(
     }
 }
 
-fn type_findings(id: &str, declared: &str, sniffed: Option<&str>, out: &mut Vec<Finding>) {
+fn type_findings(
+    id: &str,
+    declared: &str,
+    name: &str,
+    sniffed: Option<&str>,
+    out: &mut Vec<Finding>,
+) {
     if let Some(s) = sniffed {
         if sniff::is_mismatch(declared, Some(s)) {
             out.push(
                 Finding::new(
                     "type_mismatch",
                     format!("declared {declared} but the content looks like {s}"),
+                )
+                .part(id),
+            );
+        }
+        if sniff::is_extension_mismatch(name, Some(s)) {
+            out.push(
+                Finding::new(
+                    "extension_mismatch",
+                    format!("the name {name:?} promises another type than the content ({s})"),
                 )
                 .part(id),
             );
@@ -349,7 +364,7 @@ pub fn plan<'a>(tree: &Tree<'a>, opts: &Options) -> Plan<'a> {
                 &mut findings,
             );
             let sniffed = sniff::sniff(&data);
-            type_findings(&p.id, &p.content_type, sniffed, &mut findings);
+            type_findings(&p.id, &p.content_type, &name, sniffed, &mut findings);
             let item = Item {
                 id: p.id.clone(),
                 index: i,
@@ -382,6 +397,7 @@ pub fn plan<'a>(tree: &Tree<'a>, opts: &Options) -> Plan<'a> {
                 let sniffed = sniff::sniff(&b.data);
                 let ct = sniffed.unwrap_or("application/octet-stream").to_string();
                 let name = choose_name(&id, Some(&b.name), &ct, false, &mut findings);
+                type_findings(&id, &ct, &name, sniffed, &mut findings);
                 let item = Item {
                     id,
                     index: i,
@@ -434,6 +450,7 @@ pub fn plan<'a>(tree: &Tree<'a>, opts: &Options) -> Plan<'a> {
                 let sniffed = sniff::sniff(&f.data);
                 let ct = sniffed.unwrap_or("application/octet-stream").to_string();
                 let name = choose_name(&id, raw.as_deref(), &ct, false, &mut findings);
+                type_findings(&id, &ct, &name, sniffed, &mut findings);
                 let item = Item {
                     id,
                     index: i,

@@ -158,6 +158,53 @@ pub fn is_mismatch(declared: &str, sniffed: Option<&str>) -> bool {
     }
 }
 
+/// The type a file-name extension promises, for the extensions whose
+/// content has a signature [`sniff`] knows.
+pub fn type_for_extension(name: &str) -> Option<&'static str> {
+    let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "pdf" => "application/pdf",
+        "png" => "image/png",
+        "jpg" | "jpeg" | "jpe" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "tif" | "tiff" => "image/tiff",
+        "bmp" => "image/bmp",
+        "zip" => "application/zip",
+        "docx" | "docm" => {
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        }
+        "xlsx" | "xlsm" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "pptx" | "pptm" => {
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+        }
+        "odt" | "ods" | "odp" => "application/vnd.oasis.opendocument.text",
+        "doc" => "application/msword",
+        "xls" => "application/vnd.ms-excel",
+        "ppt" => "application/vnd.ms-powerpoint",
+        "msg" => "application/vnd.ms-outlook",
+        "gz" | "tgz" => "application/gzip",
+        "7z" => "application/x-7z-compressed",
+        "rar" => "application/vnd.rar",
+        "exe" | "dll" | "scr" | "com" | "cpl" | "sys" => "application/x-msdownload",
+        "rtf" => "application/rtf",
+        "mp3" => "audio/mpeg",
+        "mp4" | "m4a" | "mov" => "video/mp4",
+        "wav" => "audio/wav",
+        "ogg" => "audio/ogg",
+        _ => return None,
+    })
+}
+
+/// True when the name's extension promises a type the content contradicts
+/// (`photo.jpg` that is a Windows program).
+pub fn is_extension_mismatch(name: &str, sniffed: Option<&str>) -> bool {
+    match (type_for_extension(name), sniffed) {
+        (Some(t), Some(s)) => !compatible(t, s),
+        _ => false,
+    }
+}
+
 /// True for sniffed types that are programs.
 pub fn is_executable(sniffed: &str) -> bool {
     matches!(
@@ -205,5 +252,32 @@ mod tests {
         assert!(is_mismatch("application/pdf", Some("image/png")));
         assert!(is_mismatch("text/plain", Some("application/x-msdownload")));
         assert!(!is_mismatch("text/plain", Some("application/pdf")));
+    }
+
+    #[test]
+    fn extensions() {
+        assert!(is_extension_mismatch(
+            "photo.JPG",
+            Some("application/x-msdownload")
+        ));
+        assert!(is_extension_mismatch(
+            "invoice.pdf",
+            Some("application/zip")
+        ));
+        assert!(!is_extension_mismatch(
+            "report.docx",
+            Some("application/zip")
+        ));
+        assert!(!is_extension_mismatch(
+            "old.doc",
+            Some("application/x-ole-storage")
+        ));
+        assert!(!is_extension_mismatch(
+            "a.exe",
+            Some("application/x-msdownload")
+        ));
+        assert!(!is_extension_mismatch("notes.txt", Some("application/pdf")));
+        assert!(!is_extension_mismatch("noext", Some("image/png")));
+        assert!(!is_extension_mismatch("a.png", None));
     }
 }

@@ -459,7 +459,14 @@ fn mailbox_layout_recurse_and_flat() {
     assert_eq!(inner["part"], "3.2");
     assert_eq!(inner["source"]["index"], 0);
     let third = f.iter().find(|r| r["source"]["index"] == 2).unwrap();
-    assert!(third["findings"].as_array().unwrap().is_empty());
+    // Declared application/pdf and PDF bytes, but named a.png.
+    let codes: Vec<&str> = third["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["extension_mismatch"]);
     assert_eq!(third["sniffed_type"], "application/pdf");
     for r in &f {
         for k in [

@@ -155,6 +155,11 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
         Some("-") => true,
         Some(o) => bail!("-O takes only '-' (standard output), not {o:?}; use -o DIR for files"),
     };
+    // Attachment bytes are attacker-controlled: raw to a terminal they can
+    // carry escape sequences. See: STYLE.md habit 6.
+    if to_stdout && style.escape {
+        bail!("-O -: standard output is a terminal; redirect it (> file, | less) or use -o DIR");
+    }
     let opts = Options {
         all: args.all,
         inline: args.inline,

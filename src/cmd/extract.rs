@@ -444,7 +444,8 @@ fn write_item(
                 let raw = p.filename.as_deref().and_then(name::safe_name);
                 name::with_eml(&raw.unwrap_or_else(|| name::fallback_name(&p.id, &p.content_type)))
             });
-            let stem = name::split_ext(&folder).0.to_string();
+            let stem = name::safe_name(name::split_ext(&folder).0)
+                .unwrap_or_else(|| "message".to_string());
             let (w, _) = dir.subdir(&stem)?;
             dirs.nested.insert(m, w.clone());
             dir = w;

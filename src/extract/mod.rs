@@ -248,6 +248,11 @@ fn name_matches(set: &GlobSet, raw: Option<&str>, safe: &str) -> bool {
 pub fn decoded<'a>(p: &Part<'a>) -> Cow<'a, [u8]> {
     let enc = transfer::TransferEncoding::from_header(p.transfer_encoding.as_deref());
     match &p.mp.body {
+        // mail-parser keeps the raw bytes when its decoding failed; our
+        // lenient decoder gets what can be had from them instead.
+        _ if p.mp.is_encoding_problem && p.kind == PartKind::Leaf => {
+            transfer::decode(p.raw_body(), enc).0
+        }
         PartType::Binary(b) | PartType::InlineBinary(b)
             if enc != transfer::TransferEncoding::Uuencode =>
         {
@@ -363,6 +368,15 @@ pub fn plan<'a>(tree: &Tree<'a>, opts: &Options) -> Plan<'a> {
                 is_msg,
                 &mut findings,
             );
+            if p.mp.is_encoding_problem {
+                findings.push(
+                    Finding::new(
+                        "encoding_problem",
+                        "the transfer encoding is damaged; the bytes were decoded leniently",
+                    )
+                    .part(&p.id),
+                );
+            }
             let sniffed = sniff::sniff(&data);
             type_findings(&p.id, &p.content_type, &name, sniffed, &mut findings);
             let item = Item {
@@ -568,5 +582,19 @@ mod tests {
             },
         );
         assert_eq!(got, vec![("2".to_string(), "x.pdf".to_string())]);
+    }
+
+    #[test]
+    fn damaged_base64_is_decoded_leniently() {
+        let raw = b"From: a@b\nContent-Type: application/pdf; name=x.pdf\nContent-Transfer-Encoding: base64\n\nJVBERi0x*LjQK\n!!\n";
+        let parsed = parse(raw, 0, false).unwrap();
+        let tree = parsed.tree(&Limits::default());
+        let p = plan(&tree, &Options::default());
+        assert_eq!(&*p.items[0].data, b"%PDF-1.4\n");
+        assert_eq!(p.items[0].sniffed, Some("application/pdf"));
+        assert!(p.items[0]
+            .findings
+            .iter()
+            .any(|f| f.code == "encoding_problem"));
     }
 }

@@ -49,6 +49,8 @@ pub enum Command {
     // Compose a message from flags or a JSON spec.
     #[command(long_about = cmd::build::LONG_ABOUT)]
     Build(Box<cmd::build::BuildArgs>),
+    // Write attachments to files, safely.
+    Extract(cmd::extract::ExtractArgs),
     // Write the man page (roff) to stdout.
     Man(cmd::man::ManArgs),
     // Write shell completions to stdout.

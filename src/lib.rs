@@ -11,6 +11,8 @@
 //!   tree named by IMAP section numbers, file names resolved from raw
 //!   parameters (RFC 2231, RFC 2047), sizes, byte ranges and findings.
 //! - [`export`] — the JSON Lines schema (documented in `docs/json.md`).
+//! - [`extract`] — attachment selection, the file-name policy and a writer
+//!   that never leaves its folder or overwrites (see `docs/extract.md`).
 //! - [`term`] — escaping of untrusted text for terminals.
 //!
 //! The library never prints, never exits and never looks at the terminal: it
@@ -37,6 +39,7 @@
 
 pub mod build;
 pub mod export;
+pub mod extract;
 pub mod forensics;
 pub mod model;
 pub mod source;

@@ -58,12 +58,15 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Text(a) => cmd::text::run(a, style, &mut out)?,
         Command::Trace(a) => return cmd::trace::run(a, style, &mut out),
         Command::Build(a) => cmd::build::run(a, &mut out)?,
+        Command::Extract(a) => cmd::extract::run(a, style, &mut out)?,
         Command::Man(a) => cmd::man::run(a, &mut out)?,
         Command::Completions(a) => cmd::completions::run(a, &mut out)?,
     };
     out.flush()?;
     Ok(if outcome.errored {
         ExitCode::from(2)
+    } else if outcome.nothing {
+        ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })

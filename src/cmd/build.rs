@@ -213,8 +213,8 @@ pub fn run(args: &BuildArgs, out: &mut dyn Write) -> Result<super::Outcome> {
     let msg = compose::write(&draft, WriteOptions { lf })?;
     deliver(args, &draft, &msg, now, out)?;
     Ok(super::Outcome {
-        errored: false,
         messages: 1,
+        ..super::Outcome::default()
     })
 }
 

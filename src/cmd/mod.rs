@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod completions;
+pub mod extract;
 pub mod headers;
 pub mod json;
 pub mod man;
@@ -110,6 +111,8 @@ pub struct Outcome {
     pub errored: bool,
     /// Messages processed.
     pub messages: usize,
+    /// The run was fine but selected nothing (exit code 1).
+    pub nothing: bool,
 }
 
 /// Reports a failure the way every command does.

@@ -40,6 +40,9 @@ pub fn decode(raw: &[u8], enc: TransferEncoding) -> (Cow<'_, [u8]>, bool) {
             (Cow::Owned(v), ok)
         }
         TransferEncoding::QuotedPrintable => {
+            // Our own decoder: the quoted_printable crate rewrites hard line
+            // breaks to CRLF, which changes the bytes (and hashes) of every
+            // LF-only text part. See: issue 4 (hashes match the sender's).
             let (v, ok) = qp_lenient(raw);
             (Cow::Owned(v), ok)
         }
@@ -50,50 +53,73 @@ pub fn decode(raw: &[u8], enc: TransferEncoding) -> (Cow<'_, [u8]>, bool) {
     }
 }
 
-/// Decodes quoted-printable (RFC 2045 §6.7), keeping line endings as they
-/// are in the input (the quoted_printable crate rewrites them to CRLF, which
-/// changes sizes and hashes). Soft line breaks (`=` at the end of a line) are
-/// removed, trailing white space on a line is dropped (rule 3), and a
-/// malformed `=` is kept as written. The boolean is false when something had
-/// to be tolerated.
+/// Decodes quoted-printable, keeping hard line breaks as written (CRLF or
+/// LF), removing soft breaks (`=` at the end of a line) and the trailing
+/// white space of lines (RFC 2045 §6.7 rule 3). A malformed `=` escape is
+/// kept as written; the boolean is then false.
 pub fn qp_lenient(raw: &[u8]) -> (Vec<u8>, bool) {
+    fn hex(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        }
+    }
     let mut out = Vec::with_capacity(raw.len());
     let mut ok = true;
-    for line in raw.split_inclusive(|&b| b == b'\n') {
-        let (content, eol): (&[u8], &[u8]) = if let Some(c) = line.strip_suffix(b"\r\n") {
-            (c, b"\r\n")
-        } else if let Some(c) = line.strip_suffix(b"\n") {
-            (c, b"\n")
-        } else {
-            (line, b"")
-        };
-        let mut content = content;
-        while let [rest @ .., b' ' | b'\t'] = content {
-            content = rest;
-        }
-        let mut i = 0;
-        let mut soft = false;
-        while i < content.len() {
-            let c = content[i];
-            if c == b'=' {
-                if i + 1 == content.len() {
-                    soft = true;
-                    break;
-                }
-                let h = content.get(i + 1).and_then(|x| (*x as char).to_digit(16));
-                let l = content.get(i + 2).and_then(|x| (*x as char).to_digit(16));
-                if let (Some(h), Some(l)) = (h, l) {
-                    out.push((h * 16 + l) as u8);
+    let mut i = 0;
+    while i < raw.len() {
+        let c = raw[i];
+        match c {
+            b'=' => {
+                if let (Some(h), Some(l)) = (
+                    raw.get(i + 1).copied().and_then(hex),
+                    raw.get(i + 2).copied().and_then(hex),
+                ) {
+                    out.push(h << 4 | l);
                     i += 3;
                     continue;
                 }
+                // Soft line break: `=`, optional white space, line end.
+                let mut j = i + 1;
+                while j < raw.len() && (raw[j] == b' ' || raw[j] == b'\t') {
+                    j += 1;
+                }
+                if j == raw.len() {
+                    i = j;
+                    continue;
+                }
+                if raw[j] == b'\n' {
+                    i = j + 1;
+                    continue;
+                }
+                if raw[j] == b'\r' && raw.get(j + 1) == Some(&b'\n') {
+                    i = j + 2;
+                    continue;
+                }
                 ok = false;
+                out.push(b'=');
+                i += 1;
             }
-            out.push(c);
-            i += 1;
-        }
-        if !soft {
-            out.extend_from_slice(eol);
+            b' ' | b'\t' => {
+                // Trailing white space before a line end is transport padding.
+                let mut j = i;
+                while j < raw.len() && (raw[j] == b' ' || raw[j] == b'\t') {
+                    j += 1;
+                }
+                let at_eol = j == raw.len()
+                    || raw[j] == b'\n'
+                    || (raw[j] == b'\r' && raw.get(j + 1) == Some(&b'\n'));
+                if !at_eol {
+                    out.extend_from_slice(&raw[i..j]);
+                }
+                i = j;
+            }
+            _ => {
+                out.push(c);
+                i += 1;
+            }
         }
     }
     (out, ok)
@@ -195,12 +221,11 @@ mod tests {
 
     #[test]
     fn qp_keeps_line_endings() {
-        assert_eq!(
-            qp_lenient(b"caf=C3=A9 \nnext=\nline\n").0,
-            b"caf\xC3\xA9\nnextline\n"
-        );
-        assert_eq!(qp_lenient(b"a\r\nb").0, b"a\r\nb");
-        assert!(!qp_lenient(b"bad =ZZ").1);
+        assert_eq!(qp_lenient(b"a=3Db \nc=\nd\r\ne").0, b"a=b\ncd\r\ne");
+        assert_eq!(qp_lenient(b"x = y=\r\nz").0, b"x = yz");
+        let (v, ok) = qp_lenient(b"bad=zz=");
+        assert_eq!(v, b"bad=zz");
+        assert!(!ok);
     }
 
     #[test]

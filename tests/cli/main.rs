@@ -4,6 +4,7 @@
 mod build;
 mod common;
 mod corpus;
+mod extract;
 mod headers;
 mod json;
 mod man;

@@ -1,0 +1,503 @@
+//! `emlkit extract`: write attachments to files, safely.
+
+use super::{report, InputArgs, Outcome, Style};
+use crate::export::json::{hex, source};
+use crate::extract::writer::SafeWriter;
+use crate::extract::{self, name, Options};
+use crate::model::{self, PartKind};
+use crate::source::Origin;
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use serde_json::json;
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+const LONG_ABOUT: &str = "\
+Writes the attachments of each message into DIR, decoded: the bytes the
+sender attached (base64, quoted-printable and uuencode undone; no charset
+conversion), so their hashes match the original files.
+
+Selected by default: parts with disposition attachment, parts with a file
+name, attached messages (written as .eml), non-text leaves that are not the
+body, uuencoded blocks in text bodies and the files inside winmail.dat
+(TNEF). Inline images need --inline; --all writes every leaf, bodies too.
+--part, --type and --name choose among every part instead.
+
+Names come from filename*, filename, name* and name (RFC 2231 / 2047
+decoded) and are made safe: only the last path component, no control, bidi
+or zero-width characters, no leading dot or dash, no Windows device names,
+at most 200 bytes; a nameless part is part-<id>.<ext>. Files are created new
+inside DIR and never through a symbolic link; a name already taken gets a
+number: `report (2).pdf`. Nothing is ever overwritten.
+
+Layout: a single message's files go into DIR. For a mailbox (mbox, maildir,
+directory of messages), each message gets a sub-folder named by its index
+(0, 1, …; the same index as in `path#index` diagnostics), created only when
+it has files. With several inputs, each input gets a sub-folder named after
+its file name first. The parts of an attached message go into a sub-folder
+named after its .eml file without the extension. --flat writes everything
+into DIR itself.
+
+Exit codes: 0 every selected part was written; 1 nothing matched the
+selection; 2 a selected part could not be written, or an input could not be
+read (the other messages are still extracted).
+
+Examples:
+  emlkit extract message.eml -o out
+  emlkit extract archive.mbox -o out --type 'image/*' --json > manifest.jsonl
+  emlkit extract message.eml --part 2 -O - | sha256sum";
+
+/// Arguments of `emlkit extract`.
+#[derive(Debug, Args)]
+#[command(about = "Write attachments to files, safely", long_about = LONG_ABOUT)]
+pub struct ExtractArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Output directory (created if missing).
+    #[arg(short = 'o', long = "output", value_name = "DIR", default_value = ".")]
+    pub output: PathBuf,
+
+    /// Write the one selected part to standard output (`-O -`) instead of files.
+    #[arg(short = 'O', value_name = "-", conflicts_with_all = ["json", "flat"])]
+    pub stdout: Option<String>,
+
+    /// Every leaf part, bodies included (implies --recurse).
+    #[arg(short = 'a', long)]
+    pub all: bool,
+
+    /// Also inline images (image/* shown inside the HTML body).
+    #[arg(long)]
+    pub inline: bool,
+
+    /// Also extract the parts of attached messages, into a sub-folder each.
+    #[arg(short = 'R', long)]
+    pub recurse: bool,
+
+    /// Only this part id, as `tree` shows it (repeatable); derived files are
+    /// `<id>:uuN` and `<id>:tnefN`.
+    #[arg(short = 'p', long = "part", value_name = "ID")]
+    pub parts: Vec<String>,
+
+    /// Only parts whose content type matches this glob (repeatable), e.g. 'image/*'.
+    #[arg(short = 't', long = "type", value_name = "GLOB")]
+    pub types: Vec<String>,
+
+    /// Only parts whose file name matches this glob, case-insensitive (repeatable).
+    #[arg(short = 'n', long = "name", value_name = "GLOB")]
+    pub names: Vec<String>,
+
+    /// No per-message or per-input sub-folders: every file goes into DIR.
+    #[arg(long)]
+    pub flat: bool,
+
+    /// Print one JSON record per file written (the manifest) instead of paths.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Print nothing on stdout; the exit code tells.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+fn globs(pats: &[String], case_insensitive: bool, what: &str) -> Result<Option<GlobSet>> {
+    if pats.is_empty() {
+        return Ok(None);
+    }
+    let mut b = GlobSetBuilder::new();
+    for p in pats {
+        let g = GlobBuilder::new(p)
+            .case_insensitive(case_insensitive)
+            .literal_separator(false)
+            .build()
+            .with_context(|| format!("bad {what} glob {p:?}"))?;
+        b.add(g);
+    }
+    Ok(Some(b.build()?))
+}
+
+/// Counters shared across messages.
+#[derive(Default)]
+struct State {
+    selected: usize,
+    written: usize,
+    failed: usize,
+    to_stdout_done: bool,
+    partials: extract::partial::Partials,
+}
+
+/// Where the files of one message go, created on first use.
+struct MessageDirs<'w> {
+    root: &'w SafeWriter,
+    sub: Option<String>,
+    base: Option<SafeWriter>,
+    nested: HashMap<usize, SafeWriter>,
+}
+
+impl<'w> MessageDirs<'w> {
+    fn base(&mut self) -> Result<&SafeWriter> {
+        if self.base.is_none() {
+            if let Some(s) = &self.sub {
+                self.base = Some(self.root.subdir(s)?.0);
+            }
+        }
+        Ok(self.base.as_ref().unwrap_or(self.root))
+    }
+}
+
+/// Runs `emlkit extract`.
+pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outcome> {
+    let to_stdout = match args.stdout.as_deref() {
+        None => false,
+        Some("-") => true,
+        Some(o) => bail!("-O takes only '-' (standard output), not {o:?}; use -o DIR for files"),
+    };
+    // Attachment bytes are attacker-controlled: raw to a terminal they can
+    // carry escape sequences. See: STYLE.md habit 6.
+    if to_stdout && style.escape {
+        bail!("-O -: standard output is a terminal; redirect it (> file, | less) or use -o DIR");
+    }
+    let opts = Options {
+        all: args.all,
+        inline: args.inline,
+        recurse: args.recurse,
+        parts: args.parts.clone(),
+        types: globs(&args.types, true, "--type")?,
+        names: globs(&args.names, true, "--name")?,
+    };
+    let state = Mutex::new(State::default());
+    let mut total = Outcome::default();
+    // Each input separately, so that each can get its own sub-folder.
+    let inputs: Vec<Option<PathBuf>> = if args.input.inputs.is_empty() {
+        vec![None]
+    } else {
+        args.input.inputs.iter().cloned().map(Some).collect()
+    };
+    let several = inputs.len() > 1;
+    let root = if to_stdout {
+        None
+    } else {
+        Some(SafeWriter::open(&args.output)?)
+    };
+    let mut input_dirs: HashMap<String, usize> = HashMap::new();
+    for input in &inputs {
+        let mut one = args.input.clone();
+        one.inputs = input.iter().cloned().collect();
+        // The input's own folder is created when its first file is written.
+        let input_name = match (&root, several && !args.flat) {
+            (Some(_), true) => {
+                let base = input
+                    .as_deref()
+                    .and_then(Path::file_name)
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .and_then(|n| name::safe_name(&n))
+                    .unwrap_or_else(|| "stdin".to_string());
+                let n = input_dirs.entry(base.clone()).or_insert(0);
+                *n += 1;
+                Some(if *n == 1 {
+                    base
+                } else {
+                    name::numbered(&base, *n as u32)
+                })
+            }
+            _ => None,
+        };
+        let input_dir = Mutex::new(None);
+        let dirs = Dirs {
+            top: root.as_ref(),
+            input_name: input_name.as_deref(),
+            input: &input_dir,
+        };
+        let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
+            extract_message(args, &opts, style, dirs, &state, origin, bytes, buf)
+        };
+        let o = super::for_each_message(&one, out, &work)?;
+        total.errored |= o.errored;
+        total.messages += o.messages;
+    }
+    let st = state.into_inner().unwrap_or_else(|e| e.into_inner());
+    if st.failed > 0 {
+        total.errored = true;
+    }
+    if to_stdout && st.selected > 1 {
+        report(
+            "-O -",
+            &format!(
+                "{} parts matched; only the first was written (narrow with --part)",
+                st.selected
+            ),
+        );
+        total.errored = true;
+    }
+    if st.selected == 0 && !total.errored {
+        total.nothing = true;
+    }
+    Ok(total)
+}
+
+/// The output folders of one input: DIR itself, and the folder of this
+/// input (DIR, or DIR/<input name> with several inputs). None for `-O -`.
+#[derive(Clone, Copy)]
+struct Dirs<'w> {
+    top: Option<&'w SafeWriter>,
+    input_name: Option<&'w str>,
+    input: &'w Mutex<Option<SafeWriter>>,
+}
+
+impl Dirs<'_> {
+    /// The input's folder, created on first use; None for `-O -`.
+    fn input(&self) -> Result<Option<SafeWriter>> {
+        let Some(top) = self.top else {
+            return Ok(None);
+        };
+        let mut g = self.input.lock().unwrap_or_else(|e| e.into_inner());
+        if g.is_none() {
+            *g = Some(match self.input_name {
+                Some(n) => top.subdir(n)?.0,
+                None => top.clone(),
+            });
+        }
+        Ok(g.clone())
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn extract_message(
+    args: &ExtractArgs,
+    opts: &Options,
+    style: Style,
+    out_dirs: Dirs<'_>,
+    state: &Mutex<State>,
+    origin: &Origin,
+    bytes: &[u8],
+    buf: &mut Vec<u8>,
+) -> Result<()> {
+    model::parse_with(bytes, origin.data_offset, false, |parsed| {
+        extract_parsed(args, opts, style, out_dirs, state, origin, &parsed?, buf)
+    })
+}
+
+/// The part of [`extract_message`] that works on the parsed message.
+#[allow(clippy::too_many_arguments)]
+fn extract_parsed(
+    args: &ExtractArgs,
+    opts: &Options,
+    style: Style,
+    out_dirs: Dirs<'_>,
+    state: &Mutex<State>,
+    origin: &Origin,
+    parsed: &model::Parsed<'_>,
+    buf: &mut Vec<u8>,
+) -> Result<()> {
+    let tree = parsed.tree(&model::Limits::default());
+    let plan = extract::plan(&tree, opts);
+    let src = if args.json {
+        Some(source(origin))
+    } else {
+        None
+    };
+    if let Some(src) = &src {
+        for f in &plan.findings {
+            let mut v = serde_json::to_value(f)?;
+            v["source"] = src.clone();
+            serde_json::to_writer(&mut *buf, &v)?;
+            buf.push(b'\n');
+        }
+    }
+    let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+    st.selected += plan.items.len();
+    // message/partial: collect, and write the message once it is whole.
+    // See: issue 4 (legacy content, reassembly bonus).
+    let reassemble = out_dirs.top.is_some()
+        && (opts.parts.is_empty() && opts.types.is_none() && opts.names.is_none());
+    if reassemble {
+        for p in tree
+            .parts
+            .iter()
+            .filter(|p| p.depth == 0 && p.content_type == "message/partial")
+        {
+            let get = |k: &str| {
+                p.params
+                    .iter()
+                    .find(|x| x.name == k)
+                    .map(|x| x.value.trim().to_string())
+            };
+            let (Some(id), Some(number)) =
+                (get("id"), get("number").and_then(|n| n.parse::<u32>().ok()))
+            else {
+                continue;
+            };
+            let total = get("total").and_then(|n| n.parse::<u32>().ok());
+            match st.partials.add(&id, number, total, p.raw_body()) {
+                extract::partial::Added::Complete(whole) => {
+                    st.selected += 1;
+                    let name = name::with_eml(
+                        &name::safe_name(&format!("partial-{id}"))
+                            .unwrap_or_else(|| "partial".into()),
+                    );
+                    let Some(top) = out_dirs.top else { continue };
+                    match top.write_file(&name, &whole) {
+                        Ok(used) => {
+                            st.written += 1;
+                            let path = top.path().join(used);
+                            if args.quiet {
+                            } else if let Some(src) = &src {
+                                let item = extract::Item {
+                                    id: "partial".into(),
+                                    index: 0,
+                                    messages: Vec::new(),
+                                    content_type: "message/rfc822".into(),
+                                    sniffed: None,
+                                    candidates: Vec::new(),
+                                    raw_name: None,
+                                    name,
+                                    data: std::borrow::Cow::Borrowed(&whole),
+                                    findings: vec![model::Finding::new(
+                                        "message_partial_reassembled",
+                                        format!("message/partial id {id:?} reassembled from its fragments; this record's source is the last fragment"),
+                                    )],
+                                };
+                                serde_json::to_writer(&mut *buf, &manifest(src, &item, &path))?;
+                                buf.push(b'\n');
+                            } else {
+                                writeln!(buf, "{}", style.safe(&path.display().to_string()))?;
+                            }
+                        }
+                        Err(e) => {
+                            st.failed += 1;
+                            report(
+                                &origin.label(),
+                                &format!("reassembled message/partial {id:?}: not written: {e:#}"),
+                            );
+                        }
+                    }
+                }
+                extract::partial::Added::Refused(why) => {
+                    report(
+                        &origin.label(),
+                        &format!("message/partial {id:?} fragment {number} not kept: {why}"),
+                    );
+                }
+                extract::partial::Added::Pending => {}
+            }
+        }
+    }
+    if out_dirs.top.is_none() {
+        // -O -: the first selected part only.
+        if let Some(item) = plan.items.first() {
+            if !st.to_stdout_done {
+                st.to_stdout_done = true;
+                buf.extend_from_slice(&item.data);
+            }
+        }
+        return Ok(());
+    }
+    drop(st);
+    if plan.items.is_empty() {
+        return Ok(());
+    }
+    let Some(root) = out_dirs.input()? else {
+        return Ok(());
+    };
+    let mailbox = origin.format != "eml";
+    let mut dirs = MessageDirs {
+        root: &root,
+        sub: (mailbox && !args.flat).then(|| origin.index.to_string()),
+        base: None,
+        nested: HashMap::new(),
+    };
+    // The written name of each attached message, for its sub-folder.
+    let mut eml_names: HashMap<usize, String> = HashMap::new();
+    let label = origin.label();
+    for item in &plan.items {
+        let written = write_item(args, &tree, &mut dirs, &mut eml_names, item);
+        let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+        match written {
+            Ok(path) => {
+                st.written += 1;
+                drop(st);
+                if args.quiet {
+                    continue;
+                }
+                if let Some(src) = &src {
+                    let rec = manifest(src, item, &path);
+                    serde_json::to_writer(&mut *buf, &rec)?;
+                    buf.push(b'\n');
+                } else {
+                    writeln!(buf, "{}", style.safe(&path.display().to_string()))?;
+                }
+            }
+            Err(e) => {
+                st.failed += 1;
+                drop(st);
+                report(&label, &format!("part {}: not written: {e:#}", item.id));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_item(
+    args: &ExtractArgs,
+    tree: &model::Tree<'_>,
+    dirs: &mut MessageDirs<'_>,
+    eml_names: &mut HashMap<usize, String>,
+    item: &extract::Item<'_>,
+) -> Result<PathBuf> {
+    let mut dir: SafeWriter = dirs.base()?.clone();
+    if !args.flat {
+        // Walk (creating as needed) the folders of the enclosing messages.
+        for &m in &item.messages {
+            if let Some(w) = dirs.nested.get(&m) {
+                dir = w.clone();
+                continue;
+            }
+            let folder = eml_names.get(&m).cloned().unwrap_or_else(|| {
+                let p = &tree.parts[m];
+                let raw = p.filename.as_deref().and_then(name::safe_name);
+                name::with_eml(&raw.unwrap_or_else(|| name::fallback_name(&p.id, &p.content_type)))
+            });
+            let stem = name::safe_name(name::split_ext(&folder).0)
+                .unwrap_or_else(|| "message".to_string());
+            let (w, _) = dir.subdir(&stem)?;
+            dirs.nested.insert(m, w.clone());
+            dir = w;
+        }
+    }
+    let used = dir.write_file(&item.name, &item.data)?;
+    if tree.parts[item.index].kind == PartKind::Message && !item.id.contains(':') {
+        eml_names.insert(item.index, used.clone());
+    }
+    Ok(dir.path().join(used))
+}
+
+fn manifest(src: &serde_json::Value, item: &extract::Item<'_>, path: &Path) -> serde_json::Value {
+    use md5::Md5;
+    use sha1::Sha1;
+    use sha2::{Digest, Sha256};
+    let data: &[u8] = &item.data;
+    let candidates: Vec<_> = item
+        .candidates
+        .iter()
+        .map(|c| json!({ "source": c.source, "value": c.value }))
+        .collect();
+    json!({
+        "type": "file",
+        "source": src,
+        "part": item.id,
+        "name_candidates": candidates,
+        "raw_name": item.raw_name,
+        "name": item.name,
+        "path": path.display().to_string(),
+        "content_type": item.content_type,
+        "sniffed_type": item.sniffed,
+        "size": data.len(),
+        "sha256": hex(&Sha256::digest(data)),
+        "sha1": hex(&Sha1::digest(data)),
+        "md5": hex(&Md5::digest(data)),
+        "findings": item.findings,
+    })
+}

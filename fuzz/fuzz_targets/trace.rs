@@ -1,0 +1,22 @@
+#![no_main]
+//! Received/trace analysis over arbitrary header sections.
+use libfuzzer_sys::fuzz_target;
+
+#[path = "common.rs"]
+mod common;
+
+fn run(data: &[u8]) {
+    let opts = emlkit::forensics::Options::at(1_800_000_000);
+    emlkit::model::parse_with(data, 0, true, |parsed| {
+        if let Ok(parsed) = parsed {
+            let t = emlkit::forensics::trace(&parsed, &opts);
+            let origin = emlkit::source::Origin::default();
+            let _ = serde_json::to_vec(&emlkit::forensics::json::record(&origin, &t));
+        }
+    });
+}
+
+fuzz_target!(|data: &[u8]| {
+    run(data);
+    run(&common::mail_alphabet(data));
+});

@@ -84,9 +84,11 @@ pub fn detect_dir(path: &Path) -> Kind {
 }
 
 /// Detects the kind of a file from its first bytes: an mbox starts with a
-/// `From ` line, anything else is one message.
+/// `From ` line, anything else is one message. An empty input is an empty
+/// mbox (no messages, nothing to report), so `cat /dev/null | emlkit json`
+/// writes nothing and succeeds.
 pub fn detect_bytes(data: &[u8]) -> Kind {
-    if mbox::starts_with_from_line(data) {
+    if data.is_empty() || mbox::starts_with_from_line(data) {
         Kind::Mbox
     } else {
         Kind::Eml

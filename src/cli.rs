@@ -43,6 +43,12 @@ pub enum Command {
     Headers(cmd::headers::HeadersArgs),
     /// Print the readable body.
     Text(cmd::text::TextArgs),
+    /// Describe mailboxes: kind, dialect, count, findings.
+    Info(cmd::info::InfoArgs),
+    /// Write one .eml file per message.
+    Split(cmd::split::SplitArgs),
+    /// Convert between mbox, maildir and directories of files.
+    Convert(cmd::convert::ConvertArgs),
     /// Write the man page (roff) to stdout.
     Man(cmd::man::ManArgs),
     /// Write shell completions to stdout.

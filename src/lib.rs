@@ -37,6 +37,7 @@
 
 pub mod export;
 pub mod model;
+pub mod sink;
 pub mod source;
 pub mod term;
 

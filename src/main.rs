@@ -56,6 +56,9 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Json(a) => cmd::json::run(a, &mut out)?,
         Command::Headers(a) => cmd::headers::run(a, style, &mut out)?,
         Command::Text(a) => cmd::text::run(a, style, &mut out)?,
+        Command::Info(a) => cmd::info::run(a, &mut out)?,
+        Command::Split(a) => cmd::split::run(a, &mut out)?,
+        Command::Convert(a) => cmd::convert::run(a, &mut out)?,
         Command::Man(a) => cmd::man::run(a, &mut out)?,
         Command::Completions(a) => cmd::completions::run(a, &mut out)?,
     };

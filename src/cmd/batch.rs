@@ -73,9 +73,12 @@ struct Job<'a> {
 }
 
 /// Runs jobs and writes outputs in order.
+/// Receives each message's output, in input order.
+pub type Emit<'o> = dyn FnMut(&Origin, &[u8]) -> Result<()> + 'o;
+
 struct Engine<'w, 'o> {
     work: &'w Work<'w>,
-    out: &'o mut dyn Write,
+    emit: &'o mut Emit<'o>,
     pool: Option<rayon::ThreadPool>,
     max_input: u64,
     outcome: Outcome,
@@ -120,7 +123,7 @@ impl Engine<'_, '_> {
     }
 
     /// Processes a chunk (in parallel when a pool is set) and writes it.
-    fn flush(&mut self, jobs: &mut Vec<Job<'_>>) -> io::Result<()> {
+    fn flush(&mut self, jobs: &mut Vec<Job<'_>>) -> Result<()> {
         if jobs.is_empty() {
             return Ok(());
         }
@@ -136,7 +139,7 @@ impl Engine<'_, '_> {
         for (job, r) in jobs.iter().zip(results) {
             match r {
                 Ok(buf) => {
-                    self.out.write_all(&buf)?;
+                    (self.emit)(&job.origin, &buf)?;
                     self.outcome.messages += 1;
                 }
                 Err(e) => {
@@ -182,6 +185,20 @@ fn progress_bar() -> Option<ProgressBar> {
 /// Calls `work` for every message of every input, in input order, writing
 /// what it returns to `out`. See the module documentation.
 pub fn for_each_message(args: &InputArgs, out: &mut dyn Write, work: &Work<'_>) -> Result<Outcome> {
+    let mut emit = |_: &Origin, buf: &[u8]| -> Result<()> { Ok(out.write_all(buf)?) };
+    let outcome = for_each_message_emit(args, work, &mut emit)?;
+    out.flush()?;
+    Ok(outcome)
+}
+
+/// Like [`for_each_message`], but hands each output, with the message's
+/// origin, to `emit` (in input order) instead of writing it: `convert` and
+/// `split` use it to deliver messages.
+pub fn for_each_message_emit<'o>(
+    args: &InputArgs,
+    work: &Work<'_>,
+    emit: &'o mut Emit<'o>,
+) -> Result<Outcome> {
     let inputs = resolve_inputs(args);
     if inputs.is_empty() {
         anyhow::bail!("no input: give a path, or pipe a message into stdin (see --help)");
@@ -200,7 +217,7 @@ pub fn for_each_message(args: &InputArgs, out: &mut dyn Write, work: &Work<'_>) 
     let chunk_messages = if jobs == 1 { 1 } else { CHUNK_MESSAGES };
     let mut engine = Engine {
         work,
-        out,
+        emit,
         pool,
         max_input: args.max_input,
         outcome: Outcome::default(),
@@ -305,7 +322,6 @@ pub fn for_each_message(args: &InputArgs, out: &mut dyn Write, work: &Work<'_>) 
     if let Some(b) = &engine.bar {
         b.finish_and_clear();
     }
-    engine.out.flush()?;
     Ok(engine.outcome)
 }
 
@@ -317,7 +333,7 @@ fn run_mbox(
     lo: u64,
     hi: u64,
     chunk_messages: usize,
-) -> io::Result<()> {
+) -> Result<()> {
     let mut chunk: Vec<Job<'_>> = Vec::new();
     let mut chunk_bytes = 0usize;
     let mut released = 0usize;

@@ -118,7 +118,9 @@ pub fn list_directory(root: &Path, recursive: bool) -> io::Result<Vec<MaildirEnt
             let ft = e.file_type()?;
             names.push((name, e.path(), ft.is_dir()));
         }
-        names.sort();
+        // Numeric runs compare as numbers, so `split` output past 999999
+        // (`1000000.eml`) still reads back in message order.
+        names.sort_by(|a, b| natural_cmp(&a.0, &b.0));
         let mut subdirs = Vec::new();
         for (_, path, is_dir) in names {
             if is_dir {
@@ -139,6 +141,39 @@ pub fn list_directory(root: &Path, recursive: bool) -> io::Result<Vec<MaildirEnt
     Ok(out)
 }
 
+/// Compares names with runs of ASCII digits taken as numbers.
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i].is_ascii_digit() && b[j].is_ascii_digit() {
+            let si = i;
+            while i < a.len() && a[i].is_ascii_digit() {
+                i += 1;
+            }
+            let sj = j;
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
+            }
+            let (x, y) = (&a[si..i], &b[sj..j]);
+            let x = &x[x.iter().take_while(|&&c| c == b'0').count()..];
+            let y = &y[y.iter().take_while(|&&c| c == b'0').count()..];
+            let o = x.len().cmp(&y.len()).then(x.cmp(y));
+            if o != Ordering::Equal {
+                return o;
+            }
+        } else {
+            if a[i] != b[j] {
+                return a[i].cmp(&b[j]);
+            }
+            i += 1;
+            j += 1;
+        }
+    }
+    (a.len() - i).cmp(&(b.len() - j)).then(a.cmp(b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +183,11 @@ mod tests {
         assert_eq!(parse_flags("123.abc:2,SR").as_deref(), Some("RS"));
         assert_eq!(parse_flags("123.abc:2,").as_deref(), Some(""));
         assert_eq!(parse_flags("123.abc"), None);
+        assert_eq!(
+            natural_cmp("1000000.eml", "999999.eml"),
+            std::cmp::Ordering::Greater
+        );
+        assert_eq!(natural_cmp("000002.eml", "000010.eml"), std::cmp::Ordering::Less);
         assert_eq!(parse_flags("1.M2P3.host,S=4542;2,Sb").as_deref(), Some("S"));
         assert_eq!(base_name("1.M2P3.host:2,S"), "1.M2P3.host");
     }

@@ -38,8 +38,14 @@ impl FromStr for Shard {
         let (k, n) = s
             .split_once('/')
             .ok_or_else(|| format!("`{s}` is not K/N (for example 2/8)"))?;
-        let k: u64 = k.trim().parse().map_err(|_| format!("`{k}` is not a number"))?;
-        let n: u64 = n.trim().parse().map_err(|_| format!("`{n}` is not a number"))?;
+        let k: u64 = k
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{k}` is not a number"))?;
+        let n: u64 = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{n}` is not a number"))?;
         if n == 0 || k == 0 || k > n {
             return Err(format!("need 1 <= K <= N, got {k}/{n}"));
         }

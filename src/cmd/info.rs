@@ -186,7 +186,11 @@ pub fn run(args: &InfoArgs, out: &mut dyn Write) -> Result<super::Outcome> {
         }
         vec![Input::Stdin]
     } else {
-        args.input.inputs.iter().map(|p| Input::from_arg(p)).collect()
+        args.input
+            .inputs
+            .iter()
+            .map(|p| Input::from_arg(p))
+            .collect()
     };
     let escape = io::stdout().is_terminal();
     for input in inputs {

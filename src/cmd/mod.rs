@@ -12,7 +12,6 @@ pub mod split;
 pub mod text;
 pub mod tree;
 
-use crate::source::Origin;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use std::io::{self, IsTerminal, Write};
@@ -134,7 +133,7 @@ pub fn report(label: &str, reason: &dyn std::fmt::Display) {
 pub fn for_each_message(
     args: &InputArgs,
     out: &mut dyn Write,
-    work: &(dyn Fn(&Origin, &[u8], &mut Vec<u8>) -> Result<()> + Sync),
+    work: &batch::Work<'_>,
 ) -> Result<Outcome> {
     batch::for_each_message(args, out, work)
 }

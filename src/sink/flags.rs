@@ -70,6 +70,9 @@ mod tests {
         }
         assert_eq!(status_from_maildir_flags(None), (None, None));
         assert_eq!(maildir_flags_from_status(None, None), None);
-        assert_eq!(maildir_flags_from_status(Some("OR"), None).as_deref(), Some("S"));
+        assert_eq!(
+            maildir_flags_from_status(Some("OR"), None).as_deref(),
+            Some("S")
+        );
     }
 }

@@ -300,7 +300,8 @@ pub fn with_status<'m>(
     status: Option<&str>,
     x_status: Option<&str>,
 ) -> std::borrow::Cow<'m, [u8]> {
-    let cur_s = header_value(msg, b"status").map(|v| String::from_utf8_lossy(&v).trim().to_string());
+    let cur_s =
+        header_value(msg, b"status").map(|v| String::from_utf8_lossy(&v).trim().to_string());
     let cur_x =
         header_value(msg, b"x-status").map(|v| String::from_utf8_lossy(&v).trim().to_string());
     if cur_s.as_deref() == status && cur_x.as_deref() == x_status {
@@ -399,7 +400,10 @@ mod tests {
     #[test]
     fn status_fields_are_set_and_kept() {
         let m = b"Subject: x\nStatus: O\n\nbody\n";
-        assert!(matches!(with_status(m, Some("O"), None), std::borrow::Cow::Borrowed(_)));
+        assert!(matches!(
+            with_status(m, Some("O"), None),
+            std::borrow::Cow::Borrowed(_)
+        ));
         let s = with_status(m, Some("RO"), Some("A"));
         assert_eq!(&*s, b"Subject: x\nStatus: RO\nX-Status: A\n\nbody\n");
         let c = with_status(b"A: b\r\n\r\nx\r\n", Some("RO"), None);
@@ -436,11 +440,17 @@ mod tests {
         let p = d.path().join("box");
         for round in 0..2 {
             let mut w = MboxWriter::open(&p).unwrap();
-            w.write(b"From a Mon Jan  1 00:00:00 2001", format!("A: {round}\n\nx\n").as_bytes())
-                .unwrap();
+            w.write(
+                b"From a Mon Jan  1 00:00:00 2001",
+                format!("A: {round}\n\nx\n").as_bytes(),
+            )
+            .unwrap();
             w.finish().unwrap();
         }
         let data = fs::read(&p).unwrap();
-        assert_eq!(read_back(&data), [b"A: 0\n\nx\n".to_vec(), b"A: 1\n\nx\n".to_vec()]);
+        assert_eq!(
+            read_back(&data),
+            [b"A: 0\n\nx\n".to_vec(), b"A: 1\n\nx\n".to_vec()]
+        );
     }
 }

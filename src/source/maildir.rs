@@ -187,7 +187,10 @@ mod tests {
             natural_cmp("1000000.eml", "999999.eml"),
             std::cmp::Ordering::Greater
         );
-        assert_eq!(natural_cmp("000002.eml", "000010.eml"), std::cmp::Ordering::Less);
+        assert_eq!(
+            natural_cmp("000002.eml", "000010.eml"),
+            std::cmp::Ordering::Less
+        );
         assert_eq!(parse_flags("1.M2P3.host,S=4542;2,Sb").as_deref(), Some("S"));
         assert_eq!(base_name("1.M2P3.host:2,S"), "1.M2P3.host");
     }

@@ -443,7 +443,9 @@ mod tests {
     #[test]
     fn recognises_from_lines() {
         assert!(is_from_line(b"From MAILER-DAEMON Fri Jul  8 12:08:34 2011"));
-        assert!(is_from_line(b"From 1234567890abcdef Mon Sep 17 00:00:00 2001"));
+        assert!(is_from_line(
+            b"From 1234567890abcdef Mon Sep 17 00:00:00 2001"
+        ));
         assert!(is_from_line(b"From a@b.c Sat, 1 Jan 2000 10:00:00 +0000"));
         assert!(is_from_line(b"From a@b.c Sat Jan  1 10:00 2000"));
         assert!(is_from_line(b"From a@b.c Sat Jan  1 10:00:00 +0100 2000"));
@@ -518,7 +520,10 @@ mod tests {
         let v = split(mbox);
         assert_eq!(v.len(), 2);
         assert!(v[0].crlf);
-        assert_eq!(&mbox[v[0].from_line.clone()], b"From a Mon Jan  1 00:00:00 2001");
+        assert_eq!(
+            &mbox[v[0].from_line.clone()],
+            b"From a Mon Jan  1 00:00:00 2001"
+        );
         assert_eq!(&mbox[v[0].message.clone()], b"A: 1\r\n\r\nx\r\n");
         assert_eq!(&mbox[v[1].message.clone()], b"A: 2\r\n\r\ny\r\n");
     }
@@ -550,7 +555,10 @@ mod tests {
         let v = split(lying.as_bytes());
         assert_eq!(v.len(), 2);
         assert_eq!(codes(&v[0]), ["content_length_mismatch"]);
-        assert_eq!(&lying.as_bytes()[v[0].message.clone()], b"Content-Length: 3\n\nhello world\n");
+        assert_eq!(
+            &lying.as_bytes()[v[0].message.clone()],
+            b"Content-Length: 3\n\nhello world\n"
+        );
     }
 
     #[test]

@@ -71,7 +71,7 @@ pub fn mbox_summary(path: &str, data: &Bytes, max_findings: usize) -> Value {
                 }));
             }
         }
-        if e.next - released > (64 << 20) {
+        if e.next - released > (8 << 20) {
             data.release(released, e.next);
             released = e.next;
         }

@@ -387,20 +387,37 @@ impl Iterator for MboxSplitter<'_> {
 
 /// Undoes mboxrd/mboxo quoting: one `>` is removed from lines matching
 /// `^>+From `. Borrowed when there is nothing to undo.
+///
+/// Finds the quoted lines with `memmem` and copies the bytes between them,
+/// rather than walking every line: most lines of a quoted message are not
+/// quoted.
 pub fn unquote(msg: &[u8]) -> Cow<'_, [u8]> {
-    if memmem::find(msg, b">From ").is_none() {
-        return Cow::Borrowed(msg);
+    let mut out: Option<Vec<u8>> = None;
+    let mut copied = 0;
+    for p in memmem::find_iter(msg, b">From ") {
+        // `p` is the last `>` only if the next byte starts `From `; walk back
+        // over the run of `>` to the line start.
+        let mut ls = p;
+        while ls > 0 && msg[ls - 1] == b'>' {
+            ls -= 1;
+        }
+        if ls > 0 && msg[ls - 1] != b'\n' {
+            continue;
+        }
+        if ls < copied {
+            continue;
+        }
+        let o = out.get_or_insert_with(|| Vec::with_capacity(msg.len()));
+        o.extend_from_slice(&msg[copied..ls]);
+        copied = ls + 1;
     }
-    let mut out = Vec::with_capacity(msg.len());
-    for line in msg.split_inclusive(|&b| b == b'\n') {
-        let gts = line.iter().take_while(|&&b| b == b'>').count();
-        if gts > 0 && line[gts..].starts_with(b"From ") {
-            out.extend_from_slice(&line[1..]);
-        } else {
-            out.extend_from_slice(line);
+    match out {
+        None => Cow::Borrowed(msg),
+        Some(mut o) => {
+            o.extend_from_slice(&msg[copied..]);
+            Cow::Owned(o)
         }
     }
-    Cow::Owned(out)
 }
 
 /// Applies mboxrd quoting: one `>` is added to lines matching `^>*From `.
@@ -559,6 +576,12 @@ mod tests {
             &lying.as_bytes()[v[0].message.clone()],
             b"Content-Length: 3\n\nhello world\n"
         );
+    }
+
+    #[test]
+    fn unquote_only_at_line_starts() {
+        assert_eq!(&*unquote(b">From a\nx >From b\n>>>From c\n"), b"From a\nx >From b\n>>From c\n");
+        assert!(matches!(unquote(b"x >From b\n"), Cow::Borrowed(_)));
     }
 
     #[test]

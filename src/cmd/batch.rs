@@ -309,7 +309,8 @@ pub fn for_each_message_emit<'o>(
                 };
                 if kind == Kind::Mbox {
                     run_mbox(&mut engine, &name, &bytes, lo, hi, chunk_messages)?;
-                } else if lo == 0 && (hi > 0 || bytes.is_empty()) {
+                } else if args.shard.is_none_or(|s| s.k == 1) {
+                    // A single message belongs to the first shard.
                     let origin = Origin {
                         path: name.clone(),
                         format: "eml",
@@ -388,6 +389,38 @@ fn run_mbox(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn args(path: &str, jobs: Option<usize>) -> InputArgs {
+        InputArgs {
+            inputs: vec![PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/mbox/")).join(path)],
+            format: None,
+            recursive: false,
+            max_input: 1 << 20,
+            jobs,
+            shard: None,
+        }
+    }
+
+    #[test]
+    fn a_panic_is_reported_and_the_batch_goes_on() {
+        for jobs in [Some(1), Some(2)] {
+            let mut out = Vec::new();
+            let work = |o: &Origin, _: &[u8], buf: &mut Vec<u8>| -> Result<()> {
+                if o.index == 1 {
+                    panic!("boom");
+                }
+                if o.index == 2 {
+                    anyhow::bail!("bad message");
+                }
+                buf.extend_from_slice(format!("{}@{}\n", o.index, o.offset).as_bytes());
+                Ok(())
+            };
+            let r = for_each_message(&args("mboxrd.mbox", jobs), &mut out, &work).unwrap();
+            assert!(r.errored);
+            assert_eq!(r.messages, 1);
+            assert_eq!(out, b"0@0\n");
+        }
+    }
 
     #[test]
     fn shard_parse_and_ranges() {

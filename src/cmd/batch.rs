@@ -392,7 +392,9 @@ mod tests {
 
     fn args(path: &str, jobs: Option<usize>) -> InputArgs {
         InputArgs {
-            inputs: vec![PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/mbox/")).join(path)],
+            inputs: vec![
+                PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/mbox/")).join(path),
+            ],
             format: None,
             recursive: false,
             max_input: 1 << 20,

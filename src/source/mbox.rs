@@ -580,7 +580,10 @@ mod tests {
 
     #[test]
     fn unquote_only_at_line_starts() {
-        assert_eq!(&*unquote(b">From a\nx >From b\n>>>From c\n"), b"From a\nx >From b\n>>From c\n");
+        assert_eq!(
+            &*unquote(b">From a\nx >From b\n>>>From c\n"),
+            b"From a\nx >From b\n>>From c\n"
+        );
         assert!(matches!(unquote(b"x >From b\n"), Cow::Borrowed(_)));
     }
 

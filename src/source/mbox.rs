@@ -76,11 +76,11 @@ pub struct MboxEntry {
     pub findings: Vec<MboxFinding>,
 }
 
-/// True when `data` starts with a `From_` line (strict, or `From ` followed
-/// by a header line as in `From - ` mailboxes).
+/// True when `data` starts with a `From ` line: that makes it an mbox (a
+/// message never starts with one), whatever follows `From ` (Thunderbird
+/// writes bare `From ` lines, GMime's test data `From - `).
 pub fn starts_with_from_line(data: &[u8]) -> bool {
-    let end = memchr::memchr(b'\n', data).unwrap_or(data.len());
-    is_from_line(&data[..end]) || (data.starts_with(b"From ") && next_line_is_header(data, end))
+    data.starts_with(b"From ")
 }
 
 /// True when `line` (without its line ending) looks like an mbox `From_` line:
@@ -137,17 +137,37 @@ fn is_weekday(w: &[u8]) -> bool {
     w.len() >= 3 && D.iter().any(|d| w[..3].eq_ignore_ascii_case(d))
 }
 
-/// True when the line after the one ending at `line_end` is a header field
-/// (`Name:` with a printable, space-free name).
+/// True when the lines after the one ending at `line_end` look like the
+/// start of a header: a header field (`Name:` with a printable, space-free
+/// name), then another field, a folded continuation, the blank line that
+/// ends a header, or the end of the data. Two lines, not one, so that body
+/// text such as `From here` / `But: it's not really.` / `The end.` stays
+/// one message (the heuristic Thunderbird's mbox reader uses as well).
 fn next_line_is_header(data: &[u8], line_end: usize) -> bool {
     let start = line_end + 1;
-    if start >= data.len() {
+    if start >= data.len() || !is_field_line(&data[start..]) {
         return false;
     }
-    let window = &data[start..data.len().min(start + 80)];
-    match memchr::memchr(b':', window) {
-        Some(0) | None => false,
-        Some(i) => window[..i].iter().all(|&b| (33..=126).contains(&b)),
+    let Some(nl) = memchr::memchr(b'\n', &data[start..]) else {
+        return true;
+    };
+    let second = &data[start + nl + 1..];
+    second.is_empty()
+        || second[0] == b' '
+        || second[0] == b'\t'
+        || second[0] == b'\n'
+        || second.starts_with(b"\r\n")
+        || is_field_line(second)
+}
+
+/// True when `line` starts with `Name:` (printable ASCII without space).
+fn is_field_line(line: &[u8]) -> bool {
+    let window = &line[..line.len().min(80)];
+    match memchr::memchr2(b':', b'\n', window) {
+        Some(i) if i > 0 && window[i] == b':' => {
+            window[..i].iter().all(|&b| (33..=126).contains(&b))
+        }
+        _ => false,
     }
 }
 
@@ -529,6 +549,28 @@ mod tests {
         assert_eq!(v.len(), 2);
         assert_eq!(v[1].offset, 16);
         assert!(codes(&v[1]).contains(&"loose_from_line"));
+    }
+
+    #[test]
+    fn header_sniffing_needs_two_lines() {
+        // A bare `From ` separator followed by a header (and a folded line).
+        let m = b"From \r\nA: 1\r\n\r\nx\r\nFrom \r\nX-A: b\r\n  c\r\nB: 2\r\n\r\ny\r\n";
+        let v = split(m);
+        assert_eq!(v.len(), 2);
+        assert_eq!(&m[v[0].message.clone()], b"A: 1\r\n\r\nx\r\n");
+        // Body text where one line merely looks like a field.
+        let m = b"From \nA: 1\n\nhello\nFrom here\nBut: not really.\nThe end.\n\n";
+        let v = split(m);
+        assert_eq!(v.len(), 1);
+        assert_eq!(codes(&v[0]), ["unquoted_from_in_body"]);
+        // A message cut short after one header line still counts.
+        let m = b"From \nA: 1\n\nx\n\nFrom \nB: 2";
+        assert_eq!(split(m).len(), 2);
+        // A bare `From ` with nothing after it is one empty message.
+        let v = split(b"From ");
+        assert_eq!(v.len(), 1);
+        assert!(v[0].message.is_empty());
+        assert!(starts_with_from_line(b"From "));
     }
 
     #[test]

@@ -182,7 +182,9 @@ fn progress_bar() -> Option<ProgressBar> {
         return None;
     }
     let b = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("{spinner} {pos} messages {per_sec} {msg}") {
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} {human_pos} messages, {elapsed} {wide_msg}")
+    {
         b.set_style(style);
     }
     Some(b)

@@ -2,8 +2,10 @@
 //!
 //! An [`Input`] is a path or standard input. [`Bytes`] holds the content of one
 //! input, memory-mapped when the input is a regular non-empty file and read into
-//! memory otherwise (pipes, special files, empty files). [`detect`] tells what
-//! kind of input it is (one message, an mbox, a maildir, a directory of files).
+//! memory otherwise (pipes, special files, empty files). [`detect_bytes`] and
+//! [`detect_dir`] tell what kind of input it is (one message, an mbox, a
+//! maildir, a directory of files). The [`mbox`] splitter and the [`maildir`]
+//! walker list the messages inside.
 
 mod bytes;
 pub mod maildir;

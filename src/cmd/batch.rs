@@ -374,7 +374,7 @@ fn run_mbox(
         chunk_bytes += msg.len();
         chunk.push(Job {
             origin,
-            data: Data::Slice(msg, entry.has_quoted_from),
+            data: Data::Slice(msg, true),
         });
         if chunk.len() >= chunk_messages || chunk_bytes >= CHUNK_BYTES {
             engine.flush(&mut chunk)?;

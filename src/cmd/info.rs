@@ -56,7 +56,7 @@ pub fn mbox_summary(path: &str, data: &Bytes, max_findings: usize) -> Value {
         count += 1;
         cl += e.content_length as usize;
         crlf += e.crlf as usize;
-        if e.has_quoted_from {
+        if e.has_quoted_from(data) {
             quoted += 1;
             let m = &data[e.message.clone()];
             rd |= m.starts_with(b">>From ") || memchr::memmem::find(m, b"\n>>From ").is_some();

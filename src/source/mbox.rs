@@ -64,8 +64,6 @@ pub struct MboxEntry {
     pub message: Range<usize>,
     /// Where the next record starts (the next `From ` line, or the end).
     pub next: usize,
-    /// Whether the message contains quoted `>From ` lines to undo.
-    pub has_quoted_from: bool,
     /// Whether the boundary that opened this message had no blank line before it.
     pub no_blank_before: bool,
     /// Whether a `Content-Length` header decided where the message ends.
@@ -74,6 +72,15 @@ pub struct MboxEntry {
     pub crlf: bool,
     /// Findings about this record (usually empty; no allocation then).
     pub findings: Vec<MboxFinding>,
+}
+
+impl MboxEntry {
+    /// Whether the message contains `>From ` (possibly quoted lines to
+    /// undo). Not computed while splitting: [`unquote`] makes the same check
+    /// in the worker that needs it, off the serial path.
+    pub fn has_quoted_from(&self, data: &[u8]) -> bool {
+        memmem::find(&data[self.message.clone()], b">From ").is_some()
+    }
 }
 
 /// True when `data` starts with a `From ` line: that makes it an mbox (a
@@ -385,15 +392,12 @@ impl Iterator for MboxSplitter<'_> {
             });
         }
         let end = end.max(body_start);
-        let msg = &data[body_start..end];
-        let has_quoted_from = memmem::find(msg, b">From ").is_some();
         let entry = MboxEntry {
             index: self.index,
             offset: start,
             from_line,
             message: body_start..end,
             next,
-            has_quoted_from,
             no_blank_before,
             content_length: cl_end.is_some(),
             crlf,
@@ -507,7 +511,8 @@ mod tests {
         // At the end of the file there is no blank separator: the last line
         // ending belongs to the message.
         assert_eq!(&mbox[v[1].message.clone()], b"Subject: 2\n\n>From x\n");
-        assert!(v[1].has_quoted_from);
+        assert!(v[1].has_quoted_from(mbox));
+        assert!(!v[0].has_quoted_from(mbox));
         assert_eq!(
             &*unquote(&mbox[v[1].message.clone()]),
             b"Subject: 2\n\nFrom x\n"

@@ -157,6 +157,10 @@ fn print_text(v: &Value, out: &mut dyn Write, escape: bool) -> io::Result<()> {
             writeln!(out, "  folder {k}: {n}")?;
         }
     }
+    if let Some(m) = v["flags"].as_object().filter(|m| !m.is_empty()) {
+        let list: Vec<String> = m.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        writeln!(out, "  flags: {}", list.join(", "))?;
+    }
     if let Some(fs) = v["findings"].as_array() {
         for f in fs {
             let msg = f["message"].as_str().unwrap_or("");

@@ -51,6 +51,12 @@ pub enum Command {
     Build(Box<cmd::build::BuildArgs>),
     // Write attachments to files, safely.
     Extract(cmd::extract::ExtractArgs),
+    // Describe mailboxes: kind, dialect, count, findings.
+    Info(cmd::info::InfoArgs),
+    // Write one .eml file per message.
+    Split(cmd::split::SplitArgs),
+    // Convert between mbox, maildir and directories of files.
+    Convert(cmd::convert::ConvertArgs),
     // Write the man page (roff) to stdout.
     Man(cmd::man::ManArgs),
     // Write shell completions to stdout.

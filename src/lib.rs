@@ -42,6 +42,7 @@ pub mod export;
 pub mod extract;
 pub mod forensics;
 pub mod model;
+pub mod sink;
 pub mod source;
 pub mod term;
 

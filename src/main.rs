@@ -59,6 +59,9 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Trace(a) => return cmd::trace::run(a, style, &mut out),
         Command::Build(a) => cmd::build::run(a, &mut out)?,
         Command::Extract(a) => cmd::extract::run(a, style, &mut out)?,
+        Command::Info(a) => cmd::info::run(a, &mut out)?,
+        Command::Split(a) => cmd::split::run(a, &mut out)?,
+        Command::Convert(a) => cmd::convert::run(a, &mut out)?,
         Command::Man(a) => cmd::man::run(a, &mut out)?,
         Command::Completions(a) => cmd::completions::run(a, &mut out)?,
     };

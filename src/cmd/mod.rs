@@ -1,21 +1,23 @@
 //! One file per subcommand, plus what they share: the input options, the
 //! loop over every message of every input, and output handling.
 
+pub mod batch;
 pub mod build;
 pub mod completions;
+pub mod convert;
 pub mod extract;
 pub mod headers;
+pub mod info;
 pub mod json;
 pub mod man;
+pub mod split;
 pub mod text;
 pub mod trace;
 pub mod tree;
 
-use crate::source::{self, Bytes, Input, Kind, Origin};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use std::io::{self, IsTerminal, Write};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 
 /// Input options shared by every reading command.
@@ -38,6 +40,15 @@ pub struct InputArgs {
     /// not limited).
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 30, hide_short_help = true)]
     pub max_input: u64,
+
+    /// Worker threads (default: all cores); output stays in input order.
+    #[arg(short = 'j', long, value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// Process only the K-th of N parts of each input (1-based; mbox files
+    /// are cut at message boundaries), so N workers share one mailbox.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<batch::Shard>,
 }
 
 /// `--format` values.
@@ -120,168 +131,14 @@ pub fn report(label: &str, reason: &dyn std::fmt::Display) {
     eprintln!("emlkit: {label}: {reason}");
 }
 
-fn resolve_inputs(args: &InputArgs) -> Vec<Input> {
-    if args.inputs.is_empty() {
-        if io::stdin().is_terminal() {
-            return Vec::new();
-        }
-        return vec![Input::Stdin];
-    }
-    args.inputs.iter().map(|p| Input::from_arg(p)).collect()
-}
-
 /// Calls `work` for every message of every input, in input order, writing
 /// what it returns to `out`. A failing message or input is reported on
 /// stderr and skipped; a panic inside `work` is caught and reported the same
-/// way.
-pub fn for_each_message(args: &InputArgs, out: &mut dyn Write, work: &Work<'_>) -> Result<Outcome> {
-    let inputs = resolve_inputs(args);
-    if inputs.is_empty() {
-        anyhow::bail!("no input: give a path, or pipe a message into stdin (see --help)");
-    }
-    let mut outcome = Outcome::default();
-    let mut buf = Vec::with_capacity(64 * 1024);
-    let mut run_one = |outcome: &mut Outcome,
-                       origin: &Origin,
-                       bytes: &[u8],
-                       out: &mut dyn Write|
-     -> io::Result<()> {
-        buf.clear();
-        let r = catch_unwind(AssertUnwindSafe(|| work(origin, bytes, &mut buf)));
-        match r {
-            Ok(Ok(())) => {
-                out.write_all(&buf)?;
-                outcome.messages += 1;
-            }
-            Ok(Err(e)) => {
-                outcome.errored = true;
-                report(&origin.label(), &format!("{e:#}"));
-            }
-            Err(_) => {
-                outcome.errored = true;
-                report(
-                    &origin.label(),
-                    &format!(
-                        "internal error (panic) at offset {}; please report this message",
-                        origin.offset
-                    ),
-                );
-            }
-        }
-        Ok(())
-    };
-    for input in &inputs {
-        let name = input.display_name();
-        let forced = args.format;
-        match input {
-            Input::Path(p) if p.is_dir() => {
-                let kind = match forced {
-                    Some(FormatArg::Maildir) => Kind::Maildir,
-                    _ => source::detect_dir(p),
-                };
-                let entries = match kind {
-                    Kind::Maildir => source::maildir::list_maildir(p, args.recursive),
-                    _ => source::maildir::list_directory(p, args.recursive),
-                };
-                let entries = match entries {
-                    Ok(e) => e,
-                    Err(e) => {
-                        outcome.errored = true;
-                        report(&name, &e);
-                        continue;
-                    }
-                };
-                if entries.is_empty() {
-                    outcome.errored = true;
-                    report(&name, &"directory holds no message files");
-                    continue;
-                }
-                for (index, e) in entries.iter().enumerate() {
-                    let path = e.path.display().to_string();
-                    let bytes = match Bytes::open(&e.path, args.max_input) {
-                        Ok(b) => b,
-                        Err(err) => {
-                            outcome.errored = true;
-                            report(&path, &err);
-                            continue;
-                        }
-                    };
-                    let origin = Origin {
-                        path,
-                        format: kind.as_str(),
-                        index,
-                        offset: 0,
-                        length: bytes.len() as u64,
-                        data_offset: 0,
-                        from_line: None,
-                        flags: e.flags.clone(),
-                        folder: (!e.folder.is_empty()).then(|| e.folder.clone()),
-                    };
-                    run_one(&mut outcome, &origin, &bytes, out)?;
-                }
-            }
-            _ => {
-                let bytes = match input {
-                    Input::Stdin => Bytes::stdin(args.max_input),
-                    Input::Path(p) => Bytes::open(p, args.max_input),
-                };
-                let bytes = match bytes {
-                    Ok(b) => b,
-                    Err(e) => {
-                        outcome.errored = true;
-                        report(&name, &e);
-                        continue;
-                    }
-                };
-                let kind = match forced {
-                    Some(FormatArg::Eml) => Kind::Eml,
-                    Some(FormatArg::Mbox) => Kind::Mbox,
-                    Some(FormatArg::Maildir) => {
-                        outcome.errored = true;
-                        report(&name, &"--format maildir needs a directory");
-                        continue;
-                    }
-                    None => source::detect_bytes(&bytes),
-                };
-                if kind == Kind::Mbox {
-                    for entry in source::mbox::MboxSplitter::new(&bytes) {
-                        let msg = &bytes[entry.message.clone()];
-                        let unq = source::mbox::unquote(msg);
-                        let origin = Origin {
-                            path: name.clone(),
-                            format: "mbox",
-                            index: entry.index,
-                            offset: entry.offset as u64,
-                            length: (entry.message.end - entry.offset) as u64,
-                            data_offset: entry.message.start as u64,
-                            from_line: Some(
-                                String::from_utf8_lossy(&bytes[entry.from_line.clone()])
-                                    .into_owned(),
-                            ),
-                            flags: None,
-                            folder: None,
-                        };
-                        run_one(&mut outcome, &origin, &unq, out)?;
-                        bytes.release(0, entry.message.end);
-                    }
-                } else {
-                    let origin = Origin {
-                        path: name.clone(),
-                        format: "eml",
-                        index: 0,
-                        offset: 0,
-                        length: bytes.len() as u64,
-                        ..Origin::default()
-                    };
-                    run_one(&mut outcome, &origin, &bytes, out)?;
-                }
-            }
-        }
-    }
-    out.flush()?;
-    Ok(outcome)
+/// way. Runs on all cores (`-j`); see [`batch`].
+pub fn for_each_message(
+    args: &InputArgs,
+    out: &mut dyn Write,
+    work: &batch::Work<'_>,
+) -> Result<Outcome> {
+    batch::for_each_message(args, out, work)
 }
-
-/// The per-message work of a command: writes its output for one message into
-/// the buffer it is given.
-pub type Work<'w> = dyn Fn(&Origin, &[u8], &mut Vec<u8>) -> Result<()> + Sync + 'w;

@@ -58,11 +58,17 @@ impl Bytes {
 
     /// Tells the kernel that the given range has been processed and its pages
     /// may be dropped, so the resident set does not grow with the file.
+    /// Only whole pages before `end` are released.
     pub fn release(&self, start: usize, end: usize) {
         #[cfg(unix)]
         if let Bytes::Mapped(map) = self {
             let page = 4096usize;
-            let start = start.div_ceil(page) * page;
+            // Round the start down: callers release consecutive ranges
+            // whose edges fall inside pages, and rounding both edges
+            // inwards would keep one page per boundary resident forever
+            // (80 MB over 20,000 messages). Dropping a page that is still
+            // partly needed is harmless: the next access re-reads it.
+            let start = start / page * page;
             let end = end / page * page;
             if end > start && end <= map.len() {
                 // SAFETY: MADV_DONTNEED on a private read-only file mapping only

@@ -16,10 +16,14 @@ pub struct MaildirEntry {
 }
 
 /// Parses the flags of a maildir file name: the letters after `:2,` (or
-/// `!2,`, the separator used on file systems that forbid `:`), keeping only
-/// upper-case ASCII letters, sorted and de-duplicated.
+/// `!2,` / `;2,`, the separators used on file systems that forbid `:`),
+/// keeping only upper-case ASCII letters (lower-case letters are Dovecot
+/// keywords, not flags), sorted and de-duplicated.
 pub fn parse_flags(file_name: &str) -> Option<String> {
-    let idx = file_name.rfind(":2,").or_else(|| file_name.rfind("!2,"))?;
+    let idx = file_name
+        .rfind(":2,")
+        .or_else(|| file_name.rfind("!2,"))
+        .or_else(|| file_name.rfind(";2,"))?;
     let mut flags: Vec<char> = file_name[idx + 3..]
         .chars()
         .filter(|c| c.is_ascii_uppercase())
@@ -29,9 +33,10 @@ pub fn parse_flags(file_name: &str) -> Option<String> {
     Some(flags.into_iter().collect())
 }
 
-/// Lists the messages of a maildir: `new/` then `cur/` (tmp/ is ignored), each
-/// sorted by file name; with `recursive`, Maildir++ sub-folders (`.Name`)
-/// follow in name order.
+/// Lists the messages of a maildir: `new/` and `cur/` together (tmp/ is
+/// ignored), sorted by file name, which starts with the delivery time, so the
+/// order is the delivery order (and the order `convert --to maildir` wrote);
+/// with `recursive`, Maildir++ sub-folders (`.Name`) follow in name order.
 pub fn list_maildir(root: &Path, recursive: bool) -> io::Result<Vec<MaildirEntry>> {
     let mut out = Vec::new();
     list_one(root, "", &mut out)?;
@@ -54,40 +59,47 @@ pub fn list_maildir(root: &Path, recursive: bool) -> io::Result<Vec<MaildirEntry
 }
 
 fn list_one(dir: &Path, prefix: &str, out: &mut Vec<MaildirEntry>) -> io::Result<()> {
+    let mut names: Vec<(String, &'static str, PathBuf)> = Vec::new();
     for sub in ["new", "cur"] {
         let d = dir.join(sub);
         if !d.is_dir() {
             continue;
         }
-        let mut names: Vec<(String, PathBuf)> = Vec::new();
         for e in std::fs::read_dir(&d)? {
             let e = e?;
             if e.file_type()?.is_file() {
                 let name = e.file_name().to_string_lossy().into_owned();
                 if !name.starts_with('.') {
-                    names.push((name, e.path()));
+                    names.push((name, sub, e.path()));
                 }
             }
         }
-        names.sort();
-        let folder = if prefix.is_empty() {
-            sub.to_string()
-        } else {
-            format!("{prefix}/{sub}")
-        };
-        for (name, path) in names {
-            out.push(MaildirEntry {
-                flags: if sub == "cur" {
-                    parse_flags(&name)
-                } else {
-                    None
-                },
-                path,
-                folder: folder.clone(),
-            });
-        }
+    }
+    // See: issue 3 — a deterministic order; the unique part of the name
+    // (before the info suffix) decides, then the folder.
+    names.sort_by(|a, b| base_name(&a.0).cmp(base_name(&b.0)).then(a.0.cmp(&b.0)));
+    for (name, sub, path) in names {
+        out.push(MaildirEntry {
+            flags: parse_flags(&name),
+            path,
+            folder: if prefix.is_empty() {
+                sub.to_string()
+            } else {
+                format!("{prefix}/{sub}")
+            },
+        });
     }
     Ok(())
+}
+
+/// The name without its `:2,…` info suffix.
+pub fn base_name(name: &str) -> &str {
+    for sep in [":2,", "!2,", ";2,"] {
+        if let Some(i) = name.rfind(sep) {
+            return &name[..i];
+        }
+    }
+    name
 }
 
 /// Lists the regular files of a plain directory (recursively when asked), in
@@ -106,7 +118,9 @@ pub fn list_directory(root: &Path, recursive: bool) -> io::Result<Vec<MaildirEnt
             let ft = e.file_type()?;
             names.push((name, e.path(), ft.is_dir()));
         }
-        names.sort();
+        // Numeric runs compare as numbers, so `split` output past 999999
+        // (`1000000.eml`) still reads back in message order.
+        names.sort_by(|a, b| natural_cmp(&a.0, &b.0));
         let mut subdirs = Vec::new();
         for (_, path, is_dir) in names {
             if is_dir {
@@ -127,6 +141,39 @@ pub fn list_directory(root: &Path, recursive: bool) -> io::Result<Vec<MaildirEnt
     Ok(out)
 }
 
+/// Compares names with runs of ASCII digits taken as numbers.
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i].is_ascii_digit() && b[j].is_ascii_digit() {
+            let si = i;
+            while i < a.len() && a[i].is_ascii_digit() {
+                i += 1;
+            }
+            let sj = j;
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
+            }
+            let (x, y) = (&a[si..i], &b[sj..j]);
+            let x = &x[x.iter().take_while(|&&c| c == b'0').count()..];
+            let y = &y[y.iter().take_while(|&&c| c == b'0').count()..];
+            let o = x.len().cmp(&y.len()).then(x.cmp(y));
+            if o != Ordering::Equal {
+                return o;
+            }
+        } else {
+            if a[i] != b[j] {
+                return a[i].cmp(&b[j]);
+            }
+            i += 1;
+            j += 1;
+        }
+    }
+    (a.len() - i).cmp(&(b.len() - j)).then(a.cmp(b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,5 +183,15 @@ mod tests {
         assert_eq!(parse_flags("123.abc:2,SR").as_deref(), Some("RS"));
         assert_eq!(parse_flags("123.abc:2,").as_deref(), Some(""));
         assert_eq!(parse_flags("123.abc"), None);
+        assert_eq!(
+            natural_cmp("1000000.eml", "999999.eml"),
+            std::cmp::Ordering::Greater
+        );
+        assert_eq!(
+            natural_cmp("000002.eml", "000010.eml"),
+            std::cmp::Ordering::Less
+        );
+        assert_eq!(parse_flags("1.M2P3.host,S=4542;2,Sb").as_deref(), Some("S"));
+        assert_eq!(base_name("1.M2P3.host:2,S"), "1.M2P3.host");
     }
 }

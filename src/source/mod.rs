@@ -3,8 +3,9 @@
 //! An [`Input`] is a path or standard input. [`Bytes`] holds the content of one
 //! input, memory-mapped when the input is a regular non-empty file and read into
 //! memory otherwise (pipes, special files, empty files). [`detect_bytes`] and
-//! [`detect_dir`] tell what
-//! kind of input it is (one message, an mbox, a maildir, a directory of files).
+//! [`detect_dir`] tell what kind of input it is (one message, an mbox, a
+//! maildir, a directory of files). The [`mbox`] splitter and the [`maildir`]
+//! walker list the messages inside.
 
 mod bytes;
 pub mod maildir;
@@ -85,9 +86,11 @@ pub fn detect_dir(path: &Path) -> Kind {
 }
 
 /// Detects the kind of a file from its first bytes: an mbox starts with a
-/// `From ` line, anything else is one message.
+/// `From ` line, anything else is one message. An empty input is an empty
+/// mbox (no messages, nothing to report), so `cat /dev/null | emlkit json`
+/// writes nothing and succeeds.
 pub fn detect_bytes(data: &[u8]) -> Kind {
-    if mbox::starts_with_from_line(data) {
+    if data.is_empty() || mbox::starts_with_from_line(data) {
         Kind::Mbox
     } else {
         Kind::Eml

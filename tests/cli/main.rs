@@ -3,11 +3,16 @@
 
 mod build;
 mod common;
+mod convert;
 mod corpus;
 mod extract;
 mod headers;
+mod info;
 mod json;
+mod mailbox_common;
 mod man;
+mod mbox;
+mod split;
 mod text;
 mod trace;
 mod tree;

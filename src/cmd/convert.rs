@@ -1,0 +1,209 @@
+//! `emlkit convert`: between mbox, maildir and directories of files.
+
+use super::InputArgs;
+use crate::sink::{self, Maildir, MboxWriter};
+use crate::source::Origin;
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+use std::io::Write;
+use std::path::PathBuf;
+
+const LONG_ABOUT: &str = "\
+Copies every message of the inputs (mbox files, maildirs, directories of
+.eml files, single messages) into OUTPUT, as an mbox, a maildir or a
+directory of files. Message bytes are kept exactly: mbox -> maildir -> mbox
+and mbox -> files -> mbox give back every message byte for byte (mboxrd
+quoting is undone on reading and redone on writing).
+
+Flags map both ways: mbox `Status: R` <-> maildir S, `X-Status: A/F/D/T` <->
+R/F/T/D, `Status: O` <-> cur/ (a message without Status goes to new/).
+From a maildir, `Status`/`X-Status` fields are added or changed only when
+they disagree with the file name's flags. The maildir flag P has no mbox
+equivalent and is lost.
+
+Writing never clobbers: an existing mbox is appended to, an existing
+maildir receives new files. Nothing half-written is visible after an
+interruption: maildir files go through tmp/; a new mbox is written to a
+temporary file renamed into place at the end; an appended mbox is cut back
+to its old length when a write fails.
+
+The mbox written is mboxrd. A message whose last line has no line ending
+gets one (mbox cannot record its absence); this is reported.
+
+Examples:
+  emlkit convert archive.mbox --to maildir ~/Maildir/.Archive
+  emlkit convert ~/Maildir --to mbox backup.mbox
+  emlkit convert messages/ --to mbox joined.mbox";
+
+/// Output kinds.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ToKind {
+    /// An mboxrd file (appended to when it exists).
+    Mbox,
+    /// A maildir (created when absent).
+    Maildir,
+    /// A directory of NNNNNN.eml files, as `split` writes.
+    Dir,
+}
+
+/// Arguments of `emlkit convert`.
+#[derive(Debug, Args)]
+#[command(about = "Convert between mbox, maildir and directories", long_about = LONG_ABOUT)]
+pub struct ConvertArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// What to write.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub to: ToKind,
+
+    /// The mbox file, maildir or directory to write.
+    #[arg(long = "output", short = 'o', value_name = "OUTPUT")]
+    pub output: Option<PathBuf>,
+
+    /// Do not fsync each file before it appears (much faster on big
+    /// mailboxes; an interrupted emlkit still leaves no partial file, but a
+    /// machine crash may).
+    #[arg(long)]
+    pub no_fsync: bool,
+}
+
+fn header_str(msg: &[u8], name: &[u8]) -> Option<String> {
+    sink::header_value(msg, name).map(|v| String::from_utf8_lossy(&v).trim().to_string())
+}
+
+/// Maildir flags of a message read from anywhere: from the file name for a
+/// maildir (`None` in new/), from Status/X-Status otherwise.
+fn flags_of(o: &Origin, msg: &[u8]) -> Option<String> {
+    if o.format == "maildir" {
+        let in_cur = o.folder.as_deref().is_some_and(|f| f.ends_with("cur"));
+        return match (&o.flags, in_cur) {
+            (Some(f), _) => Some(f.clone()),
+            (None, true) => Some(String::new()),
+            (None, false) => None,
+        };
+    }
+    sink::maildir_flags_from_status(
+        header_str(msg, b"status").as_deref(),
+        header_str(msg, b"x-status").as_deref(),
+    )
+}
+
+/// Seconds since the epoch for a synthesised From_ line: the maildir name's
+/// leading number (delivery time), else the file's mtime, else now.
+fn time_of(o: &Origin) -> i64 {
+    let name = std::path::Path::new(&o.path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let digits: String = name.chars().take_while(char::is_ascii_digit).collect();
+    if o.format == "maildir" {
+        if let Ok(t) = digits.parse::<i64>() {
+            return t;
+        }
+    }
+    let when = std::fs::metadata(&o.path)
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|_| std::time::SystemTime::now());
+    when.duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Runs `emlkit convert`.
+pub fn run(args: &ConvertArgs, _out: &mut dyn Write) -> Result<super::Outcome> {
+    // `convert IN... --to K OUT`: the last positional is the output unless -o is given.
+    let mut input = args.input.clone();
+    let output = match &args.output {
+        Some(o) => o.clone(),
+        None => {
+            if input.inputs.len() < 2 {
+                anyhow::bail!("give the inputs and then the OUTPUT (or -o OUTPUT); see --help");
+            }
+            input.inputs.pop().unwrap_or_default()
+        }
+    };
+    if input.inputs.iter().any(|i| i == &output) {
+        anyhow::bail!("{} is both an input and the output", output.display());
+    }
+    let work = |_: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
+        buf.extend_from_slice(bytes);
+        Ok(())
+    };
+    match args.to {
+        ToKind::Mbox => {
+            let mut w = MboxWriter::open(&output)
+                .with_context(|| format!("cannot open {}", output.display()))?;
+            let mut emit = |o: &Origin, msg: &[u8]| -> Result<()> {
+                let msg = if o.format == "maildir" {
+                    let want = flags_of(o, msg);
+                    let have = sink::maildir_flags_from_status(
+                        header_str(msg, b"status").as_deref(),
+                        header_str(msg, b"x-status").as_deref(),
+                    );
+                    if want == have {
+                        std::borrow::Cow::Borrowed(msg)
+                    } else {
+                        let (s, x) = sink::status_from_maildir_flags(want.as_deref());
+                        sink::with_status(msg, s.as_deref(), x.as_deref())
+                    }
+                } else {
+                    std::borrow::Cow::Borrowed(msg)
+                };
+                let from = match &o.from_line {
+                    Some(l) if l.starts_with("From ") => l.clone().into_bytes(),
+                    _ => sink::synth_from_line(&msg, time_of(o)),
+                };
+                let complete = w
+                    .write(&from, &msg)
+                    .with_context(|| format!("cannot write {}", output.display()))?;
+                if !complete {
+                    super::report(&o.label(), &"no line ending at the end; one was added");
+                }
+                Ok(())
+            };
+            let outcome = super::batch::for_each_message_emit(&input, &work, &mut emit);
+            match outcome {
+                Ok(o) => {
+                    w.finish()
+                        .with_context(|| format!("cannot finish {}", output.display()))?;
+                    Ok(o)
+                }
+                Err(e) => {
+                    w.abort();
+                    Err(e)
+                }
+            }
+        }
+        ToKind::Maildir => {
+            let mut md = Maildir::create(&output)
+                .with_context(|| format!("cannot create maildir {}", output.display()))?;
+            md.sync = !args.no_fsync;
+            let mut emit = |o: &Origin, msg: &[u8]| -> Result<()> {
+                let flags = flags_of(o, msg);
+                md.deliver(msg, flags.as_deref())
+                    .with_context(|| format!("cannot deliver into {}", output.display()))?;
+                Ok(())
+            };
+            super::batch::for_each_message_emit(&input, &work, &mut emit)
+        }
+        ToKind::Dir => {
+            std::fs::create_dir_all(&output)
+                .with_context(|| format!("cannot create {}", output.display()))?;
+            let mut n = 0usize;
+            let mut failed = false;
+            let mut emit = |o: &Origin, msg: &[u8]| -> Result<()> {
+                let name = format!("{n:06}.eml");
+                n += 1;
+                if let Err(e) = sink::write_new(&output, &name, msg, !args.no_fsync) {
+                    failed = true;
+                    super::report(&o.label(), &format!("cannot write {name}: {e}"));
+                }
+                Ok(())
+            };
+            let mut o = super::batch::for_each_message_emit(&input, &work, &mut emit)?;
+            o.errored |= failed;
+            Ok(o)
+        }
+    }
+}

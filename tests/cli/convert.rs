@@ -1,0 +1,208 @@
+//! `emlkit convert`: lossless round trips, flags both ways, appends.
+
+use crate::mailbox_common::*;
+use sha2::{Digest, Sha256};
+
+fn sums(msgs: &[Vec<u8>]) -> Vec<String> {
+    msgs.iter()
+        .map(|m| format!("{:x}", Sha256::digest(m)))
+        .collect()
+}
+
+#[test]
+fn mbox_to_maildir_to_mbox_keeps_bytes_and_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = root("testdata/mbox/mboxrd.mbox");
+    let md = dir.path().join("md");
+    let back = dir.path().join("back.mbox");
+    let (_, err, code) = run(&[
+        "convert",
+        src.to_str().unwrap(),
+        "--to",
+        "maildir",
+        md.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // Status: RO + X-Status: A -> cur, RS; no Status -> new; Status: O + X-Status: F -> cur, F.
+    let mut cur: Vec<String> = std::fs::read_dir(md.join("cur"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    cur.sort();
+    assert!(
+        cur[0].ends_with(":2,RS") && cur[1].ends_with(":2,F"),
+        "{cur:?}"
+    );
+    assert_eq!(std::fs::read_dir(md.join("new")).unwrap().count(), 1);
+    assert_eq!(std::fs::read_dir(md.join("tmp")).unwrap().count(), 0);
+    let (_, err, code) = run(&[
+        "convert",
+        md.to_str().unwrap(),
+        "--to",
+        "mbox",
+        back.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let a = mbox_messages(&std::fs::read(&src).unwrap());
+    let b = mbox_messages(&std::fs::read(&back).unwrap());
+    assert_eq!(sums(&a), sums(&b));
+}
+
+#[test]
+fn maildir_flags_become_status_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let md = dir.path().join("md");
+    for d in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(md.join(d)).unwrap();
+    }
+    std::fs::write(md.join("cur/1000.a.host:2,FRS"), b"Subject: a\n\nx\n").unwrap();
+    std::fs::write(md.join("new/1001.b.host"), b"Subject: b\n\ny\n").unwrap();
+    let out = dir.path().join("o.mbox");
+    assert_eq!(
+        run(&[
+            "convert",
+            md.to_str().unwrap(),
+            "--to",
+            "mbox",
+            out.to_str().unwrap()
+        ])
+        .2,
+        0
+    );
+    let data = std::fs::read(&out).unwrap();
+    let msgs = mbox_messages(&data);
+    assert_eq!(msgs[0], b"Subject: a\nStatus: RO\nX-Status: AF\n\nx\n");
+    assert_eq!(msgs[1], b"Subject: b\n\ny\n");
+    assert!(
+        String::from_utf8_lossy(&data).starts_with("From MAILER-DAEMON Thu Jan  1 00:16:40 1970\n")
+    );
+    // And back: the flags come home.
+    let md2 = dir.path().join("md2");
+    assert_eq!(
+        run(&[
+            "convert",
+            out.to_str().unwrap(),
+            "--to",
+            "maildir",
+            md2.to_str().unwrap()
+        ])
+        .2,
+        0
+    );
+    let cur: Vec<String> = std::fs::read_dir(md2.join("cur"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(cur.len(), 1);
+    assert!(cur[0].ends_with(":2,FRS"), "{cur:?}");
+}
+
+#[test]
+fn appending_never_clobbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = root("testdata/mbox/gitpatch.mbox");
+    let out = dir.path().join("o.mbox");
+    for _ in 0..2 {
+        assert_eq!(
+            run(&[
+                "convert",
+                src.to_str().unwrap(),
+                "--to",
+                "mbox",
+                out.to_str().unwrap()
+            ])
+            .2,
+            0
+        );
+    }
+    let msgs = mbox_messages(&std::fs::read(&out).unwrap());
+    let one = mbox_messages(&std::fs::read(&src).unwrap());
+    assert_eq!(msgs.len(), 4);
+    assert_eq!(&msgs[..2], &one[..]);
+    assert_eq!(&msgs[2..], &one[..]);
+    let md = dir.path().join("md");
+    for _ in 0..2 {
+        assert_eq!(
+            run(&[
+                "convert",
+                src.to_str().unwrap(),
+                "--to",
+                "maildir",
+                md.to_str().unwrap()
+            ])
+            .2,
+            0
+        );
+    }
+    assert_eq!(std::fs::read_dir(md.join("new")).unwrap().count(), 4);
+}
+
+#[test]
+fn crlf_and_missing_newline() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = root("testdata/mbox/crlf.mbox");
+    let out = dir.path().join("o.mbox");
+    let md = dir.path().join("md");
+    run(&[
+        "convert",
+        src.to_str().unwrap(),
+        "--to",
+        "maildir",
+        md.to_str().unwrap(),
+    ]);
+    run(&[
+        "convert",
+        md.to_str().unwrap(),
+        "--to",
+        "mbox",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        mbox_messages(&std::fs::read(&out).unwrap()),
+        mbox_messages(&std::fs::read(&src).unwrap())
+    );
+    let (_, err, code) = run(&[
+        "convert",
+        "testdata/mbox/no-final-newline.mbox",
+        "--to",
+        "mbox",
+        dir.path().join("n.mbox").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    assert!(err.contains("no line ending at the end"), "{err}");
+}
+
+#[test]
+fn duckdb_loads_the_json_lines() {
+    let ok = std::process::Command::new("python3")
+        .args(["-c", "import duckdb"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("skipped: the duckdb Python package is not importable (pip install duckdb)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("m.mbox");
+    std::fs::write(&src, make_mbox(50)).unwrap();
+    let (out, _, code) = run(&["json", src.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let jl = dir.path().join("m.jsonl");
+    std::fs::write(&jl, out).unwrap();
+    let script = format!(
+        "import duckdb\n\
+         r = duckdb.sql(\"select count(*), min(source.index), max(source.index), \
+         max(subject) filter (where source.index = 7) from read_json_auto('{}')\").fetchall()[0]\n\
+         print(r[0], r[1], r[2], r[3])",
+        jl.display()
+    );
+    let o = std::process::Command::new("python3")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        "50 0 49 message 7"
+    );
+}

@@ -1,0 +1,129 @@
+//! `emlkit info`: kinds, dialects, counts, mailbox findings with offsets.
+
+use crate::mailbox_common::*;
+
+fn info(path: &str, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["info", "--json"];
+    args.extend_from_slice(extra);
+    args.push(path);
+    let (out, err, code) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    jsonl(&out).remove(0)
+}
+
+fn codes(v: &serde_json::Value) -> Vec<(String, u64)> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["offset"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn dialects_and_findings() {
+    let v = info("testdata/mbox/mboxrd.mbox", &[]);
+    assert_eq!(
+        (
+            v["kind"].as_str(),
+            v["dialect"].as_str(),
+            v["messages"].as_u64()
+        ),
+        (Some("mbox"), Some("mboxrd"), Some(3))
+    );
+    assert_eq!(v["bytes"], 390);
+    let v = info("testdata/mbox/mboxcl2.mbox", &[]);
+    assert_eq!(v["dialect"], "mboxcl2");
+    assert_eq!(v["messages"], 2);
+    let v = info("testdata/mbox/crlf.mbox", &[]);
+    assert_eq!(v["line_endings"], "crlf");
+    let v = info("testdata/mbox/gitpatch.mbox", &[]);
+    assert_eq!(
+        codes(&v),
+        [("from_line_without_blank_line".to_string(), 132)]
+    );
+    let v = info("testdata/mbox/ambiguous.mbox", &[]);
+    assert_eq!(codes(&v), [("unquoted_from_in_body".to_string(), 60)]);
+    assert_eq!(v["messages"], 2);
+    let v = info("testdata/mbox/lying-cl.mbox", &[]);
+    assert_eq!(codes(&v), [("content_length_mismatch".to_string(), 0)]);
+    let v = info("testdata/mbox/no-final-newline.mbox", &[]);
+    assert_eq!(codes(&v), [("missing_final_newline".to_string(), 81)]);
+    let v = info("testdata/mbox/empty.mbox", &[]);
+    assert_eq!(v["messages"], 0);
+}
+
+#[test]
+fn gmime_loose_separators_are_findings() {
+    let Some(p) = corpus("jstedfast-gmime/tests/data/mbox/input/substring.mbox") else {
+        return;
+    };
+    let v = info(p.to_str().unwrap(), &[]);
+    assert_eq!(v["messages"], 3);
+    let c = codes(&v);
+    assert!(c.contains(&("loose_from_line".into(), 526)));
+    assert!(c.contains(&("from_line_without_blank_line".into(), 1029)));
+}
+
+#[test]
+fn maildir_plus_plus_recursive() {
+    let Some(p) = corpus("stalwartlabs-mail-parser/resources/maildir") else {
+        return;
+    };
+    let p = p.to_str().unwrap();
+    let v = info(p, &[]);
+    assert_eq!(
+        (v["kind"].as_str(), v["messages"].as_u64()),
+        (Some("maildir"), Some(2))
+    );
+    let v = info(p, &["-r"]);
+    assert_eq!(v["messages"], 6);
+    assert_eq!(v["folders"][".My Folder.Nested Folder/cur"], 1);
+    // Flags from `:2,` and `;2,` names; lower-case keywords are not flags.
+    assert_eq!(v["flags"]["S"], 2);
+    assert_eq!(v["flags"]["F"], 2);
+    // The corpus files are 2-byte placeholders: copy the tree with real
+    // messages to see the flags on every record.
+    let dir = tempfile::tempdir().unwrap();
+    let src = std::path::Path::new(p);
+    let mut stack = vec![src.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let e = e.unwrap().path();
+            let to = dir.path().join(e.strip_prefix(src).unwrap());
+            if e.is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+                stack.push(e);
+            } else {
+                std::fs::write(&to, b"Subject: x\n\ny\n").unwrap();
+            }
+        }
+    }
+    let (out, err, code) = run(&["headers", "--json", "-r", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let recs = jsonl(&out);
+    assert_eq!(recs.len(), 6);
+    let flags: Vec<&str> = recs
+        .iter()
+        .map(|r| r["source"]["flags"].as_str().unwrap_or("-"))
+        .collect();
+    assert_eq!(flags, ["S", "ST", "DRT", "", "DFR", "FP"]);
+}
+
+#[test]
+fn text_output() {
+    let (out, _, code) = run(&["info", "testdata/mbox/gitpatch.mbox"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with(
+            "testdata/mbox/gitpatch.mbox: mbox (mbox, lf), 2 messages, 264 bytes, 1 findings\n"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("from_line_without_blank_line at offset 132 (message 1)"));
+}

@@ -1,0 +1,220 @@
+//! Reading mbox files through every command: boundaries, offsets, dialects,
+//! batch order, shards.
+
+use crate::mailbox_common::*;
+use serde_json::Value;
+
+#[test]
+fn gmime_substring_offsets() {
+    let (Some(input), Some(expected)) = (
+        corpus("jstedfast-gmime/tests/data/mbox/input/substring.mbox"),
+        corpus("jstedfast-gmime/tests/data/mbox/output/substring.mbox"),
+    ) else {
+        return;
+    };
+    let exp = std::fs::read_to_string(expected).unwrap();
+    let pairs = |prefix: &str| -> Vec<(u64, u64)> {
+        exp.lines()
+            .filter_map(|l| l.strip_prefix(prefix))
+            .map(|r| {
+                let (a, b) = r.split_once(", ").unwrap();
+                (a.trim().parse().unwrap(), b.trim().parse().unwrap())
+            })
+            .collect()
+    };
+    let msgs = pairs("message offsets: ");
+    let hdrs = pairs("header offsets: ");
+    assert_eq!(msgs.len(), 3);
+    let (out, _, code) = run(&["json", input.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let recs = jsonl(&out);
+    assert_eq!(recs.len(), msgs.len());
+    let len = std::fs::metadata(&input).unwrap().len();
+    for (i, r) in recs.iter().enumerate() {
+        let off = r["source"]["offset"].as_u64().unwrap();
+        assert_eq!(off, msgs[i].0, "message {i} start");
+        let next = recs
+            .get(i + 1)
+            .map_or(len, |n| n["source"]["offset"].as_u64().unwrap());
+        assert_eq!(next, msgs[i].1, "message {i} end");
+        // The first header field starts where GMime's header offsets start.
+        assert_eq!(r["headers"][0]["offset"].as_u64().unwrap(), hdrs[i].0);
+    }
+}
+
+#[test]
+fn cpython_mailbox_01() {
+    let Some(p) = corpus("python-cpython/Lib/test/test_email/data/mailbox_01.mbox") else {
+        return;
+    };
+    let data = std::fs::read(&p).unwrap();
+    let msgs = mbox_messages(&data);
+    assert_eq!(msgs.len(), 1);
+    assert!(msgs[0].ends_with(b"Hello\n\nFrom time to time\n"));
+    let (out, _, code) = run(&["json", p.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let r = &jsonl(&out)[0];
+    assert_eq!(
+        r["source"]["from_line"],
+        "From MAILER-DAEMON Sun Aug  7 11:40:37 2022 extra info"
+    );
+}
+
+#[test]
+fn fixtures_split_as_expected() {
+    let cases: &[(&str, &[&[u8]])] = &[
+        ("gitpatch.mbox", &[
+            b"From: dev@example.com\nSubject: [PATCH 1/2] one\n\n---\n a | 1 +\n",
+            b"From: dev@example.com\nSubject: [PATCH 2/2] two\n\n---\n b | 1 +\n",
+        ]),
+        ("crlf.mbox", &[b"Subject: one\r\n\r\nbody\r\n", b"Subject: two\r\n\r\nbody 2\r\n"]),
+        ("mboxcl2.mbox", &[
+            b"Subject: cl\nContent-Length: 76\n\nline\nFrom alice@example.com Mon Jan  1 10:00:00 2001\nstill the same message\n",
+            b"Subject: after\nContent-Length: 3\n\nok\n",
+        ]),
+        ("ambiguous.mbox", &[
+            b"Subject: a\n\nFrom here on we talk about it\n",
+            b"Subject: b\n\nx\n",
+        ]),
+        ("no-final-newline.mbox", &[b"Subject: a\n\nno newline at the end"]),
+        ("empty.mbox", &[]),
+    ];
+    for (name, want) in cases {
+        let data = std::fs::read(root("testdata/mbox").join(name)).unwrap();
+        let got = mbox_messages(&data);
+        let want: Vec<Vec<u8>> = want.iter().map(|w| w.to_vec()).collect();
+        assert_eq!(got, want, "{name}");
+    }
+    let data = std::fs::read(root("testdata/mbox/mboxrd.mbox")).unwrap();
+    let got = mbox_messages(&data);
+    assert_eq!(got.len(), 3);
+    assert!(got[0]
+        .ends_with(b"\n\nFrom the start\n>From quoted twice\nFrom: not a separator (colon)\n"));
+}
+
+#[test]
+fn empty_input_is_no_messages() {
+    let (out, err, code) = run(&["json", "testdata/mbox/empty.mbox"]);
+    assert_eq!((out.as_str(), err.as_str(), code), ("", "", 0));
+}
+
+#[test]
+fn jobs_keep_input_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("m.mbox");
+    std::fs::write(&p, make_mbox(600)).unwrap();
+    let p = p.to_str().unwrap();
+    let (one, _, c1) = run(&["json", "-j", "1", p]);
+    let (two, _, c2) = run(&["json", "-j", "2", p]);
+    assert_eq!((c1, c2), (0, 0));
+    assert_eq!(one, two);
+    let recs = jsonl(&one);
+    assert_eq!(recs.len(), 600);
+    for (i, r) in recs.iter().enumerate() {
+        assert_eq!(r["source"]["index"], i);
+        assert_eq!(r["subject"], format!("message {i}"));
+    }
+}
+
+#[test]
+fn shards_add_up_to_the_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("m.mbox");
+    std::fs::write(&p, make_mbox(97)).unwrap();
+    let p = p.to_str().unwrap();
+    let (whole, _, _) = run(&["headers", "--json", "-H", "subject", p]);
+    assert_eq!(whole.lines().count(), 97);
+    for n in [1, 2, 3, 5, 8, 200] {
+        let mut joined = String::new();
+        for k in 1..=n {
+            let (part, _, code) = run(&[
+                "headers",
+                "--json",
+                "-H",
+                "subject",
+                "--shard",
+                &format!("{k}/{n}"),
+                p,
+            ]);
+            assert_eq!(code, 0);
+            joined.push_str(&part);
+        }
+        assert_eq!(joined, whole, "N = {n}");
+    }
+    let (_, err, code) = run(&["json", "--shard", "0/3", p]);
+    assert_eq!(code, 2);
+    assert!(err.contains("1 <= K <= N"), "{err}");
+}
+
+fn strip(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.remove("source");
+            m.remove("offset");
+            m.remove("offsets");
+            for x in m.values_mut() {
+                strip(x);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip),
+        _ => {}
+    }
+}
+
+#[test]
+fn mbox_maildir_and_files_give_the_same_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let mbox = root("testdata/mbox/mboxrd.mbox");
+    let mbox = mbox.to_str().unwrap();
+    let md = dir.path().join("md");
+    let files = dir.path().join("files");
+    assert_eq!(
+        run(&["convert", mbox, "--to", "maildir", md.to_str().unwrap()]).2,
+        0
+    );
+    assert_eq!(run(&["split", mbox, "-o", files.to_str().unwrap()]).2, 0);
+    let mut outs = Vec::new();
+    for input in [mbox, md.to_str().unwrap(), files.to_str().unwrap()] {
+        let (out, err, code) = run(&["json", input]);
+        assert_eq!(code, 0, "{err}");
+        let mut recs = jsonl(&out);
+        recs.iter_mut().for_each(strip);
+        outs.push(recs);
+    }
+    assert_eq!(outs[0].len(), 3);
+    assert_eq!(outs[0], outs[1]);
+    assert_eq!(outs[0], outs[2]);
+}
+
+#[test]
+fn maildir_records_name_folder_and_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let md = dir.path().join("md");
+    let mbox = root("testdata/mbox/mboxrd.mbox");
+    run(&[
+        "convert",
+        mbox.to_str().unwrap(),
+        "--to",
+        "maildir",
+        md.to_str().unwrap(),
+    ]);
+    let (out, _, _) = run(&["json", md.to_str().unwrap()]);
+    let recs = jsonl(&out);
+    let src: Vec<(String, String)> = recs
+        .iter()
+        .map(|r| {
+            (
+                r["source"]["folder"].as_str().unwrap_or("").to_string(),
+                r["source"]["flags"].as_str().unwrap_or("-").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        src,
+        [
+            ("cur".into(), "RS".into()),
+            ("new".into(), "-".into()),
+            ("cur".into(), "F".into())
+        ]
+    );
+}

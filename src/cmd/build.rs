@@ -1,4 +1,6 @@
 //! `emlkit build`: compose a message from flags or from a JSON spec.
+// Argument docs are clap help text, where `[x]` means optional, not a link.
+#![allow(rustdoc::broken_intra_doc_links)]
 
 use crate::build::{self, compose, output, spec, WriteOptions};
 use anyhow::{Context, Result};

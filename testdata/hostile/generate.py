@@ -96,7 +96,7 @@ def main():
     w(out, "mbox-clen-lie.mbox",
       "From a Mon Jan  1 00:00:00 2001\nContent-Length: 999999999\n\nx\n\nFrom b Mon Jan  1 00:00:00 2001\n"
       "Content-Length: -5\n\ny\n")
-    w(out, "mbox-many.mbox", "".join(f"From a{i} Mon Jan  1 00:00:00 2001\n\n" for i in range(100_000)))
+    w(out, "mbox-many.mbox", "".join(f"From a{i} Mon Jan  1 00:00:00 2001\n\n" for i in range(50_000)))
     w(out, "mbox-crlf-noeol.mbox", "From a Mon Jan  1 00:00:00 2001\r\nSubject: x\r\n\r\nbody")
 
 

@@ -50,7 +50,8 @@ fn crlf_to_lf_in_place(b: &mut Vec<u8>) {
     b.truncate(w);
 }
 
-fn crlf_to_lf(b: &[u8]) -> Vec<u8> {
+/// CRLF line endings turned into LF (mbox and maildir files are LF).
+pub fn crlf_to_lf(b: &[u8]) -> Vec<u8> {
     let mut o = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {

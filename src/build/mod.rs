@@ -19,7 +19,6 @@
 //! columns and never exceed 998.
 
 pub mod compose;
-pub mod output;
 pub mod spec;
 pub mod validate;
 

@@ -2,7 +2,7 @@
 // Argument docs are clap help text, where `[x]` means optional, not a link.
 #![allow(rustdoc::broken_intra_doc_links)]
 
-use crate::build::{self, compose, output, spec, WriteOptions};
+use crate::build::{self, compose, spec, WriteOptions};
 use anyhow::{Context, Result};
 use clap::Args;
 use std::io::{Read, Write};
@@ -291,10 +291,20 @@ fn deliver(
         let asctime = chrono::DateTime::from_timestamp(now, 0)
             .map(|d| d.format("%a %b %e %H:%M:%S %Y").to_string())
             .unwrap_or_else(|| "Thu Jan  1 00:00:00 1970".into());
-        output::append_mbox(p, msg, &sender, &asctime)
+        // mbox and maildir files are LF on Unix; the shared writers add the
+        // mboxrd quoting and never clobber.
+        let lf = compose::crlf_to_lf(msg);
+        let from_line = format!("From {sender} {asctime}");
+        crate::sink::MboxWriter::open(p)
+            .and_then(|mut w| {
+                w.write(from_line.as_bytes(), &lf)?;
+                w.finish()
+            })
             .with_context(|| format!("--mbox {}", p.display()))?;
     } else if let Some(d) = &args.maildir {
-        let written = output::deliver_maildir(d, msg, now)
+        let lf = compose::crlf_to_lf(msg);
+        let written = crate::sink::Maildir::create(d)
+            .and_then(|mut m| m.deliver(&lf, None))
             .with_context(|| format!("--maildir {}", d.display()))?;
         writeln!(out, "{}", written.display())?;
     } else {

@@ -34,20 +34,11 @@ pub const MAX_NAME_BYTES: usize = 200;
 /// Longest extension kept when a name is shortened, in bytes (with the dot).
 const MAX_EXT_BYTES: usize = 16;
 
-/// True for characters removed from names: controls, bidi and zero-width.
+/// True for characters removed from names: what must never reach a
+/// terminal (controls, bidi, zero-width; see [`crate::term`]), plus the
+/// invisible soft hyphen and Mongolian vowel separator.
 pub fn is_removed_char(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{200B}'..='\u{200F}'
-                | '\u{202A}'..='\u{202E}'
-                | '\u{2060}'..='\u{2064}'
-                | '\u{2066}'..='\u{2069}'
-                | '\u{FEFF}'
-                | '\u{061C}'
-                | '\u{00AD}'
-                | '\u{180E}'
-        )
+    crate::term::is_unsafe_char(c) || matches!(c, '\u{00AD}' | '\u{180E}')
 }
 
 /// True for characters Windows does not allow in names.

@@ -78,4 +78,15 @@ for s in $SIZES; do
   run "$s" "$bytes" "$msgs" "emlkit headers -H Subject" "$EMLKIT" headers -H Subject "$f"
   run "$s" "$bytes" "$msgs" "emlkit json -j1" "$EMLKIT" json -j1 "$f"
   run "$s" "$bytes" "$msgs" "emlkit json" "$EMLKIT" json "$f"
+  # Python peers (pip install eml-parser mail-parser), on the 50m corpus only
+  # as in BASELINE.md: their rates carry over to 1g within ~10 %.
+  if [ "$s" = "50m" ]; then
+    for peer in eml_parser mailparser; do
+      if python3 -c "import $peer" 2>/dev/null; then
+        run "$s" "$bytes" "$msgs" "python $peer + json.dumps" python3 bench/pypeers.py "$peer" "$f"
+      else
+        echo "| $s | python $peer | (not installed: pip install ${peer/_/-}) | | | | | |"
+      fi
+    done
+  fi
 done

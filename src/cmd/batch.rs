@@ -87,6 +87,7 @@ struct Engine<'w, 'o> {
     emit: &'o mut Emit<'o>,
     pool: Option<rayon::ThreadPool>,
     max_input: u64,
+    headers_only: bool,
     outcome: Outcome,
     bar: Option<ProgressBar>,
 }
@@ -100,15 +101,27 @@ impl Engine<'_, '_> {
         }
     }
 
-    fn run_job(work: &Work<'_>, max_input: u64, job: &Job<'_>) -> Result<Vec<u8>, String> {
+    fn run_job(
+        work: &Work<'_>,
+        max_input: u64,
+        headers_only: bool,
+        job: &Job<'_>,
+    ) -> Result<Vec<u8>, String> {
         let mut buf = Vec::new();
         let r = catch_unwind(AssertUnwindSafe(|| -> Result<()> {
             match &job.data {
                 Data::Slice(s, quoted) => {
+                    // Header-only commands get the header section alone, so the
+                    // body is neither scanned for `>From ` nor copied.
+                    let s: &[u8] = if headers_only {
+                        crate::model::header_block(s)
+                    } else {
+                        s
+                    };
                     let bytes = if *quoted {
                         mbox::unquote(s)
                     } else {
-                        std::borrow::Cow::Borrowed(*s)
+                        std::borrow::Cow::Borrowed(s)
                     };
                     work(&job.origin, &bytes, &mut buf)
                 }
@@ -133,14 +146,17 @@ impl Engine<'_, '_> {
         if jobs.is_empty() {
             return Ok(());
         }
-        let (work, max) = (self.work, self.max_input);
+        let (work, max, hdr) = (self.work, self.max_input, self.headers_only);
         let results: Vec<Result<Vec<u8>, String>> = match &self.pool {
             Some(pool) => pool.install(|| {
                 jobs.par_iter()
-                    .map(|j| Self::run_job(work, max, j))
+                    .map(|j| Self::run_job(work, max, hdr, j))
                     .collect()
             }),
-            None => jobs.iter().map(|j| Self::run_job(work, max, j)).collect(),
+            None => jobs
+                .iter()
+                .map(|j| Self::run_job(work, max, hdr, j))
+                .collect(),
         };
         for (job, r) in jobs.iter().zip(results) {
             match r {
@@ -228,6 +244,7 @@ pub fn for_each_message_emit<'o>(
         emit,
         pool,
         max_input: args.max_input,
+        headers_only: args.headers_only,
         outcome: Outcome::default(),
         bar: progress_bar(),
     };
@@ -405,6 +422,7 @@ mod tests {
             format: None,
             recursive: false,
             max_input: 1 << 20,
+            headers_only: false,
             jobs,
             shard: None,
         }

@@ -42,7 +42,10 @@ pub struct HeadersArgs {
 pub fn run(args: &HeadersArgs, style: Style, out: &mut dyn Write) -> Result<super::Outcome> {
     let names: Vec<String> = args.names.iter().map(|n| n.to_ascii_lowercase()).collect();
     let multi = args.input.inputs.len() > 1;
-    super::for_each_message(&args.input, out, &|origin, bytes, buf| {
+    // Only the header section is read: the engine can skip the body.
+    let mut header_input = args.input.clone();
+    header_input.headers_only = true;
+    super::for_each_message(&header_input, out, &|origin, bytes, buf| {
         model::parse_with(bytes, origin.data_offset, true, |parsed| -> Result<()> {
             let parsed = parsed?;
             let raw = parsed.raw;

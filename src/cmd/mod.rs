@@ -41,6 +41,11 @@ pub struct InputArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 30, hide_short_help = true)]
     pub max_input: u64,
 
+    /// Set by commands that read only the top-level header section (not a
+    /// flag): the batch engine then hands them just that section.
+    #[arg(skip)]
+    pub headers_only: bool,
+
     /// Worker threads (default: all cores); output stays in input order.
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,

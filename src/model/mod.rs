@@ -105,6 +105,9 @@ pub fn parse_with<R>(
     headers_only: bool,
     f: impl FnOnce(Result<Parsed<'_>, ParseError>) -> R,
 ) -> R {
+    // Header-only work never looks past the header section; cutting there
+    // keeps the safeguards below from scanning (or copying) the body.
+    let raw = if headers_only { header_block(raw) } else { raw };
     match defuse(raw, params::MAX_PARAMS) {
         Some((copy, finding)) => {
             let mut r = parse(&copy, base, headers_only);
@@ -114,6 +117,21 @@ pub fn parse_with<R>(
             f(r)
         }
         None => f(parse(raw, base, headers_only)),
+    }
+}
+
+/// The header section of a message: up to and including the blank line that
+/// ends it (LF or CRLF), or everything when there is none.
+pub fn header_block(raw: &[u8]) -> &[u8] {
+    if raw.first() == Some(&b'\n') || raw.starts_with(b"\r\n") {
+        return &raw[..if raw[0] == b'\n' { 1 } else { 2 }];
+    }
+    let lf = memchr::memmem::find(raw, b"\n\n").map(|p| p + 2);
+    let crlf = memchr::memmem::find(raw, b"\n\r\n").map(|p| p + 3);
+    match (lf, crlf) {
+        (Some(a), Some(b)) => &raw[..a.min(b)],
+        (Some(a), None) | (None, Some(a)) => &raw[..a],
+        (None, None) => raw,
     }
 }
 

@@ -35,7 +35,17 @@
 //! Messages are bytes. Decoded text (subjects, bodies) is UTF-8; where bytes
 //! could not be converted exactly, a finding says so and the JSON export
 //! carries the original bytes as base64 next to the text.
+//!
+//! ## Safety
+//!
+//! The crate denies `unsafe` code with one documented exception, the memory
+//! map in `source/bytes.rs`: mapping a file (`memmap2::Mmap::map`) and
+//! telling the kernel that processed pages may be dropped (`madvise`), each
+//! with a `SAFETY:` comment. Extraction opens files relative to its output
+//! directory without following links (rustix, no `unsafe`).
 #![deny(unsafe_code)]
+// No unwrap/expect outside tests: input-derived values must fail as data.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod build;
 pub mod export;

@@ -1,4 +1,6 @@
 //! The `emlkit` binary: parse arguments, dispatch, map errors to exit codes.
+#![deny(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used)]
 
 use clap::Parser;
 use emlkit::cli::{Cli, Command};

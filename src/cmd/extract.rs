@@ -292,7 +292,7 @@ fn extract_parsed(
     parsed: &model::Parsed<'_>,
     buf: &mut Vec<u8>,
 ) -> Result<()> {
-    let tree = parsed.tree(&model::Limits::default());
+    let tree = parsed.tree(&args.input.limits());
     let plan = extract::plan(&tree, opts);
     let src = if args.json {
         Some(source(origin))

@@ -47,7 +47,7 @@ pub fn run(args: &JsonArgs, out: &mut dyn Write) -> Result<super::Outcome> {
     let opts = JsonOptions {
         no_body: args.no_body,
         with_content: args.with_content,
-        limits: model::Limits::default(),
+        limits: args.input.limits(),
     };
     let pretty = args.pretty;
     super::for_each_message(&args.input, out, &|origin, bytes, buf| {

@@ -41,6 +41,32 @@ pub struct InputArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 30, hide_short_help = true)]
     pub max_input: u64,
 
+    /// Deepest MIME nesting walked; deeper parts are a `depth_limit` finding.
+    #[arg(long, value_name = "N", default_value_t = 100, hide_short_help = true)]
+    pub max_depth: usize,
+
+    /// Most parts listed per message (`part_limit` finding beyond).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 10_000,
+        hide_short_help = true
+    )]
+    pub max_parts: usize,
+
+    /// Most header fields exported per message (`header_limit` finding beyond).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 10_000,
+        hide_short_help = true
+    )]
+    pub max_headers: usize,
+
+    /// Longest header field value exported, in bytes (`header_too_long`).
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20, hide_short_help = true)]
+    pub max_header_bytes: usize,
+
     /// Set by commands that read only the top-level header section (not a
     /// flag): the batch engine then hands them just that section.
     #[arg(skip)]
@@ -54,6 +80,18 @@ pub struct InputArgs {
     /// are cut at message boundaries), so N workers share one mailbox.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<batch::Shard>,
+}
+
+impl InputArgs {
+    /// The resource limits chosen on the command line.
+    pub fn limits(&self) -> crate::model::Limits {
+        crate::model::Limits {
+            max_depth: self.max_depth,
+            max_parts: self.max_parts,
+            max_headers: self.max_headers,
+            max_header_bytes: self.max_header_bytes,
+        }
+    }
 }
 
 /// `--format` values.

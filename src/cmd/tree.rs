@@ -50,11 +50,12 @@ pub fn human_size(n: usize) -> String {
 /// Runs `emlkit tree`.
 pub fn run(args: &TreeArgs, style: Style, out: &mut dyn Write) -> Result<super::Outcome> {
     let as_json = args.json;
+    let limits = args.input.limits();
     let multi = args.input.inputs.len() > 1;
     super::for_each_message(&args.input, out, &|origin, bytes, buf| {
         model::parse_with(bytes, origin.data_offset, false, |parsed| -> Result<()> {
             let parsed = parsed?;
-            let tree = parsed.tree(&model::Limits::default());
+            let tree = parsed.tree(&limits);
             if as_json {
                 let src = source(origin);
                 for p in &tree.parts {

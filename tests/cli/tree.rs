@@ -117,3 +117,42 @@ fn an_empty_directory_is_an_error() {
     assert_eq!(code, 2);
     assert!(err.contains("no message files"), "{err}");
 }
+
+#[test]
+fn limits_are_findings_and_configurable() {
+    let p = testdata("messages/nested.eml");
+    let path = p.to_str().unwrap_or_default();
+    let (code, out, _) = run(&["tree", "--max-depth", "2", path]);
+    assert_eq!(code, 0);
+    assert!(out.contains("depth_limit"), "{out}");
+    assert!(
+        !out.contains("2.2.1"),
+        "parts below the limit are not listed"
+    );
+    let (code, out, _) = run(&["tree", "--max-parts", "3", path]);
+    assert_eq!(code, 0);
+    assert!(out.contains("part_limit"), "{out}");
+    let (_, out, _) = run(&[
+        "json",
+        "--max-headers",
+        "2",
+        "--max-header-bytes",
+        "5",
+        path,
+    ]);
+    let v = &json_lines(&out)[0];
+    assert_eq!(v["headers"].as_array().map(Vec::len), Some(2));
+    let codes: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("f")
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert!(
+        codes.contains(&"header_limit") && codes.contains(&"header_too_long"),
+        "{codes:?}"
+    );
+    // Defaults are far above real mail: the full tree is listed.
+    let (_, out, _) = run(&["tree", path]);
+    assert!(out.contains("2.2.1") && !out.contains("limit"));
+}

@@ -298,3 +298,26 @@ fn broken_pipe_is_quiet_success() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Regression (hostile corpus, many-params.eml): 100,000 RFC 2231
+/// continuation parameters made mail-parser's merge quadratic (minutes). The
+/// field is now cut at 1,000 parameters before parsing, with a finding.
+#[test]
+fn regression_rfc2231_parameter_flood_is_cut() {
+    let mut msg = b"From: a@b\nContent-Type: text/plain".to_vec();
+    for i in 0..20_000 {
+        msg.extend_from_slice(format!("; p{i}*{i}*=x").as_bytes());
+    }
+    msg.extend_from_slice(b"\n\nbody\n");
+    let (code, out, err) = run_stdin(&["json"], &msg);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_slice(&out).expect("json");
+    let codes: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("f")
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"param_limit"), "{codes:?}");
+    assert_eq!(v["text"][0]["text"], "body\n");
+}

@@ -73,6 +73,14 @@ enum Data<'a> {
     File(PathBuf),
 }
 
+/// What a worker needs to know besides the job itself.
+#[derive(Clone, Copy)]
+struct JobLimits {
+    max_input: u64,
+    max_message: u64,
+    headers_only: bool,
+}
+
 struct Job<'a> {
     origin: Origin,
     data: Data<'a>,
@@ -86,8 +94,7 @@ struct Engine<'w, 'o> {
     work: &'w Work<'w>,
     emit: &'o mut Emit<'o>,
     pool: Option<rayon::ThreadPool>,
-    max_input: u64,
-    headers_only: bool,
+    limits: JobLimits,
     outcome: Outcome,
     bar: Option<ProgressBar>,
 }
@@ -101,16 +108,28 @@ impl Engine<'_, '_> {
         }
     }
 
-    fn run_job(
-        work: &Work<'_>,
-        max_input: u64,
-        headers_only: bool,
-        job: &Job<'_>,
-    ) -> Result<Vec<u8>, String> {
+    fn run_job(work: &Work<'_>, limits: JobLimits, job: &Job<'_>) -> Result<Vec<u8>, String> {
+        let JobLimits {
+            max_input,
+            max_message,
+            headers_only,
+        } = limits;
+        // A message larger than the limit is refused before parsing: every
+        // part's decoded size and every line is at most the message's size,
+        // so this one check bounds the memory and time of all of them.
+        let check = |len: usize| -> Result<()> {
+            if !headers_only && len as u64 > max_message {
+                anyhow::bail!(
+                    "message of {len} bytes is larger than --max-message-bytes ({max_message})"
+                );
+            }
+            Ok(())
+        };
         let mut buf = Vec::new();
         let r = catch_unwind(AssertUnwindSafe(|| -> Result<()> {
             match &job.data {
                 Data::Slice(s, quoted) => {
+                    check(s.len())?;
                     // Header-only commands get the header section alone, so the
                     // body is neither scanned for `>From ` nor copied.
                     let s: &[u8] = if headers_only {
@@ -127,6 +146,7 @@ impl Engine<'_, '_> {
                 }
                 Data::File(p) => {
                     let bytes = Bytes::open(p, max_input)?;
+                    check(bytes.len())?;
                     work(&job.origin, &bytes, &mut buf)
                 }
             }
@@ -146,16 +166,16 @@ impl Engine<'_, '_> {
         if jobs.is_empty() {
             return Ok(());
         }
-        let (work, max, hdr) = (self.work, self.max_input, self.headers_only);
+        let (work, limits) = (self.work, self.limits);
         let results: Vec<Result<Vec<u8>, String>> = match &self.pool {
             Some(pool) => pool.install(|| {
                 jobs.par_iter()
-                    .map(|j| Self::run_job(work, max, hdr, j))
+                    .map(|j| Self::run_job(work, limits, j))
                     .collect()
             }),
             None => jobs
                 .iter()
-                .map(|j| Self::run_job(work, max, hdr, j))
+                .map(|j| Self::run_job(work, limits, j))
                 .collect(),
         };
         for (job, r) in jobs.iter().zip(results) {
@@ -243,8 +263,11 @@ pub fn for_each_message_emit<'o>(
         work,
         emit,
         pool,
-        max_input: args.max_input,
-        headers_only: args.headers_only,
+        limits: JobLimits {
+            max_input: args.max_input,
+            max_message: args.max_message_bytes,
+            headers_only: args.headers_only,
+        },
         outcome: Outcome::default(),
         bar: progress_bar(),
     };
@@ -426,6 +449,7 @@ mod tests {
             max_parts: 10_000,
             max_headers: 10_000,
             max_header_bytes: 1 << 20,
+            max_message_bytes: 1 << 31,
             headers_only: false,
             jobs,
             shard: None,

@@ -67,6 +67,12 @@ pub struct InputArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 20, hide_short_help = true)]
     pub max_header_bytes: usize,
 
+    /// Largest message parsed, in bytes (mapped files and mbox members too);
+    /// a larger one is reported and skipped. It also bounds every line and
+    /// every part's decoded size, which cannot exceed the message's size.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 31, hide_short_help = true)]
+    pub max_message_bytes: u64,
+
     /// Set by commands that read only the top-level header section (not a
     /// flag): the batch engine then hands them just that section.
     #[arg(skip)]

@@ -156,3 +156,25 @@ fn limits_are_findings_and_configurable() {
     let (_, out, _) = run(&["tree", path]);
     assert!(out.contains("2.2.1") && !out.contains("limit"));
 }
+
+#[test]
+fn a_message_over_the_size_limit_is_reported_and_skipped() {
+    let small = testdata("messages/parallel.eml");
+    let big = testdata("messages/mixed.eml");
+    let (code, out, err) = run(&[
+        "tree",
+        "--max-message-bytes",
+        "1000",
+        small.to_str().unwrap_or_default(),
+        big.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        out.contains("audio/basic"),
+        "the small message is still processed"
+    );
+    assert!(
+        err.contains("larger than --max-message-bytes (1000)"),
+        "{err}"
+    );
+}

@@ -247,7 +247,10 @@ fn read_name(raw: &[u8], pos: usize) -> (String, usize) {
         p = skip_comment(raw, p);
         p = skip_ws(raw, p);
     }
-    let start = p;
+    // A backslash at the very end of a comment steps past the last byte.
+    let p0 = p.min(raw.len());
+    let mut p = p0;
+    let start = p0;
     while p < raw.len() && !raw[p].is_ascii_whitespace() && !b"=;\"()".contains(&raw[p]) {
         p += 1;
     }
@@ -270,7 +273,7 @@ fn skip_comment(raw: &[u8], mut p: usize) -> usize {
         }
         p += 1;
     }
-    p
+    p.min(raw.len())
 }
 
 fn read_value(raw: &[u8], pos: usize) -> (Vec<u8>, usize, bool) {
@@ -328,6 +331,15 @@ fn next_semicolon(raw: &[u8], pos: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression (fuzz target `params`, crash-ec5e31fc): a comment ending in a
+    /// backslash at the end of the value stepped past the last byte.
+    #[test]
+    fn regression_comment_with_trailing_backslash() {
+        for raw in [&b"&(\\"[..], b"text/plain; (\\", b"a;(\\", b"(", b"\\"] {
+            let _ = parse(raw);
+        }
+    }
 
     #[test]
     fn plain_and_quoted() {

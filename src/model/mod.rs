@@ -342,9 +342,40 @@ impl<'a> Part<'a> {
                 // lives: no copy of attachment data.
                 Cow::Borrowed(b.as_ref())
             }
+            // mail-parser already undid the transfer encoding of text parts;
+            // where its charset step provably kept the bytes (UTF-8 or ASCII
+            // text in an ASCII-compatible charset), its text is the decoded
+            // bytes and re-decoding the raw body would only cost time.
+            PartType::Text(t) | PartType::Html(t)
+                if !self.mp.is_encoding_problem && self.text_is_bytes(t) =>
+            {
+                Cow::Borrowed(t.as_bytes())
+            }
             _ => {
                 let enc = TransferEncoding::from_header(self.transfer_encoding.as_deref());
                 transfer::decode(self.raw_body(), enc).0
+            }
+        }
+    }
+
+    /// True when `text` is byte for byte what the transfer decoding gave:
+    /// UTF-8 (or no charset) without replacement characters, or pure ASCII
+    /// in a charset whose ASCII range is ASCII.
+    fn text_is_bytes(&self, text: &str) -> bool {
+        if TransferEncoding::from_header(self.transfer_encoding.as_deref())
+            == TransferEncoding::Uuencode
+        {
+            return false;
+        }
+        match self.charset.as_deref() {
+            None | Some("utf-8") | Some("utf8") => !text.contains('\u{FFFD}'),
+            Some(cs) => {
+                let ascii_compatible = cs.starts_with("iso-8859-")
+                    || cs.starts_with("windows-125")
+                    || cs.starts_with("koi8-")
+                    || cs == "latin1"
+                    || cs == "us-ascii";
+                ascii_compatible && text.is_ascii()
             }
         }
     }

@@ -212,7 +212,9 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
             input: &input_dir,
         };
         let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
-            extract_message(args, &opts, style, dirs, &state, origin, bytes, buf)
+            model::parse_with(bytes, origin.data_offset, false, |parsed| {
+                extract_message(args, &opts, style, dirs, &state, origin, &parsed?, buf)
+            })
         };
         let o = super::for_each_message(&one, out, &work)?;
         total.errored |= o.errored;
@@ -264,25 +266,9 @@ impl Dirs<'_> {
     }
 }
 
+/// Plans and writes the files of one parsed message.
 #[allow(clippy::too_many_arguments)]
 fn extract_message(
-    args: &ExtractArgs,
-    opts: &Options,
-    style: Style,
-    out_dirs: Dirs<'_>,
-    state: &Mutex<State>,
-    origin: &Origin,
-    bytes: &[u8],
-    buf: &mut Vec<u8>,
-) -> Result<()> {
-    model::parse_with(bytes, origin.data_offset, false, |parsed| {
-        extract_parsed(args, opts, style, out_dirs, state, origin, &parsed?, buf)
-    })
-}
-
-/// The part of [`extract_message`] that works on the parsed message.
-#[allow(clippy::too_many_arguments)]
-fn extract_parsed(
     args: &ExtractArgs,
     opts: &Options,
     style: Style,

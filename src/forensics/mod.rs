@@ -10,6 +10,7 @@
 //! findings with stable codes (see [`timeline`] for the list and rules).
 //!
 //! ```
+//! # fn main() -> Result<(), emlkit::model::ParseError> {
 //! let raw = concat!(
 //!     "Received: from mx.example.org (mx.example.org [203.0.113.5])\r\n",
 //!     "  by mail.example.net with ESMTPS id 1; Fri, 1 Mar 2024 10:00:05 +0000\r\n",
@@ -19,13 +20,15 @@
 //!     "Date: Fri, 1 Mar 2024 10:00:00 +0000\r\n\r\n",
 //! )
 //! .as_bytes();
-//! let parsed = emlkit::model::parse(raw, 0, true).unwrap();
+//! let parsed = emlkit::model::parse(raw, 0, true)?;
 //! let t = emlkit::forensics::trace(&parsed, &emlkit::forensics::Options::at(1709290000));
 //! assert_eq!(t.hops.len(), 2);
 //! assert_eq!(t.hops[0].by.as_deref(), Some("mx.example.org"));
 //! assert_eq!(t.hops[1].delay, Some(3));
 //! assert_eq!(t.kinds[0].as_str(), "submission");
 //! assert!(t.findings.is_empty());
+//! # Ok(())
+//! # }
 //! ```
 
 pub mod auth;

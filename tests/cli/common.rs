@@ -104,3 +104,15 @@ pub fn golden(expected: &Path, actual: &str) {
         );
     }
 }
+
+/// The finding codes of a JSON record.
+pub fn finding_codes(v: &serde_json::Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| f["code"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}

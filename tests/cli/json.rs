@@ -175,13 +175,8 @@ fn rfc2231_names_and_conflicts() {
         "adjacent encoded words join without a space"
     );
     assert_eq!(parts[4]["filename"], "different.bin");
-    let codes: Vec<&str> = v["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .filter_map(|f| f["code"].as_str())
-        .collect();
-    assert!(codes.contains(&"conflicting_filenames"));
+    let codes = finding_codes(&v);
+    assert!(codes.iter().any(|c| c == "conflicting_filenames"));
 }
 
 #[test]
@@ -198,19 +193,14 @@ fn resent_blocks_newest_first() {
 #[test]
 fn findings_for_malformed_mail() {
     let v = export("messages/malformed.eml");
-    let codes: Vec<&str> = v["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .filter_map(|f| f["code"].as_str())
-        .collect();
+    let codes = finding_codes(&v);
     for c in [
         "missing_closing_boundary",
         "duplicate_header",
         "missing_date",
         "missing_message_id",
     ] {
-        assert!(codes.contains(&c), "{c} missing from {codes:?}");
+        assert!(codes.iter().any(|x| x == c), "{c} missing from {codes:?}");
     }
 }
 
@@ -228,14 +218,9 @@ fn non_utf8_bytes_are_carried_losslessly() {
         .expect("subject");
     assert_eq!(subj["raw"]["bytes"], "Y2Fm6Q==", "raw bytes as base64");
     assert_eq!(v["text"][0]["raw"]["bytes"], "bmHvdmUK");
-    let codes: Vec<&str> = v["findings"]
-        .as_array()
-        .expect("f")
-        .iter()
-        .filter_map(|f| f["code"].as_str())
-        .collect();
+    let codes = finding_codes(&v);
     assert!(
-        codes.contains(&"8bit_header") && codes.contains(&"lossy_text"),
+        codes.iter().any(|c| c == "8bit_header") && codes.iter().any(|c| c == "lossy_text"),
         "{codes:?}"
     );
 }
@@ -312,12 +297,7 @@ fn regression_rfc2231_parameter_flood_is_cut() {
     let (code, out, err) = run_stdin(&["json"], &msg);
     assert_eq!(code, 0, "{err}");
     let v: Value = serde_json::from_slice(&out).expect("json");
-    let codes: Vec<&str> = v["findings"]
-        .as_array()
-        .expect("f")
-        .iter()
-        .filter_map(|f| f["code"].as_str())
-        .collect();
-    assert!(codes.contains(&"param_limit"), "{codes:?}");
+    let codes = finding_codes(&v);
+    assert!(codes.iter().any(|c| c == "param_limit"), "{codes:?}");
     assert_eq!(v["text"][0]["text"], "body\n");
 }

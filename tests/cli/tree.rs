@@ -142,14 +142,9 @@ fn limits_are_findings_and_configurable() {
     ]);
     let v = &json_lines(&out)[0];
     assert_eq!(v["headers"].as_array().map(Vec::len), Some(2));
-    let codes: Vec<&str> = v["findings"]
-        .as_array()
-        .expect("f")
-        .iter()
-        .filter_map(|f| f["code"].as_str())
-        .collect();
+    let codes = finding_codes(v);
     assert!(
-        codes.contains(&"header_limit") && codes.contains(&"header_too_long"),
+        codes.iter().any(|c| c == "header_limit") && codes.iter().any(|c| c == "header_too_long"),
         "{codes:?}"
     );
     // Defaults are far above real mail: the full tree is listed.

@@ -632,8 +632,7 @@ impl Source {
             unq = crate::source::mbox::unquote(msg).into_owned();
             msg = &unq;
         }
-        let parsed = crate::model::parse(msg, 0, false).map_err(|e| e.to_string())?;
-        let tree = parsed.tree(&crate::model::Limits::default());
+        let tree = crate::model::parse(msg, 0, false).map_err(|e| e.to_string())?;
         Ok(tree
             .parts
             .iter()

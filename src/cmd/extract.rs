@@ -212,9 +212,13 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
             input: &input_dir,
         };
         let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
-            model::parse_with(bytes, origin.data_offset, false, |parsed| {
-                extract_message(args, &opts, style, dirs, &state, origin, &parsed?, buf)
-            })
+            let parsed = model::Message::parse(
+                bytes,
+                origin.data_offset,
+                model::Scope::Full,
+                &args.input.limits(),
+            )?;
+            extract_message(args, &opts, style, dirs, &state, origin, &parsed, buf)
         };
         let o = super::for_each_message(&one, out, &work)?;
         total.errored |= o.errored;
@@ -275,11 +279,10 @@ fn extract_message(
     out_dirs: Dirs<'_>,
     state: &Mutex<State>,
     origin: &Origin,
-    parsed: &model::Parsed<'_>,
+    tree: &model::Message<'_>,
     buf: &mut Vec<u8>,
 ) -> Result<()> {
-    let tree = parsed.tree(&args.input.limits());
-    let plan = extract::plan(&tree, opts);
+    let plan = extract::plan(tree, opts);
     let src = if args.json {
         Some(source(origin))
     } else {
@@ -428,7 +431,7 @@ fn extract_message(
 
 fn write_item(
     args: &ExtractArgs,
-    tree: &model::Tree<'_>,
+    tree: &model::Message<'_>,
     dirs: &mut MessageDirs<'_>,
     eml_names: &mut HashMap<usize, String>,
     item: &extract::Item<'_>,

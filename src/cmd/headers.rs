@@ -42,21 +42,25 @@ pub struct HeadersArgs {
 pub fn run(args: &HeadersArgs, style: Style, out: &mut dyn Write) -> Result<super::Outcome> {
     let names: Vec<String> = args.names.iter().map(|n| n.to_ascii_lowercase()).collect();
     let multi = args.input.inputs.len() > 1;
+    let limits = args.input.limits();
     // Only the header section is read: the engine can skip the body.
     let mut header_input = args.input.clone();
     header_input.headers_only = true;
     super::for_each_message(&header_input, out, &|origin, bytes, buf| {
-        model::parse_with(bytes, origin.data_offset, true, |parsed| -> Result<()> {
-            let parsed = parsed?;
-            let raw = parsed.raw;
+        {
+            let parsed = model::Message::parse(
+                bytes,
+                origin.data_offset,
+                model::Scope::HeadersOnly,
+                &limits,
+            )?;
             let mut list = Vec::new();
-            for h in &parsed.message.parts[0].headers {
-                let name = String::from_utf8_lossy(model::raw_name(h, raw));
+            for h in parsed.headers() {
+                let name = String::from_utf8_lossy(h.raw_name);
                 if !names.is_empty() && !names.contains(&name.to_ascii_lowercase()) {
                     continue;
                 }
-                let value = model::raw_value(h, raw);
-                list.push((name, value, parsed.abs(h.offset_field)));
+                list.push((name, h.raw_value(), h.offset));
             }
             if args.json {
                 let hs: Vec<serde_json::Value> = list
@@ -102,6 +106,6 @@ pub fn run(args: &HeadersArgs, style: Style, out: &mut dyn Write) -> Result<supe
                 }
             }
             Ok(())
-        })
+        }
     })
 }

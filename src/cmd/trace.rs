@@ -141,13 +141,18 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
     let none_found = AtomicBool::new(false);
     let stats = Mutex::new(Stats::default());
     let multi = args.input.inputs.len() > 1;
+    let limits = args.input.limits();
     // Only the header section is read: the engine can skip the body.
     let mut header_input = args.input.clone();
     header_input.headers_only = true;
     let outcome = super::for_each_message(&header_input, out, &|origin, bytes, buf| {
-        let t = model::parse_with(bytes, origin.data_offset, true, |parsed| {
-            parsed.map(|parsed| forensics::trace(&parsed, &opts))
-        })?;
+        let parsed = model::Message::parse(
+            bytes,
+            origin.data_offset,
+            model::Scope::HeadersOnly,
+            &limits,
+        )?;
+        let t = forensics::trace(&parsed, &opts);
         if t.hops.is_empty() {
             none_found.store(true, Ordering::Relaxed);
         }

@@ -2,7 +2,7 @@
 
 use super::{InputArgs, Style};
 use crate::export::json::{part, source};
-use crate::model::{self, PartKind};
+use crate::model::{Message, PartKind, Scope};
 use anyhow::Result;
 use clap::Args;
 use serde_json::json;
@@ -53,9 +53,8 @@ pub fn run(args: &TreeArgs, style: Style, out: &mut dyn Write) -> Result<super::
     let limits = args.input.limits();
     let multi = args.input.inputs.len() > 1;
     super::for_each_message(&args.input, out, &|origin, bytes, buf| {
-        model::parse_with(bytes, origin.data_offset, false, |parsed| -> Result<()> {
-            let parsed = parsed?;
-            let tree = parsed.tree(&limits);
+        {
+            let tree = Message::parse(bytes, origin.data_offset, Scope::Full, &limits)?;
             if as_json {
                 let src = source(origin);
                 for p in &tree.parts {
@@ -65,7 +64,7 @@ pub fn run(args: &TreeArgs, style: Style, out: &mut dyn Write) -> Result<super::
                     serde_json::to_writer(&mut *buf, &v)?;
                     buf.push(b'\n');
                 }
-                for f in &tree.findings {
+                for f in tree.findings() {
                     let mut v = serde_json::to_value(f)?;
                     v["source"] = src.clone();
                     serde_json::to_writer(&mut *buf, &v)?;
@@ -97,7 +96,7 @@ pub fn run(args: &TreeArgs, style: Style, out: &mut dyn Write) -> Result<super::
                 }
                 buf.push(b'\n');
             }
-            for f in &tree.findings {
+            for f in tree.findings() {
                 writeln!(
                     buf,
                     "{} {}: {}",
@@ -107,6 +106,6 @@ pub fn run(args: &TreeArgs, style: Style, out: &mut dyn Write) -> Result<super::
                 )?;
             }
             Ok(())
-        })
+        }
     })
 }

@@ -2,10 +2,11 @@
 //! `emlkit tree --json`.
 
 use crate::model::header::decode_text;
-use crate::model::{self, Finding, Limits, Parsed, Part, Tree};
+use crate::model::{self, Finding, Limits, Message, Part};
 use crate::source::Origin;
 use base64::Engine;
-use mail_parser::{Address, HeaderName, HeaderValue, Host, PartType};
+use mail_parser::{Address, HeaderName, HeaderValue, Host};
+use std::borrow::Cow;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
@@ -71,10 +72,10 @@ struct HeaderRec<'a> {
 
 #[derive(Serialize)]
 struct AddrRec<'a> {
-    name: Option<&'a str>,
-    address: Option<&'a str>,
+    name: Option<Cow<'a, str>>,
+    address: Option<Cow<'a, str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    group: Option<Option<&'a str>>,
+    group: Option<Option<Cow<'a, str>>>,
 }
 
 #[derive(Serialize)]
@@ -88,17 +89,17 @@ struct DateRec {
 struct ReceivedFields<'a> {
     from: Option<String>,
     from_ip: Option<String>,
-    from_iprev: Option<&'a str>,
+    from_iprev: Option<Cow<'a, str>>,
     helo: Option<String>,
     by: Option<String>,
     #[serde(rename = "for")]
-    for_: Option<&'a str>,
+    for_: Option<Cow<'a, str>>,
     with: Option<String>,
     tls_version: Option<String>,
-    tls_cipher: Option<&'a str>,
-    id: Option<&'a str>,
-    ident: Option<&'a str>,
-    via: Option<&'a str>,
+    tls_cipher: Option<Cow<'a, str>>,
+    id: Option<Cow<'a, str>>,
+    ident: Option<Cow<'a, str>>,
+    via: Option<Cow<'a, str>>,
     date: Option<DateRec>,
 }
 
@@ -197,12 +198,12 @@ pub struct MessageRec<'a> {
     bcc: Option<Vec<AddrRec<'a>>>,
     subject: Option<String>,
     date: Value,
-    message_id: Option<&'a str>,
-    in_reply_to: Option<Vec<&'a str>>,
-    references: Option<Vec<&'a str>>,
-    return_path: Option<&'a str>,
-    keywords: Option<Vec<&'a str>>,
-    comments: Option<Vec<&'a str>>,
+    message_id: Option<String>,
+    in_reply_to: Option<Vec<Cow<'a, str>>>,
+    references: Option<Vec<Cow<'a, str>>>,
+    return_path: Option<Cow<'a, str>>,
+    keywords: Option<Vec<Cow<'a, str>>>,
+    comments: Option<Vec<Cow<'a, str>>>,
     received: Vec<ReceivedRec<'a>>,
     resent: Vec<Map<String, Value>>,
     parts: Vec<PartRec<'a>>,
@@ -351,33 +352,41 @@ const RESENT: [(&str, HeaderName<'static>); 7] = [
     ("message_id", HeaderName::ResentMessageId),
 ];
 
-fn addr_recs<'a>(v: Option<&'a Address<'a>>) -> Option<Vec<AddrRec<'a>>> {
+fn addr_recs(v: Option<Address<'_>>) -> Option<Vec<AddrRec<'_>>> {
     Some(match v? {
         Address::List(l) => l
-            .iter()
+            .into_iter()
             .map(|x| AddrRec {
-                name: x.name.as_deref(),
-                address: x.address.as_deref(),
+                name: x.name,
+                address: x.address,
                 group: None,
             })
             .collect(),
         Address::Group(gs) => gs
-            .iter()
+            .into_iter()
             .flat_map(|g| {
-                g.addresses.iter().map(move |x| AddrRec {
-                    name: x.name.as_deref(),
-                    address: x.address.as_deref(),
-                    group: Some(g.name.as_deref()),
+                let name = g.name;
+                g.addresses.into_iter().map(move |x| AddrRec {
+                    name: x.name,
+                    address: x.address,
+                    group: Some(name.clone()),
                 })
             })
             .collect(),
     })
 }
 
-fn text_list_rec<'a>(v: &'a HeaderValue<'a>) -> Option<Vec<&'a str>> {
-    match v {
-        HeaderValue::Text(t) => Some(vec![t.as_ref()]),
-        HeaderValue::TextList(l) => Some(l.iter().map(|x| x.as_ref()).collect()),
+fn address_of<'m>(msg: &Message<'m>, name: HeaderName<'_>) -> Option<Vec<AddrRec<'m>>> {
+    match msg.value(&name)? {
+        HeaderValue::Address(a) => addr_recs(Some(a)),
+        _ => None,
+    }
+}
+
+fn text_list_rec(v: Option<HeaderValue<'_>>) -> Option<Vec<Cow<'_, str>>> {
+    match v? {
+        HeaderValue::Text(t) => Some(vec![t]),
+        HeaderValue::TextList(l) => Some(l),
         _ => None,
     }
 }
@@ -402,267 +411,111 @@ fn host_string(h: &Option<Host<'_>>) -> Option<String> {
     }
 }
 
-fn received_rec<'a>(r: &'a mail_parser::Received<'a>) -> ReceivedFields<'a> {
+fn received_rec(r: mail_parser::Received<'_>) -> ReceivedFields<'_> {
     ReceivedFields {
         from: host_string(&r.from),
         from_ip: r.from_ip.map(|i| i.to_string()),
-        from_iprev: r.from_iprev.as_deref(),
+        from_iprev: r.from_iprev,
         helo: host_string(&r.helo),
         by: host_string(&r.by),
-        for_: r.for_.as_deref(),
+        for_: r.for_,
         with: r.with.map(|p| format!("{p:?}")),
         tls_version: r.tls_version.map(|t| format!("{t:?}")),
-        tls_cipher: r.tls_cipher.as_deref(),
-        id: r.id.as_deref(),
-        ident: r.ident.as_deref(),
-        via: r.via.as_deref(),
+        tls_cipher: r.tls_cipher,
+        id: r.id,
+        ident: r.ident,
+        via: r.via,
         date: r.date.as_ref().and_then(date_rec),
     }
 }
 
 /// The whole `message` record as a JSON value (convenience over
 /// [`message_record`], which avoids building the value).
-pub fn message(origin: &Origin, parsed: &Parsed<'_>, opts: &JsonOptions) -> Value {
-    let tree = parsed.tree(&opts.limits);
-    serde_json::to_value(message_record(origin, parsed, &tree, opts)).unwrap_or(Value::Null)
+pub fn message(origin: &Origin, msg: &Message<'_>, opts: &JsonOptions) -> Value {
+    serde_json::to_value(message_record(origin, msg, opts)).unwrap_or(Value::Null)
 }
 
-/// The `message` record of one parsed message and its part tree.
-pub fn message_record<'a>(
+/// The `message` record of one parsed message. Every fact comes from the
+/// message's one analysis; this only shapes it.
+pub fn message_record<'a, 'm: 'a>(
     origin: &'a Origin,
-    parsed: &'a Parsed<'a>,
-    tree: &'a Tree<'a>,
+    msg: &'a Message<'m>,
     opts: &JsonOptions,
 ) -> MessageRec<'a> {
-    let msg = &parsed.message;
-    let raw = parsed.raw;
-    let mut findings: Vec<Finding> = tree.findings.clone();
-    let root = &msg.parts[0];
-
-    let mut headers = Vec::with_capacity(root.headers.len().min(opts.limits.max_headers));
+    let max_bytes = msg.limits.max_header_bytes;
+    let mut headers = Vec::with_capacity(msg.headers().len());
     let mut received = Vec::new();
-    let mut resent: Vec<Map<String, Value>> = Vec::new();
-    let mut last_was_resent = false;
-    let mut seen: Vec<&HeaderName<'_>> = Vec::new();
-    for (i, h) in root.headers.iter().enumerate() {
-        if i >= opts.limits.max_headers {
-            findings.push(Finding::new(
-                "header_limit",
-                format!(
-                    "more than {} header fields; the rest are not listed",
-                    opts.limits.max_headers
-                ),
-            ));
-            break;
-        }
-        let name = model::raw_name(h, raw);
-        let mut value = model::raw_value(h, raw);
-        let offset = parsed.abs(h.offset_field);
-        if value.len() > opts.limits.max_header_bytes {
-            findings.push(
-                Finding::new(
-                    "header_too_long",
-                    format!(
-                        "the {} header field is {} bytes long; only the first {} are exported",
-                        String::from_utf8_lossy(name),
-                        value.len(),
-                        opts.limits.max_header_bytes
-                    ),
-                )
-                .at(Some(offset)),
-            );
-            value = &value[..opts.limits.max_header_bytes];
-        }
-        let (decoded, exact) = decode_text(value);
-        if !value.is_ascii() {
-            findings.push(
-                Finding::new(
-                    "8bit_header",
-                    format!(
-                        "raw 8-bit bytes in the {} header field{}",
-                        String::from_utf8_lossy(name),
-                        if exact {
-                            " (valid UTF-8)"
-                        } else {
-                            " (not UTF-8)"
-                        }
-                    ),
-                )
-                .at(Some(offset)),
-            );
-        } else if !exact {
-            findings.push(
-                Finding::new(
-                    "header_decoding",
-                    format!(
-                        "the {} header field could not be decoded exactly",
-                        String::from_utf8_lossy(name)
-                    ),
-                )
-                .at(Some(offset)),
-            );
-        }
-        if model::is_singleton(&h.name) {
-            if seen.contains(&&h.name) {
-                findings.push(
-                    Finding::new(
-                        "duplicate_header",
-                        format!(
-                            "more than one {} header field",
-                            String::from_utf8_lossy(name)
-                        ),
-                    )
-                    .at(Some(offset)),
-                );
-            } else {
-                seen.push(&h.name);
-            }
-        }
+    for h in msg.headers() {
+        let value = h.raw_value();
+        let value = &value[..value.len().min(max_bytes)];
         if h.name == HeaderName::Received {
             received.push(ReceivedRec {
                 raw: Raw(value),
-                offset,
-                parsed: match &h.value {
-                    HeaderValue::Received(rv) => Some(received_rec(rv)),
+                offset: h.offset,
+                parsed: match h.parsed() {
+                    HeaderValue::Received(rv) => Some(received_rec(*rv)),
                     _ => None,
                 },
             });
         }
-        if let Some((key, _)) = RESENT.iter().find(|(_, n)| *n == h.name) {
-            let start_new = match resent.last() {
-                None => true,
-                Some(b) => b.contains_key(*key) || !last_was_resent,
-            };
-            if start_new {
-                resent.push(Map::new());
-            }
-            let v = match &h.value {
-                HeaderValue::Address(a) => {
-                    serde_json::to_value(addr_recs(Some(a))).unwrap_or(Value::Null)
-                }
-                HeaderValue::DateTime(d) => {
-                    json!({"raw": String::from_utf8_lossy(value), "parsed": date_rec(d)})
-                }
-                HeaderValue::Text(t) => json!(t),
-                _ => json!(decoded),
-            };
-            if let Some(b) = resent.last_mut() {
-                b.insert((*key).into(), v);
-                b.entry("offset").or_insert(json!(offset));
-            }
-            last_was_resent = true;
-        } else if h.name != HeaderName::Received {
-            last_was_resent = false;
-        }
         headers.push(HeaderRec {
-            name: String::from_utf8_lossy(name),
+            name: String::from_utf8_lossy(h.raw_name),
             raw: Raw(value),
-            decoded,
-            offset,
+            decoded: decode_text(value).0,
+            offset: h.offset,
         });
     }
-
-    let date_raw = root
-        .headers
-        .iter()
-        .find(|h| h.name == HeaderName::Date)
-        .map(|h| String::from_utf8_lossy(model::raw_value(h, raw)).into_owned());
-    let date = match (msg.date(), &date_raw) {
-        (Some(d), Some(r)) => match date_rec(d) {
-            Some(dr) => {
-                json!({"rfc3339": dr.rfc3339, "utc": dr.utc, "timestamp": dr.timestamp, "raw": r})
-            }
-            None => json!({"raw": r, "rfc3339": null}),
-        },
-        (None, Some(r)) => {
-            findings.push(Finding::new(
-                "unparseable_date",
-                format!("Date header not understood: {r:?}"),
-            ));
-            json!({"raw": r, "rfc3339": null})
-        }
-        _ => Value::Null,
-    };
-    if date_raw.is_none() {
-        findings.push(Finding::new("missing_date", "no Date header field"));
-    }
-    if msg.message_id().is_none() {
-        findings.push(Finding::new(
-            "missing_message_id",
-            "no Message-ID header field",
-        ));
-    }
-
-    // Part-level duplicate MIME headers.
-    for p in &tree.parts {
-        if p.depth == 0 {
-            continue;
-        }
-        let mut seen: Vec<&HeaderName<'_>> = Vec::new();
-        for h in &p.mp.headers {
-            if matches!(
-                h.name,
-                HeaderName::ContentType
-                    | HeaderName::ContentTransferEncoding
-                    | HeaderName::ContentDisposition
-            ) {
-                if seen.contains(&&h.name) {
-                    findings.push(
-                        Finding::new(
-                            "duplicate_header",
-                            format!("more than one {} header field", h.name.as_str()),
-                        )
-                        .part(&p.id)
-                        .at(p.offsets.map(|o| o.header)),
-                    );
+    let resent = resent_blocks(msg);
+    let date = match msg.field(&HeaderName::Date) {
+        None => Value::Null,
+        Some(f) => {
+            let r = String::from_utf8_lossy(f.raw_value()).into_owned();
+            match msg.date().as_ref().and_then(date_rec) {
+                Some(dr) => {
+                    json!({"rfc3339": dr.rfc3339, "utc": dr.utc, "timestamp": dr.timestamp, "raw": r})
                 }
-                seen.push(&h.name);
+                None => json!({"raw": r, "rfc3339": null}),
             }
         }
-    }
+    };
 
     // Each part is transfer-decoded once, for its size and, for attachments,
     // its hash.
-    let decoded: Vec<Option<std::borrow::Cow<'_, [u8]>>> = tree
+    let decoded: Vec<Option<Cow<'_, [u8]>>> = msg
         .parts
         .iter()
         .map(|p| (p.kind != model::PartKind::Multipart).then(|| p.decoded()))
         .collect();
-    let parts: Vec<PartRec<'_>> = tree
+    let attachment_set = msg.attachments();
+    let mut hashes: Vec<Option<String>> = vec![None; msg.parts.len()];
+    for &i in &attachment_set {
+        let d: &[u8] = decoded[i].as_deref().unwrap_or_default();
+        hashes[i] = Some(hex(&Sha256::digest(d)));
+    }
+    let parts: Vec<PartRec<'_>> = msg
         .parts
         .iter()
         .zip(&decoded)
         .map(|(p, d)| part_rec(p, d.as_deref(), false, opts.with_content))
         .collect();
-    let attachments: Vec<AttachmentRec<'_>> = tree
-        .parts
+    let attachments: Vec<AttachmentRec<'_>> = attachment_set
         .iter()
-        .zip(&decoded)
-        .filter(|(p, _)| is_attachment(p))
-        .map(|(p, d)| {
-            let d: &[u8] = d.as_deref().unwrap_or_default();
+        .map(|&i| {
+            let p = &msg.parts[i];
             AttachmentRec {
                 id: &p.id,
                 filename: p.filename.as_deref(),
                 content_type: &p.content_type,
-                size: d.len(),
-                sha256: hex(&Sha256::digest(d)),
+                size: decoded[i].as_deref().map_or(0, <[u8]>::len),
+                sha256: hashes[i].take().unwrap_or_default(),
             }
         })
         .collect();
-    let subject = root
-        .headers
-        .iter()
-        .find(|h| h.name == HeaderName::Subject)
-        .map(|h| {
-            let v = model::raw_value(h, raw);
-            let v = &v[..v.len().min(opts.limits.max_header_bytes)];
-            decode_text(v).0.trim().to_string()
-        });
+    let mut findings: Vec<Finding> = msg.findings().to_vec();
     let (text, html) = if opts.no_body {
         (None, None)
     } else {
-        let (t, h) = bodies(parsed, tree, &mut findings);
+        let (t, h) = bodies(msg, &mut findings);
         (Some(t), Some(h))
     };
     MessageRec {
@@ -670,20 +523,21 @@ pub fn message_record<'a>(
         version: crate::export::SCHEMA_VERSION,
         source: SourceRec::new(origin),
         headers,
-        from: addr_recs(msg.from()),
-        sender: addr_recs(msg.sender()),
-        reply_to: addr_recs(msg.reply_to()),
-        to: addr_recs(msg.to()),
-        cc: addr_recs(msg.cc()),
-        bcc: addr_recs(msg.bcc()),
-        subject,
+        from: address_of(msg, HeaderName::From),
+        sender: address_of(msg, HeaderName::Sender),
+        reply_to: address_of(msg, HeaderName::ReplyTo),
+        to: address_of(msg, HeaderName::To),
+        cc: address_of(msg, HeaderName::Cc),
+        bcc: address_of(msg, HeaderName::Bcc),
+        subject: msg.subject(),
         date,
         message_id: msg.message_id(),
-        in_reply_to: text_list_rec(msg.in_reply_to()),
-        references: text_list_rec(msg.references()),
-        return_path: msg.return_address(),
-        keywords: text_list_rec(msg.keywords()),
-        comments: text_list_rec(msg.comments()),
+        in_reply_to: text_list_rec(msg.value(&HeaderName::InReplyTo)),
+        references: text_list_rec(msg.value(&HeaderName::References)),
+        return_path: text_list_rec(msg.value(&HeaderName::ReturnPath))
+            .and_then(|v| v.into_iter().next()),
+        keywords: text_list_rec(msg.value(&HeaderName::Keywords)),
+        comments: text_list_rec(msg.value(&HeaderName::Comments)),
         received,
         resent,
         parts,
@@ -694,74 +548,74 @@ pub fn message_record<'a>(
     }
 }
 
-/// Parts that are not readable bodies: a disposition of attachment, a file
-/// name, an attached message, or a non-text leaf below the top entity.
-fn is_attachment(p: &Part<'_>) -> bool {
-    p.kind != model::PartKind::Multipart
-        && p.depth > 0
-        && (p.disposition.as_deref() == Some("attachment")
-            || p.filename.is_some()
-            || p.kind == model::PartKind::Message
-            || !(p.content_type.starts_with("text/") || p.content_type.starts_with("multipart/")))
-        || (p.depth == 0 && p.kind == model::PartKind::Leaf && p.filename.is_some())
+/// The Resent-* blocks, as `forensics::resent_blocks` groups them.
+fn resent_blocks(msg: &Message<'_>) -> Vec<Map<String, Value>> {
+    let mut out = Vec::new();
+    for block in model::resent::blocks(msg) {
+        let mut m = Map::new();
+        for f in &block.fields {
+            let Some((key, _)) = RESENT.iter().find(|(_, n)| *n == f.name) else {
+                continue;
+            };
+            let v = match f.parsed() {
+                HeaderValue::Address(a) => {
+                    serde_json::to_value(addr_recs(Some(a))).unwrap_or(Value::Null)
+                }
+                HeaderValue::DateTime(d) => {
+                    json!({"raw": String::from_utf8_lossy(f.raw_value()), "parsed": date_rec(&d)})
+                }
+                HeaderValue::Text(t) => json!(t),
+                _ => json!(decode_text(f.raw_value()).0),
+            };
+            m.insert((*key).into(), v);
+        }
+        m.insert("offset".into(), json!(block.offset));
+        out.push(m);
+    }
+    out
 }
 
-/// The readable bodies of the top message, as mail-parser selects them.
-fn bodies<'a>(
-    parsed: &'a Parsed<'a>,
-    tree: &'a Tree<'a>,
+/// The readable bodies of the top message (see [`Message::bodies`]): HTML
+/// ones in `html`, the others in `text`.
+fn bodies<'a, 'm: 'a>(
+    msg: &'a Message<'m>,
     findings: &mut Vec<Finding>,
 ) -> (Vec<BodyRec<'a>>, Vec<BodyRec<'a>>) {
-    let mut one = |idx: u32| -> Option<BodyRec<'a>> {
-        let our = (*tree.top_ids.get(idx as usize)?)?;
-        let p = &tree.parts[our];
-        let text: &'a str = match &p.mp.body {
-            PartType::Text(t) | PartType::Html(t) => t.as_ref(),
-            _ => return None,
+    let mut text = Vec::new();
+    let mut html = Vec::new();
+    for i in msg.bodies() {
+        let p = &msg.parts[i];
+        let Some((t, exact)) = p.decoded_text() else {
+            continue;
         };
         let mut raw = None;
-        if text.contains('\u{FFFD}') {
-            let d = p.decoded();
-            let (_, exact) = model::charset::decode(p.charset.as_deref().unwrap_or("utf-8"), &d);
-            if !exact {
-                findings.push(
-                    Finding::new(
-                        "lossy_text",
-                        format!(
-                            "bytes not valid in charset {:?} were replaced; the original bytes are in \"raw\"",
-                            p.charset.as_deref().unwrap_or("us-ascii")
-                        ),
-                    )
-                    .part(&p.id)
-                    .at(p.offsets.map(|o| o.body)),
-                );
-                raw = Some(Raw(d));
-            }
+        if !exact {
+            findings.push(
+                Finding::new(
+                    "lossy_text",
+                    format!(
+                        "bytes not valid in charset {:?} were replaced; the original bytes are in \"raw\"",
+                        p.charset.as_deref().unwrap_or("us-ascii")
+                    ),
+                )
+                .part(&p.id)
+                .at(p.offsets.map(|o| o.body)),
+            );
+            raw = Some(Raw(p.decoded()));
         }
-        Some(BodyRec {
+        let rec = BodyRec {
             id: &p.id,
             content_type: &p.content_type,
-            text,
+            text: t,
             raw,
-        })
-    };
-    let msg = &parsed.message;
-    let text: Vec<BodyRec<'a>> = msg.text_body.iter().filter_map(|&i| one(i)).collect();
-    let html: Vec<BodyRec<'a>> = msg
-        .html_body
-        .iter()
-        .filter(|&&i| {
-            matches!(
-                msg.parts.get(i as usize).map(|p| &p.body),
-                Some(PartType::Html(_))
-            )
-        })
-        .filter_map(|&i| one(i))
-        .collect();
+        };
+        if p.content_type == "text/html" {
+            html.push(rec);
+        } else {
+            text.push(rec);
+        }
+    }
     (text, html)
 }
 
-/// The part of mail-parser's message behind an id, for other commands.
-pub fn find_part<'t, 'a>(tree: &'t Tree<'a>, id: &str) -> Option<&'t Part<'a>> {
-    tree.parts.iter().find(|p| p.id == id)
-}
+

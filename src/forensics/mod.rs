@@ -40,7 +40,7 @@ pub mod timeline;
 pub use classify::HopKind;
 pub use hops::Hop;
 
-use crate::model::{self, Finding, Parsed};
+use crate::model::{self, Finding, Message};
 use mail_parser::{Address, HeaderName, HeaderValue};
 use std::net::IpAddr;
 
@@ -199,50 +199,41 @@ pub struct Trace {
     pub findings: Vec<Finding>,
 }
 
-fn field(h: &mail_parser::Header<'_>, parsed: &Parsed<'_>) -> Field {
+fn field(h: &model::Field<'_>) -> Field {
     Field {
-        text: hops::unfold(model::raw_value(h, parsed.raw)),
-        offset: parsed.abs(h.offset_field),
+        text: hops::unfold(h.raw_value()),
+        offset: h.offset,
     }
 }
 
 /// Traces one parsed message (only its top-level header is read, so
 /// `model::parse(bytes, base, true)` is enough).
-pub fn trace(parsed: &Parsed<'_>, opts: &Options) -> Trace {
+pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
     let mut t = Trace::default();
-    let Some(root) = parsed.message.parts.first() else {
-        return t;
-    };
     let mut newest_first: Vec<Hop> = Vec::new();
-    let mut current_resent: Option<ResentBlock> = None;
-    for h in &root.headers {
-        let lname = String::from_utf8_lossy(model::raw_name(h, parsed.raw)).to_ascii_lowercase();
-        let raw = model::raw_value(h, parsed.raw);
-        if !lname.starts_with("resent-") {
-            if let Some(b) = current_resent.take() {
-                t.resent.push(b);
-            }
-        }
+    for h in parsed.headers() {
+        let lname = String::from_utf8_lossy(h.raw_name).to_ascii_lowercase();
+        let raw = h.raw_value();
         match lname.as_str() {
             "received" => {
-                let r = match &h.value {
-                    HeaderValue::Received(r) => Some(r.as_ref()),
+                let r = match h.parsed() {
+                    HeaderValue::Received(r) => Some(r),
                     _ => None,
                 };
-                newest_first.push(hops::hop(raw, parsed.abs(h.offset_field), r));
+                newest_first.push(hops::hop(raw, h.offset, r.as_deref()));
             }
             "date" if t.date.is_none() => {
-                t.date = Some(field(h, parsed));
-                t.date_timestamp = match &h.value {
+                t.date = Some(field(h));
+                t.date_timestamp = match h.parsed() {
                     HeaderValue::DateTime(d) if d.is_valid() => Some(d.to_timestamp()),
                     // The same fallback as for hop dates (asctime and others).
                     _ => hops::parse_loose_date(&hops::unfold(raw)).map(|d| d.to_timestamp()),
                 };
             }
-            "return-path" if t.return_path.is_none() => t.return_path = Some(field(h, parsed)),
-            "message-id" if t.message_id.is_none() => t.message_id = Some(field(h, parsed)),
+            "return-path" if t.return_path.is_none() => t.return_path = Some(field(h)),
+            "message-id" if t.message_id.is_none() => t.message_id = Some(field(h)),
             "authentication-results" | "arc-authentication-results" => {
-                let name = String::from_utf8_lossy(model::raw_name(h, parsed.raw)).into_owned();
+                let name = String::from_utf8_lossy(h.raw_name).into_owned();
                 if let Some(v) = auth::parse_authentication_results(&name, &hops::unfold(raw)) {
                     let trusted = (!opts.trust.is_empty()).then(|| {
                         opts.trust
@@ -251,7 +242,7 @@ pub fn trace(parsed: &Parsed<'_>, opts: &Options) -> Trace {
                     });
                     t.auth.results.push(Located {
                         value: v,
-                        offset: parsed.abs(h.offset_field),
+                        offset: h.offset,
                         trusted,
                         hop: Some(newest_first.len()),
                     });
@@ -267,68 +258,43 @@ pub fn trace(parsed: &Parsed<'_>, opts: &Options) -> Trace {
                     });
                     t.auth.received_spf.push(Located {
                         value: v,
-                        offset: parsed.abs(h.offset_field),
+                        offset: h.offset,
                         trusted,
                         hop: Some(newest_first.len()),
                     });
                 }
             }
             "dkim-signature" | "arc-seal" | "arc-message-signature" => {
-                let name = String::from_utf8_lossy(model::raw_name(h, parsed.raw)).into_owned();
+                let name = String::from_utf8_lossy(h.raw_name).into_owned();
                 t.auth.signatures.push(Located {
                     value: auth::parse_signature(&name, &hops::unfold(raw)),
-                    offset: parsed.abs(h.offset_field),
+                    offset: h.offset,
                     trusted: None,
                     hop: Some(newest_first.len()),
                 });
             }
-            n if n.starts_with("resent-") => {
-                let f = field(h, parsed);
-                let b = current_resent.get_or_insert_with(|| ResentBlock {
-                    offset: f.offset,
-                    ..ResentBlock::default()
-                });
-                let slot = match n {
-                    "resent-date" => &mut b.date,
-                    "resent-from" => &mut b.from,
-                    "resent-sender" => &mut b.sender,
-                    "resent-to" => &mut b.to,
-                    "resent-cc" => &mut b.cc,
-                    "resent-bcc" => &mut b.bcc,
-                    "resent-message-id" => &mut b.message_id,
-                    _ => continue,
-                };
-                // A field already present in this block starts the next block.
-                if slot.is_some() {
-                    if let Some(done) = current_resent.take() {
-                        t.resent.push(done);
-                    }
-                    let mut nb = ResentBlock {
-                        offset: f.offset,
-                        ..ResentBlock::default()
-                    };
-                    set_resent(&mut nb, n, f);
-                    current_resent = Some(nb);
-                } else {
-                    *slot = Some(f);
-                }
-            }
             _ => {}
         }
         if h.name == HeaderName::From && t.from.is_none() {
-            t.from = first_address(&h.value);
+            t.from = first_address(&h.parsed());
         }
     }
-    if let Some(b) = current_resent.take() {
-        t.resent.push(b);
-    }
-    for b in &mut t.resent {
+    for group in model::resent::blocks(parsed) {
+        let mut b = ResentBlock {
+            offset: group.offset,
+            ..ResentBlock::default()
+        };
+        for f in &group.fields {
+            let n = String::from_utf8_lossy(f.raw_name).to_ascii_lowercase();
+            set_resent(&mut b, &n, field(f));
+        }
         b.timestamp = b
             .date
             .as_ref()
             .and_then(|d| mail_parser::DateTime::parse_rfc822(&d.text))
             .filter(|d| d.is_valid())
             .map(|d| d.to_timestamp());
+        t.resent.push(b);
     }
     newest_first.reverse();
     t.hops = newest_first;

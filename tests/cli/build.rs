@@ -45,8 +45,7 @@ fn build(args: &[&str]) -> Vec<u8> {
 }
 
 fn decoded_part(bytes: &[u8], id: &str) -> Vec<u8> {
-    let parsed = emlkit::model::parse(bytes, 0, false).expect("parses");
-    let tree = parsed.tree(&emlkit::model::Limits::default());
+    let tree = emlkit::model::parse(bytes, 0, false).expect("parses");
     let p = tree
         .parts
         .iter()

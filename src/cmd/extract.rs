@@ -402,7 +402,7 @@ fn extract_message(
     let mut eml_names: HashMap<usize, String> = HashMap::new();
     let label = origin.label();
     for item in &plan.items {
-        let written = write_item(args, &tree, &mut dirs, &mut eml_names, item);
+        let written = write_item(args, tree, &mut dirs, &mut eml_names, item);
         let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
         match written {
             Ok(path) => {

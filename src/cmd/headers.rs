@@ -47,65 +47,63 @@ pub fn run(args: &HeadersArgs, style: Style, out: &mut dyn Write) -> Result<supe
     let mut header_input = args.input.clone();
     header_input.headers_only = true;
     super::for_each_message(&header_input, out, &|origin, bytes, buf| {
-        {
-            let parsed = model::Message::parse(
-                bytes,
-                origin.data_offset,
-                model::Scope::HeadersOnly,
-                &limits,
-            )?;
-            let mut list = Vec::new();
-            for h in parsed.headers() {
-                let name = String::from_utf8_lossy(h.raw_name);
-                if !names.is_empty() && !names.contains(&name.to_ascii_lowercase()) {
-                    continue;
-                }
-                list.push((name, h.raw_value(), h.offset));
+        let parsed = model::Message::parse(
+            bytes,
+            origin.data_offset,
+            model::Scope::HeadersOnly,
+            &limits,
+        )?;
+        let mut list = Vec::new();
+        for h in parsed.headers() {
+            let name = String::from_utf8_lossy(h.raw_name);
+            if !names.is_empty() && !names.contains(&name.to_ascii_lowercase()) {
+                continue;
             }
-            if args.json {
-                let hs: Vec<serde_json::Value> = list
-                    .iter()
-                    .map(|(n, v, off)| {
-                        serde_json::json!({
-                            "name": n, "raw": crate::export::json::raw_bytes(v),
-                            "decoded": decode_text(v).0, "offset": off,
-                        })
-                    })
-                    .collect();
-                let rec = serde_json::json!({
-                    "type": "headers",
-                    "source": crate::export::json::source(origin),
-                    "headers": hs,
-                });
-                serde_json::to_writer(&mut *buf, &rec)?;
-                buf.push(b'\n');
-                return Ok(());
-            }
-            if multi || origin.format != "eml" {
-                writeln!(buf, "==> {} <==", style.safe(&origin.label()))?;
-            }
-            for (name, value, _) in list {
-                if args.raw {
-                    buf.extend_from_slice(name.as_bytes());
-                    buf.extend_from_slice(b": ");
-                    if style.escape {
-                        let s = String::from_utf8_lossy(value);
-                        buf.extend_from_slice(crate::term::escape(&s, true).as_bytes());
-                    } else {
-                        buf.extend_from_slice(value);
-                    }
-                    buf.push(b'\n');
-                } else {
-                    let (text, _) = decode_text(value);
-                    writeln!(
-                        buf,
-                        "{}: {}",
-                        style.paint("1", &style.safe(&name)),
-                        style.safe(text.trim())
-                    )?;
-                }
-            }
-            Ok(())
+            list.push((name, h.raw_value(), h.offset));
         }
+        if args.json {
+            let hs: Vec<serde_json::Value> = list
+                .iter()
+                .map(|(n, v, off)| {
+                    serde_json::json!({
+                        "name": n, "raw": crate::export::json::raw_bytes(v),
+                        "decoded": decode_text(v).0, "offset": off,
+                    })
+                })
+                .collect();
+            let rec = serde_json::json!({
+                "type": "headers",
+                "source": crate::export::json::source(origin),
+                "headers": hs,
+            });
+            serde_json::to_writer(&mut *buf, &rec)?;
+            buf.push(b'\n');
+            return Ok(());
+        }
+        if multi || origin.format != "eml" {
+            writeln!(buf, "==> {} <==", style.safe(&origin.label()))?;
+        }
+        for (name, value, _) in list {
+            if args.raw {
+                buf.extend_from_slice(name.as_bytes());
+                buf.extend_from_slice(b": ");
+                if style.escape {
+                    let s = String::from_utf8_lossy(value);
+                    buf.extend_from_slice(crate::term::escape(&s, true).as_bytes());
+                } else {
+                    buf.extend_from_slice(value);
+                }
+                buf.push(b'\n');
+            } else {
+                let (text, _) = decode_text(value);
+                writeln!(
+                    buf,
+                    "{}: {}",
+                    style.paint("1", &style.safe(&name)),
+                    style.safe(text.trim())
+                )?;
+            }
+        }
+        Ok(())
     })
 }

@@ -1,7 +1,7 @@
 //! `emlkit text`: the best readable body of each message.
 
 use super::{InputArgs, Style};
-use crate::model::{Message, Part, Scope};
+use crate::model::{Message, Scope};
 use anyhow::Result;
 use clap::Args;
 use std::io::Write;
@@ -34,33 +34,31 @@ pub fn run(args: &TextArgs, style: Style, out: &mut dyn Write) -> Result<super::
     let prefer_html = args.html;
     let limits = args.input.limits();
     super::for_each_message(&args.input, out, &|origin, bytes, buf| {
-        {
-            let msg = Message::parse(bytes, origin.data_offset, Scope::Full, &limits)?;
-            if multi || origin.format != "eml" {
-                writeln!(buf, "==> {} <==", style.safe(&origin.label()))?;
-            }
-            let (html, plain): (Vec<&Part<'_>>, Vec<&Part<'_>>) = msg
-                .bodies()
-                .into_iter()
-                .map(|i| &msg.parts[i])
-                .partition(|p| p.content_type == "text/html");
-            let plain: Vec<&str> = plain.iter().filter_map(|p| p.text()).collect();
-            let html: Vec<&str> = html.iter().filter_map(|p| p.text()).collect();
-            let texts: Vec<String> = if (prefer_html || plain.is_empty()) && !html.is_empty() {
-                html.iter()
-                    .map(|h| mail_parser::decoders::html::html_to_text(h))
-                    .collect()
-            } else {
-                plain.iter().map(|s| s.to_string()).collect()
-            };
-            for t in texts {
-                buf.extend_from_slice(style_text(&style, &t).as_bytes());
-                if !t.ends_with('\n') {
-                    buf.push(b'\n');
-                }
-            }
-            Ok(())
+        let msg = Message::parse(bytes, origin.data_offset, Scope::Full, &limits)?;
+        if multi || origin.format != "eml" {
+            writeln!(buf, "==> {} <==", style.safe(&origin.label()))?;
         }
+        let texts_of = |ids: Vec<usize>| -> Vec<&str> {
+            ids.into_iter()
+                .filter_map(|i| msg.parts[i].text())
+                .collect()
+        };
+        let plain = texts_of(msg.text_bodies());
+        let html = texts_of(msg.html_bodies());
+        let texts: Vec<String> = if (prefer_html || plain.is_empty()) && !html.is_empty() {
+            html.iter()
+                .map(|h| mail_parser::decoders::html::html_to_text(h))
+                .collect()
+        } else {
+            plain.iter().map(|s| s.to_string()).collect()
+        };
+        for t in texts {
+            buf.extend_from_slice(style_text(&style, &t).as_bytes());
+            if !t.ends_with('\n') {
+                buf.push(b'\n');
+            }
+        }
+        Ok(())
     })
 }
 

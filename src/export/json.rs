@@ -6,10 +6,10 @@ use crate::model::{self, Finding, Limits, Message, Part};
 use crate::source::Origin;
 use base64::Engine;
 use mail_parser::{Address, HeaderName, HeaderValue, Host};
-use std::borrow::Cow;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 
 /// Raw bytes that serialize as `{"text": …}` or `{"bytes": base64}`.
 pub struct Raw<B: AsRef<[u8]>>(pub B);
@@ -376,11 +376,22 @@ fn addr_recs(v: Option<Address<'_>>) -> Option<Vec<AddrRec<'_>>> {
     })
 }
 
+/// The addresses of the first field with this name; for the recipient
+/// fields (To, Cc, Bcc) of every such field in order, since recipients add
+/// up (a repeated field is still a `duplicate_header` finding).
 fn address_of<'m>(msg: &Message<'m>, name: HeaderName<'_>) -> Option<Vec<AddrRec<'m>>> {
-    match msg.value(&name)? {
-        HeaderValue::Address(a) => addr_recs(Some(a)),
-        _ => None,
+    let additive = matches!(name, HeaderName::To | HeaderName::Cc | HeaderName::Bcc);
+    let mut out: Option<Vec<AddrRec<'m>>> = None;
+    for f in msg.headers().iter().filter(|f| f.name == name) {
+        if let HeaderValue::Address(a) = f.parsed() {
+            out.get_or_insert_with(Vec::new)
+                .extend(addr_recs(Some(a)).unwrap_or_default());
+        }
+        if !additive {
+            break;
+        }
     }
+    out
 }
 
 fn text_list_rec(v: Option<HeaderValue<'_>>) -> Option<Vec<Cow<'_, str>>> {
@@ -581,13 +592,9 @@ fn bodies<'a, 'm: 'a>(
     msg: &'a Message<'m>,
     findings: &mut Vec<Finding>,
 ) -> (Vec<BodyRec<'a>>, Vec<BodyRec<'a>>) {
-    let mut text = Vec::new();
-    let mut html = Vec::new();
-    for i in msg.bodies() {
+    let mut rec = |i: usize| -> Option<BodyRec<'a>> {
         let p = &msg.parts[i];
-        let Some((t, exact)) = p.decoded_text() else {
-            continue;
-        };
+        let (t, exact) = p.decoded_text()?;
         let mut raw = None;
         if !exact {
             findings.push(
@@ -603,19 +610,14 @@ fn bodies<'a, 'm: 'a>(
             );
             raw = Some(Raw(p.decoded()));
         }
-        let rec = BodyRec {
+        Some(BodyRec {
             id: &p.id,
             content_type: &p.content_type,
             text: t,
             raw,
-        };
-        if p.content_type == "text/html" {
-            html.push(rec);
-        } else {
-            text.push(rec);
-        }
-    }
+        })
+    };
+    let text: Vec<BodyRec<'a>> = msg.text_bodies().into_iter().filter_map(&mut rec).collect();
+    let html: Vec<BodyRec<'a>> = msg.html_bodies().into_iter().filter_map(&mut rec).collect();
     (text, html)
 }
-
-

@@ -168,7 +168,9 @@ pub fn scan<'a>(
     // The field being read: (start, colon, name end).
     let mut open: Option<(usize, usize, usize)> = None;
     let mut pos = start;
-    let finish = |open: &mut Option<(usize, usize, usize)>, end: usize, scan: &mut HeaderScan<'a>| {
+    let finish = |open: &mut Option<(usize, usize, usize)>,
+                  end: usize,
+                  scan: &mut HeaderScan<'a>| {
         if let Some((s, colon, name_end)) = open.take() {
             if scan.fields.len() >= max_headers {
                 scan.dropped_fields += 1;

@@ -1,8 +1,8 @@
 //! Header fields of one part: MIME fields resolved from raw bytes, and the
 //! decoded text of any field.
 
-use super::params::{self, Param};
 use super::field::Field;
+use super::params::{self, Param};
 use super::Finding;
 use super::{encoded_word, NameCandidate};
 use mail_parser::HeaderName;
@@ -19,6 +19,9 @@ pub struct PartInfo {
     pub charset: Option<String>,
     pub content_id: Option<String>,
     pub description: Option<String>,
+    /// Parameters dropped past [`params::MAX_PARAMS`] (Content-Type and
+    /// Content-Disposition together).
+    pub params_dropped: usize,
 }
 
 /// Reads the MIME fields of one entity from their raw bytes. Each field is
@@ -33,9 +36,7 @@ pub fn part_info(fields: &[Field<'_>], parent_type: Option<&str>) -> PartInfo {
     let mut desc = None;
     for h in fields {
         match h.name {
-            HeaderName::ContentType if ct.is_none() => {
-                ct = Some(params::parse(h.raw_value()))
-            }
+            HeaderName::ContentType if ct.is_none() => ct = Some(params::parse(h.raw_value())),
             HeaderName::ContentDisposition if cd.is_none() => {
                 cd = Some(params::parse(h.raw_value()))
             }
@@ -49,9 +50,7 @@ pub fn part_info(fields: &[Field<'_>], parent_type: Option<&str>) -> PartInfo {
                 )
             }
             HeaderName::ContentId if cid.is_none() => {
-                let v = String::from_utf8_lossy(h.raw_value())
-                    .trim()
-                    .to_string();
+                let v = String::from_utf8_lossy(h.raw_value()).trim().to_string();
                 cid = Some(v.trim_start_matches('<').trim_end_matches('>').to_string())
             }
             HeaderName::ContentDescription if desc.is_none() => {
@@ -66,6 +65,8 @@ pub fn part_info(fields: &[Field<'_>], parent_type: Option<&str>) -> PartInfo {
         _ if parent_type == Some("multipart/digest") => "message/rfc822".to_string(),
         _ => "text/plain".to_string(),
     };
+    let params_dropped =
+        ct.as_ref().map_or(0, |c| c.dropped) + cd.as_ref().map_or(0, |c| c.dropped);
     let ct_params = ct.map(|c| c.params).unwrap_or_default();
     let mut candidates = Vec::new();
     if let Some(cd) = &cd {
@@ -91,6 +92,7 @@ pub fn part_info(fields: &[Field<'_>], parent_type: Option<&str>) -> PartInfo {
         charset,
         content_id: cid,
         description: desc,
+        params_dropped,
     }
 }
 
@@ -194,7 +196,11 @@ pub fn findings(msg: &super::Message<'_>, out: &mut Vec<Finding>) {
                             "8bit_header",
                             format!(
                                 "raw 8-bit bytes in the {name} header field{}",
-                                if utf8 { " (valid UTF-8)" } else { " (not UTF-8)" }
+                                if utf8 {
+                                    " (valid UTF-8)"
+                                } else {
+                                    " (not UTF-8)"
+                                }
                             ),
                         )
                         .at(Some(h.offset)),

@@ -199,6 +199,21 @@ impl<'a> Message<'a> {
         self.findings.get_or_init(|| {
             let mut all = self.structure_findings.clone();
             header::findings(self, &mut all);
+            for p in &self.parts {
+                if p.kind == PartKind::Leaf
+                    && p.encoding() != TransferEncoding::Identity
+                    && !body::is_clean(p.raw_body(), p.encoding())
+                {
+                    all.push(
+                        Finding::new(
+                            "encoding_problem",
+                            "the transfer encoding is damaged; the bytes were decoded leniently",
+                        )
+                        .part(&p.id)
+                        .at(p.offsets.map(|o| o.body)),
+                    );
+                }
+            }
             all
         })
     }
@@ -269,19 +284,86 @@ impl<'a> Message<'a> {
             .collect()
     }
 
-    /// Indices of the readable bodies of the top message, in order: text
-    /// leaves outside attached messages that are not attachments. HTML
-    /// bodies are those of type text/html.
-    pub fn bodies(&self) -> Vec<usize> {
+    /// Indices of the readable text bodies of the top message, in order:
+    /// text leaves outside attached messages that are not attachments and
+    /// not HTML. Inside a multipart/alternative only one alternative counts:
+    /// the first that holds text/plain (else the first with any non-HTML
+    /// text), as a plain-text reader would show it.
+    pub fn text_bodies(&self) -> Vec<usize> {
+        self.bodies(false)
+    }
+
+    /// Indices of the HTML bodies of the top message: as
+    /// [`Message::text_bodies`], for text/html, choosing the last
+    /// alternative that holds HTML (RFC 2046 §5.1.4: the richest comes last).
+    pub fn html_bodies(&self) -> Vec<usize> {
+        self.bodies(true)
+    }
+
+    fn bodies(&self, html: bool) -> Vec<usize> {
+        let mut chosen: std::collections::HashMap<usize, Option<usize>> =
+            std::collections::HashMap::new();
         (0..self.parts.len())
             .filter(|&i| {
                 let p = &self.parts[i];
-                p.kind == PartKind::Leaf
-                    && p.content_type.starts_with("text/")
-                    && !self.in_attached_message(i)
-                    && !self.is_attachment(i, true)
+                let is_html = p.content_type == "text/html";
+                if p.kind != PartKind::Leaf
+                    || !p.content_type.starts_with("text/")
+                    || is_html != html
+                    || self.in_attached_message(i)
+                    || self.is_attachment(i, true)
+                {
+                    return false;
+                }
+                // Walk up: at every multipart/alternative, the path must go
+                // through its chosen alternative.
+                let mut child = i;
+                let mut cur = p.parent;
+                while let Some(a) = cur {
+                    if self.parts[a].content_type == "multipart/alternative" {
+                        let pick = *chosen
+                            .entry(a)
+                            .or_insert_with(|| self.pick_alternative(a, html));
+                        if pick != Some(child) {
+                            return false;
+                        }
+                    }
+                    child = a;
+                    cur = self.parts[a].parent;
+                }
+                true
             })
             .collect()
+    }
+
+    /// The child of alternative `a` a reader of plain text (or HTML) shows.
+    fn pick_alternative(&self, a: usize, html: bool) -> Option<usize> {
+        let children: Vec<usize> = (a + 1..self.parts.len())
+            .take_while(|&j| self.parts[j].depth > self.parts[a].depth)
+            .filter(|&j| self.parts[j].parent == Some(a))
+            .collect();
+        let holds = |c: usize, pred: &dyn Fn(&str) -> bool| {
+            (c..self.parts.len())
+                .take_while(|&j| j == c || self.parts[j].depth > self.parts[c].depth)
+                .any(|j| self.parts[j].kind == PartKind::Leaf && pred(&self.parts[j].content_type))
+        };
+        if html {
+            return children
+                .iter()
+                .rev()
+                .copied()
+                .find(|&c| holds(c, &|t| t == "text/html"));
+        }
+        children
+            .iter()
+            .copied()
+            .find(|&c| holds(c, &|t| t == "text/plain"))
+            .or_else(|| {
+                children
+                    .iter()
+                    .copied()
+                    .find(|&c| holds(c, &|t| t.starts_with("text/") && t != "text/html"))
+            })
     }
 }
 

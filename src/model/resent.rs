@@ -27,9 +27,11 @@ pub fn blocks<'f, 'a>(msg: &'f Message<'a>) -> Vec<ResentGroup<'f, 'a>> {
             }
             continue;
         }
-        let repeat = out
-            .last()
-            .is_some_and(|b| b.fields.iter().any(|g| g.raw_name.eq_ignore_ascii_case(f.raw_name)));
+        let repeat = out.last().is_some_and(|b| {
+            b.fields
+                .iter()
+                .any(|g| g.raw_name.eq_ignore_ascii_case(f.raw_name))
+        });
         if !open || repeat {
             out.push(ResentGroup {
                 fields: Vec::new(),

@@ -300,8 +300,11 @@ impl<'a> Walker<'a, '_> {
             } else {
                 "text before the first delimiter (preamble)"
             };
-            self.findings
-                .push(Finding::new("preamble", msg).part(&id).at(Some(self.abs(body_start))));
+            self.findings.push(
+                Finding::new("preamble", msg)
+                    .part(&id)
+                    .at(Some(self.abs(body_start))),
+            );
         }
         if o.children == 0 {
             self.findings.push(
@@ -324,8 +327,8 @@ impl<'a> Walker<'a, '_> {
             }
             let mut pat = b"--".to_vec();
             pat.extend_from_slice(&boundary);
-            let after = memmem::find_iter(epilogue, &pat)
-                .find(|&i| i == 0 || epilogue[i - 1] == b'\n');
+            let after =
+                memmem::find_iter(epilogue, &pat).find(|&i| i == 0 || epilogue[i - 1] == b'\n');
             if let Some(i) = after {
                 self.findings.push(
                     Finding::new(
@@ -353,13 +356,23 @@ impl<'a> Walker<'a, '_> {
         let (s, e) = (self.parts[leaf].body_start, self.parts[leaf].end);
         let body = &self.raw[s..e];
         let hits: Vec<usize> = memmem::find_iter(body, &pat)
-            .filter(|&i| !(i == 0 && s > 0 && self.raw[s - 1] == b'\n') && !(i > 0 && body[i - 1] == b'\n'))
+            .filter(|&i| {
+                let at_line_start = if i == 0 {
+                    s == 0 || self.raw[s - 1] == b'\n'
+                } else {
+                    body[i - 1] == b'\n'
+                };
+                !at_line_start
+            })
             .take(MAX_FINDINGS_PER_CODE + 1)
             .collect();
         let id = self.parts[leaf].id.clone();
         let bname = String::from_utf8_lossy(b).into_owned();
         for i in hits {
-            let line_start = body[..i].iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1);
+            let line_start = body[..i]
+                .iter()
+                .rposition(|&c| c == b'\n')
+                .map_or(0, |p| p + 1);
             let after_space = body[line_start..i].iter().all(|&c| c == b' ' || c == b'\t');
             let f = Finding::new(
                 "boundary_not_at_line_start",
@@ -454,19 +467,13 @@ impl<'a> Walker<'a, '_> {
             } else {
                 PartKind::Leaf
             };
-            let id = self.child_id(parent, kind);
-            let me = self.parts.len();
             let mut content_type = info.content_type.clone();
-            let mut later: Vec<Finding> = Vec::new();
+            let mut later: Vec<(&'static str, String)> = Vec::new();
             if kind == PartKind::Multipart && boundary.is_none() {
-                later.push(
-                    Finding::new(
-                        "multipart_without_boundary",
-                        format!("{ct} without a usable boundary parameter: read as text/plain (RFC 2046 §5.1.1 requires one)"),
-                    )
-                    .part(&id)
-                    .at(Some(self.abs(start))),
-                );
+                later.push((
+                    "multipart_without_boundary",
+                    format!("{ct} without a usable boundary parameter: read as text/plain (RFC 2046 §5.1.1 requires one)"),
+                ));
                 kind = PartKind::Leaf;
                 content_type = "text/plain".to_string();
             }
@@ -476,20 +483,51 @@ impl<'a> Walker<'a, '_> {
                     None | Some("7bit" | "8bit" | "binary" | "")
                 );
             if encoded_message {
+                later.push((
+                    "encoded_message",
+                    format!(
+                        "{ct} with Content-Transfer-Encoding {}: RFC 2046 §5.2.1 allows only 7bit, 8bit or binary; read as an opaque attachment",
+                        info.transfer_encoding.as_deref().unwrap_or("")
+                    ),
+                ));
+                kind = PartKind::Leaf;
+            }
+            let id = self.child_id(parent, kind);
+            let me = self.parts.len();
+            let mut later: Vec<Finding> = later
+                .into_iter()
+                .map(|(code, msg)| Finding::new(code, msg).part(&id).at(Some(self.abs(start))))
+                .collect();
+            self.header_findings(&scan, &id, start, parent_part);
+            if info.params_dropped > 0 {
                 later.push(
                     Finding::new(
-                        "encoded_message",
+                        "param_limit",
                         format!(
-                            "{ct} with Content-Transfer-Encoding {}: RFC 2046 §5.2.1 allows only 7bit, 8bit or binary; read as an opaque attachment",
-                            info.transfer_encoding.as_deref().unwrap_or("")
+                            "{} MIME parameters past the limit of {} were not read",
+                            info.params_dropped,
+                            super::params::MAX_PARAMS
                         ),
                     )
                     .part(&id)
                     .at(Some(self.abs(start))),
                 );
-                kind = PartKind::Leaf;
             }
-            self.header_findings(&scan, &id, start, parent_part);
+            let names: Vec<&str> = info
+                .filename_candidates
+                .iter()
+                .map(|c| c.value.as_str())
+                .collect();
+            if names.windows(2).any(|w| w[0] != w[1]) {
+                later.push(
+                    Finding::new(
+                        "conflicting_filenames",
+                        format!("file-name candidates disagree: {names:?}"),
+                    )
+                    .part(&id)
+                    .at(Some(self.abs(start))),
+                );
+            }
             let too_deep = kind != PartKind::Leaf && depth >= self.limits.max_depth;
             if too_deep {
                 later.push(

@@ -11,6 +11,7 @@
 //! parts `X.1`, `X.2`, …; a single-part body is `X.1`.
 
 pub mod charset;
+pub mod date;
 pub mod encoded_word;
 mod finding;
 pub mod header;

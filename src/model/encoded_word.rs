@@ -491,4 +491,54 @@ mod tests {
             let _ = decode_phrase(&v);
         }
     }
+
+    proptest::proptest! {
+        /// Never panics; text without `=?` passes through (unfolded).
+        #[test]
+        fn arbitrary_values(v in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
+            let d = decode_header(&v);
+            if !v.windows(2).any(|w| w == b"=?") && v.is_ascii() {
+                let u = unfold(&v);
+                proptest::prop_assert_eq!(d.text.as_bytes(), u.as_slice());
+                proptest::prop_assert!(d.exact);
+            }
+            let _ = decode_phrase(&v);
+        }
+
+        /// Any text encoded as words (split anywhere, even inside a
+        /// character) decodes back to itself.
+        #[test]
+        fn round_trip(text in "\\PC{0,40}", cut in 0usize..200, b in proptest::bool::ANY) {
+            use base64::Engine;
+            let bytes = text.as_bytes();
+            let cut = cut.min(bytes.len());
+            let word = |part: &[u8]| -> String {
+                if b {
+                    format!("=?UTF-8?B?{}?=", base64::engine::general_purpose::STANDARD.encode(part))
+                } else {
+                    let q: String = part.iter().map(|c| format!("={c:02X}")).collect();
+                    format!("=?utf-8?q?{q}?=")
+                }
+            };
+            let raw = format!("{}\r\n {}", word(&bytes[..cut]), word(&bytes[cut..]));
+            let d = decode_header(raw.as_bytes());
+            proptest::prop_assert_eq!(d.text, text);
+            proptest::prop_assert!(d.exact);
+        }
+    }
+
+    /// `cargo test --release --lib encoded_word::tests::measure -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn measure() {
+        for (name, v) in [
+            ("1 MB of =?a?q?x", b"=?a?q?x".repeat(1_000_000 / 7)),
+            ("1 MB of =?", b"=?".repeat(500_000)),
+            ("1 MB of valid words", b"=?utf-8?q?=C3=A9?= ".repeat(1_000_000 / 20)),
+        ] {
+            let t = std::time::Instant::now();
+            let d = decode_header(&v);
+            println!("{name}: {:.2} ms ({} chars out)", t.elapsed().as_secs_f64() * 1e3, d.text.chars().count());
+        }
+    }
 }

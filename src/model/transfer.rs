@@ -333,9 +333,10 @@ impl B64Acc<'_> {
 ///
 /// Speed: the body is first taken optimistically as lines of alphabet
 /// characters (line ends found with memchr, copied, decoded with the SIMD
-/// decoder of `base64-simd`); at the first chunk the SIMD decoder rejects,
-/// the rest of the body from that chunk's start is decoded byte by byte
-/// with the rules above. Both paths give the same bytes. Linear time.
+/// decoder of `base64-simd`), one chunk of about 64 KB at a time; a chunk
+/// the SIMD decoder rejects is decoded again byte by byte with the rules
+/// above, and the next chunk is tried on the fast path again. Both paths
+/// give the same bytes. Linear time: each byte is read at most three times.
 pub fn base64_decode_into(raw: &[u8], sink: &mut dyn FnMut(&[u8])) -> Base64Report {
     let mut report = Base64Report::default();
     let mut acc = B64Acc {
@@ -343,62 +344,76 @@ pub fn base64_decode_into(raw: &[u8], sink: &mut dyn FnMut(&[u8])) -> Base64Repo
         out: Vec::new(),
         sink,
     };
-    // Optimistic fast path, chunk by chunk. `chunk_start` is where in `raw`
-    // the characters in `acc.clean` beyond `carry` came from.
-    let mut pos = 0;
-    let mut chunk_start = 0;
-    let mut carry = 0;
+    // Clean characters per chunk: decodes to CHUNK bytes.
     let limit = CHUNK / 3 * 4;
-    let mut padded = false;
-    let mut fast_ok = true;
-    while pos < raw.len() {
-        let nl = memchr::memchr(b'\n', &raw[pos..]).map_or(raw.len(), |k| pos + k + 1);
-        let mut line = &raw[pos..nl];
-        if let [rest @ .., b'\n'] = line {
-            line = rest;
-        }
-        if let [rest @ .., b'\r'] = line {
-            line = rest;
-        }
-        let mut pads = 0;
-        while let [rest @ .., b'='] = line {
-            line = rest;
-            pads += 1;
-        }
-        acc.clean.extend_from_slice(line);
-        pos = nl;
-        if pads > 0 {
-            // Padding is only clean as the end of the data: 1 or 2 `=` after
-            // 2 or 3 characters of the final group, and nothing after.
-            let rem = acc.clean.len() % 4;
-            let rest_blank = raw[pos..].iter().all(|c| matches!(c, b'\r' | b'\n'));
-            if !(pads <= 2 && (rem == 2 || rem == 3) && rem + pads == 4 && rest_blank) {
-                fast_ok = false;
-                break;
-            }
-            padded = true;
-        }
-        if acc.clean.len() >= limit || pos == raw.len() {
-            if !acc.drain() {
-                fast_ok = false;
-                break;
-            }
-            carry = acc.clean.len();
-            chunk_start = pos;
-        }
-    }
-    if fast_ok {
-        report.missing_padding = !padded && !acc.clean.is_empty();
-        report.fast_path = true;
-        acc.finish(&mut report);
-        return report;
-    }
-    pos = chunk_start;
-    acc.clean.truncate(carry);
-    // Slow path from `pos`: byte by byte, with the carry (clean characters)
-    // already in `acc.clean`.
+    let mut pos = 0;
     let mut ended = false;
-    for &c in &raw[pos..] {
+    let mut padded = false;
+    let mut all_fast = true;
+    while pos < raw.len() && !ended {
+        // Optimistic: this chunk is lines of alphabet characters. `carry`
+        // (0-3 clean characters) came from before `chunk_start`.
+        let chunk_start = pos;
+        let carry = acc.clean.len();
+        let mut rest_is_slow = false;
+        while pos < raw.len() {
+            let nl = memchr::memchr(b'\n', &raw[pos..]).map_or(raw.len(), |k| pos + k + 1);
+            let mut line = &raw[pos..nl];
+            if let [rest @ .., b'\n'] = line {
+                line = rest;
+            }
+            if let [rest @ .., b'\r'] = line {
+                line = rest;
+            }
+            let mut pads = 0;
+            while let [rest @ .., b'='] = line {
+                line = rest;
+                pads += 1;
+            }
+            acc.clean.extend_from_slice(line);
+            pos = nl;
+            if pads > 0 {
+                // Padding is only clean as the end of the data: 1 or 2 `=`
+                // completing the final group, and only line ends after it.
+                let rem = acc.clean.len() % 4;
+                let rest_blank = raw[pos..].iter().all(|c| matches!(c, b'\r' | b'\n'));
+                if !(rem >= 2 && rem + pads == 4 && rest_blank) {
+                    rest_is_slow = true;
+                    break;
+                }
+                padded = true;
+            }
+            if acc.clean.len() >= limit {
+                break;
+            }
+        }
+        if !rest_is_slow && acc.drain() {
+            continue;
+        }
+        // The SIMD decoder rejected the chunk: redo it byte by byte, then
+        // try the fast path again on the next chunk.
+        all_fast = false;
+        padded = false;
+        acc.clean.truncate(carry);
+        let end = if rest_is_slow { raw.len() } else { pos };
+        ended = base64_slow(&raw[chunk_start..end], &mut acc, &mut report, false);
+        pos = end;
+    }
+    if ended && pos < raw.len() {
+        // Only counts what follows the padding.
+        base64_slow(&raw[pos..], &mut acc, &mut report, true);
+    }
+    report.missing_padding = !ended && !padded && !acc.clean.is_empty();
+    report.fast_path = all_fast;
+    acc.finish(&mut report);
+    report
+}
+
+/// The byte-by-byte rules of [`base64_decode_into`] over `raw`, appending
+/// to `acc`; returns whether padding ended the data.
+fn base64_slow(raw: &[u8], acc: &mut B64Acc<'_>, report: &mut Base64Report, mut ended: bool) -> bool {
+    let limit = CHUNK / 3 * 4;
+    for &c in raw {
         if B64[c as usize] != 0xFF {
             if ended {
                 report.after_padding += 1;
@@ -419,11 +434,8 @@ pub fn base64_decode_into(raw: &[u8], sink: &mut dyn FnMut(&[u8])) -> Base64Repo
         }
     }
     acc.drain();
-    report.missing_padding = !ended && !acc.clean.is_empty();
-    acc.finish(&mut report);
-    report
+    ended
 }
-
 /// Decodes a base64 body; see [`base64_decode_into`] for the rules.
 pub fn base64_decode(raw: &[u8]) -> (Vec<u8>, Base64Report) {
     let mut out = Vec::with_capacity(raw.len() / 4 * 3 + 3);
@@ -532,10 +544,7 @@ pub fn qp_decode_into(raw: &[u8], sink: &mut dyn FnMut(&[u8])) -> QpReport {
     let mut i = 0;
     while i < raw.len() {
         // Copy the run of ordinary bytes at once.
-        let run_end = raw[i..]
-            .iter()
-            .position(|&c| matches!(c, b'=' | b' ' | b'\t'))
-            .map_or(raw.len(), |k| i + k);
+        let run_end = memchr::memchr3(b'=', b' ', b'\t', &raw[i..]).map_or(raw.len(), |k| i + k);
         if run_end > i {
             out.extend(&raw[i..run_end]);
             i = run_end;
@@ -888,6 +897,46 @@ mod tests {
         line.extend(std::iter::repeat_n(b'M', 10_000));
         line.extend_from_slice(b"\nend\n");
         assert_eq!(uudecode(&line).unwrap().1, b"abc");
+    }
+
+    /// The whole body through the byte-by-byte rules only.
+    fn slow_only(raw: &[u8]) -> (Vec<u8>, Base64Report) {
+        let mut out = Vec::new();
+        let mut report = Base64Report::default();
+        let mut sink = |b: &[u8]| out.extend_from_slice(b);
+        let mut acc = B64Acc {
+            clean: Vec::new(),
+            out: Vec::new(),
+            sink: &mut sink,
+        };
+        let ended = base64_slow(raw, &mut acc, &mut report, false);
+        report.missing_padding = !ended && !acc.clean.is_empty();
+        acc.finish(&mut report);
+        (out, report)
+    }
+
+    proptest::proptest! {
+        /// The fast path gives the same bytes and report as the slow rules.
+        #[test]
+        fn base64_fast_equals_slow(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::string::string_regex("[A-Za-z0-9+/]{0,80}").unwrap(),
+                    proptest::string::string_regex("[A-Za-z0-9+/]{0,6}(=|==|===)?").unwrap(),
+                    proptest::string::string_regex("[ \t!*-]{1,2}").unwrap(),
+                ],
+                0..20,
+            ),
+            crlf in proptest::bool::ANY,
+        ) {
+            let eol = if crlf { "\r\n" } else { "\n" };
+            let body = parts.join(eol);
+            let (fast, mut fr) = base64_decode(body.as_bytes());
+            let (slow, sr) = slow_only(body.as_bytes());
+            fr.fast_path = false;
+            proptest::prop_assert_eq!(fast, slow);
+            proptest::prop_assert_eq!(fr, sr);
+        }
     }
 
     #[test]

@@ -145,7 +145,10 @@ mod tests {
         assert_eq!(decode("utf-16", &[0xFF, 0xFE, b'H', 0]), ("H".into(), true));
         assert_eq!(decode("utf-16le", &[b'H', 0, 0xE9, 0]), ("Hé".into(), true));
         assert_eq!(decode("utf-16be", &[0, b'H']), ("H".into(), true));
-        assert_eq!(decode("utf-16le", &[0xFF, 0xFE, b'H', 0]), ("H".into(), true));
+        assert_eq!(
+            decode("utf-16le", &[0xFF, 0xFE, b'H', 0]),
+            ("H".into(), true)
+        );
         // Odd length: a replacement character, not exact.
         assert!(!decode("utf-16", &[0, b'H', 0]).1);
     }
@@ -231,7 +234,14 @@ mod tests {
                 x = x.wrapping_mul(1664525).wrapping_add(1013904223);
                 v.push((x >> 24) as u8);
             }
-            for l in ["utf-16", "utf-16le", "iso-2022-jp", "gb18030", "x-unknown", "utf-8"] {
+            for l in [
+                "utf-16",
+                "utf-16le",
+                "iso-2022-jp",
+                "gb18030",
+                "x-unknown",
+                "utf-8",
+            ] {
                 let _ = decode_checked(l, &v);
             }
         }

@@ -219,9 +219,16 @@ const DAYS: [&str; 7] = [
 /// Matches a three-letter abbreviation or the full English name,
 /// case-insensitively; the bool is true for the full name (obsolete-ish).
 fn name_index(word: &[u8], names: &[&str]) -> Option<(usize, bool)> {
-    names.iter().position(|n| word.eq_ignore_ascii_case(&n.as_bytes()[..3])).map(|i| (i, false)).or_else(|| {
-        names.iter().position(|n| word.eq_ignore_ascii_case(n.as_bytes())).map(|i| (i, true))
-    })
+    names
+        .iter()
+        .position(|n| word.eq_ignore_ascii_case(&n.as_bytes()[..3]))
+        .map(|i| (i, false))
+        .or_else(|| {
+            names
+                .iter()
+                .position(|n| word.eq_ignore_ascii_case(n.as_bytes()))
+                .map(|i| (i, true))
+        })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -252,14 +259,21 @@ impl<'a> Lexer<'a> {
         let mut i = 0;
         while let Some(k) = memchr::memchr2(b'\r', b'\n', &raw[i..]) {
             let p = i + k;
-            let after = if raw[p] == b'\r' && raw.get(p + 1) == Some(&b'\n') { p + 2 } else { p + 1 };
+            let after = if raw[p] == b'\r' && raw.get(p + 1) == Some(&b'\n') {
+                p + 2
+            } else {
+                p + 1
+            };
             if !matches!(raw.get(after), Some(b' ' | b'\t')) {
                 end = p;
                 break;
             }
             i = after;
         }
-        Lexer { b: &raw[..end], i: 0 }
+        Lexer {
+            b: &raw[..end],
+            i: 0,
+        }
     }
 
     fn next(&mut self) -> Option<Tok<'a>> {
@@ -314,7 +328,11 @@ impl<'a> Lexer<'a> {
     }
 
     fn peek(&self) -> Option<Tok<'a>> {
-        Lexer { b: self.b, i: self.i }.next()
+        Lexer {
+            b: self.b,
+            i: self.i,
+        }
+        .next()
     }
 }
 
@@ -426,7 +444,10 @@ pub fn parse(raw: &[u8]) -> DateResult {
                     return invalid(format!("zone {}{v:04}: hours must be 00-23", sign as char));
                 }
                 if m > 59 {
-                    return invalid(format!("zone {}{v:04}: minutes must be 00-59", sign as char));
+                    return invalid(format!(
+                        "zone {}{v:04}: minutes must be 00-59",
+                        sign as char
+                    ));
                 }
                 let off = (h * 60 + m) as i32;
                 if sign == b'-' && off == 0 {
@@ -551,51 +572,211 @@ mod tests {
     fn valid_table() {
         // (value, RFC 3339 local, RFC 3339 UTC)
         let rows: &[(&str, &str, &str)] = &[
-            ("Tue, 2 Jan 2024 03:04:05 +0100", "2024-01-02T03:04:05+01:00", "2024-01-02T02:04:05Z"),
-            ("2 Jan 2024 03:04:05 +0100", "2024-01-02T03:04:05+01:00", "2024-01-02T02:04:05Z"),
-            ("Tue, 02 Jan 2024 03:04 -0330", "2024-01-02T03:04:00-03:30", "2024-01-02T06:34:00Z"),
-            ("Mon, 1 Jan 2024 00:00:00 +0000", "2024-01-01T00:00:00+00:00", "2024-01-01T00:00:00Z"),
-            ("Mon, 1 Jan 2024 00:00:00 -0000", "2024-01-01T00:00:00-00:00", "2024-01-01T00:00:00Z"),
-            ("1 Jan 2024 00:00:00 UT", "2024-01-01T00:00:00+00:00", "2024-01-01T00:00:00Z"),
-            ("1 Jan 2024 00:00:00 GMT", "2024-01-01T00:00:00+00:00", "2024-01-01T00:00:00Z"),
-            ("1 Jan 2024 00:00:00 utc", "2024-01-01T00:00:00+00:00", "2024-01-01T00:00:00Z"),
-            ("1 Jan 2024 00:00:00 Z", "2024-01-01T00:00:00+00:00", "2024-01-01T00:00:00Z"),
-            ("1 Jan 2024 00:00:00 EST", "2024-01-01T00:00:00-05:00", "2024-01-01T05:00:00Z"),
-            ("1 Jan 2024 00:00:00 EDT", "2024-01-01T00:00:00-04:00", "2024-01-01T04:00:00Z"),
-            ("1 Jan 2024 00:00:00 CST", "2024-01-01T00:00:00-06:00", "2024-01-01T06:00:00Z"),
-            ("1 Jan 2024 00:00:00 CDT", "2024-01-01T00:00:00-05:00", "2024-01-01T05:00:00Z"),
-            ("1 Jan 2024 00:00:00 MST", "2024-01-01T00:00:00-07:00", "2024-01-01T07:00:00Z"),
-            ("1 Jan 2024 00:00:00 MDT", "2024-01-01T00:00:00-06:00", "2024-01-01T06:00:00Z"),
-            ("1 Jan 2024 00:00:00 PST", "2024-01-01T00:00:00-08:00", "2024-01-01T08:00:00Z"),
-            ("1 Jan 2024 00:00:00 pdt", "2024-01-01T00:00:00-07:00", "2024-01-01T07:00:00Z"),
+            (
+                "Tue, 2 Jan 2024 03:04:05 +0100",
+                "2024-01-02T03:04:05+01:00",
+                "2024-01-02T02:04:05Z",
+            ),
+            (
+                "2 Jan 2024 03:04:05 +0100",
+                "2024-01-02T03:04:05+01:00",
+                "2024-01-02T02:04:05Z",
+            ),
+            (
+                "Tue, 02 Jan 2024 03:04 -0330",
+                "2024-01-02T03:04:00-03:30",
+                "2024-01-02T06:34:00Z",
+            ),
+            (
+                "Mon, 1 Jan 2024 00:00:00 +0000",
+                "2024-01-01T00:00:00+00:00",
+                "2024-01-01T00:00:00Z",
+            ),
+            (
+                "Mon, 1 Jan 2024 00:00:00 -0000",
+                "2024-01-01T00:00:00-00:00",
+                "2024-01-01T00:00:00Z",
+            ),
+            (
+                "1 Jan 2024 00:00:00 UT",
+                "2024-01-01T00:00:00+00:00",
+                "2024-01-01T00:00:00Z",
+            ),
+            (
+                "1 Jan 2024 00:00:00 GMT",
+                "2024-01-01T00:00:00+00:00",
+                "2024-01-01T00:00:00Z",
+            ),
+            (
+                "1 Jan 2024 00:00:00 utc",
+                "2024-01-01T00:00:00+00:00",
+                "2024-01-01T00:00:00Z",
+            ),
+            (
+                "1 Jan 2024 00:00:00 Z",
+                "2024-01-01T00:00:00+00:00",
+                "2024-01-01T00:00:00Z",
+            ),
+            (
+                "1 Jan 2024 00:00:00 EST",
+                "2024-01-01T00:00:00-05:00",
+                "2024-01-01T05:00:00Z",
+            ),
+            (
+                "1 Jan 2024 00:00:00 EDT",
+                "2024-01-01T00:00:00-04:00",
+                "2024-01-01T04:00:00Z",
+            ),
+            (
+                "1 Jan 2024 00:00:00 CST",
+                "2024-01-01T00:00:00-06:00",
+                "2024-01-01T06:00:00Z",
+            ),
+            (
+                "1 Jan 2024 00:00:00 CDT",
+                "2024-01-01T00:00:00-05:00",
+                "2024-01-01T05:00:00Z",
+            ),
+            (
+                "1 Jan 2024 00:00:00 MST",
+                "2024-01-01T00:00:00-07:00",
+                "2024-01-01T07:00:00Z",
+            ),
+            (
+                "1 Jan 2024 00:00:00 MDT",
+                "2024-01-01T00:00:00-06:00",
+                "2024-01-01T06:00:00Z",
+            ),
+            (
+                "1 Jan 2024 00:00:00 PST",
+                "2024-01-01T00:00:00-08:00",
+                "2024-01-01T08:00:00Z",
+            ),
+            (
+                "1 Jan 2024 00:00:00 pdt",
+                "2024-01-01T00:00:00-07:00",
+                "2024-01-01T07:00:00Z",
+            ),
             // Military zones and unknown names: -0000.
-            ("1 Jan 2024 00:00:00 A", "2024-01-01T00:00:00-00:00", "2024-01-01T00:00:00Z"),
-            ("1 Jan 2024 00:00:00 y", "2024-01-01T00:00:00-00:00", "2024-01-01T00:00:00Z"),
-            ("1 Jan 2024 00:00:00 CET", "2024-01-01T00:00:00-00:00", "2024-01-01T00:00:00Z"),
-            ("1 Jan 2024 00:00:00", "2024-01-01T00:00:00-00:00", "2024-01-01T00:00:00Z"),
+            (
+                "1 Jan 2024 00:00:00 A",
+                "2024-01-01T00:00:00-00:00",
+                "2024-01-01T00:00:00Z",
+            ),
+            (
+                "1 Jan 2024 00:00:00 y",
+                "2024-01-01T00:00:00-00:00",
+                "2024-01-01T00:00:00Z",
+            ),
+            (
+                "1 Jan 2024 00:00:00 CET",
+                "2024-01-01T00:00:00-00:00",
+                "2024-01-01T00:00:00Z",
+            ),
+            (
+                "1 Jan 2024 00:00:00",
+                "2024-01-01T00:00:00-00:00",
+                "2024-01-01T00:00:00Z",
+            ),
             // Two- and three-digit years.
-            ("1 Jan 00 00:00:00 +0000", "2000-01-01T00:00:00+00:00", "2000-01-01T00:00:00Z"),
-            ("1 Jan 49 00:00:00 +0000", "2049-01-01T00:00:00+00:00", "2049-01-01T00:00:00Z"),
-            ("1 Jan 50 00:00:00 +0000", "1950-01-01T00:00:00+00:00", "1950-01-01T00:00:00Z"),
-            ("21 Nov 97 09:55:06 GMT", "1997-11-21T09:55:06+00:00", "1997-11-21T09:55:06Z"),
-            ("1 Jan 103 00:00:00 +0000", "2003-01-01T00:00:00+00:00", "2003-01-01T00:00:00Z"),
+            (
+                "1 Jan 00 00:00:00 +0000",
+                "2000-01-01T00:00:00+00:00",
+                "2000-01-01T00:00:00Z",
+            ),
+            (
+                "1 Jan 49 00:00:00 +0000",
+                "2049-01-01T00:00:00+00:00",
+                "2049-01-01T00:00:00Z",
+            ),
+            (
+                "1 Jan 50 00:00:00 +0000",
+                "1950-01-01T00:00:00+00:00",
+                "1950-01-01T00:00:00Z",
+            ),
+            (
+                "21 Nov 97 09:55:06 GMT",
+                "1997-11-21T09:55:06+00:00",
+                "1997-11-21T09:55:06Z",
+            ),
+            (
+                "1 Jan 103 00:00:00 +0000",
+                "2003-01-01T00:00:00+00:00",
+                "2003-01-01T00:00:00Z",
+            ),
             // Leap second: kept locally, clamped in UTC.
-            ("31 Dec 2016 23:59:60 +0000", "2016-12-31T23:59:60+00:00", "2016-12-31T23:59:59Z"),
+            (
+                "31 Dec 2016 23:59:60 +0000",
+                "2016-12-31T23:59:60+00:00",
+                "2016-12-31T23:59:59Z",
+            ),
             // Case, full names, comments, folding, missing comma, one-digit times.
-            ("tue, 2 JAN 2024 03:04:05 +0100", "2024-01-02T03:04:05+01:00", "2024-01-02T02:04:05Z"),
-            ("Tuesday, 2 January 2024 03:04:05 +0100", "2024-01-02T03:04:05+01:00", "2024-01-02T02:04:05Z"),
-            ("Tue 2 Jan 2024 3:4:5 +0100", "2024-01-02T03:04:05+01:00", "2024-01-02T02:04:05Z"),
-            ("(c) Tue, (c) 2 (c) Jan (c) 2024 (c) 03 (c) : (c) 04 : 05 (c) +0100 (c)", "2024-01-02T03:04:05+01:00", "2024-01-02T02:04:05Z"),
-            ("Tue,\r\n 2 Jan\r\n\t2024 03:04:05\r\n +0100\r\n", "2024-01-02T03:04:05+01:00", "2024-01-02T02:04:05Z"),
-            ("Tue, 1 Jul 2003 ((tricky)\n comment) 10:52:37 +0200", "2003-07-01T10:52:37+02:00", "2003-07-01T08:52:37Z"),
+            (
+                "tue, 2 JAN 2024 03:04:05 +0100",
+                "2024-01-02T03:04:05+01:00",
+                "2024-01-02T02:04:05Z",
+            ),
+            (
+                "Tuesday, 2 January 2024 03:04:05 +0100",
+                "2024-01-02T03:04:05+01:00",
+                "2024-01-02T02:04:05Z",
+            ),
+            (
+                "Tue 2 Jan 2024 3:4:5 +0100",
+                "2024-01-02T03:04:05+01:00",
+                "2024-01-02T02:04:05Z",
+            ),
+            (
+                "(c) Tue, (c) 2 (c) Jan (c) 2024 (c) 03 (c) : (c) 04 : 05 (c) +0100 (c)",
+                "2024-01-02T03:04:05+01:00",
+                "2024-01-02T02:04:05Z",
+            ),
+            (
+                "Tue,\r\n 2 Jan\r\n\t2024 03:04:05\r\n +0100\r\n",
+                "2024-01-02T03:04:05+01:00",
+                "2024-01-02T02:04:05Z",
+            ),
+            (
+                "Tue, 1 Jul 2003 ((tricky)\n comment) 10:52:37 +0200",
+                "2003-07-01T10:52:37+02:00",
+                "2003-07-01T08:52:37Z",
+            ),
             // Extreme offsets and dates.
-            ("17 May 2026 22:15:15 +1400", "2026-05-17T22:15:15+14:00", "2026-05-17T08:15:15Z"),
-            ("1 Jan 2024 00:00:00 -2359", "2024-01-01T00:00:00-23:59", "2024-01-01T23:59:00Z"),
-            ("29 Feb 2024 12:00:00 +0000", "2024-02-29T12:00:00+00:00", "2024-02-29T12:00:00Z"),
-            ("29 Feb 2000 12:00:00 +0000", "2000-02-29T12:00:00+00:00", "2000-02-29T12:00:00Z"),
-            ("1 Jan 1970 00:00:00 +0100", "1970-01-01T00:00:00+01:00", "1969-12-31T23:00:00Z"),
-            ("31 Dec 9999 23:59:59 -2300", "9999-12-31T23:59:59-23:00", "10000-01-01T22:59:59Z"),
-            ("1 Jan 0000 00:00:00 +0000", "0000-01-01T00:00:00+00:00", "0000-01-01T00:00:00Z"),
+            (
+                "17 May 2026 22:15:15 +1400",
+                "2026-05-17T22:15:15+14:00",
+                "2026-05-17T08:15:15Z",
+            ),
+            (
+                "1 Jan 2024 00:00:00 -2359",
+                "2024-01-01T00:00:00-23:59",
+                "2024-01-01T23:59:00Z",
+            ),
+            (
+                "29 Feb 2024 12:00:00 +0000",
+                "2024-02-29T12:00:00+00:00",
+                "2024-02-29T12:00:00Z",
+            ),
+            (
+                "29 Feb 2000 12:00:00 +0000",
+                "2000-02-29T12:00:00+00:00",
+                "2000-02-29T12:00:00Z",
+            ),
+            (
+                "1 Jan 1970 00:00:00 +0100",
+                "1970-01-01T00:00:00+01:00",
+                "1969-12-31T23:00:00Z",
+            ),
+            (
+                "31 Dec 9999 23:59:59 -2300",
+                "9999-12-31T23:59:59-23:00",
+                "10000-01-01T22:59:59Z",
+            ),
+            (
+                "1 Jan 0000 00:00:00 +0000",
+                "0000-01-01T00:00:00+00:00",
+                "0000-01-01T00:00:00Z",
+            ),
         ];
         for (v, local, utc) in rows {
             let d = ok(v);
@@ -608,7 +789,10 @@ mod tests {
     fn timestamps() {
         assert_eq!(ok("1 Jan 1970 00:00:00 +0000").timestamp(), 0);
         assert_eq!(ok("Thu, 1 Jan 1970 01:00:00 +0100").timestamp(), 0);
-        assert_eq!(ok("Sat, 13 Feb 2009 23:31:30 +0000").timestamp(), 1_234_567_890);
+        assert_eq!(
+            ok("Sat, 13 Feb 2009 23:31:30 +0000").timestamp(),
+            1_234_567_890
+        );
         assert_eq!(ok("31 Dec 1969 23:59:59 +0000").timestamp(), -1);
         assert_eq!(ok("31 Dec 2016 23:59:60 +0000").timestamp(), 1_483_228_799);
     }
@@ -616,7 +800,10 @@ mod tests {
     #[test]
     fn flags() {
         let d = ok("Tue, 2 Jan 2024 03:04:05 +0100");
-        assert_eq!((d.weekday, d.weekday_mismatch, d.obsolete, d.trailing), (Some(1), false, false, false));
+        assert_eq!(
+            (d.weekday, d.weekday_mismatch, d.obsolete, d.trailing),
+            (Some(1), false, false, false)
+        );
         assert_eq!(d.zone, Zone::Numeric);
         assert!(ok("Wed, 2 Jan 2024 03:04:05 +0100").weekday_mismatch);
         assert!(!ok("2 Jan 2024 03:04:05 +0100").weekday_mismatch);
@@ -643,7 +830,10 @@ mod tests {
     fn ut_never_reads_the_next_field() {
         // The value ends at a line break not followed by white space.
         let d = ok("1 Jan 2024 00:00:00 UT\r\nX-Next: +0500\r\n");
-        assert_eq!((d.zone, d.offset_minutes, d.trailing), (Zone::Named, 0, false));
+        assert_eq!(
+            (d.zone, d.offset_minutes, d.trailing),
+            (Zone::Named, 0, false)
+        );
         let d = ok("1 Jan 2024 00:00:00 UT\nT: x");
         assert_eq!((d.offset_minutes, d.trailing), (0, false));
         assert!(ok("1 Jan 2024 00:00:00 UT").zone_known());
@@ -652,24 +842,75 @@ mod tests {
     #[test]
     fn invalid_table() {
         let rows: &[(&str, &str)] = &[
-            ("31 Feb 2024 00:00:00 +0000", "day 31 does not exist in February 2024"),
-            ("30 Feb 2024 00:00:00 +0000", "day 30 does not exist in February 2024"),
-            ("29 Feb 2023 00:00:00 +0000", "day 29 does not exist in February 2023"),
-            ("29 Feb 1900 00:00:00 +0000", "day 29 does not exist in February 1900"),
-            ("31 Apr 2024 00:00:00 +0000", "day 31 does not exist in April 2024"),
-            ("0 Jan 2024 00:00:00 +0000", "day 0 does not exist in January 2024"),
-            ("32 Jan 2024 00:00:00 +0000", "day 32 does not exist in January 2024"),
-            ("1 Jan 2024 24:00:00 +0000", "hour 24 is out of range (00-23)"),
-            ("1 Jan 2024 23:60:00 +0000", "minute 60 is out of range (00-59)"),
-            ("1 Jan 2024 23:59:61 +0000", "second 61 is out of range (00-60)"),
-            ("1 Jan 2024 24:00:60 +0000", "hour 24 is out of range (00-23)"),
-            ("1 Jan 2024 00:00:00 +2400", "zone +2400: hours must be 00-23"),
-            ("1 Jan 2024 00:00:00 +0060", "zone +0060: minutes must be 00-59"),
-            ("1 Jan 2024 00:00:00 -0099", "zone -0099: minutes must be 00-59"),
-            ("1 Jan 2024 00:00:00 -600", "zone -600 must have four digits (hhmm)"),
-            ("1 Jan 2024 00:00:00 +01000", "zone +01000 must have four digits (hhmm)"),
+            (
+                "31 Feb 2024 00:00:00 +0000",
+                "day 31 does not exist in February 2024",
+            ),
+            (
+                "30 Feb 2024 00:00:00 +0000",
+                "day 30 does not exist in February 2024",
+            ),
+            (
+                "29 Feb 2023 00:00:00 +0000",
+                "day 29 does not exist in February 2023",
+            ),
+            (
+                "29 Feb 1900 00:00:00 +0000",
+                "day 29 does not exist in February 1900",
+            ),
+            (
+                "31 Apr 2024 00:00:00 +0000",
+                "day 31 does not exist in April 2024",
+            ),
+            (
+                "0 Jan 2024 00:00:00 +0000",
+                "day 0 does not exist in January 2024",
+            ),
+            (
+                "32 Jan 2024 00:00:00 +0000",
+                "day 32 does not exist in January 2024",
+            ),
+            (
+                "1 Jan 2024 24:00:00 +0000",
+                "hour 24 is out of range (00-23)",
+            ),
+            (
+                "1 Jan 2024 23:60:00 +0000",
+                "minute 60 is out of range (00-59)",
+            ),
+            (
+                "1 Jan 2024 23:59:61 +0000",
+                "second 61 is out of range (00-60)",
+            ),
+            (
+                "1 Jan 2024 24:00:60 +0000",
+                "hour 24 is out of range (00-23)",
+            ),
+            (
+                "1 Jan 2024 00:00:00 +2400",
+                "zone +2400: hours must be 00-23",
+            ),
+            (
+                "1 Jan 2024 00:00:00 +0060",
+                "zone +0060: minutes must be 00-59",
+            ),
+            (
+                "1 Jan 2024 00:00:00 -0099",
+                "zone -0099: minutes must be 00-59",
+            ),
+            (
+                "1 Jan 2024 00:00:00 -600",
+                "zone -600 must have four digits (hhmm)",
+            ),
+            (
+                "1 Jan 2024 00:00:00 +01000",
+                "zone +01000 must have four digits (hhmm)",
+            ),
             ("1 Jan 2024 00:00:00 +", "zone sign without digits"),
-            ("1 Jan 20245 00:00:00 +0000", "year has more than four digits"),
+            (
+                "1 Jan 20245 00:00:00 +0000",
+                "year has more than four digits",
+            ),
         ];
         for (v, reason) in rows {
             assert_eq!(bad(v), *reason, "{v}");
@@ -713,7 +954,11 @@ mod tests {
             for _ in 0..len {
                 x = x.wrapping_mul(1664525).wrapping_add(1013904223);
                 let r = (x >> 24) as u8;
-                v.push(if round % 3 == 0 { r } else { alphabet[r as usize % alphabet.len()] });
+                v.push(if round % 3 == 0 {
+                    r
+                } else {
+                    alphabet[r as usize % alphabet.len()]
+                });
             }
             if let DateResult::Valid(d) = parse(&v) {
                 let _ = (d.timestamp(), d.rfc3339(), d.utc_rfc3339());
@@ -762,14 +1007,20 @@ mod tests {
                 continue;
             }
             let n = |k: &str| e[k].as_i64().unwrap_or(-1);
-            let sign = if e["tz_before_gmt"].as_bool() == Some(true) { -1 } else { 1 };
+            let sign = if e["tz_before_gmt"].as_bool() == Some(true) {
+                -1
+            } else {
+                1
+            };
             let offset = sign * (n("tz_hour") * 60 + n("tz_minute"));
             let expected = days_from_civil(n("year"), n("month"), n("day")) * 86_400
                 + n("hour") * 3600
                 + n("minute") * 60
                 + n("second")
                 - offset * 60;
-            let d = ours.valid().unwrap_or_else(|| panic!("{header:?}: {ours:?}"));
+            let d = ours
+                .valid()
+                .unwrap_or_else(|| panic!("{header:?}: {ours:?}"));
             assert_eq!(d.timestamp(), expected, "{header:?}");
             compared += 1;
         }

@@ -100,7 +100,9 @@ pub fn decode_header(raw: &[u8]) -> Decoded {
                 let bytes = decode_text(w.encoding, &b[w.text.0..w.text.1]);
                 let cs = w.charset;
                 match &mut pending {
-                    Some((pcs, buf)) if charset::same_label(pcs, cs) => buf.extend_from_slice(&bytes),
+                    Some((pcs, buf)) if charset::same_label(pcs, cs) => {
+                        buf.extend_from_slice(&bytes)
+                    }
                     _ => {
                         flush(&mut pending, &mut d);
                         pending = Some((cs, bytes));
@@ -365,7 +367,11 @@ mod tests {
             // A raw 8-bit byte inside a Q word is converted once, in the word's charset.
             (b"=?iso-8859-1?q?Fr\xF6sche?=", "Frösche", true),
             // Raw UTF-8 outside words (RFC 6532) and raw Latin-1 (not exact).
-            ("Grüße =?utf-8?q?aus?= Köln".as_bytes(), "Grüße aus Köln", true),
+            (
+                "Grüße =?utf-8?q?aus?= Köln".as_bytes(),
+                "Grüße aus Köln",
+                true,
+            ),
             (b"Gr\xfc\xdfe", "Grüße", false),
             // Folding removed, the white space after it kept.
             (b"a\r\n b", "a b", true),
@@ -377,12 +383,24 @@ mod tests {
             // Words in different charsets are converted separately, then joined.
             (b"=?iso-8859-1?q?=E9?= =?koi8-r?q?=F0?=", "éП", true),
             // Same charset, different encodings: joined as bytes.
-            (b"=?utf-8?b?w6k=?= =?utf-8?q?=C3?= =?UTF-8?B?qQ==?=", "éé", true),
+            (
+                b"=?utf-8?b?w6k=?= =?utf-8?q?=C3?= =?UTF-8?B?qQ==?=",
+                "éé",
+                true,
+            ),
             // Language suffix (RFC 2231 §5), and joining across it.
-            (b"=?utf-8*en?q?hello?= =?UTF-8*de?q?_world?=", "hello world", true),
+            (
+                b"=?utf-8*en?q?hello?= =?UTF-8*de?q?_world?=",
+                "hello world",
+                true,
+            ),
             // iso-2022-jp split across words in the middle of an escape run.
             (b"=?iso-2022-jp?b?GyRCJDMkcyRLGyhC?=", "こんに", true),
-            (b"=?ISO-2022-JP?B?GyRCJDMkcw==?= =?ISO-2022-JP?B?JEsbKEI=?=", "こんに", true),
+            (
+                b"=?ISO-2022-JP?B?GyRCJDMkcw==?= =?ISO-2022-JP?B?JEsbKEI=?=",
+                "こんに",
+                true,
+            ),
             // B words: missing padding and junk are tolerated.
             (b"=?utf-8?b?w6k?=", "é", true),
             (b"=?utf-8?b?w6!k=?=", "é", true),
@@ -449,7 +467,12 @@ mod tests {
             (b"\"x\\", "x"),
         ];
         for (raw, text) in rows {
-            assert_eq!(decode_phrase(raw).text, *text, "{}", String::from_utf8_lossy(raw));
+            assert_eq!(
+                decode_phrase(raw).text,
+                *text,
+                "{}",
+                String::from_utf8_lossy(raw)
+            );
         }
     }
 
@@ -485,7 +508,11 @@ mod tests {
             for _ in 0..len {
                 x = x.wrapping_mul(1664525).wrapping_add(1013904223);
                 let r = (x >> 24) as u8;
-                v.push(if round % 3 == 0 { r } else { alphabet[r as usize % alphabet.len()] });
+                v.push(if round % 3 == 0 {
+                    r
+                } else {
+                    alphabet[r as usize % alphabet.len()]
+                });
             }
             let _ = decode_header(&v);
             let _ = decode_phrase(&v);
@@ -534,11 +561,18 @@ mod tests {
         for (name, v) in [
             ("1 MB of =?a?q?x", b"=?a?q?x".repeat(1_000_000 / 7)),
             ("1 MB of =?", b"=?".repeat(500_000)),
-            ("1 MB of valid words", b"=?utf-8?q?=C3=A9?= ".repeat(1_000_000 / 20)),
+            (
+                "1 MB of valid words",
+                b"=?utf-8?q?=C3=A9?= ".repeat(1_000_000 / 20),
+            ),
         ] {
             let t = std::time::Instant::now();
             let d = decode_header(&v);
-            println!("{name}: {:.2} ms ({} chars out)", t.elapsed().as_secs_f64() * 1e3, d.text.chars().count());
+            println!(
+                "{name}: {:.2} ms ({} chars out)",
+                t.elapsed().as_secs_f64() * 1e3,
+                d.text.chars().count()
+            );
         }
     }
 }

@@ -1026,4 +1026,32 @@ mod tests {
         }
         assert!(compared >= 30, "only {compared} vectors compared");
     }
+
+    proptest::proptest! {
+        /// Well-formed RFC 5322 dates agree with chrono's RFC 2822 parser,
+        /// and the written weekday is never a mismatch when computed right.
+        #[test]
+        fn agrees_with_chrono(
+            y in 1900i32..2200, m in 1u8..=12, d in 1u8..=31, h in 0u8..24, mi in 0u8..60,
+            sec in 0u8..60, oh in 0i32..24, om in 0i32..60, neg in proptest::bool::ANY,
+        ) {
+            let d = d.min(days_in_month(y, m));
+            let days = days_from_civil(y as i64, m as i64, d as i64);
+            let dow = &DAYS[(days + 3).rem_euclid(7) as usize][..3];
+            let mon = &MONTHS[m as usize - 1][..3];
+            let sign = if neg { '-' } else { '+' };
+            let v = format!("{dow}, {d} {mon} {y} {h:02}:{mi:02}:{sec:02} {sign}{oh:02}{om:02}");
+            let ours = parse(v.as_bytes());
+            let ours = ours.valid().ok_or_else(|| proptest::test_runner::TestCaseError::fail(format!("{v}: {ours:?}")))?;
+            proptest::prop_assert!(!ours.weekday_mismatch);
+            if let Ok(c) = chrono::DateTime::parse_from_rfc2822(&v) {
+                proptest::prop_assert_eq!(ours.timestamp(), c.timestamp(), "{}", v);
+                // `-0000` is "unknown offset": `-00:00` here (RFC 3339 §4.3),
+                // `+00:00` in chrono.
+                if ours.zone_known() {
+                    proptest::prop_assert_eq!(ours.rfc3339(), c.to_rfc3339(), "{}", v);
+                }
+            }
+        }
+    }
 }

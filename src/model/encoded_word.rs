@@ -91,7 +91,7 @@ pub fn decode_header(raw: &[u8]) -> Decoded {
                 let only_ws = between.iter().all(|&c| c == b' ' || c == b'\t');
                 if !(pending.is_some() && only_ws) {
                     flush(&mut pending, &mut d);
-                    if !between.is_empty() && !matches!(between.last(), Some(b' ' | b'\t')) {
+                    if !between.is_empty() && !matches!(between.last(), Some(b' ' | b'\t' | b'\r')) {
                         d.unseparated = true;
                     }
                     push_literal(between, &mut d);
@@ -111,7 +111,7 @@ pub fn decode_header(raw: &[u8]) -> Decoded {
                 i = w.end;
                 lit = w.end;
                 if let Some(&c) = b.get(w.end) {
-                    if c != b' ' && c != b'\t' && !b[w.end..].starts_with(b"=?") {
+                    if !matches!(c, b' ' | b'\t' | b'\r') && !b[w.end..].starts_with(b"=?") {
                         d.unseparated = true;
                     }
                 }
@@ -199,8 +199,10 @@ fn push_literal(bytes: &[u8], d: &mut Decoded) {
 }
 
 /// Removes folding line breaks: CRLF and LF are deleted, the white space
-/// after them kept (RFC 5322 §2.2.3). A bare CR is kept.
+/// after them kept (RFC 5322 §2.2.3). A bare CR is kept, except at the very
+/// end, where it is what is left of a line end.
 fn unfold(raw: &[u8]) -> Vec<u8> {
+    let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
     let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;
     while i < raw.len() {
@@ -375,6 +377,8 @@ mod tests {
             (b"Gr\xfc\xdfe", "Grüße", false),
             // Folding removed, the white space after it kept.
             (b"a\r\n b", "a b", true),
+            (b" =?utf-8?q?a?=\r", " a", true),
+            (b"a\rb\r\n", "a\rb", true),
             (b"=?utf-8?q?a?=\r\n =?utf-8?q?b?=", "ab", true),
             (b"=?utf-8?q?a?=\n\t=?utf-8?q?b?=", "ab", true),
             // White space between a word and text is kept (RFC 2047 §6.2).

@@ -62,9 +62,21 @@ pub fn decode_checked(charset: &str, bytes: &[u8]) -> CharsetDecoded {
 
 /// Whether two charset labels name the same charset for joining purposes:
 /// equal after removing quotes, white space and an RFC 2231 language
-/// suffix, ignoring ASCII case.
+/// suffix, ignoring ASCII case, or two labels of one encoding_rs encoding
+/// (`utf-8` and `utf8`, `latin1` and `iso-8859-1`). The UTF-16 labels only
+/// match themselves: `utf-16` is read differently from `utf-16le`.
 pub fn same_label(a: &str, b: &str) -> bool {
-    clean_label(a).eq_ignore_ascii_case(clean_label(b))
+    let (a, b) = (clean_label(a), clean_label(b));
+    if a.eq_ignore_ascii_case(b) {
+        return true;
+    }
+    match (
+        encoding_rs::Encoding::for_label(a.as_bytes()),
+        encoding_rs::Encoding::for_label(b.as_bytes()),
+    ) {
+        (Some(x), Some(y)) => x == y && x != encoding_rs::UTF_16LE && x != encoding_rs::UTF_16BE,
+        _ => false,
+    }
 }
 
 fn clean_label(charset: &str) -> &str {
@@ -222,7 +234,11 @@ mod tests {
     fn labels_compare() {
         assert!(same_label("UTF-8", "utf-8*en"));
         assert!(same_label("\"iso-8859-1\"", "ISO-8859-1"));
-        assert!(!same_label("utf-8", "utf8"));
+        assert!(same_label("utf-8", "utf8"));
+        assert!(same_label("latin1", "ISO-8859-1"));
+        assert!(!same_label("utf-16", "utf-16le"));
+        assert!(!same_label("utf-8", "iso-8859-1"));
+        assert!(!same_label("x-a", "x-b"));
     }
 
     #[test]

@@ -53,6 +53,8 @@ pub fn decode(input: &str) -> (String, bool) {
 ///   converted once, in the word's charset
 ///   (`=?iso-8859-1?q?Fr\xF6sche?=` is "Frösche"). B text is decoded
 ///   leniently (see [`super::transfer::base64_decode`]).
+/// - The 75-character limit of RFC 2047 §2 is not enforced (long words are
+///   common and unambiguous).
 /// - White space between two encoded words is dropped (RFC 2047 §6.2).
 ///   Adjacent words in the same charset (either encoding) are joined as
 ///   bytes before the charset conversion, so a multi-byte character or an
@@ -91,7 +93,8 @@ pub fn decode_header(raw: &[u8]) -> Decoded {
                 let only_ws = between.iter().all(|&c| c == b' ' || c == b'\t');
                 if !(pending.is_some() && only_ws) {
                     flush(&mut pending, &mut d);
-                    if !between.is_empty() && !matches!(between.last(), Some(b' ' | b'\t' | b'\r')) {
+                    if !between.is_empty() && !matches!(between.last(), Some(b' ' | b'\t' | b'\r'))
+                    {
                         d.unseparated = true;
                     }
                     push_literal(between, &mut d);
@@ -392,6 +395,8 @@ mod tests {
                 "éé",
                 true,
             ),
+            // Two labels of one charset join too.
+            (b"=?utf-8?q?=C3?= =?UTF8?q?=A9?=", "é", true),
             // Language suffix (RFC 2231 §5), and joining across it.
             (
                 b"=?utf-8*en?q?hello?= =?UTF-8*de?q?_world?=",

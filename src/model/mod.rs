@@ -16,6 +16,7 @@
 
 pub mod body;
 pub mod charset;
+pub mod date;
 pub mod encoded_word;
 pub mod field;
 mod finding;

@@ -481,9 +481,9 @@ pub fn message_record<'a, 'm: 'a>(
         None => Value::Null,
         Some(f) => {
             let r = String::from_utf8_lossy(f.raw_value()).into_owned();
-            match msg.date().as_ref().and_then(date_rec) {
-                Some(dr) => {
-                    json!({"rfc3339": dr.rfc3339, "utc": dr.utc, "timestamp": dr.timestamp, "raw": r})
+            match msg.date() {
+                Some(d) => {
+                    json!({"rfc3339": d.rfc3339(), "utc": d.utc_rfc3339(), "timestamp": d.timestamp(), "raw": r})
                 }
                 None => json!({"raw": r, "rfc3339": null}),
             }

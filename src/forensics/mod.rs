@@ -224,10 +224,14 @@ pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
             }
             "date" if t.date.is_none() => {
                 t.date = Some(field(h));
-                t.date_timestamp = match h.parsed() {
-                    HeaderValue::DateTime(d) if d.is_valid() => Some(d.to_timestamp()),
+                t.date_timestamp = match model::date::parse(raw) {
+                    model::date::DateResult::Valid(d) => Some(d.timestamp()),
+                    // An impossible date stays unknown, never a guess.
+                    model::date::DateResult::Invalid { .. } => None,
                     // The same fallback as for hop dates (asctime and others).
-                    _ => hops::parse_loose_date(&hops::unfold(raw)).map(|d| d.to_timestamp()),
+                    model::date::DateResult::Unparseable => {
+                        hops::parse_loose_date(&hops::unfold(raw)).map(|d| d.to_timestamp())
+                    }
                 };
             }
             "return-path" if t.return_path.is_none() => t.return_path = Some(field(h)),

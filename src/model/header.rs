@@ -41,13 +41,11 @@ pub fn part_info(fields: &[Field<'_>], parent_type: Option<&str>) -> PartInfo {
                 cd = Some(params::parse(h.raw_value()))
             }
             HeaderName::ContentTransferEncoding if cte.is_none() => {
-                cte = Some(
-                    String::from_utf8_lossy(h.raw_value())
-                        .split(|c: char| c == '(' || c.is_whitespace())
-                        .find(|s| !s.is_empty())
-                        .unwrap_or("")
-                        .to_ascii_lowercase(),
-                )
+                // Comments and quotes removed (`base64 (comment)`), RFC 2045 §6.1.
+                cte = Some(match super::transfer::Mechanism::parse(h.raw_value()) {
+                    super::transfer::Mechanism::Unknown(v) => v,
+                    m => m.name().to_string(),
+                })
             }
             HeaderName::ContentId if cid.is_none() => {
                 let v = String::from_utf8_lossy(h.raw_value()).trim().to_string();
@@ -135,17 +133,10 @@ fn push_candidates(ps: &[Param], name: &str, out: &mut Vec<NameCandidate>) {
 /// UTF-8. Returns the text and whether the decoding was exact (false for
 /// 8-bit bytes that were not UTF-8, or lossy charset conversion).
 pub fn decode_text(raw: &[u8]) -> (String, bool) {
-    let unfolded = unfold(raw);
-    let (text, exact8) = match std::str::from_utf8(&unfolded) {
-        Ok(s) => (s.to_string(), true),
-        Err(_) => super::charset::utf8_or_1252(&unfolded),
-    };
-    if text.contains("=?") {
-        let (t, ok) = encoded_word::decode(&text);
-        (t, ok && exact8)
-    } else {
-        (text, exact8)
-    }
+    // From the raw bytes, never from already-decoded text: a raw 8-bit byte
+    // inside an encoded word is decoded once (See: issue 10).
+    let d = encoded_word::decode_header(raw);
+    (d.text, d.exact)
 }
 
 /// Removes folding line breaks (CRLF or LF followed by whitespace).
@@ -243,9 +234,18 @@ pub fn findings(msg: &super::Message<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
-    match msg.field(&HeaderName::Date) {
-        None => out.push(Finding::new("missing_date", "no Date header field")),
-        Some(f) if msg.date().is_none() => out.push(
+    match (msg.field(&HeaderName::Date), msg.date_result()) {
+        (Some(f), Some(super::date::DateResult::Invalid { reason })) => out.push(
+            Finding::new(
+                "invalid_date",
+                format!(
+                    "Date {:?} is not a possible date: {reason}",
+                    String::from_utf8_lossy(f.raw_value())
+                ),
+            )
+            .at(Some(f.offset)),
+        ),
+        (Some(f), Some(super::date::DateResult::Unparseable)) => out.push(
             Finding::new(
                 "unparseable_date",
                 format!(
@@ -255,7 +255,8 @@ pub fn findings(msg: &super::Message<'_>, out: &mut Vec<Finding>) {
             )
             .at(Some(f.offset)),
         ),
-        Some(_) => {}
+        (None, _) => out.push(Finding::new("missing_date", "no Date header field")),
+        _ => {}
     }
     if msg.message_id().is_none() {
         out.push(Finding::new(

@@ -175,10 +175,16 @@ impl<'a> Message<'a> {
         }
     }
 
-    /// The parsed Date, when it is a valid date.
-    pub fn date(&self) -> Option<mail_parser::DateTime> {
-        match self.value(&HeaderName::Date)? {
-            HeaderValue::DateTime(d) if d.is_valid() => Some(d),
+    /// The Date field read by [`date::parse`] (RFC 5322 with the §4.3
+    /// obsolete forms); None without a Date field.
+    pub fn date_result(&self) -> Option<date::DateResult> {
+        Some(date::parse(self.field(&HeaderName::Date)?.raw_value()))
+    }
+
+    /// The Date, when it is a valid date.
+    pub fn date(&self) -> Option<date::Date> {
+        match self.date_result()? {
+            date::DateResult::Valid(d) => Some(d),
             _ => None,
         }
     }

@@ -61,6 +61,19 @@ pub enum Mechanism {
 }
 
 impl Mechanism {
+    /// The registered name, lower-case (`base64`); an unknown value as read.
+    pub fn name(&self) -> &str {
+        match self {
+            Mechanism::SevenBit => "7bit",
+            Mechanism::EightBit => "8bit",
+            Mechanism::Binary => "binary",
+            Mechanism::Base64 => "base64",
+            Mechanism::QuotedPrintable => "quoted-printable",
+            Mechanism::Uuencode => "x-uuencode",
+            Mechanism::Unknown(v) => v,
+        }
+    }
+
     /// Parses a raw field value: `base64`, ` BASE64 `, `"base64"`,
     /// `base64 (comment)` and `(c) base64` all name base64. Comments nest and
     /// may hold quoted pairs (RFC 5322 §3.2.2); folding white space is ignored.

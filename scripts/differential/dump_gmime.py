@@ -53,13 +53,13 @@ def walk(obj, out, top, state):
     if isinstance(obj, GMime.Part):
         data = decoded_bytes(obj)
         ctype = mime_type(obj)
-        out.append({"type": ctype, "filename": obj.get_filename(),
+        out.append({"type": ctype, "filename": safe(obj.get_filename),
                     "sha256": hashlib.sha256(data).hexdigest()})
         disp = obj.get_disposition()
         if top and "text" not in state and ctype == "text/plain" \
                 and (disp or "").lower() != "attachment":
             if isinstance(obj, GMime.TextPart):
-                state["text"] = obj.get_text()
+                state["text"] = safe(obj.get_text)
             else:
                 state["text"] = data.decode("utf-8", "replace")
         return
@@ -81,6 +81,14 @@ def first_addr(lst):
     return None
 
 
+def safe(fn, *a):
+    """A string from GMime, or a marker when gi cannot turn GMime's bytes into str."""
+    try:
+        return fn(*a)
+    except UnicodeDecodeError:
+        return "<gmime: invalid UTF-8>"
+
+
 def dump(path):
     stream = GMime.StreamFile.open(path, "rb")
     parser = GMime.Parser.new_with_stream(stream)
@@ -93,10 +101,10 @@ def dump(path):
     return {
         "leaves": out,
         "text": state.get("text"),
-        "subject": msg.get_subject(),
-        "from": first_addr(msg.get_from()),
+        "subject": safe(msg.get_subject),
+        "from": safe(lambda: first_addr(msg.get_from())),
         "date": date.to_utc().format("%Y-%m-%dT%H:%M:%SZ") if date is not None else None,
-        "message_id": norm_msgid(msg.get_message_id()),
+        "message_id": norm_msgid(safe(msg.get_message_id)),
     }
 
 

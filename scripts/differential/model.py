@@ -9,6 +9,7 @@ One model per message (a JSON object):
     text        the first text/plain leaf of the top-level entity (not inside an attached
                 message, not Content-Disposition: attachment), charset-decoded by the peer,
                 CRLF/CR -> LF, trailing white space stripped; null when there is none
+                or when it is empty (tools differ on listing empty bodies)
     subject     decoded, surrounding white space stripped; null when absent
     from        the first address's addr-spec, lower-case; null when absent or unparsable
     date        UTC, "YYYY-MM-DDTHH:MM:SSZ"; null when absent or unparsable
@@ -26,8 +27,8 @@ MSGID_RE = re.compile(r"<([^<>]*)>")
 def norm_text(s):
     if s is None:
         return None
-    s = s.replace("\r\n", "\n").replace("\r", "\n")
-    return s.rstrip()
+    s = s.replace("\r\n", "\n").replace("\r", "\n").rstrip()
+    return s or None
 
 
 def norm_subject(s):

@@ -300,7 +300,8 @@ def load_known(path):
 
 def match_known(rows, path, dim):
     for r in rows:
-        if fnmatch.fnmatchcase(path, r["path"]) and (r["dim"] == "*" or r["dim"] == dim):
+        dims = [d.strip().strip("`") for d in r["dim"].split(",")]
+        if fnmatch.fnmatchcase(path, r["path"]) and ("*" in dims or dim in dims):
             return r
     return None
 

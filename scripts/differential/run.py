@@ -311,9 +311,7 @@ def match_known(rows, path, dim):
 # --------------------------------------------------------------------------------------
 
 def short(v, n=90):
-    s = json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else json.dumps(v, ensure_ascii=False)
-    if isinstance(v, tuple):
-        s = json.dumps(list(v), ensure_ascii=False)
+    s = json.dumps(list(v) if isinstance(v, tuple) else v, ensure_ascii=False)
     return s if len(s) <= n else s[:n - 1] + "…"
 
 

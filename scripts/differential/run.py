@@ -466,9 +466,14 @@ def main():
 
     if args.bless:
         print(f"\nrows for LENIENCY.md ({LENIENCY_SECTION}); fill in the last two columns:")
+        by_path = {}
         for d in unlisted:
-            print(f"| `{d['path']}` | {d['dim']} | emlkit {short_leaf_list(d['emlkit'], d['dim'], 60)}, "
-                  f"peers {short_leaf_list(d['majority'], d['dim'], 60)} | TODO: unjustified |")
+            by_path.setdefault(d["path"], []).append(d)
+        for path, ds in by_path.items():
+            what = "; ".join(f"{d['dim']}: emlkit {short_leaf_list(d['emlkit'], d['dim'], 50)}, "
+                             f"peers {short_leaf_list(d['majority'], d['dim'], 50)}" for d in ds)
+            print(f"| `{path}` | {', '.join(d['dim'] for d in ds)} | {what.replace('|', chr(92) + '|')} "
+                  f"| TODO: unjustified |")
         return 0
 
     if not args.check:

@@ -5,6 +5,7 @@ mod build;
 mod common;
 mod convert;
 mod corpus;
+mod differential;
 mod extract;
 mod headers;
 mod info;

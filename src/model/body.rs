@@ -30,10 +30,15 @@ pub fn decode_cow<'a>(label: &str, bytes: Cow<'a, [u8]>) -> (Cow<'a, str>, bool)
     (Cow::Owned(t), exact)
 }
 
-/// Charsets in which ASCII bytes do not mean ASCII text.
+/// Charsets in which ASCII bytes do not mean ASCII text: UTF-16/32, and
+/// the 7-bit stateful encodings whose escape sequences are ASCII bytes
+/// (iso-2022-*, UTF-7, HZ).
 fn is_ascii_incompatible(label: &str) -> bool {
     let l = label.to_ascii_lowercase();
-    l.starts_with("utf-16")
+    l.starts_with("iso-2022")
+        || l.starts_with("csiso2022")
+        || l.starts_with("hz")
+        || l.starts_with("utf-16")
         || l.starts_with("utf-32")
         || l.starts_with("ucs-2")
         || l.starts_with("utf-7")
@@ -75,5 +80,8 @@ mod tests {
         assert!(matches!(t, Cow::Borrowed("é")) && e);
         let (t, _) = decode_cow("iso-8859-1", Cow::Borrowed(b"\xe9"));
         assert_eq!(t, "é");
+        // 7-bit but stateful: never passed through.
+        let (t, _) = decode_cow("iso-2022-jp", Cow::Borrowed(b"\x1b$BF|K\\8l\x1b(B"));
+        assert_eq!(t, "日本語");
     }
 }

@@ -89,8 +89,8 @@ impl<'a> Field<'a> {
 pub enum HeaderEnd {
     /// At an empty line (the RFC 5322 separator).
     Blank,
-    /// At a line that is neither a field nor a continuation: the body starts
-    /// there (Python's `email` and GMime read it that way).
+    /// At a first line that is not a field: there is no header section and
+    /// the body starts there.
     BodyLine,
     /// At a multipart delimiter line: the entity has an empty body
     /// (RFC 2046 `body-part := MIME-part-headers [CRLF *OCTET]`).
@@ -112,6 +112,13 @@ pub struct HeaderScan<'a> {
     pub dropped_fields: usize,
     /// Offset of a continuation line with no field before it, if any.
     pub orphan_continuation: Option<usize>,
+    /// Offset of an mbox `From ` envelope line that opened the block, if
+    /// any (a message saved from an mbox; Python's `email` and GMime skip it
+    /// the same way).
+    pub envelope_line: Option<usize>,
+    /// Offset of the first line inside the section that is neither a field
+    /// nor a continuation (skipped).
+    pub dropped_line: Option<usize>,
 }
 
 /// The line starting at `pos`: its end without the line break, and the
@@ -164,6 +171,8 @@ pub fn scan<'a>(
         end: HeaderEnd::Eof,
         dropped_fields: 0,
         orphan_continuation: None,
+        envelope_line: None,
+        dropped_line: None,
     };
     // The field being read: (start, colon, name end).
     let mut open: Option<(usize, usize, usize)> = None;
@@ -196,6 +205,11 @@ pub fn scan<'a>(
             scan.end = HeaderEnd::Blank;
             return scan;
         }
+        if pos == start && line.starts_with(b"From ") {
+            scan.envelope_line = Some(pos);
+            pos = next;
+            continue;
+        }
         if line.starts_with(b"--") && is_delimiter(pos) {
             finish(&mut open, pos, &mut scan);
             scan.body_start = pos;
@@ -214,11 +228,23 @@ pub fn scan<'a>(
                 finish(&mut open, pos, &mut scan);
                 open = Some((pos, pos + colon, pos + name_len));
             }
-            None => {
-                finish(&mut open, pos, &mut scan);
+            None if (scan.fields.is_empty() && open.is_none()) || line.starts_with(b"--") => {
+                // No field at all: the body starts here (headerless text).
+                // A `--` line (a delimiter of this very multipart, whose
+                // boundary is not known until its header ends) starts the
+                // body too.
                 scan.body_start = pos;
                 scan.end = HeaderEnd::BodyLine;
                 return scan;
+            }
+            None => {
+                // A stray line inside the header section: skipped, and the
+                // section goes on to the empty line, as Python's `email`,
+                // GMime and MIME-tools read it.
+                finish(&mut open, pos, &mut scan);
+                if scan.dropped_line.is_none() {
+                    scan.dropped_line = Some(pos);
+                }
             }
         }
         pos = next;
@@ -258,10 +284,13 @@ mod tests {
     }
 
     #[test]
-    fn a_body_line_ends_the_block() {
+    fn a_stray_line_is_skipped() {
         let (f, b, e) = fields(b"A: 1\nthis is text\nB: 2\n\nx");
-        assert_eq!(f.len(), 1);
-        assert_eq!(b, 5);
+        assert_eq!(f.len(), 2);
+        assert_eq!(b, 24);
+        assert_eq!(e, HeaderEnd::Blank);
+        let (f, _, e) = fields(b"text first\nA: 1\n\nx");
+        assert!(f.is_empty());
         assert_eq!(e, HeaderEnd::BodyLine);
     }
 

@@ -651,14 +651,25 @@ impl<'a> Walker<'a, '_> {
             };
             self.findings
                 .push(Finding::new(code, msg).part(id).at(Some(self.abs(start))));
-        } else if scan.end == HeaderEnd::BodyLine {
+        }
+        if let Some(o) = scan.dropped_line {
             self.findings.push(
                 Finding::new(
                     "body_in_header",
-                    "a line that is not a header field ends the header section without an empty line; the body starts there (some parsers skip such lines and read on)",
+                    "a line that is neither a header field nor a continuation inside the header section was skipped (a parser that ends the section there sees a different body)",
                 )
                 .part(id)
-                .at(Some(self.abs(scan.body_start))),
+                .at(Some(self.abs(o))),
+            );
+        }
+        if let Some(o) = scan.envelope_line {
+            self.findings.push(
+                Finding::new(
+                    "envelope_line",
+                    "an mbox `From ` envelope line opens the header section; it is not a header field and was skipped",
+                )
+                .part(id)
+                .at(Some(self.abs(o))),
             );
         }
         if let Some(o) = scan.orphan_continuation {

@@ -742,3 +742,33 @@ fn manifest_schema_is_pinned() {
         }
     }
 }
+
+#[test]
+fn digest_chooses_the_manifest_digests() {
+    let msg = root().join("testdata/messages/mixed.eml");
+    let run = |digest: Option<&str>| -> Vec<Value> {
+        let out = tempfile::tempdir().expect("tempdir");
+        let mut c = emlkit();
+        c.arg("extract").arg("--json").arg("-o").arg(out.path());
+        if let Some(d) = digest {
+            c.arg("--digest").arg(d);
+        }
+        let o = c.arg(&msg).output().expect("runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        records(&o.stdout)
+    };
+    let all = run(None);
+    let f = files(&all)[0];
+    for k in ["sha256", "sha1", "md5"] {
+        assert!(f[k].is_string(), "default has {k}");
+    }
+    let one = run(Some("sha256"));
+    let g = files(&one)[0];
+    assert_eq!(g["sha256"], f["sha256"]);
+    assert!(g.get("sha1").is_none() && g.get("md5").is_none(), "{g}");
+    let two = run(Some("md5,sha1"));
+    let h = files(&two)[0];
+    assert!(h.get("sha256").is_none());
+    assert_eq!(h["md5"], f["md5"]);
+    assert_eq!(h["sha1"], f["sha1"]);
+}

@@ -444,7 +444,14 @@ fn mailbox_layout_recurse_and_flat() {
     assert!(out.join("2/a.png").is_file());
     let out = t.path().join("r");
     let a = emlkit()
-        .args(["extract", "--recurse", "--json", "-o"])
+        .args([
+            "extract",
+            "--recurse",
+            "--json",
+            "--digest",
+            "sha256,sha1,md5",
+            "-o",
+        ])
         .arg(&out)
         .arg(&mbox)
         .assert()
@@ -726,7 +733,7 @@ fn manifest_schema_is_pinned() {
     let t = tempfile::tempdir().unwrap();
     for f in ["hostile.eml", "tnef.eml"] {
         let a = emlkit()
-            .args(["extract", "--json", "-o"])
+            .args(["extract", "--json", "--digest", "sha256,sha1,md5", "-o"])
             .arg(t.path().join(f))
             .arg(fixture(f))
             .assert()
@@ -757,10 +764,13 @@ fn digest_chooses_the_manifest_digests() {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         records(&o.stdout)
     };
-    let all = run(None);
+    let default = run(None);
+    let d = files(&default)[0];
+    assert!(d["sha256"].is_string() && d.get("md5").is_none(), "{d}");
+    let all = run(Some("sha256,sha1,md5"));
     let f = files(&all)[0];
     for k in ["sha256", "sha1", "md5"] {
-        assert!(f[k].is_string(), "default has {k}");
+        assert!(f[k].is_string(), "all three: {k}");
     }
     let one = run(Some("sha256"));
     let g = files(&one)[0];

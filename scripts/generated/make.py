@@ -28,6 +28,9 @@ The truth in expected.jsonl is what the generator put in, not what a parser says
                 UTF-8 sequence or an iso-2022-jp double-byte run); RFC 2047 §5 forbids
                 it, decoders that join adjacent words of one charset first still read it
     subject_charsets  the charsets of its encoded words
+    subject_bom_lookalike, text_bom_lookalike  the text starts with characters whose
+                bytes in its charset are a byte order mark (windows-1251 "юя" is FE FF)
+    text_id, text_charset  that body's part id and the charset it was written in
     text        the text of the message's text body (what emlkit `json` puts in
                 text[0]: the first text/plain leaf outside attached messages that is not
                 an attachment, through the first alternative holding text/plain of
@@ -36,7 +39,8 @@ The truth in expected.jsonl is what the generator put in, not what a parser says
                 section numbers: a multipart root is 0, a single-part body 1; inside an
                 attached message X its multipart root is X.0, a single body X.1):
                 {id, kind (multipart|message|leaf), type, filename, filename_form,
-                 sha256 (leaves: of the transfer-decoded bytes), cte, charset}
+                 sha256 (leaves: of the transfer-decoded bytes), cte, charset}, and
+                for a named part filename_charset and filename_bom_lookalike
 """
 import argparse
 import base64
@@ -91,6 +95,32 @@ MULTIBYTE_SPLITTABLE = ("utf-8", "iso-2022-jp")
 for _name, (_labels, _codec, _chars) in CHARSETS.items():
     for _c in _chars:
         assert _c.encode(_codec).decode(_codec) == _c, (_name, _c)
+
+
+def _bom_lookalikes(codec):
+    """Texts whose bytes in this single-byte charset are a UTF-16 or UTF-8 byte
+    order mark (windows-1251 "юя" is FE FF): a decoder that sniffs a BOM instead of
+    following the declared charset misreads them."""
+    out = []
+    for b in (b"\xfe\xff", b"\xff\xfe", b"\xef\xbb\xbf"):
+        try:
+            t = b.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if t.encode(codec) == b and all(c.isprintable() and ord(c) >= 0xA0 for c in t):
+            out.append(t)
+    return out
+
+
+BOM_LOOKALIKES = {
+    name: _bom_lookalikes(codec)
+    for name, (_, codec, _) in CHARSETS.items()
+    if name not in ("utf-8", "gb2312", "big5", "euc-kr", "shift_jis", "euc-jp", "iso-2022-jp")
+}
+
+def looks_like_bom(text, cs):
+    return any(text.startswith(x) for x in BOM_LOOKALIKES.get(cs, []))
+
 
 ASCII_WORDS = ("alpha beta gamma delta report invoice meeting draft notes budget "
                "plan review summary update agenda minutes offer order photo scan "
@@ -147,7 +177,13 @@ class Gen:
         text = "\n".join(lines)
         if r.random() < 0.8:
             text += "\n"
-        return text
+        return self.bom_prefix(cs) + text
+
+    def bom_prefix(self, cs):
+        """Rarely, a start whose bytes look like a byte order mark in `cs`."""
+        if BOM_LOOKALIKES.get(cs) and self.rng.random() < 0.01:
+            return self.rng.choice(BOM_LOOKALIKES[cs])
+        return ""
 
     # ---- headers ----------------------------------------------------------
 
@@ -273,7 +309,7 @@ class Gen:
         suffix = r.choice(["", "", "", " (2)", " [ticket 42]"])
         if roll < 0.08:
             text = prefix + self.phrase("utf-8", 2, 14, foreign=0.0) + suffix
-            return self.fold_plain(text), text, "plain", False, []
+            return self.fold_plain(text), text, "plain", False, [], False
         split = False
         lang = None
         if roll < 0.3:
@@ -281,7 +317,7 @@ class Gen:
             split = True
         else:
             cs = r.choice(CHARSET_NAMES)
-        body = self.phrase(cs, 1, 9, foreign=0.7).strip() or "x"
+        body = self.bom_prefix(cs) + (self.phrase(cs, 1, 9, foreign=0.7).strip() or "x")
         form_enc = r.choice(["B", "Q", "b", "q", "mixed"])
         charsets = [cs]
         if roll > 0.97:
@@ -293,9 +329,9 @@ class Gen:
             cut = r.randint(0, len(body))
             a, b_ = body[:cut], body[cut:]
             cs2 = cs if r.random() < 0.5 else r.choice(CHARSET_NAMES)
-            try:
-                b_.encode(CHARSETS[cs2][1])
-            except UnicodeEncodeError:
+            # only characters of cs2's own repertoire (Python's big5 also has
+            # kana, which WHATWG's Big5 maps elsewhere: not a truth we know)
+            if not all(c.isascii() or c in CHARSETS[cs2][2] for c in b_):
                 cs2 = cs
             enc1 = r.choice("BQ")
             enc2 = "Q" if enc1 == "B" else "B"
@@ -330,7 +366,7 @@ class Gen:
             line += w
         value += suffix
         decoded = prefix + body + suffix
-        return value, decoded, form, split, charsets
+        return value, decoded, form, split, charsets, looks_like_bom(body, cs)
 
     def fold_plain(self, text):
         out, line = [], []
@@ -366,6 +402,7 @@ class Gen:
             base = r.choice([" ", "_", "-"]).join(words)
             base = base.replace("/", "-").replace("\\", "-").replace('"', "'")
             base = base.replace("?", "").replace("=", "-").strip() or "x"
+            base = self.bom_prefix(cs) + base
             if r.random() < 0.15:
                 base = base * r.randint(2, 4)  # long: several continuations
         return base + "." + ext
@@ -479,6 +516,7 @@ class Gen:
             form = "both:" + form
         else:
             cd_params = self.name_params("filename", form, name, cs)
+        self.name_charset = cs
         return name, form, ct_params, cd_params
 
     @staticmethod
@@ -573,8 +611,10 @@ class Gen:
                 body = self.b64(data)
                 enc = "base64"
             info["text"] = data_text
+            info["bom_lookalike"] = looks_like_bom(text, cs)
             if allow_name and r.random() < 0.12:
                 name, form, ct_params_n, cd_params = self.naming("txt" if kind == "text/plain" else "html")
+                info["filename_charset"] = self.name_charset
                 ct_params += ct_params_n
                 info["filename_form"] = form
                 disposition = "attachment" if cd_params or r.random() < 0.5 else None
@@ -602,6 +642,7 @@ class Gen:
                     disposition = "inline"
             if allow_name and (r.random() < 0.8 if not inline_image else r.random() < 0.3):
                 name, form, ct_params_n, cd_params = self.naming(ext)
+                info["filename_charset"] = self.name_charset
                 ct_params += ct_params_n
                 info["filename_form"] = form
                 if disposition is None and (cd_params or r.random() < 0.6):
@@ -612,7 +653,8 @@ class Gen:
         info["cte"] = enc.lower() if enc else None
         headers.insert(0, self.fold(self.name("Content-Type"), [kind] + ct_params))
         if enc:
-            headers.append(f"{self.name('Content-Transfer-Encoding')}: {enc}")
+            comment = " (" + r.choice(["encoded", "sent as is", "RFC 2045"]) + ")" if r.random() < 0.03 else ""
+            headers.append(f"{self.name('Content-Transfer-Encoding')}: {enc}{comment}")
         if disposition or cd_params:
             headers.append(self.fold(self.name("Content-Disposition"), [disposition or "attachment"] + cd_params))
         r.shuffle(headers)
@@ -629,8 +671,14 @@ class Gen:
             return f"000000000000{tag}", r.random() < 0.5
         if style < 0.7:
             return f"=_{tag}{self.boundaries}", True
-        if style < 0.85:
+        if style < 0.8:
             return f"gen {self.boundaries} boundary {tag}", True  # spaces: must be quoted
+        if style < 0.88:
+            # every bchar of RFC 2046 §5.1.1 that is not a letter or digit
+            return f"'()+_,-./:=? {self.boundaries}{tag}", True
+        if style < 0.93:
+            b = f"b{self.boundaries}x{tag}"
+            return b + "z" * (70 - len(b)), r.random() < 0.5  # the longest allowed
         return f"b{self.boundaries}x{tag}", r.random() < 0.3
 
     def multipart(self, sub, children, extra_params=()):
@@ -695,6 +743,7 @@ class Gen:
             cd = []
             if r.random() < 0.4:
                 name, form, ctp, cd = self.naming("eml")
+                info["filename_charset"] = self.name_charset
                 ct += ctp
                 info["filename"] = name
                 info["filename_form"] = form
@@ -780,6 +829,10 @@ def flatten(info, out, pid, parent, in_message):
     rec = {"id": pid, "kind": info["kind"], "type": info["type"], "filename": info["filename"],
            "filename_form": info["filename_form"], "sha256": info.get("sha256"),
            "cte": info.get("cte"), "charset": info.get("charset")}
+    if info["filename"] is not None:
+        cs = info.get("filename_charset", "utf-8")
+        rec["filename_charset"] = cs
+        rec["filename_bom_lookalike"] = looks_like_bom(info["filename"], cs)
     idx = len(out)
     out.append((rec, info, parent, in_message))
     if info["kind"] == "multipart":
@@ -837,8 +890,8 @@ def text_body(flat):
                 break
             child, cur = cur, flat[cur][2]
         if ok:
-            return info["text"]
-    return None
+            return rec["id"], info["text"], info["charset"] or "us-ascii", info["bom_lookalike"]
+    return None, None, None, False
 
 
 def make(seed, i):
@@ -847,7 +900,8 @@ def make(seed, i):
     raw, subj, top = g.message()
     flat = []
     flatten(top, flat, "0" if top["kind"] == "multipart" else "1", None, False)
-    value, decoded, form, split, charsets = subj
+    value, decoded, form, split, charsets, bom = subj
+    text = text_body(flat)
     exp = {
         "file": f"{i:05d}.eml",
         "eol": "crlf" if g.eol == "\r\n" else "lf",
@@ -855,7 +909,11 @@ def make(seed, i):
         "subject_form": form,
         "subject_split_inside": split,
         "subject_charsets": charsets,
-        "text": text_body(flat),
+        "subject_bom_lookalike": bom,
+        "text": text[1],
+        "text_id": text[0],
+        "text_charset": text[2],
+        "text_bom_lookalike": text[3],
         "parts": [x[0] for x in flat],
     }
     return raw, exp

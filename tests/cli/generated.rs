@@ -134,7 +134,8 @@ struct Tally {
     /// (main row, breakdown or "") → (exact, total, known failures)
     rows: BTreeMap<(usize, String), (usize, usize, usize)>,
     diffs: Vec<Diff>,
-    checked: HashSet<(String, String)>,
+    /// KNOWN_FAILURES entries that did fail, with their cause
+    known_hit: HashSet<(String, String)>,
 }
 
 impl Tally {
@@ -164,18 +165,16 @@ impl Tally {
                 r.2 += 1;
             }
         }
-        self.checked.insert((file.to_string(), dim.to_string()));
-        if !ok || known {
+        if known && !ok {
+            self.known_hit.insert((file.to_string(), dim.to_string()));
+        }
+        if !ok {
             self.diffs.push(Diff {
                 file: file.to_string(),
                 dim: dim.to_string(),
                 expected: short(expected),
-                got: if ok {
-                    "(exact now: remove it from KNOWN_FAILURES)".into()
-                } else {
-                    short(got)
-                },
-                known: known && !ok,
+                got: short(got),
+                known,
                 cause,
             });
         }
@@ -444,9 +443,10 @@ fn generated_messages_exact() {
         }
     }
     let unknown: Vec<&Diff> = t.diffs.iter().filter(|d| !d.known).collect();
+    // entries that are exact now, name no comparison, or whose cause is gone
     let stale: Vec<String> = KNOWN_FAILURES
         .iter()
-        .filter(|&&(f, d, _)| !t.checked.contains(&(f.to_string(), d.to_string())))
+        .filter(|&&(f, d, _)| !t.known_hit.contains(&(f.to_string(), d.to_string())))
         .map(|(f, d, _)| format!("{f} {d}"))
         .collect();
     let mut report = String::new();
@@ -481,7 +481,10 @@ fn generated_messages_exact() {
         if stale.is_empty() {
             String::new()
         } else {
-            format!("KNOWN_FAILURES entries that name no comparison: {stale:?}\n")
+            format!(
+                "KNOWN_FAILURES entries that no longer fail with their cause (remove them): \
+                 {stale:?}\n"
+            )
         }
     );
 }

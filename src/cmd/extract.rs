@@ -427,7 +427,25 @@ fn extract_message(
     // The written name of each attached message, for its sub-folder.
     let mut eml_names: HashMap<usize, String> = HashMap::new();
     let label = origin.label();
-    for item in &plan.items {
+    // An attached message is written whole, and with --recurse each level
+    // of nesting holds the next: output could grow as depth × size. Each
+    // message may write at most 8× its own size (at least 256 MiB); past
+    // that the rest is reported and the run ends with exit 2.
+    let budget = (tree.raw.len() as u64).saturating_mul(8).max(256 << 20);
+    let mut spent = 0u64;
+    for (n, item) in plan.items.iter().enumerate() {
+        spent = spent.saturating_add(item.data.len() as u64);
+        if spent > budget {
+            let left = plan.items.len() - n;
+            state.lock().unwrap_or_else(|e| e.into_inner()).failed += left;
+            report(
+                &label,
+                &format!(
+                    "output limit: {left} more part(s) not written (this message may write at most {budget} bytes, 8 times its size; extract fewer parts with --part or without --recurse)"
+                ),
+            );
+            break;
+        }
         let written = write_item(args, tree, &mut dirs, &mut eml_names, item);
         let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
         match written {

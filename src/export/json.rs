@@ -276,9 +276,12 @@ pub fn received_fields(r: &mail_parser::Received<'_>) -> Value {
     })
 }
 
-/// One `part` object (used by `tree --json`).
+/// One `part` object (used by `tree --json`). With `with_hash`, leaves get
+/// their sha256; attached messages do not, since each level of nesting
+/// holds the next and hashing every level would cost depth × size.
 pub fn part(p: &Part<'_>, with_hash: bool) -> Value {
-    serde_json::to_value(part_rec(p, facts(p, with_hash, false))).unwrap_or(Value::Null)
+    let hash = with_hash && p.kind == model::PartKind::Leaf;
+    serde_json::to_value(part_rec(p, facts(p, hash, false))).unwrap_or(Value::Null)
 }
 
 /// What a part's decoded bytes give its record.

@@ -1,7 +1,8 @@
 //! `emlkit extract`: write attachments to files, safely.
 
 use super::{report, InputArgs, Outcome, Style};
-use crate::export::json::{hex, source};
+use crate::export::extract::{Digests, FileRec};
+use crate::export::json::{hex, FindingRec, SourceRec};
 use crate::extract::writer::SafeWriter;
 use crate::extract::{self, name, Options};
 use crate::model::{self, PartKind};
@@ -9,7 +10,6 @@ use crate::source::Origin;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
-use serde_json::json;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -283,16 +283,13 @@ fn extract_message(
     buf: &mut Vec<u8>,
 ) -> Result<()> {
     let plan = extract::plan(tree, opts);
-    let src = if args.json {
-        Some(source(origin))
-    } else {
-        None
-    };
+    let src = args.json.then(|| SourceRec::new(origin));
+    // The manifest carries the message's findings (the one list every
+    // command reports), then those of the extraction that concern no file.
+    let message_findings: &[model::Finding] = if args.json { tree.findings() } else { &[] };
     if let Some(src) = &src {
-        for f in &plan.findings {
-            let mut v = serde_json::to_value(f)?;
-            v["source"] = src.clone();
-            serde_json::to_writer(&mut *buf, &v)?;
+        for f in message_findings.iter().chain(&plan.findings) {
+            serde_json::to_writer(&mut *buf, &FindingRec::new(f, src))?;
             buf.push(b'\n');
         }
     }
@@ -349,7 +346,7 @@ fn extract_message(
                                         format!("message/partial id {id:?} reassembled from its fragments; this record's source is the last fragment"),
                                     )],
                                 };
-                                serde_json::to_writer(&mut *buf, &manifest(src, &item, &path))?;
+                                serde_json::to_writer(&mut *buf, &manifest(src, &item, &path, &[]))?;
                                 buf.push(b'\n');
                             } else {
                                 writeln!(buf, "{}", style.safe(&path.display().to_string()))?;
@@ -412,7 +409,7 @@ fn extract_message(
                     continue;
                 }
                 if let Some(src) = &src {
-                    let rec = manifest(src, item, &path);
+                    let rec = manifest(src, item, &path, message_findings);
                     serde_json::to_writer(&mut *buf, &rec)?;
                     buf.push(b'\n');
                 } else {
@@ -463,30 +460,20 @@ fn write_item(
     Ok(dir.path().join(used))
 }
 
-fn manifest(src: &serde_json::Value, item: &extract::Item<'_>, path: &Path) -> serde_json::Value {
+fn manifest<'a>(
+    src: &'a SourceRec<'a>,
+    item: &'a extract::Item<'_>,
+    path: &Path,
+    message_findings: &'a [model::Finding],
+) -> FileRec<'a> {
     use md5::Md5;
     use sha1::Sha1;
     use sha2::{Digest, Sha256};
     let data: &[u8] = &item.data;
-    let candidates: Vec<_> = item
-        .candidates
-        .iter()
-        .map(|c| json!({ "source": c.source, "value": c.value }))
-        .collect();
-    json!({
-        "type": "file",
-        "source": src,
-        "part": item.id,
-        "name_candidates": candidates,
-        "raw_name": item.raw_name,
-        "name": item.name,
-        "path": path.display().to_string(),
-        "content_type": item.content_type,
-        "sniffed_type": item.sniffed,
-        "size": data.len(),
-        "sha256": hex(&Sha256::digest(data)),
-        "sha1": hex(&Sha1::digest(data)),
-        "md5": hex(&Md5::digest(data)),
-        "findings": item.findings,
-    })
+    let digests = Digests {
+        sha256: Some(hex(&Sha256::digest(data))),
+        sha1: Some(hex(&Sha1::digest(data))),
+        md5: Some(hex(&Md5::digest(data))),
+    };
+    FileRec::new(src, item, path, digests, message_findings)
 }

@@ -769,7 +769,8 @@ body\n";
         format: "eml",
         ..Default::default()
     };
-    let rec = forensics::json::record(&origin, &forensics::trace(&parsed, &Options::at(NOW)));
+    let t = forensics::trace(&parsed, &Options::at(NOW));
+    let rec = serde_json::to_value(emlkit::export::trace::record(&origin, &t)).expect("record");
     let kinds: Vec<&str> = rec["events"]
         .as_array()
         .expect("events")
@@ -1080,7 +1081,8 @@ fn hostile_values_are_data_not_panics() {
     assert!(!t.findings.is_empty());
     let parsed = emlkit::model::parse(&m, 0, true).expect("parse");
     let origin = emlkit::source::Origin::default();
-    let rec = forensics::json::record(&origin, &forensics::trace(&parsed, &Options::at(NOW)));
+    let t = forensics::trace(&parsed, &Options::at(NOW));
+    let rec = serde_json::to_value(emlkit::export::trace::record(&origin, &t)).expect("record");
     assert_eq!(rec["type"], "trace");
 }
 

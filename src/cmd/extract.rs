@@ -346,7 +346,10 @@ fn extract_message(
                                         format!("message/partial id {id:?} reassembled from its fragments; this record's source is the last fragment"),
                                     )],
                                 };
-                                serde_json::to_writer(&mut *buf, &manifest(src, &item, &path, &[]))?;
+                                serde_json::to_writer(
+                                    &mut *buf,
+                                    &manifest(src, &item, &path, &[]),
+                                )?;
                                 buf.push(b'\n');
                             } else {
                                 writeln!(buf, "{}", style.safe(&path.display().to_string()))?;

@@ -65,6 +65,7 @@ pub fn run(args: &HeadersArgs, style: Style, out: &mut dyn Write) -> Result<supe
             let rec = crate::export::headers::HeadersRec::new(
                 crate::export::json::SourceRec::new(origin),
                 list.iter().copied(),
+                limits.max_header_bytes,
                 crate::forensics::header_findings(&parsed),
             );
             serde_json::to_writer(&mut *buf, &rec)?;

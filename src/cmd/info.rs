@@ -2,10 +2,10 @@
 //! mailbox-level findings (an mbox lint).
 
 use super::{FormatArg, InputArgs};
+use crate::export::info::{MboxFindingRec, SummaryRec};
 use crate::source::{self, mbox, Bytes, Input, Kind};
 use anyhow::Result;
 use clap::Args;
-use crate::export::info::{MboxFindingRec, SummaryRec};
 use std::io::{self, IsTerminal, Write};
 
 const LONG_ABOUT: &str = "\

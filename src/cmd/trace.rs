@@ -422,13 +422,7 @@ fn stats_json(out: &mut dyn Write, s: &Stats) -> Result<()> {
             tls_share: (tls * 1000.0).round() / 1000.0,
         })
         .collect();
-    let rec = StatsRec::new(
-        s.messages,
-        s.hops,
-        s.without_received,
-        relays,
-        &s.findings,
-    );
+    let rec = StatsRec::new(s.messages, s.hops, s.without_received, relays, &s.findings);
     serde_json::to_writer(&mut *out, &rec)?;
     writeln!(out)?;
     Ok(())

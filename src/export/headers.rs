@@ -25,11 +25,13 @@ pub struct HeadersRec<'a> {
 }
 
 impl<'a> HeadersRec<'a> {
-    /// The record of the selected `fields`, values whole (not cut to the
-    /// export limit of `emlkit json`), and the message's `findings`.
+    /// The record of the selected `fields`, each value cut to `max_bytes`
+    /// as in `emlkit json` (the `header_too_long` finding says so), and the
+    /// message's `findings`.
     pub fn new<'f>(
         source: SourceRec<'a>,
         fields: impl IntoIterator<Item = &'f Field<'a>>,
+        max_bytes: usize,
         findings: Vec<Finding>,
     ) -> Self
     where
@@ -40,7 +42,7 @@ impl<'a> HeadersRec<'a> {
             source,
             headers: fields
                 .into_iter()
-                .map(|f| HeaderRec::new(f, usize::MAX))
+                .map(|f| HeaderRec::new(f, max_bytes))
                 .collect(),
             findings,
         }

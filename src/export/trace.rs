@@ -441,7 +441,12 @@ pub fn record<'a>(origin: &'a Origin, t: &'a Trace) -> TraceRec<'a> {
     // header order); Return-Path, written at final delivery, comes last.
     events.sort_by_key(|e| e.timestamp.unwrap_or(i64::MAX));
     if let Some(rp) = &t.return_path {
-        events.push(EventRec::new("return_path", Some(&rp.text), rp.offset, None));
+        events.push(EventRec::new(
+            "return_path",
+            Some(&rp.text),
+            rp.offset,
+            None,
+        ));
     }
     let s = &t.summary;
     TraceRec {

@@ -937,7 +937,33 @@ mod schema {
         pub kind: String,
         pub code: String,
         pub message: String,
+        /// The message's findings about the top entity name its part.
+        pub part: Option<String>,
         pub offset: Option<u64>,
+    }
+
+    /// The `trace_stats` record of `--stats --json`.
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Stats {
+        #[serde(rename = "type")]
+        pub kind: String,
+        pub messages: usize,
+        pub hops: usize,
+        pub without_received: usize,
+        pub relays: Vec<Relay>,
+        pub findings: std::collections::BTreeMap<String, usize>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Relay {
+        pub by: String,
+        pub messages: usize,
+        pub hops: usize,
+        pub median_delay: Option<i64>,
+        pub p95_delay: Option<i64>,
+        pub tls_share: f64,
     }
 }
 
@@ -1029,6 +1055,12 @@ fn cli_stats_over_a_mailbox() {
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(1), "one message has no Received");
+    let pinned: schema::Stats = serde_json::from_slice(&out.stdout).expect("schema");
+    assert_eq!(pinned.kind, "trace_stats");
+    assert!(pinned
+        .relays
+        .iter()
+        .all(|r| (0.0..=1.0).contains(&r.tls_share)));
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["type"], "trace_stats");
     assert_eq!(v["messages"], 4);

@@ -10,8 +10,8 @@ fn run(data: &[u8]) {
     let opts = emlkit::export::json::JsonOptions::default();
     if let Ok(parsed) = emlkit::model::parse(data, 0, false) {
         for p in &parsed.parts {
-            let d = p.decoded();
-            let _ = serde_json::to_vec(&emlkit::export::json::part_record(p, Some(&d), true));
+            let _ = p.decoded();
+            let _ = serde_json::to_vec(&emlkit::export::json::part_record(p, true));
         }
         let origin = emlkit::source::Origin::default();
         let rec = emlkit::export::json::message_record(&origin, &parsed, &opts);

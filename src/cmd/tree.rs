@@ -64,7 +64,7 @@ pub fn run(args: &TreeArgs, style: Style, out: &mut dyn Write) -> Result<super::
             let indent = "  ".repeat(p.depth);
             let size = match p.kind {
                 PartKind::Multipart => human_size(p.size_encoded),
-                _ => human_size(p.decoded().len()),
+                _ => human_size(p.decoded_size()),
             };
             write!(
                 buf,

@@ -302,18 +302,48 @@ pub struct JsonOptions {
 }
 
 /// One `part` record of the tree: `with_hash` adds the sha256 of the
-/// decoded bytes (`tree --json`). `decoded` is the part's transfer-decoded
-/// bytes (None for multiparts).
-pub fn part_record<'a>(p: &'a Part<'_>, decoded: Option<&[u8]>, with_hash: bool) -> PartRec<'a> {
-    part_rec(p, decoded, with_hash, false)
+/// decoded bytes (`tree --json`). The part is decoded once, streamed.
+pub fn part_record<'a>(p: &'a Part<'_>, with_hash: bool) -> PartRec<'a> {
+    part_rec(p, facts(p, with_hash, false))
 }
 
-fn part_rec<'a>(
-    p: &'a Part<'_>,
-    decoded: Option<&[u8]>,
-    with_hash: bool,
-    with_content: bool,
-) -> PartRec<'a> {
+/// What a part's decoded bytes give its record.
+#[derive(Default)]
+struct Facts {
+    size: Option<usize>,
+    sha256: Option<String>,
+    content: Option<String>,
+}
+
+/// Decodes a part once for its record: streamed (size, and the hash when
+/// asked) unless the content itself is wanted. Multiparts have none.
+fn facts(p: &Part<'_>, with_hash: bool, with_content: bool) -> Facts {
+    if p.kind == model::PartKind::Multipart {
+        return Facts::default();
+    }
+    if with_content {
+        let d = p.decoded();
+        return Facts {
+            size: Some(d.len()),
+            sha256: with_hash.then(|| hex(&Sha256::digest(&d))),
+            content: Some(base64::engine::general_purpose::STANDARD.encode(&d)),
+        };
+    }
+    if with_hash {
+        let (h, n) = p.sha256();
+        return Facts {
+            size: Some(n),
+            sha256: Some(hex(&h)),
+            content: None,
+        };
+    }
+    Facts {
+        size: Some(p.decoded_size()),
+        ..Facts::default()
+    }
+}
+
+fn part_rec<'a>(p: &'a Part<'_>, facts: Facts) -> PartRec<'a> {
     let mut params: Vec<(&str, &str)> = Vec::with_capacity(p.params.len());
     for x in &p.params {
         match params.iter_mut().find(|(k, _)| *k == x.name) {
@@ -342,18 +372,14 @@ fn part_rec<'a>(
         content_id: p.content_id.as_deref(),
         description: p.description.as_deref(),
         size_encoded: p.size_encoded,
-        size_decoded: decoded.map(<[u8]>::len),
-        sha256: decoded
-            .filter(|_| with_hash)
-            .map(|d| hex(&Sha256::digest(d))),
+        size_decoded: facts.size,
+        sha256: facts.sha256,
         offsets: p.offsets.map(|o| OffsetsRec {
             header: o.header,
             body: o.body,
             end: o.end,
         }),
-        content: decoded
-            .filter(|_| with_content)
-            .map(|d| base64::engine::general_purpose::STANDARD.encode(d)),
+        content: facts.content,
     }
 }
 
@@ -512,24 +538,23 @@ pub fn message_record<'a, 'm: 'a>(
         }
     });
 
-    // Each part is transfer-decoded once, for its size and, for attachments,
-    // its hash.
-    let decoded: Vec<Option<Cow<'_, [u8]>>> = msg
-        .parts
-        .iter()
-        .map(|p| (p.kind != model::PartKind::Multipart).then(|| p.decoded()))
-        .collect();
+    // Each part is transfer-decoded once, streamed: for its size and, for
+    // attachments, its hash; nothing is kept unless the content is asked for.
     let attachment_set = msg.attachments();
-    let mut hashes: Vec<Option<String>> = vec![None; msg.parts.len()];
+    let mut is_att = vec![false; msg.parts.len()];
     for &i in &attachment_set {
-        let d: &[u8] = decoded[i].as_deref().unwrap_or_default();
-        hashes[i] = Some(hex(&Sha256::digest(d)));
+        is_att[i] = true;
     }
+    let mut hashes: Vec<Option<String>> = vec![None; msg.parts.len()];
     let parts: Vec<PartRec<'_>> = msg
         .parts
         .iter()
-        .zip(&decoded)
-        .map(|(p, d)| part_rec(p, d.as_deref(), false, opts.with_content))
+        .enumerate()
+        .map(|(i, p)| {
+            let mut f = facts(p, is_att[i], opts.with_content);
+            hashes[i] = f.sha256.take();
+            part_rec(p, f)
+        })
         .collect();
     let attachments: Vec<AttachmentRec<'_>> = attachment_set
         .iter()
@@ -539,7 +564,7 @@ pub fn message_record<'a, 'm: 'a>(
                 id: &p.id,
                 filename: p.filename.as_deref(),
                 content_type: &p.content_type,
-                size: decoded[i].as_deref().map_or(0, <[u8]>::len),
+                size: parts[i].size_decoded.unwrap_or(0),
                 sha256: hashes[i].take().unwrap_or_default(),
             }
         })

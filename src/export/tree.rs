@@ -7,7 +7,7 @@
 //! the decoded bytes) and then `"type": "part"` and `source`.
 
 use super::json::{part_record, FindingRec, PartRec, SourceRec};
-use crate::model::{Message, PartKind};
+use crate::model::Message;
 use serde::Serialize;
 
 /// One `part` record of `tree --json`.
@@ -27,9 +27,8 @@ pub fn write_records(
     source: &SourceRec<'_>,
 ) -> serde_json::Result<()> {
     for p in &msg.parts {
-        let decoded = (p.kind != PartKind::Multipart).then(|| p.decoded());
         let rec = TreePartRec {
-            part: part_record(p, decoded.as_deref(), true),
+            part: part_record(p, true),
             kind: "part",
             source,
         };

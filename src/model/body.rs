@@ -45,29 +45,6 @@ fn is_ascii_incompatible(label: &str) -> bool {
         || l == "unicode"
 }
 
-/// Whether `raw` decodes without damage under `enc`, checked without
-/// decoding where that is cheap: base64 needs only the alphabet, line
-/// breaks and well-placed padding; other encodings are decoded.
-pub fn is_clean(raw: &[u8], enc: super::transfer::TransferEncoding) -> bool {
-    match enc {
-        super::transfer::TransferEncoding::Identity => true,
-        super::transfer::TransferEncoding::Base64 => {
-            let mut data = 0usize;
-            let mut pad = 0usize;
-            for &b in raw {
-                match b {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'+' | b'/' if pad == 0 => data += 1,
-                    b'=' => pad += 1,
-                    b'\r' | b'\n' | b' ' | b'\t' => {}
-                    _ => return false,
-                }
-            }
-            pad <= 2 && (data + pad).is_multiple_of(4)
-        }
-        _ => super::transfer::decode(raw, enc).1,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

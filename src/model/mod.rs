@@ -209,7 +209,7 @@ impl<'a> Message<'a> {
             for p in &self.parts {
                 if p.kind == PartKind::Leaf
                     && p.encoding() != TransferEncoding::Identity
-                    && !body::is_clean(p.raw_body(), p.encoding())
+                    && !p.is_cleanly_encoded()
                 {
                     all.push(
                         Finding::new(
@@ -513,6 +513,9 @@ pub struct Part<'a> {
     pub(crate) end: usize,
     pub(crate) raw: &'a [u8],
     pub(crate) text: OnceCell<Option<(Cow<'a, str>, bool)>>,
+    /// Whether the transfer decoding went without damage, once known (a
+    /// by-product of decoding, so findings never decode twice).
+    pub(crate) clean: OnceCell<bool>,
 }
 
 impl<'a> Part<'a> {
@@ -540,11 +543,7 @@ impl<'a> Part<'a> {
     /// bytes the sender attached. Multiparts give an empty slice; an attached
     /// message gives its bytes as they are.
     pub fn decoded(&self) -> Cow<'a, [u8]> {
-        match self.kind {
-            PartKind::Multipart => Cow::Borrowed(&[]),
-            PartKind::Message => Cow::Borrowed(self.raw_body()),
-            PartKind::Leaf => transfer::decode(self.raw_body(), self.encoding()).0,
-        }
+        self.decode_checked().0
     }
 
     /// [`Part::decoded`] and whether the transfer decoding went without
@@ -552,8 +551,64 @@ impl<'a> Part<'a> {
     /// escape was malformed).
     pub fn decode_checked(&self) -> (Cow<'a, [u8]>, bool) {
         match self.kind {
-            PartKind::Leaf => transfer::decode(self.raw_body(), self.encoding()),
-            _ => (self.decoded(), true),
+            PartKind::Multipart => (Cow::Borrowed(&[]), true),
+            PartKind::Message => (Cow::Borrowed(self.raw_body()), true),
+            PartKind::Leaf => {
+                let (bytes, clean) = transfer::decode(self.raw_body(), self.encoding());
+                let _ = self.clean.set(clean);
+                (bytes, clean)
+            }
+        }
+    }
+
+    /// Streams the decoded bytes of a leaf into `sink` without keeping them
+    /// (for hashing and sizes); returns whether the decoding was clean. An
+    /// attached message streams its raw body; a multipart nothing.
+    pub fn decode_stream(&self, sink: &mut dyn FnMut(&[u8])) -> bool {
+        match self.kind {
+            PartKind::Multipart => true,
+            PartKind::Message => {
+                sink(self.raw_body());
+                true
+            }
+            PartKind::Leaf => {
+                let clean =
+                    transfer::decode_into(self.raw_body(), self.encoding(), sink).is_clean();
+                let _ = self.clean.set(clean);
+                clean
+            }
+        }
+    }
+
+    /// The size of the decoded bytes, counted as they stream (nothing is
+    /// kept).
+    pub fn decoded_size(&self) -> usize {
+        if self.kind == PartKind::Leaf && self.encoding() == TransferEncoding::Identity {
+            return self.raw_body().len();
+        }
+        let mut n = 0usize;
+        self.decode_stream(&mut |b| n += b.len());
+        n
+    }
+
+    /// The sha256 and size of the decoded bytes, hashed as they stream.
+    pub fn sha256(&self) -> ([u8; 32], usize) {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        let mut n = 0usize;
+        self.decode_stream(&mut |b| {
+            h.update(b);
+            n += b.len();
+        });
+        (h.finalize().into(), n)
+    }
+
+    /// Whether the transfer decoding goes without damage (decodes only when
+    /// the part was not decoded yet).
+    pub fn is_cleanly_encoded(&self) -> bool {
+        match self.clean.get() {
+            Some(&c) => c,
+            None => self.decode_checked().1,
         }
     }
 

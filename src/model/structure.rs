@@ -574,6 +574,7 @@ impl<'a> Walker<'a, '_> {
                 },
                 raw: self.raw,
                 text: Default::default(),
+                clean: Default::default(),
             });
             if let Some(p) = parent {
                 self.stack[p].children += 1;

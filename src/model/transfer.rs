@@ -565,62 +565,66 @@ pub fn qp_decode_into(raw: &[u8], sink: &mut dyn FnMut(&[u8])) -> QpReport {
         sink,
     };
     let mut report = QpReport::default();
+    // Trailing white space before a line end (or the end of the body) is
+    // transport padding (RFC 2045 §6.7 rule 3).
+    fn trim_padding(seg: &[u8]) -> &[u8] {
+        let mut e = seg.len();
+        while e > 0 && (seg[e - 1] == b' ' || seg[e - 1] == b'\t') {
+            e -= 1;
+        }
+        &seg[..e]
+    }
     let mut i = 0;
     while i < raw.len() {
-        // Copy the run of ordinary bytes at once.
-        let run_end = memchr::memchr3(b'=', b' ', b'\t', &raw[i..]).map_or(raw.len(), |k| i + k);
-        if run_end > i {
-            out.extend(&raw[i..run_end]);
-            i = run_end;
+        // Copy the run up to the next `=` or line end at once.
+        let Some(k) = memchr::memchr2(b'=', b'\n', &raw[i..]).map(|k| i + k) else {
+            out.extend(trim_padding(&raw[i..]));
+            break;
+        };
+        if raw[k] == b'\n' {
+            let (seg, eol) = if k > i && raw[k - 1] == b'\r' {
+                (&raw[i..k - 1], &b"\r\n"[..])
+            } else {
+                (&raw[i..k], &b"\n"[..])
+            };
+            out.extend(trim_padding(seg));
+            out.extend(eol);
+            i = k + 1;
             continue;
         }
-        let c = raw[i];
-        if c == b'=' {
-            if let (Some(h), Some(l)) = (
-                raw.get(i + 1).copied().and_then(hex),
-                raw.get(i + 2).copied().and_then(hex),
-            ) {
-                if raw[i + 1].is_ascii_lowercase() || raw[i + 2].is_ascii_lowercase() {
-                    report.lowercase_hex += 1;
-                }
-                out.push(h << 4 | l);
-                i += 3;
-                continue;
+        out.extend(&raw[i..k]);
+        i = k;
+        if let (Some(h), Some(l)) = (
+            raw.get(i + 1).copied().and_then(hex),
+            raw.get(i + 2).copied().and_then(hex),
+        ) {
+            if raw[i + 1].is_ascii_lowercase() || raw[i + 2].is_ascii_lowercase() {
+                report.lowercase_hex += 1;
             }
-            // Soft line break: `=`, optional white space, line end.
-            let mut j = i + 1;
-            while j < raw.len() && (raw[j] == b' ' || raw[j] == b'\t') {
-                j += 1;
-            }
-            if j == raw.len() {
-                i = j;
-                continue;
-            }
-            if raw[j] == b'\n' {
-                i = j + 1;
-                continue;
-            }
-            if raw[j] == b'\r' && raw.get(j + 1) == Some(&b'\n') {
-                i = j + 2;
-                continue;
-            }
-            report.malformed += 1;
-            out.push(b'=');
-            i += 1;
-        } else {
-            // Trailing white space before a line end is transport padding.
-            let mut j = i;
-            while j < raw.len() && (raw[j] == b' ' || raw[j] == b'\t') {
-                j += 1;
-            }
-            let at_eol = j == raw.len()
-                || raw[j] == b'\n'
-                || (raw[j] == b'\r' && raw.get(j + 1) == Some(&b'\n'));
-            if !at_eol {
-                out.extend(&raw[i..j]);
-            }
-            i = j;
+            out.push(h << 4 | l);
+            i += 3;
+            continue;
         }
+        // Soft line break: `=`, optional white space, line end.
+        let mut j = i + 1;
+        while j < raw.len() && (raw[j] == b' ' || raw[j] == b'\t') {
+            j += 1;
+        }
+        if j == raw.len() {
+            i = j;
+            continue;
+        }
+        if raw[j] == b'\n' {
+            i = j + 1;
+            continue;
+        }
+        if raw[j] == b'\r' && raw.get(j + 1) == Some(&b'\n') {
+            i = j + 2;
+            continue;
+        }
+        report.malformed += 1;
+        out.push(b'=');
+        i += 1;
     }
     out.flush();
     report

@@ -538,6 +538,15 @@ pub fn message_record<'a, 'm: 'a>(
         }
     });
 
+    // Bodies first: their decoding also gives their parts' sizes, so text
+    // parts are decoded once.
+    let mut body_findings: Vec<Finding> = Vec::new();
+    let (text, html) = if opts.no_body {
+        (None, None)
+    } else {
+        let (t, h) = bodies(msg, &mut body_findings);
+        (Some(t), Some(h))
+    };
     // Each part is transfer-decoded once, streamed: for its size and, for
     // attachments, its hash; nothing is kept unless the content is asked for.
     let attachment_set = msg.attachments();
@@ -570,12 +579,7 @@ pub fn message_record<'a, 'm: 'a>(
         })
         .collect();
     let mut findings: Vec<Finding> = msg.findings().to_vec();
-    let (text, html) = if opts.no_body {
-        (None, None)
-    } else {
-        let (t, h) = bodies(msg, &mut findings);
-        (Some(t), Some(h))
-    };
+    findings.append(&mut body_findings);
     MessageRec {
         kind: "message",
         version: crate::export::SCHEMA_VERSION,

@@ -116,7 +116,13 @@ fn decode_known(label: &str, bytes: &[u8]) -> Option<(String, bool)> {
             let (text, had_errors) = enc.decode_with_bom_removal(bytes);
             return Some((text.into_owned(), !had_errors));
         }
-        let (text, _, had_errors) = enc.decode(bytes);
+        // The declared charset decides: no BOM sniffing (encoding_rs'
+        // `decode` would read windows-1251 "юя", bytes FE FF, as UTF-16).
+        let (text, had_errors) = if enc == encoding_rs::UTF_8 {
+            enc.decode_with_bom_removal(bytes)
+        } else {
+            enc.decode_without_bom_handling(bytes)
+        };
         return Some((text.into_owned(), !had_errors));
     }
     if let Some(f) = mail_parser::decoders::charsets::map::charset_decoder(label.as_bytes()) {
@@ -132,7 +138,7 @@ pub fn utf8_or_1252(bytes: &[u8]) -> (String, bool) {
     match std::str::from_utf8(bytes) {
         Ok(s) => (s.to_string(), true),
         Err(_) => {
-            let (t, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+            let (t, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
             (t.into_owned(), false)
         }
     }

@@ -104,6 +104,15 @@ pub fn decode_header(raw: &[u8]) -> Decoded {
                 let cs = w.charset;
                 match &mut pending {
                     Some((pcs, buf)) if charset::same_label(pcs, cs) => {
+                        // An iso-2022 word ends by switching back to ASCII
+                        // (ESC ( B); the next word switches away again. The
+                        // reset right before an escape is redundant, and the
+                        // WHATWG decoder rejects two escapes in a row.
+                        if bytes.first() == Some(&0x1b)
+                            && (buf.ends_with(b"\x1b(B") || buf.ends_with(b"\x1b(J"))
+                        {
+                            buf.truncate(buf.len() - 3);
+                        }
                         buf.extend_from_slice(&bytes)
                     }
                     _ => {
@@ -342,6 +351,14 @@ mod tests {
 
     fn t(raw: &[u8]) -> String {
         decode_header(raw).text
+    }
+
+    #[test]
+    fn iso_2022_jp_words_each_reset_to_ascii() {
+        // Each word is complete (ends with ESC ( B); joined they decode whole.
+        let d = decode_header(b"=?ISO-2022-JP?B?GyRCJDMbKEI=?= =?ISO-2022-JP?B?GyRCJHMbKEI=?=");
+        assert_eq!(d.text, "こん");
+        assert!(d.exact);
     }
 
     #[test]

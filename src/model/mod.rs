@@ -516,6 +516,8 @@ pub struct Part<'a> {
     /// Whether the transfer decoding went without damage, once known (a
     /// by-product of decoding, so findings never decode twice).
     pub(crate) clean: OnceCell<bool>,
+    /// The decoded size, once known.
+    pub(crate) len: OnceCell<usize>,
 }
 
 impl<'a> Part<'a> {
@@ -556,6 +558,7 @@ impl<'a> Part<'a> {
             PartKind::Leaf => {
                 let (bytes, clean) = transfer::decode(self.raw_body(), self.encoding());
                 let _ = self.clean.set(clean);
+                let _ = self.len.set(bytes.len());
                 (bytes, clean)
             }
         }
@@ -585,6 +588,9 @@ impl<'a> Part<'a> {
     pub fn decoded_size(&self) -> usize {
         if self.kind == PartKind::Leaf && self.encoding() == TransferEncoding::Identity {
             return self.raw_body().len();
+        }
+        if let Some(&n) = self.len.get() {
+            return n;
         }
         let mut n = 0usize;
         self.decode_stream(&mut |b| n += b.len());

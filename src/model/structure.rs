@@ -575,6 +575,7 @@ impl<'a> Walker<'a, '_> {
                 raw: self.raw,
                 text: Default::default(),
                 clean: Default::default(),
+                len: Default::default(),
             });
             if let Some(p) = parent {
                 self.stack[p].children += 1;

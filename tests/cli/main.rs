@@ -8,6 +8,7 @@ mod convert;
 mod corpus;
 mod differential;
 mod extract;
+mod generated;
 mod headers;
 mod info;
 mod json;

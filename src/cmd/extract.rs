@@ -1,7 +1,8 @@
 //! `emlkit extract`: write attachments to files, safely.
 
 use super::{report, InputArgs, Outcome, Style};
-use crate::export::json::{hex, source};
+use crate::export::extract::{Digests, FileRec};
+use crate::export::json::{hex, FindingRec, SourceRec};
 use crate::extract::writer::SafeWriter;
 use crate::extract::{self, name, Options};
 use crate::model::{self, PartKind};
@@ -9,7 +10,6 @@ use crate::source::Origin;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
-use serde_json::json;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -306,16 +306,13 @@ fn extract_message(
     buf: &mut Vec<u8>,
 ) -> Result<()> {
     let plan = extract::plan(tree, opts);
-    let src = if args.json {
-        Some(source(origin))
-    } else {
-        None
-    };
+    let src = args.json.then(|| SourceRec::new(origin));
+    // The manifest carries the message's findings (the one list every
+    // command reports), then those of the extraction that concern no file.
+    let message_findings: &[model::Finding] = if args.json { tree.findings() } else { &[] };
     if let Some(src) = &src {
-        for f in &plan.findings {
-            let mut v = serde_json::to_value(f)?;
-            v["source"] = src.clone();
-            serde_json::to_writer(&mut *buf, &v)?;
+        for f in message_findings.iter().chain(&plan.findings) {
+            serde_json::to_writer(&mut *buf, &FindingRec::new(f, src))?;
             buf.push(b'\n');
         }
     }
@@ -374,7 +371,7 @@ fn extract_message(
                                 };
                                 serde_json::to_writer(
                                     &mut *buf,
-                                    &manifest(src, &item, &path, &args.digest),
+                                    &manifest(src, &item, &path, &args.digest, &[]),
                                 )?;
                                 buf.push(b'\n');
                             } else {
@@ -456,7 +453,7 @@ fn extract_message(
                     continue;
                 }
                 if let Some(src) = &src {
-                    let rec = manifest(src, item, &path, &args.digest);
+                    let rec = manifest(src, item, &path, &args.digest, message_findings);
                     serde_json::to_writer(&mut *buf, &rec)?;
                     buf.push(b'\n');
                 } else {
@@ -507,40 +504,28 @@ fn write_item(
     Ok(dir.path().join(used))
 }
 
-fn manifest(
-    src: &serde_json::Value,
-    item: &extract::Item<'_>,
+fn manifest<'a>(
+    src: &'a SourceRec<'a>,
+    item: &'a extract::Item<'_>,
     path: &Path,
     digests: &[DigestKind],
-) -> serde_json::Value {
+    message_findings: &'a [model::Finding],
+) -> FileRec<'a> {
     use md5::Md5;
     use sha1::Sha1;
     use sha2::{Digest, Sha256};
     let data: &[u8] = &item.data;
-    let candidates: Vec<_> = item
-        .candidates
-        .iter()
-        .map(|c| json!({ "source": c.source, "value": c.value }))
-        .collect();
-    let mut rec = json!({
-        "type": "file",
-        "source": src,
-        "part": item.id,
-        "name_candidates": candidates,
-        "raw_name": item.raw_name,
-        "name": item.name,
-        "path": path.display().to_string(),
-        "content_type": item.content_type,
-        "sniffed_type": item.sniffed,
-        "size": data.len(),
-        "sha256": digests.contains(&DigestKind::Sha256).then(|| hex(&Sha256::digest(data))),
-        "sha1": digests.contains(&DigestKind::Sha1).then(|| hex(&Sha1::digest(data))),
-        "md5": digests.contains(&DigestKind::Md5).then(|| hex(&Md5::digest(data))),
-        "findings": item.findings,
-    });
-    // Digests not asked for are left out, not null.
-    if let Some(o) = rec.as_object_mut() {
-        o.retain(|k, v| !(matches!(k.as_str(), "sha256" | "sha1" | "md5") && v.is_null()));
-    }
-    rec
+    // Digests not asked for are left out of the record, not null.
+    let digests = Digests {
+        sha256: digests
+            .contains(&DigestKind::Sha256)
+            .then(|| hex(&Sha256::digest(data))),
+        sha1: digests
+            .contains(&DigestKind::Sha1)
+            .then(|| hex(&Sha1::digest(data))),
+        md5: digests
+            .contains(&DigestKind::Md5)
+            .then(|| hex(&Md5::digest(data))),
+    };
+    FileRec::new(src, item, path, digests, message_findings)
 }

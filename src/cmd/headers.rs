@@ -53,29 +53,21 @@ pub fn run(args: &HeadersArgs, style: Style, out: &mut dyn Write) -> Result<supe
             model::Scope::HeadersOnly,
             &limits,
         )?;
-        let mut list = Vec::new();
-        for h in parsed.headers() {
-            let name = String::from_utf8_lossy(h.raw_name);
-            if !names.is_empty() && !names.contains(&name.to_ascii_lowercase()) {
-                continue;
-            }
-            list.push((name, h.raw_value(), h.offset));
-        }
+        let list: Vec<&model::Field<'_>> = parsed
+            .headers()
+            .iter()
+            .filter(|h| {
+                names.is_empty()
+                    || names.contains(&String::from_utf8_lossy(h.raw_name).to_ascii_lowercase())
+            })
+            .collect();
         if args.json {
-            let hs: Vec<serde_json::Value> = list
-                .iter()
-                .map(|(n, v, off)| {
-                    serde_json::json!({
-                        "name": n, "raw": crate::export::json::raw_bytes(v),
-                        "decoded": decode_text(v).0, "offset": off,
-                    })
-                })
-                .collect();
-            let rec = serde_json::json!({
-                "type": "headers",
-                "source": crate::export::json::source(origin),
-                "headers": hs,
-            });
+            let rec = crate::export::headers::HeadersRec::new(
+                crate::export::json::SourceRec::new(origin),
+                list.iter().copied(),
+                limits.max_header_bytes,
+                crate::forensics::header_findings(&parsed),
+            );
             serde_json::to_writer(&mut *buf, &rec)?;
             buf.push(b'\n');
             return Ok(());
@@ -83,7 +75,9 @@ pub fn run(args: &HeadersArgs, style: Style, out: &mut dyn Write) -> Result<supe
         if multi || origin.format != "eml" {
             writeln!(buf, "==> {} <==", style.safe(&origin.label()))?;
         }
-        for (name, value, _) in list {
+        for h in list {
+            let name = String::from_utf8_lossy(h.raw_name);
+            let value = h.raw_value();
             if args.raw {
                 buf.extend_from_slice(name.as_bytes());
                 buf.extend_from_slice(b": ");

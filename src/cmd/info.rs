@@ -2,10 +2,10 @@
 //! mailbox-level findings (an mbox lint).
 
 use super::{FormatArg, InputArgs};
+use crate::export::info::{MboxFindingRec, SummaryRec};
 use crate::source::{self, mbox, Bytes, Input, Kind};
 use anyhow::Result;
 use clap::Args;
-use serde_json::{json, Value};
 use std::io::{self, IsTerminal, Write};
 
 const LONG_ABOUT: &str = "\
@@ -45,7 +45,7 @@ pub struct InfoArgs {
 }
 
 /// Describes one mbox held in `data`.
-pub fn mbox_summary(path: &str, data: &Bytes, max_findings: usize) -> Value {
+pub fn mbox_summary(path: &str, data: &Bytes, max_findings: usize) -> SummaryRec {
     let mut count = 0usize;
     let (mut cl, mut quoted, mut rd, mut crlf) = (0usize, 0usize, false, 0usize);
     let mut findings = Vec::new();
@@ -65,10 +65,7 @@ pub fn mbox_summary(path: &str, data: &Bytes, max_findings: usize) -> Value {
             nfind += 1;
             *by_code.entry(f.code).or_default() += 1;
             if findings.len() < max_findings {
-                findings.push(json!({
-                    "type": "finding", "code": f.code, "message": f.message,
-                    "offset": f.offset, "index": e.index,
-                }));
+                findings.push(MboxFindingRec::new(f.code, f.message, f.offset, e.index));
             }
         }
         if e.next - released > (8 << 20) {
@@ -96,15 +93,19 @@ pub fn mbox_summary(path: &str, data: &Bytes, max_findings: usize) -> Value {
     } else {
         "mixed"
     };
-    json!({
-        "type": "summary", "path": path, "kind": "mbox", "dialect": dialect,
-        "line_endings": endings, "messages": count, "bytes": data.len(),
-        "quoted_messages": quoted, "findings_count": nfind,
-        "findings_by_code": by_code, "findings": findings,
-    })
+    let mut v = SummaryRec::new(path, "mbox");
+    v.dialect = Some(dialect);
+    v.line_endings = Some(endings);
+    v.messages = count;
+    v.bytes = data.len() as u64;
+    v.quoted_messages = Some(quoted);
+    v.findings_count = nfind;
+    v.findings_by_code = Some(by_code);
+    v.findings = findings;
+    v
 }
 
-fn dir_summary(path: &str, kind: Kind, args: &InputArgs) -> io::Result<Value> {
+fn dir_summary(path: &str, kind: Kind, args: &InputArgs) -> io::Result<SummaryRec> {
     let entries = if kind == Kind::Maildir {
         source::maildir::list_maildir(std::path::Path::new(path), args.recursive)?
     } else {
@@ -122,61 +123,51 @@ fn dir_summary(path: &str, kind: Kind, args: &InputArgs) -> io::Result<Value> {
             *flags.entry(c).or_default() += 1;
         }
     }
-    let mut v = json!({
-        "type": "summary", "path": path, "kind": kind.as_str(),
-        "messages": entries.len(), "bytes": bytes,
-    });
+    let mut v = SummaryRec::new(path, kind.as_str());
+    v.messages = entries.len();
+    v.bytes = bytes;
     if kind == Kind::Maildir {
-        v["folders"] = json!(folders);
-        v["flags"] = json!(flags);
+        v.folders = Some(folders);
+        v.flags = Some(flags);
     }
-    v["findings_count"] = json!(0);
-    v["findings"] = json!([]);
     Ok(v)
 }
 
-fn print_text(v: &Value, out: &mut dyn Write, escape: bool) -> io::Result<()> {
-    let s = |k: &str| v[k].as_str().unwrap_or("").to_string();
-    let path = s("path");
+fn print_text(v: &SummaryRec, out: &mut dyn Write, escape: bool) -> io::Result<()> {
     let path = if escape {
-        crate::term::escape(&path, false).into_owned()
+        crate::term::escape(&v.path, false).into_owned()
     } else {
-        path
+        v.path.clone()
     };
-    let mut kind = s("kind");
-    if let Some(d) = v["dialect"].as_str() {
-        kind = format!("{kind} ({d}, {})", s("line_endings"));
+    let mut kind = v.kind.to_string();
+    if let Some(d) = v.dialect {
+        kind = format!("{kind} ({d}, {})", v.line_endings.unwrap_or(""));
     }
     writeln!(
         out,
         "{path}: {kind}, {} messages, {} bytes, {} findings",
-        v["messages"], v["bytes"], v["findings_count"]
+        v.messages, v.bytes, v.findings_count
     )?;
-    if let Some(m) = v["folders"].as_object() {
+    if let Some(m) = &v.folders {
         for (k, n) in m {
             writeln!(out, "  folder {k}: {n}")?;
         }
     }
-    if let Some(m) = v["flags"].as_object().filter(|m| !m.is_empty()) {
+    if let Some(m) = v.flags.as_ref().filter(|m| !m.is_empty()) {
         let list: Vec<String> = m.iter().map(|(k, n)| format!("{k} {n}")).collect();
         writeln!(out, "  flags: {}", list.join(", "))?;
     }
-    if let Some(fs) = v["findings"].as_array() {
-        for f in fs {
-            let msg = f["message"].as_str().unwrap_or("");
-            let msg = if escape {
-                crate::term::escape(msg, false).into_owned()
-            } else {
-                msg.to_string()
-            };
-            writeln!(
-                out,
-                "  {} at offset {} (message {}): {msg}",
-                f["code"].as_str().unwrap_or(""),
-                f["offset"],
-                f["index"]
-            )?;
-        }
+    for f in &v.findings {
+        let msg = if escape {
+            crate::term::escape(&f.message, false).into_owned()
+        } else {
+            f.message.clone()
+        };
+        writeln!(
+            out,
+            "  {} at offset {} (message {}): {msg}",
+            f.code, f.offset, f.index
+        )?;
     }
     Ok(())
 }
@@ -221,18 +212,17 @@ pub fn run(args: &InfoArgs, out: &mut dyn Write) -> Result<super::Outcome> {
                     if kind == Kind::Mbox {
                         mbox_summary(&name, &b, args.max_findings)
                     } else {
-                        json!({
-                            "type": "summary", "path": name, "kind": "eml",
-                            "messages": 1, "bytes": b.len(),
-                            "findings_count": 0, "findings": [],
-                        })
+                        let mut v = SummaryRec::new(&name, "eml");
+                        v.messages = 1;
+                        v.bytes = b.len() as u64;
+                        v
                     }
                 })
             }
         };
         match v {
             Ok(v) => {
-                outcome.messages += v["messages"].as_u64().unwrap_or(0) as usize;
+                outcome.messages += v.messages;
                 if args.json {
                     serde_json::to_writer(&mut *out, &v)?;
                     out.write_all(b"\n")?;

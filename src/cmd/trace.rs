@@ -6,7 +6,6 @@ use crate::forensics::{self, hops::fmt_delay, hops::utc, HopKind, Trace};
 use crate::model;
 use anyhow::Result;
 use clap::Args;
-use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::process::ExitCode;
@@ -24,7 +23,9 @@ public client address on the path) is reported.
 Then the summary (total transit, TLS on N of M network hops, slowest hop),
 the authentication fields (Authentication-Results, ARC, DKIM-Signature,
 Received-SPF; nothing is looked up on the network) and findings with stable
-codes (clock_skew, broken_chain, no_tls_public_hop, … see docs/trace.md).
+codes: the message's header findings, as `emlkit json` reports them
+(missing_date, duplicate_header, invalid_date, …), then the trace's own
+(clock_skew, broken_chain, no_tls_public_hop, … see docs/trace.md).
 
 Only the header is parsed, so this is fast on big mailboxes.
 
@@ -163,7 +164,7 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
             return Ok(());
         }
         if args.json {
-            serde_json::to_writer(&mut *buf, &forensics::json::record(origin, &t))?;
+            serde_json::to_writer(&mut *buf, &crate::export::trace::record(origin, &t))?;
             buf.push(b'\n');
         } else {
             let label = if multi || origin.format != "eml" {
@@ -408,21 +409,20 @@ fn relay_rows(s: &Stats) -> Vec<RelayRow> {
 }
 
 fn stats_json(out: &mut dyn Write, s: &Stats) -> Result<()> {
-    let relays: Vec<_> = relay_rows(s)
-        .into_iter()
-        .map(|(k, m, h, p50, p95, tls)| {
-            json!({ "by": k, "messages": m, "hops": h, "median_delay": p50,
-                    "p95_delay": p95, "tls_share": (tls * 1000.0).round() / 1000.0 })
+    use crate::export::trace::{RelayRec, StatsRec};
+    let rows = relay_rows(s);
+    let relays: Vec<RelayRec<'_>> = rows
+        .iter()
+        .map(|(k, m, h, p50, p95, tls)| RelayRec {
+            by: k,
+            messages: *m,
+            hops: *h,
+            median_delay: *p50,
+            p95_delay: *p95,
+            tls_share: (tls * 1000.0).round() / 1000.0,
         })
         .collect();
-    let rec = json!({
-        "type": "trace_stats",
-        "messages": s.messages,
-        "hops": s.hops,
-        "without_received": s.without_received,
-        "relays": relays,
-        "findings": s.findings,
-    });
+    let rec = StatsRec::new(s.messages, s.hops, s.without_received, relays, &s.findings);
     serde_json::to_writer(&mut *out, &rec)?;
     writeln!(out)?;
     Ok(())

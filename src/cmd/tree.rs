@@ -1,11 +1,10 @@
 //! `emlkit tree`: the MIME structure, one line per part.
 
 use super::{InputArgs, Style};
-use crate::export::json::{part, source};
+use crate::export::json::SourceRec;
 use crate::model::{Message, PartKind, Scope};
 use anyhow::Result;
 use clap::Args;
-use serde_json::json;
 use std::io::Write;
 
 const LONG_ABOUT: &str = "\
@@ -55,20 +54,7 @@ pub fn run(args: &TreeArgs, style: Style, out: &mut dyn Write) -> Result<super::
     super::for_each_message(&args.input, out, &|origin, bytes, buf| {
         let tree = Message::parse(bytes, origin.data_offset, Scope::Full, &limits)?;
         if as_json {
-            let src = source(origin);
-            for p in &tree.parts {
-                let mut v = part(p, true);
-                v["type"] = json!("part");
-                v["source"] = src.clone();
-                serde_json::to_writer(&mut *buf, &v)?;
-                buf.push(b'\n');
-            }
-            for f in tree.findings() {
-                let mut v = serde_json::to_value(f)?;
-                v["source"] = src.clone();
-                serde_json::to_writer(&mut *buf, &v)?;
-                buf.push(b'\n');
-            }
+            crate::export::tree::write_records(buf, &tree, &SourceRec::new(origin))?;
             return Ok(());
         }
         if multi || origin.format != "eml" {

@@ -1,13 +1,16 @@
-//! Builds the `message` record of `emlkit json` and the `part` records of
-//! `emlkit tree --json`.
+//! The `message` record of `emlkit json`, and the pieces other records share:
+//! [`Raw`] bytes, [`SourceRec`], the part record ([`PartRec`], also the
+//! `part` record of `tree --json`) and the header record ([`HeaderRec`],
+//! also in `headers --json`). Schema in docs/json.md.
 
+use crate::forensics::hops::{protocol_name, tls_version_name};
 use crate::model::header::decode_text;
 use crate::model::{self, Finding, Limits, Message, Part};
 use crate::source::Origin;
 use base64::Engine;
 use mail_parser::{Address, HeaderName, HeaderValue, Host};
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 
@@ -62,12 +65,28 @@ impl<'a> SourceRec<'a> {
     }
 }
 
+/// One header field: `{name, raw, decoded, offset}`.
 #[derive(Serialize)]
-struct HeaderRec<'a> {
-    name: std::borrow::Cow<'a, str>,
+pub struct HeaderRec<'a> {
+    name: Cow<'a, str>,
     raw: Raw<&'a [u8]>,
     decoded: String,
     offset: u64,
+}
+
+impl<'a> HeaderRec<'a> {
+    /// A field as named in the message, its raw value (cut to
+    /// `max_bytes`) and the value decoded (RFC 2047, charsets).
+    pub fn new(h: &crate::model::Field<'a>, max_bytes: usize) -> Self {
+        let value = h.raw_value();
+        let value = &value[..value.len().min(max_bytes)];
+        HeaderRec {
+            name: String::from_utf8_lossy(h.raw_name),
+            raw: Raw(value),
+            decoded: decode_text(value).0,
+            offset: h.offset,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -94,8 +113,8 @@ struct ReceivedFields<'a> {
     by: Option<String>,
     #[serde(rename = "for")]
     for_: Option<Cow<'a, str>>,
-    with: Option<String>,
-    tls_version: Option<String>,
+    with: Option<&'static str>,
+    tls_version: Option<&'static str>,
     tls_cipher: Option<Cow<'a, str>>,
     id: Option<Cow<'a, str>>,
     ident: Option<Cow<'a, str>>,
@@ -138,8 +157,9 @@ struct OffsetsRec {
     end: u64,
 }
 
+/// One part of the tree (in `parts`, and the `part` record of `tree --json`).
 #[derive(Serialize)]
-struct PartRec<'a> {
+pub struct PartRec<'a> {
     id: &'a str,
     depth: usize,
     kind: &'static str,
@@ -181,6 +201,59 @@ struct BodyRec<'a> {
     raw: Option<Raw<std::borrow::Cow<'a, [u8]>>>,
 }
 
+/// `date` of a message record: `{rfc3339, utc, timestamp, raw}`, or
+/// `{raw, rfc3339: null}` for a Date that is not a valid date.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum MessageDateRec<'a> {
+    Valid {
+        rfc3339: String,
+        utc: String,
+        timestamp: i64,
+        raw: Cow<'a, str>,
+    },
+    Invalid {
+        raw: Cow<'a, str>,
+        /// Always null.
+        rfc3339: Option<String>,
+    },
+}
+
+/// The value of one Resent-* field in a `resent` block.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ResentValue<'a> {
+    /// Resent-From, -Sender, -To, -Cc, -Bcc.
+    Addresses(Vec<AddrRec<'a>>),
+    /// Resent-Date: as written, and parsed (null when not a valid date).
+    Date {
+        raw: Cow<'a, str>,
+        parsed: Option<DateRec>,
+    },
+    /// Resent-Message-ID and anything else: text.
+    Text(Cow<'a, str>),
+}
+
+/// One Resent-* block: the fields present, in the order they are first
+/// written (`date`, `from`, `sender`, `to`, `cc`, `bcc`, `message_id`),
+/// then `offset`, of its first field.
+struct ResentRec<'a> {
+    fields: Vec<(&'static str, ResentValue<'a>)>,
+    offset: u64,
+}
+
+impl Serialize for ResentRec<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.fields.len() + 1))?;
+        for (k, v) in &self.fields {
+            m.serialize_entry(k, v)?;
+        }
+        m.serialize_entry("offset", &self.offset)?;
+        m.end()
+    }
+}
+
 /// The `message` record of `emlkit json`, ready to serialize. It borrows
 /// from the parsed message and its tree, so nothing is copied to build it.
 #[derive(Serialize)]
@@ -197,7 +270,7 @@ pub struct MessageRec<'a> {
     cc: Option<Vec<AddrRec<'a>>>,
     bcc: Option<Vec<AddrRec<'a>>>,
     subject: Option<String>,
-    date: Value,
+    date: Option<MessageDateRec<'a>>,
     message_id: Option<String>,
     in_reply_to: Option<Vec<Cow<'a, str>>>,
     references: Option<Vec<Cow<'a, str>>>,
@@ -205,7 +278,7 @@ pub struct MessageRec<'a> {
     keywords: Option<Vec<Cow<'a, str>>>,
     comments: Option<Vec<Cow<'a, str>>>,
     received: Vec<ReceivedRec<'a>>,
-    resent: Vec<Map<String, Value>>,
+    resent: Vec<ResentRec<'a>>,
     parts: Vec<PartRec<'a>>,
     attachments: Vec<AttachmentRec<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -228,60 +301,13 @@ pub struct JsonOptions {
     pub limits: Limits,
 }
 
-/// Raw bytes as `{"text": …}` or `{"bytes": base64}`.
-pub fn raw_bytes(b: &[u8]) -> Value {
-    match std::str::from_utf8(b) {
-        Ok(s) => json!({ "text": s }),
-        Err(_) => json!({ "bytes": base64::engine::general_purpose::STANDARD.encode(b) }),
-    }
-}
-
-/// The `source` object of a record.
-pub fn source(origin: &Origin) -> Value {
-    serde_json::to_value(SourceRec::new(origin)).unwrap_or(Value::Null)
-}
-
-fn datetime(d: &mail_parser::DateTime) -> Value {
-    if !d.is_valid() {
-        return Value::Null;
-    }
-    let utc = mail_parser::DateTime::from_timestamp(d.to_timestamp());
-    json!({ "rfc3339": d.to_rfc3339(), "utc": utc.to_rfc3339(), "timestamp": d.to_timestamp() })
-}
-
-fn host(h: &Option<Host<'_>>) -> Value {
-    match h {
-        Some(Host::Name(n)) => json!(n),
-        Some(Host::IpAddr(ip)) => json!(ip.to_string()),
-        None => Value::Null,
-    }
-}
-
-/// Parsed fields of a Received header, as mail-parser reads them.
-pub fn received_fields(r: &mail_parser::Received<'_>) -> Value {
-    json!({
-        "from": host(&r.from),
-        "from_ip": r.from_ip.map(|i| i.to_string()),
-        "from_iprev": r.from_iprev.as_deref(),
-        "helo": host(&r.helo),
-        "by": host(&r.by),
-        "for": r.for_.as_deref(),
-        "with": r.with.map(|p| format!("{p:?}")),
-        "tls_version": r.tls_version.map(|t| format!("{t:?}")),
-        "tls_cipher": r.tls_cipher.as_deref(),
-        "id": r.id.as_deref(),
-        "ident": r.ident.as_deref(),
-        "via": r.via.as_deref(),
-        "date": r.date.as_ref().map(datetime),
-    })
-}
-
-/// One `part` object (used by `tree --json`). With `with_hash`, leaves get
-/// their sha256; attached messages do not, since each level of nesting
-/// holds the next and hashing every level would cost depth × size.
-pub fn part(p: &Part<'_>, with_hash: bool) -> Value {
+/// One `part` record of the tree: `with_hash` adds the sha256 of the
+/// decoded bytes (`tree --json`) to leaves; attached messages get none,
+/// since each level of nesting holds the next and hashing every level would
+/// cost depth × size. The part is decoded once, streamed.
+pub fn part_record<'a>(p: &'a Part<'_>, with_hash: bool) -> PartRec<'a> {
     let hash = with_hash && p.kind == model::PartKind::Leaf;
-    serde_json::to_value(part_rec(p, facts(p, hash, false))).unwrap_or(Value::Null)
+    part_rec(p, facts(p, hash, false))
 }
 
 /// What a part's decoded bytes give its record.
@@ -459,8 +485,10 @@ fn received_rec(r: mail_parser::Received<'_>) -> ReceivedFields<'_> {
         helo: host_string(&r.helo),
         by: host_string(&r.by),
         for_: r.for_,
-        with: r.with.map(|p| format!("{p:?}")),
-        tls_version: r.tls_version.map(|t| format!("{t:?}")),
+        // Registered names, as `trace` shows them (`ESMTPS`, `TLSv1.3`),
+        // never mail-parser's Debug output. See: issue 10.
+        with: r.with.map(protocol_name),
+        tls_version: r.tls_version.map(tls_version_name),
         tls_cipher: r.tls_cipher,
         id: r.id,
         ident: r.ident,
@@ -486,11 +514,10 @@ pub fn message_record<'a, 'm: 'a>(
     let mut headers = Vec::with_capacity(msg.headers().len());
     let mut received = Vec::new();
     for h in msg.headers() {
-        let value = h.raw_value();
-        let value = &value[..value.len().min(max_bytes)];
         if h.name == HeaderName::Received {
+            let value = h.raw_value();
             received.push(ReceivedRec {
-                raw: Raw(value),
+                raw: Raw(&value[..value.len().min(max_bytes)]),
                 offset: h.offset,
                 parsed: match h.parsed() {
                     HeaderValue::Received(rv) => Some(received_rec(*rv)),
@@ -498,26 +525,21 @@ pub fn message_record<'a, 'm: 'a>(
                 },
             });
         }
-        headers.push(HeaderRec {
-            name: String::from_utf8_lossy(h.raw_name),
-            raw: Raw(value),
-            decoded: decode_text(value).0,
-            offset: h.offset,
-        });
+        headers.push(HeaderRec::new(h, max_bytes));
     }
     let resent = resent_blocks(msg);
-    let date = match msg.field(&HeaderName::Date) {
-        None => Value::Null,
-        Some(f) => {
-            let r = String::from_utf8_lossy(f.raw_value()).into_owned();
-            match msg.date() {
-                Some(d) => {
-                    json!({"rfc3339": d.rfc3339(), "utc": d.utc_rfc3339(), "timestamp": d.timestamp(), "raw": r})
-                }
-                None => json!({"raw": r, "rfc3339": null}),
-            }
+    let date = msg.field(&HeaderName::Date).map(|f| {
+        let raw = String::from_utf8_lossy(f.raw_value());
+        match msg.date() {
+            Some(d) => MessageDateRec::Valid {
+                rfc3339: d.rfc3339(),
+                utc: d.utc_rfc3339(),
+                timestamp: d.timestamp(),
+                raw,
+            },
+            None => MessageDateRec::Invalid { raw, rfc3339: None },
         }
-    };
+    });
 
     // Bodies first: their decoding also gives their parts' sizes, so text
     // parts are decoded once.
@@ -591,29 +613,37 @@ pub fn message_record<'a, 'm: 'a>(
     }
 }
 
-/// The Resent-* blocks, as `forensics::resent_blocks` groups them.
-fn resent_blocks(msg: &Message<'_>) -> Vec<Map<String, Value>> {
+/// The Resent-* blocks (grouped by [`model::resent::blocks`], the one
+/// grouping `trace` uses too).
+fn resent_blocks<'m>(msg: &Message<'m>) -> Vec<ResentRec<'m>> {
     let mut out = Vec::new();
     for block in model::resent::blocks(msg) {
-        let mut m = Map::new();
+        let mut fields: Vec<(&'static str, ResentValue<'m>)> = Vec::new();
         for f in &block.fields {
             let Some((key, _)) = RESENT.iter().find(|(_, n)| *n == f.name) else {
                 continue;
             };
             let v = match f.parsed() {
                 HeaderValue::Address(a) => {
-                    serde_json::to_value(addr_recs(Some(a))).unwrap_or(Value::Null)
+                    ResentValue::Addresses(addr_recs(Some(a)).unwrap_or_default())
                 }
-                HeaderValue::DateTime(d) => {
-                    json!({"raw": String::from_utf8_lossy(f.raw_value()), "parsed": date_rec(&d)})
-                }
-                HeaderValue::Text(t) => json!(t),
-                _ => json!(decode_text(f.raw_value()).0),
+                HeaderValue::DateTime(d) => ResentValue::Date {
+                    raw: String::from_utf8_lossy(f.raw_value()),
+                    parsed: date_rec(&d),
+                },
+                HeaderValue::Text(t) => ResentValue::Text(t),
+                _ => ResentValue::Text(Cow::Owned(decode_text(f.raw_value()).0)),
             };
-            m.insert((*key).into(), v);
+            // A repeated field keeps its first position and its last value.
+            match fields.iter_mut().find(|(k, _)| k == key) {
+                Some(slot) => slot.1 = v,
+                None => fields.push((key, v)),
+            }
         }
-        m.insert("offset".into(), json!(block.offset));
-        out.push(m);
+        out.push(ResentRec {
+            fields,
+            offset: block.offset,
+        });
     }
     out
 }
@@ -652,4 +682,20 @@ fn bodies<'a, 'm: 'a>(
     let text: Vec<BodyRec<'a>> = msg.text_bodies().into_iter().filter_map(&mut rec).collect();
     let html: Vec<BodyRec<'a>> = msg.html_bodies().into_iter().filter_map(&mut rec).collect();
     (text, html)
+}
+
+/// A `finding` record on its own line (`tree --json`, `extract --json`):
+/// the finding's keys, then the `source` of its message.
+#[derive(Serialize)]
+pub struct FindingRec<'a> {
+    #[serde(flatten)]
+    finding: &'a Finding,
+    source: &'a SourceRec<'a>,
+}
+
+impl<'a> FindingRec<'a> {
+    /// The record of `finding`, from the message at `source`.
+    pub fn new(finding: &'a Finding, source: &'a SourceRec<'a>) -> Self {
+        FindingRec { finding, source }
+    }
 }

@@ -259,7 +259,7 @@ pub fn plan<'a>(tree: &Message<'a>, opts: &Options) -> Plan<'a> {
         if !selected_part && !(derived_wanted && !is_msg && (may_have_uu || tnef)) {
             continue;
         }
-        let (data, decoded_cleanly) = p.decode_checked();
+        let data = p.decoded();
         // The carrier part itself.
         if selected_part {
             let mut findings = Vec::new();
@@ -274,24 +274,9 @@ pub fn plan<'a>(tree: &Message<'a>, opts: &Options) -> Plan<'a> {
                     raw = Some(n);
                 }
             }
-            let distinct: Vec<&str> = {
-                let mut v: Vec<&str> = candidates
-                    .iter()
-                    .map(|c| c.value.as_str())
-                    .filter(|v| !v.trim().is_empty())
-                    .collect();
-                v.dedup();
-                v
-            };
-            if distinct.len() > 1 {
-                findings.push(
-                    Finding::new(
-                        "conflicting_filenames",
-                        format!("file-name candidates disagree: {distinct:?}"),
-                    )
-                    .part(&p.id),
-                );
-            }
+            // Disagreeing name candidates and damaged transfer encodings
+            // are the message's findings (`Message::findings`), computed
+            // once there; the manifest copies them. See: issue 10.
             let name = choose_name(
                 &p.id,
                 raw.as_deref(),
@@ -299,15 +284,6 @@ pub fn plan<'a>(tree: &Message<'a>, opts: &Options) -> Plan<'a> {
                 is_msg,
                 &mut findings,
             );
-            if !decoded_cleanly {
-                findings.push(
-                    Finding::new(
-                        "encoding_problem",
-                        "the transfer encoding is damaged; the bytes were decoded leniently",
-                    )
-                    .part(&p.id),
-                );
-            }
             let sniffed = sniff::sniff(&data);
             type_findings(&p.id, &p.content_type, &name, sniffed, &mut findings);
             let item = Item {
@@ -523,9 +499,10 @@ mod tests {
         let p = plan(tree, &Options::default());
         assert_eq!(&*p.items[0].data, b"%PDF-1.4\n");
         assert_eq!(p.items[0].sniffed, Some("application/pdf"));
-        assert!(p.items[0]
-            .findings
+        // The damage is the message's finding, about this part.
+        assert!(tree
+            .findings()
             .iter()
-            .any(|f| f.code == "encoding_problem"));
+            .any(|f| f.code == "encoding_problem" && f.part.as_deref() == Some("1")));
     }
 }

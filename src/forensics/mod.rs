@@ -7,7 +7,9 @@
 //! first) with signed delays, each hop's [`HopKind`], the originating IP,
 //! an optional trust boundary, a timeline of events (Date, hops, Resent-*
 //! blocks, Return-Path), the authentication header fields, a summary and
-//! findings with stable codes (see [`timeline`] for the list and rules).
+//! findings with stable codes: the message's header findings (from
+//! [`Message::findings`], see [`header_findings`]) followed by the trace
+//! findings (see [`timeline`] for the list and rules).
 //!
 //! ```
 //! # fn main() -> Result<(), emlkit::model::ParseError> {
@@ -34,7 +36,6 @@
 pub mod auth;
 pub mod classify;
 pub mod hops;
-pub mod json;
 pub mod timeline;
 
 pub use classify::HopKind;
@@ -362,8 +363,38 @@ pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
     }
     t.auth_summary = timeline::auth_summary(&t.auth, !opts.trust.is_empty());
     t.summary = timeline::summary(&t);
-    t.findings = timeline::findings(&t, opts);
+    // One vocabulary: the header facts (missing_date, missing_message_id,
+    // duplicate_header, invalid_date, …) come from the message's one
+    // analysis, with the same codes and messages as `emlkit json`; the
+    // timeline adds only what a trace finds. See: issue 10.
+    let mut findings = header_findings(parsed);
+    findings.extend(timeline::findings(&t, opts, parsed.message_id().is_some()));
+    t.findings = findings;
     t
+}
+
+/// The message's findings as a header-only reader (`trace`, `headers`)
+/// reports them: those of [`Message::findings`] that concern the top-level
+/// header block: not located (`missing_date`, `missing_message_id`), or
+/// located before the top-level body (duplicate fields, 8-bit bytes, dates,
+/// stray lines; `no_headers` at the start of a message without a header).
+///
+/// A header-only parse ([`model::Scope::HeadersOnly`]) does not read the
+/// body: what the model would say about it there (`empty_multipart`,
+/// `encoding_problem`, …) is not a fact, and a mailbox member's body is not
+/// even handed over. Findings about the body and the parts exist only for
+/// full parses (`json`, `tree`, `extract`). See: issue 10.
+pub fn header_findings(parsed: &Message<'_>) -> Vec<Finding> {
+    let (start, body) = match parsed.parts.first().and_then(|p| p.offsets) {
+        Some(o) => (o.header, o.body),
+        None => return parsed.findings().to_vec(),
+    };
+    parsed
+        .findings()
+        .iter()
+        .filter(|f| f.offset.is_none_or(|o| o < body || o == start))
+        .cloned()
+        .collect()
 }
 
 fn set_resent(b: &mut ResentBlock, name: &str, f: Field) {

@@ -716,6 +716,21 @@ struct Candidate {
     value: String,
 }
 
+/// A `finding` record of the manifest: a finding of the message (the same
+/// as in `emlkit json`) or of the extraction, with the message's source.
+#[derive(serde::Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct FindingLine {
+    #[serde(rename = "type")]
+    kind: String,
+    code: String,
+    message: String,
+    part: Option<String>,
+    offset: Option<u64>,
+    source: serde_json::Map<String, Value>,
+}
+
 #[derive(serde::Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]
@@ -738,7 +753,16 @@ fn manifest_schema_is_pinned() {
             .arg(fixture(f))
             .assert()
             .success();
+        let mut files = 0;
         for line in String::from_utf8_lossy(&a.get_output().stdout).lines() {
+            if line.starts_with(r#"{"type":"finding""#) {
+                let r: FindingLine =
+                    serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+                assert_eq!(r.kind, "finding");
+                assert!(r.source.contains_key("path"));
+                continue;
+            }
+            files += 1;
             let r: FileRecord =
                 serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
             assert_eq!(r.kind, "file");
@@ -747,6 +771,7 @@ fn manifest_schema_is_pinned() {
                 assert!(r.source.contains_key(k), "{k}");
             }
         }
+        assert!(files > 0, "{f}: no file record");
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod build;
 mod common;
+mod consistency;
 mod convert;
 mod corpus;
 mod differential;

@@ -209,6 +209,11 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
     for input in &inputs {
         let mut one = args.input.clone();
         one.inputs = input.iter().cloned().collect();
+        if root.is_none() {
+            // -O -: "the first selected part" must mean the first in input
+            // order, not the first a worker thread reaches.
+            one.jobs = Some(1);
+        }
         // The input's own folder is created when its first file is written.
         let input_name = match (&root, several && !args.flat) {
             (Some(_), true) => {

@@ -42,7 +42,7 @@ pub use classify::HopKind;
 pub use hops::Hop;
 
 use crate::model::{self, Finding, Message};
-use mail_parser::{Address, HeaderName, HeaderValue};
+use mail_parser::{HeaderName, HeaderValue};
 use std::net::IpAddr;
 
 /// Options of [`trace`].
@@ -281,7 +281,7 @@ pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
             _ => {}
         }
         if h.name == HeaderName::From && t.from.is_none() {
-            t.from = first_address(&h.parsed());
+            t.from = first_address(h);
         }
     }
     for group in model::resent::blocks(parsed) {
@@ -410,16 +410,8 @@ fn set_resent(b: &mut ResentBlock, name: &str, f: Field) {
     }
 }
 
-fn first_address(v: &HeaderValue<'_>) -> Option<String> {
-    let a = match v {
-        HeaderValue::Address(Address::List(l)) => l.first()?.address.as_deref()?,
-        HeaderValue::Address(Address::Group(g)) => g
-            .iter()
-            .flat_map(|g| g.addresses.iter())
-            .next()?
-            .address
-            .as_deref()?,
-        _ => return None,
-    };
-    Some(a.to_string())
+fn first_address(f: &model::Field<'_>) -> Option<String> {
+    model::address::mailboxes(f)
+        .into_iter()
+        .find_map(|m| m.address.map(|a| a.into_owned()))
 }

@@ -14,6 +14,7 @@
 //! same rule applies with the prefix `X.`: its multipart root is `X.0`, its
 //! parts `X.1`, `X.2`, …; a single-part body is `X.1`.
 
+pub mod address;
 pub mod body;
 pub mod charset;
 pub mod date;

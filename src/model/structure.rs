@@ -122,7 +122,21 @@ pub(crate) fn parse<'a>(
         findings: Findings::new(),
         part_limit_hit: false,
     };
-    let mut pos = w.open_entity(0, None, headers_only);
+    // A UTF-8 byte-order mark before the first field (saved by some Windows
+    // tools) is not part of the field name; GMime and MIME-tools skip it too.
+    let start = if raw.starts_with(b"\xEF\xBB\xBF") {
+        w.findings.push(
+            Finding::new(
+                "byte_order_mark",
+                "a UTF-8 byte-order mark opens the message; it was skipped",
+            )
+            .at(Some(base)),
+        );
+        3
+    } else {
+        0
+    };
+    let mut pos = w.open_entity(start, None, headers_only);
     if !headers_only {
         while let Some(d) = w.next_delimiter(pos) {
             pos = w.on_delimiter(d);

@@ -54,6 +54,7 @@ pub mod export;
 pub mod extract;
 pub mod forensics;
 pub mod model;
+pub mod query;
 pub mod sink;
 pub mod source;
 pub mod term;

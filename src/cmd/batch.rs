@@ -9,6 +9,8 @@
 //! chunk covered are released with `madvise(MADV_DONTNEED)`. Nothing is kept
 //! per message.
 
+mod selected;
+
 use super::{report, FormatArg, InputArgs, Outcome};
 use crate::source::{self, mbox, Bytes, Input, Kind, Origin};
 use anyhow::Result;
@@ -202,15 +204,6 @@ impl Engine<'_, '_> {
     }
 }
 
-fn resolve_inputs(args: &InputArgs) -> Vec<Input> {
-    if args.inputs.is_empty() {
-        if io::stdin().is_terminal() {
-            return Vec::new();
-        }
-        return vec![Input::Stdin];
-    }
-    args.inputs.iter().map(|p| Input::from_arg(p)).collect()
-}
 
 fn progress_bar() -> Option<ProgressBar> {
     // Never in pipes or logs: only when a person watches stderr.
@@ -243,8 +236,8 @@ pub fn for_each_message_emit<'o>(
     work: &Work<'_>,
     emit: &'o mut Emit<'o>,
 ) -> Result<Outcome> {
-    let inputs = resolve_inputs(args);
-    if inputs.is_empty() {
+    let inputs = selected::resolve(args)?;
+    if inputs.is_empty() && args.list.is_none() {
         anyhow::bail!("no input: give a path, or pipe a message into stdin (see --help)");
     }
     let jobs = args.jobs.unwrap_or(0);
@@ -271,7 +264,12 @@ pub fn for_each_message_emit<'o>(
         outcome: Outcome::default(),
         bar: progress_bar(),
     };
-    for input in &inputs {
+    for (input, selects) in &inputs {
+        // See: issue 13 — references (`PATH#N`, `PATH@OFFSET`) and lists.
+        if let Some(selects) = selects {
+            selected::run(&mut engine, args, input, selects, chunk_messages)?;
+            continue;
+        }
         let name = input.display_name();
         if let Some(b) = &engine.bar {
             b.set_message(name.clone());
@@ -453,6 +451,7 @@ mod tests {
             headers_only: false,
             jobs,
             shard: None,
+            list: None,
         }
     }
 

@@ -23,10 +23,19 @@ use std::path::PathBuf;
 /// Input options shared by every reading command.
 #[derive(Debug, Args, Clone)]
 pub struct InputArgs {
-    /// Messages, mbox files, maildirs or directories; `-` (or nothing, when
-    /// stdin is not a terminal) reads standard input.
+    /// Messages, mbox files, maildirs or directories, or message references
+    /// (`archive.mbox#42`, `archive.mbox#5-9`, `archive.mbox@OFFSET`); `-`
+    /// (or nothing, when stdin is not a terminal) reads standard input.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
+
+    /// Read a message list from FILE (`-`: standard input): one reference per
+    /// line (`PATH`, `PATH#INDEX`, `PATH#A-B`, `PATH@OFFSET`,
+    /// `PATH#INDEX@OFFSET`), as `pick`, `sort`, `thread` and `dedupe` write
+    /// them; the messages come after those named as arguments. Paths in a
+    /// list are %XX-escaped (see docs/pipelines.md).
+    #[arg(short = 'L', long = "list", value_name = "FILE")]
+    pub list: Option<PathBuf>,
 
     /// Treat every input as this kind instead of detecting it.
     #[arg(long, value_enum, value_name = "KIND")]

@@ -10,6 +10,7 @@
 mod bytes;
 pub mod maildir;
 pub mod mbox;
+pub mod reference;
 
 pub use bytes::Bytes;
 

@@ -57,6 +57,8 @@ pub enum Command {
     Split(cmd::split::SplitArgs),
     // Convert between mbox, maildir and directories of files.
     Convert(cmd::convert::ConvertArgs),
+    // Select messages with a search query.
+    Pick(cmd::pick::PickArgs),
     // Write the man page (roff) to stdout.
     Man(cmd::man::ManArgs),
     // Write shell completions to stdout.

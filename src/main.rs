@@ -71,6 +71,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Info(a) => cmd::info::run(a, &mut out)?,
         Command::Split(a) => cmd::split::run(a, &mut out)?,
         Command::Convert(a) => cmd::convert::run(a, &mut out)?,
+        Command::Pick(a) => cmd::pick::run(a, &mut out)?,
         Command::Man(a) => cmd::man::run(a, &mut out)?,
         Command::Completions(a) => cmd::completions::run(a, &mut out)?,
     };

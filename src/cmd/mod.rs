@@ -10,6 +10,7 @@ pub mod headers;
 pub mod info;
 pub mod json;
 pub mod man;
+pub mod pick;
 pub mod split;
 pub mod text;
 pub mod trace;

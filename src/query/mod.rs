@@ -487,24 +487,7 @@ impl Eval<'_, '_> {
     }
 
     fn flags(&self) -> String {
-        if let Some(f) = self.facts.maildir_flags {
-            return f.to_string();
-        }
-        // mbox: Status (R = seen, O = old) and X-Status (A, F, T, D).
-        let mut out = String::new();
-        for v in self.decoded("status") {
-            if v.contains('R') {
-                out.push('S');
-            }
-        }
-        for v in self.decoded("x-status") {
-            for (c, f) in [('A', 'R'), ('F', 'F'), ('T', 'D'), ('D', 'T')] {
-                if v.contains(c) {
-                    out.push(f);
-                }
-            }
-        }
-        out
+        crate::export::listing::flags(self.msg, self.facts.maildir_flags)
     }
 
     fn term(&self, t: &Term) -> bool {
@@ -552,7 +535,7 @@ impl Eval<'_, '_> {
             Term::Label(p) => self
                 .decoded("x-gmail-labels")
                 .iter()
-                .flat_map(|v| labels(v))
+                .flat_map(|v| crate::export::listing::labels(v))
                 .any(|l| p.is_match(&l)),
             Term::Header(name, p) => {
                 let vals = self.decoded(name);
@@ -600,32 +583,6 @@ impl Eval<'_, '_> {
             Expr::Term(t) => self.term(t),
         }
     }
-}
-
-/// The labels of an `X-Gmail-Labels` value: comma-separated, a label in
-/// double quotes may hold commas.
-pub fn labels(v: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    for c in v.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            ',' if !quoted => {
-                let t = cur.trim();
-                if !t.is_empty() {
-                    out.push(t.to_string());
-                }
-                cur.clear();
-            }
-            c => cur.push(c),
-        }
-    }
-    let t = cur.trim();
-    if !t.is_empty() {
-        out.push(t.to_string());
-    }
-    out
 }
 
 impl Query {
@@ -807,7 +764,7 @@ JVBERi0=\r\n\
 
     #[test]
     fn helpers() {
-        assert_eq!(labels("a,\"b, c\", d"), vec!["a", "b, c", "d"]);
+        assert_eq!(crate::export::listing::labels("a,\"b, c\", d"), vec!["a", "b, c", "d"]);
         assert_eq!(size_value("1mb"), Ok(1 << 20));
         assert_eq!(size_value("1.5k"), Ok(1536));
         assert!(in_network("10.1.2.3".parse().unwrap(), "10.0.0.0".parse().unwrap(), 8));

@@ -1,0 +1,145 @@
+//! `emlkit pick`: select messages with a search query; writes a message list.
+
+use super::InputArgs;
+use crate::export::listing::{message_size, ListingRec, Summary};
+use crate::model::{Message, Scope};
+use crate::query::{Facts, Query};
+use crate::source::{reference, Origin};
+use anyhow::Result;
+use clap::Args;
+use std::io::Write;
+
+const LONG_ABOUT: &str = "\
+Selects the messages that match QUERY and writes them as a message list: one
+reference per line (a file, or `PATH#INDEX@OFFSET` for an mbox member), which
+every emlkit command reads back with `-L -`. --json writes a `listing` record
+per message instead, --count only the number.
+
+The query uses the search syntax of Gmail, notmuch and mu:
+  word  \"a phrase\"        subject or a From/To/Cc mailbox
+  from: to: cc: bcc:      a mailbox (address, name or `Name <address>`)
+  subject: body: filename: id:
+  has:attachment  type:application/pdf  type:image/*
+  date:2024  date:2024-01  date:2024-01-01..2024-06-30  date:2024-03..
+  after:2024-01-15  before:2024  after:7d  (h, d, w, m, y)
+  size:>1mb  size:<10k  size:100k..   (k, m, g: powers of 1024)
+  flag:seen|unseen|replied|flagged|draft|trashed|passed   label:Inbox
+  header:X-Mailer=*Outlook*  header:List-Id
+  finding:clock_skew  origin:203.0.113.0/24  via:mx.example.net
+  tls:no  tls:yes  auth:dkim=fail  auth:fail
+  -term  NOT term   a OR b   ( … )   terms side by side must all match
+  *                       every message
+A value without * ? [ is a case-insensitive substring; with them a
+case-insensitive glob over the whole value. Dates are compared in UTC.
+A query without body terms (body, filename, has, type, finding) reads only
+header sections, which is much faster.
+
+Examples:
+  emlkit pick 'from:*@example.com has:attachment' archive.mbox
+  emlkit pick 'date:2024-01.. -label:Spam' takeout.mbox | emlkit scan -L -
+  emlkit pick --count 'auth:dkim=fail OR tls:no' maildir/
+  emlkit pick 'type:application/pdf' archive.mbox | emlkit extract -L - -o pdfs
+
+Exit codes: 0 something matched, 1 nothing matched, 2 a bad query or an
+input that could not be read.";
+
+/// Arguments of `emlkit pick`.
+#[derive(Debug, Args)]
+#[command(about = "Select messages with a search query", long_about = LONG_ABOUT, after_help = crate::cli::AFTER_HELP)]
+pub struct PickArgs {
+    /// The search query (see above; quote it for the shell).
+    #[arg(value_name = "QUERY")]
+    pub query: String,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Write one `listing` JSON record per matching message.
+    #[arg(long, conflicts_with = "count")]
+    pub json: bool,
+
+    /// Print only the number of matching messages.
+    #[arg(short = 'c', long)]
+    pub count: bool,
+}
+
+/// Seconds since the epoch, now.
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Renders a query error with a caret under the column.
+pub(crate) fn query_error(q: &str, e: &crate::query::QueryError) -> anyhow::Error {
+    let pad: String = q
+        .chars()
+        .take(e.column.saturating_sub(1))
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
+    anyhow::anyhow!(
+        "bad query: {e}\n  {}\n  {pad}^",
+        crate::term::escape(q, false)
+    )
+}
+
+/// The facts a query needs besides the message.
+pub(crate) fn facts<'a>(origin: &'a Origin, bytes: &[u8], now: i64) -> Facts<'a> {
+    Facts {
+        size: message_size(origin, bytes),
+        maildir_flags: origin
+            .flags
+            .as_deref()
+            .filter(|_| origin.format == "maildir"),
+        now,
+    }
+}
+
+/// Runs `emlkit pick`.
+pub fn run(args: &PickArgs, out: &mut dyn Write) -> Result<super::Outcome> {
+    let now = now();
+    let query = Query::parse(&args.query, now).map_err(|e| query_error(&args.query, &e))?;
+    let limits = args.input.limits();
+    let mut input = args.input.clone();
+    // See: issue 13 — header-only queries never read bodies.
+    let scope = if query.headers_only() {
+        input.headers_only = true;
+        Scope::HeadersOnly
+    } else {
+        Scope::Full
+    };
+    let json = args.json;
+    let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
+        let msg = Message::parse(bytes, origin.data_offset, scope, &limits)?;
+        let facts = facts(origin, bytes, now);
+        if !query.matches(&msg, &facts) {
+            return Ok(());
+        }
+        if json {
+            let s = Summary::new(origin, &msg, facts.size);
+            serde_json::to_writer(&mut *buf, &ListingRec::new(origin, &s, None))?;
+        } else {
+            buf.extend_from_slice(&reference::of_origin(origin));
+        }
+        buf.push(b'\n');
+        Ok(())
+    };
+    let mut matched = 0usize;
+    let count = args.count;
+    let mut emit = |_: &Origin, buf: &[u8]| -> Result<()> {
+        if !buf.is_empty() {
+            matched += 1;
+            if !count {
+                out.write_all(buf)?;
+            }
+        }
+        Ok(())
+    };
+    let mut outcome = super::batch::for_each_message_emit(&input, &work, &mut emit)?;
+    if count {
+        writeln!(out, "{matched}")?;
+    }
+    out.flush()?;
+    outcome.nothing = matched == 0;
+    Ok(outcome)
+}

@@ -59,6 +59,8 @@ pub enum Command {
     Convert(cmd::convert::ConvertArgs),
     // Select messages with a search query.
     Pick(cmd::pick::PickArgs),
+    // List messages one per line.
+    Scan(cmd::scan::ScanArgs),
     // Write the man page (roff) to stdout.
     Man(cmd::man::ManArgs),
     // Write shell completions to stdout.

@@ -72,6 +72,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Split(a) => cmd::split::run(a, &mut out)?,
         Command::Convert(a) => cmd::convert::run(a, &mut out)?,
         Command::Pick(a) => cmd::pick::run(a, &mut out)?,
+        Command::Scan(a) => cmd::scan::run(a, style, &mut out)?,
         Command::Man(a) => cmd::man::run(a, &mut out)?,
         Command::Completions(a) => cmd::completions::run(a, &mut out)?,
     };

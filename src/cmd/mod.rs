@@ -11,6 +11,7 @@ pub mod info;
 pub mod json;
 pub mod man;
 pub mod pick;
+pub mod scan;
 pub mod split;
 pub mod text;
 pub mod trace;

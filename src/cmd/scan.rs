@@ -343,7 +343,7 @@ pub fn run(args: &ScanArgs, style: super::Style, out: &mut dyn Write) -> Result<
             let subject = safe(s.subject.clone().unwrap_or_default());
             match width {
                 Some(w) => {
-                    let room = w.saturating_sub(line.width() + size.len() + 2);
+                    let room = w.saturating_sub(line.width() + size.len().max(5) + 2);
                     line.push_str(&fit(&subject, room, true));
                 }
                 None => line.push_str(&subject),

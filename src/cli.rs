@@ -61,6 +61,12 @@ pub enum Command {
     Pick(cmd::pick::PickArgs),
     // List messages one per line.
     Scan(cmd::scan::ScanArgs),
+    // Sort messages by date, sender, subject or size.
+    Sort(cmd::sort::SortArgs),
+    // Order messages by thread (JWZ).
+    Thread(cmd::thread::ThreadArgs),
+    // Drop duplicate messages.
+    Dedupe(cmd::dedupe::DedupeArgs),
     // Write the man page (roff) to stdout.
     Man(cmd::man::ManArgs),
     // Write shell completions to stdout.

@@ -58,6 +58,7 @@ pub mod query;
 pub mod sink;
 pub mod source;
 pub mod term;
+pub mod thread;
 
 #[doc(hidden)]
 pub mod cli;

@@ -73,6 +73,9 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Convert(a) => cmd::convert::run(a, &mut out)?,
         Command::Pick(a) => cmd::pick::run(a, &mut out)?,
         Command::Scan(a) => cmd::scan::run(a, style, &mut out)?,
+        Command::Sort(a) => cmd::sort::run(a, &mut out)?,
+        Command::Thread(a) => cmd::thread::run(a, &mut out)?,
+        Command::Dedupe(a) => cmd::dedupe::run(a, &mut out)?,
         Command::Man(a) => cmd::man::run(a, &mut out)?,
         Command::Completions(a) => cmd::completions::run(a, &mut out)?,
     };

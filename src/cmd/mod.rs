@@ -5,6 +5,7 @@ pub mod batch;
 pub mod build;
 pub mod completions;
 pub mod convert;
+pub mod dedupe;
 pub mod extract;
 pub mod headers;
 pub mod info;
@@ -12,8 +13,10 @@ pub mod json;
 pub mod man;
 pub mod pick;
 pub mod scan;
+pub mod sort;
 pub mod split;
 pub mod text;
+pub mod thread;
 pub mod trace;
 pub mod tree;
 

@@ -14,7 +14,9 @@
 //! dropped). In a list, a path is written with these bytes escaped as `%XX`
 //! (upper-case hex): `%` itself, control bytes (newline, CR, tab, …), DEL,
 //! bytes that are not UTF-8, and a `#` or `@` that would otherwise read as a
-//! selector (one followed by digits only, or digits-digits, up to the end).
+//! selector (one followed by digits only, or digits-digits, up to the end),
+//! and a leading space (leading spaces on a line are thread depth, as
+//! `emlkit thread` and mblaze's `mthread` write them, and are skipped).
 //! Everything else is written as is, so lists of ordinary paths are readable
 //! and `ls`/`find` output is a list already. Decoding turns `%XX` (two hex
 //! digits) back into the byte and keeps any other `%` literally, so
@@ -203,6 +205,9 @@ pub fn parse_arg(arg: &Path) -> Result<Reference, ReferenceError> {
 /// percent-decoded (see the module documentation).
 pub fn parse_line(line: &[u8]) -> Result<Reference, ReferenceError> {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
+    // Leading spaces are thread depth (as `thread` and mblaze's mthread
+    // write lists); a path's own leading space is escaped.
+    let line = &line[line.iter().take_while(|&&b| b == b' ').count()..];
     let (n, select) = split_suffix(line).unwrap_or((line.len(), Select::All));
     let path = path_from_bytes(unescape(&line[..n]));
     check(Reference { path, select }, line)
@@ -257,6 +262,9 @@ pub fn escape_path(path: &Path) -> Vec<u8> {
             push_escaped(&mut out, b);
         }
         rest = &rest[valid + bad..];
+    }
+    if out.first() == Some(&b' ') {
+        out.splice(0..1, *b"%20");
     }
     // A path that ends like a selector gets that `#`/`@` escaped.
     if let Some((n, _)) = split_suffix(&out) {
@@ -387,6 +395,7 @@ mod tests {
             b"bad\xff\xfe utf8".to_vec(),
             "caf\u{e9} \u{1F600}".as_bytes().to_vec(),
             b"tab\there\r".to_vec(),
+            b" leading space".to_vec(),
         ];
         for p in paths {
             let path = path_from_bytes(p.clone());

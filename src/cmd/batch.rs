@@ -204,7 +204,6 @@ impl Engine<'_, '_> {
     }
 }
 
-
 fn progress_bar() -> Option<ProgressBar> {
     // Never in pipes or logs: only when a person watches stderr.
     if !io::stderr().is_terminal() {

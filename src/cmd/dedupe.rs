@@ -109,7 +109,10 @@ pub fn run(args: &DedupeArgs, out: &mut dyn Write) -> Result<super::Outcome> {
     let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
         let msg = Message::parse(bytes, origin.data_offset, scope, &limits)?;
         let key = match by {
-            By::Id => msg.message_id().map(|id| format!("<{id}>")).unwrap_or_default(),
+            By::Id => msg
+                .message_id()
+                .map(|id| format!("<{id}>"))
+                .unwrap_or_default(),
             By::Content => content_key(bytes, &msg),
         };
         let s = Summary::new(origin, &msg, message_size(origin, bytes));
@@ -149,7 +152,11 @@ pub fn run(args: &DedupeArgs, out: &mut dyn Write) -> Result<super::Outcome> {
             written += 1;
         } else if args.report {
             let other = kept.get(k.as_str()).map_or("", |&j| items[j].1.as_str());
-            let what = if by == By::Id { "message-id" } else { "content" };
+            let what = if by == By::Id {
+                "message-id"
+            } else {
+                "content"
+            };
             eprintln!("dropped {r}: duplicate of {other} ({what} {k})");
         }
     }

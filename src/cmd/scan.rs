@@ -190,23 +190,29 @@ fn template(t: &str) -> Result<Vec<Piece>> {
     while let Some(i) = rest.find('{') {
         out.push(Piece::Text(rest[..i].replace("\\t", "\t")));
         let Some(j) = rest[i..].find('}') else {
-            anyhow::bail!("--template: `{{` at byte {} is not closed", t.len() - rest.len() + i);
+            anyhow::bail!(
+                "--template: `{{` at byte {} is not closed",
+                t.len() - rest.len() + i
+            );
         };
         let spec = &rest[i + 1..i + j];
         let (name, w) = spec.split_once(':').unwrap_or((spec, ""));
         if !FIELDS.contains(&name) {
-            anyhow::bail!("--template: unknown field `{name}` (fields: {})", FIELDS.join(", "));
+            anyhow::bail!(
+                "--template: unknown field `{name}` (fields: {})",
+                FIELDS.join(", ")
+            );
         }
         let right = w.starts_with('>');
         let w = w.trim_start_matches(['>', '<']);
-        let width = if w.is_empty() {
-            None
-        } else {
-            Some(
-                w.parse::<usize>()
-                    .map_err(|_| anyhow::anyhow!("--template: `{spec}`: the width is not a number"))?,
-            )
-        };
+        let width =
+            if w.is_empty() {
+                None
+            } else {
+                Some(w.parse::<usize>().map_err(|_| {
+                    anyhow::anyhow!("--template: `{spec}`: the width is not a number")
+                })?)
+            };
         out.push(Piece::Field {
             name: name.to_string(),
             width,
@@ -252,7 +258,10 @@ pub fn run(args: &ScanArgs, style: super::Style, out: &mut dyn Write) -> Result<
         .collect();
     for f in &csv_fields {
         if !FIELDS.contains(&f.as_str()) {
-            anyhow::bail!("--fields: unknown field `{f}` (fields: {})", FIELDS.join(", "));
+            anyhow::bail!(
+                "--fields: unknown field `{f}` (fields: {})",
+                FIELDS.join(", ")
+            );
         }
     }
     let tpl = args.template.as_deref().map(template).transpose()?;
@@ -332,7 +341,10 @@ pub fn run(args: &ScanArgs, style: super::Style, out: &mut dyn Write) -> Result<
         } else {
             let index = field(&s, origin, p, "index");
             let flags = format!("{:<3}", s.flags.chars().take(3).collect::<String>());
-            let date = format!("{:<10}", s.date.as_deref().and_then(|d| d.get(..10)).unwrap_or(""));
+            let date = format!(
+                "{:<10}",
+                s.date.as_deref().and_then(|d| d.get(..10)).unwrap_or("")
+            );
             let from_width = width.map_or(20, |w| (w / 4).clamp(8, 20));
             let size = human(s.size);
             line = format!(

@@ -287,11 +287,19 @@ fn cidr(s: &str) -> Result<(IpAddr, u8), String> {
 fn in_network(ip: IpAddr, net: IpAddr, bits: u8) -> bool {
     match (ip, net) {
         (IpAddr::V4(a), IpAddr::V4(b)) => {
-            let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+            let mask = if bits == 0 {
+                0
+            } else {
+                u32::MAX << (32 - bits)
+            };
             u32::from(a) & mask == u32::from(b) & mask
         }
         (IpAddr::V6(a), IpAddr::V6(b)) => {
-            let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
+            let mask = if bits == 0 {
+                0
+            } else {
+                u128::MAX << (128 - bits)
+            };
             u128::from(a) & mask == u128::from(b) & mask
         }
         (IpAddr::V6(a), IpAddr::V4(_)) => a
@@ -436,7 +444,11 @@ impl Term {
     fn needs_body(&self) -> bool {
         matches!(
             self,
-            Term::Body(_) | Term::Filename(_) | Term::HasAttachment | Term::Type(_) | Term::Finding(_)
+            Term::Body(_)
+                | Term::Filename(_)
+                | Term::HasAttachment
+                | Term::Type(_)
+                | Term::Finding(_)
         )
     }
 }
@@ -501,10 +513,12 @@ impl Eval<'_, '_> {
             Term::Address(f, p) => self.addresses(f, p),
             Term::Subject(p) => msg.subject().is_some_and(|s| p.is_match(&s)),
             Term::Body(p) => msg.text_bodies().into_iter().any(|i| {
-                msg.parts[i].decoded_text().is_some_and(|(text, _)| match p {
-                    Pattern::Contains(_) => p.is_match(text),
-                    Pattern::Glob(_) => text.lines().any(|l| p.is_match(l)),
-                })
+                msg.parts[i]
+                    .decoded_text()
+                    .is_some_and(|(text, _)| match p {
+                        Pattern::Contains(_) => p.is_match(text),
+                        Pattern::Glob(_) => text.lines().any(|l| p.is_match(l)),
+                    })
             }),
             Term::Filename(p) => msg
                 .parts
@@ -742,7 +756,9 @@ JVBERi0=\r\n\
     #[test]
     fn header_only_is_detected() {
         let h = |q: &str| Query::parse(q, 0).unwrap().headers_only();
-        assert!(h("from:a subject:b date:2024 size:>1k origin:1.2.3.4 auth:fail label:x"));
+        assert!(h(
+            "from:a subject:b date:2024 size:>1k origin:1.2.3.4 auth:fail label:x"
+        ));
         assert!(!h("from:a body:x"));
         assert!(!h("from:a OR -has:attachment"));
         assert!(!h("type:pdf"));
@@ -764,11 +780,25 @@ JVBERi0=\r\n\
 
     #[test]
     fn helpers() {
-        assert_eq!(crate::export::listing::labels("a,\"b, c\", d"), vec!["a", "b, c", "d"]);
+        assert_eq!(
+            crate::export::listing::labels("a,\"b, c\", d"),
+            vec!["a", "b, c", "d"]
+        );
         assert_eq!(size_value("1mb"), Ok(1 << 20));
         assert_eq!(size_value("1.5k"), Ok(1536));
-        assert!(in_network("10.1.2.3".parse().unwrap(), "10.0.0.0".parse().unwrap(), 8));
-        assert!(!in_network("11.1.2.3".parse().unwrap(), "10.0.0.0".parse().unwrap(), 8));
-        assert_eq!(period("2024-02").unwrap().1 - period("2024-02").unwrap().0, 29 * 86_400);
+        assert!(in_network(
+            "10.1.2.3".parse().unwrap(),
+            "10.0.0.0".parse().unwrap(),
+            8
+        ));
+        assert!(!in_network(
+            "11.1.2.3".parse().unwrap(),
+            "10.0.0.0".parse().unwrap(),
+            8
+        ));
+        assert_eq!(
+            period("2024-02").unwrap().1 - period("2024-02").unwrap().0,
+            29 * 86_400
+        );
     }
 }

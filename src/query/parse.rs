@@ -53,12 +53,18 @@ fn lex(q: &str) -> Result<Vec<Spanned>, QueryError> {
             continue;
         }
         if c == '(' {
-            out.push(Spanned { tok: Tok::Open, col });
+            out.push(Spanned {
+                tok: Tok::Open,
+                col,
+            });
             i += 1;
             continue;
         }
         if c == ')' {
-            out.push(Spanned { tok: Tok::Close, col });
+            out.push(Spanned {
+                tok: Tok::Close,
+                col,
+            });
             i += 1;
             continue;
         }
@@ -179,7 +185,10 @@ impl Parser<'_> {
             Tok::Open => {
                 let e = self.or()?;
                 if self.peek() != Some(&Tok::Close) {
-                    return Err(err(self.col(), format!("`)` expected (for the `(` at column {col})")));
+                    return Err(err(
+                        self.col(),
+                        format!("`)` expected (for the `(` at column {col})"),
+                    ));
                 }
                 self.pos += 1;
                 Ok(e)

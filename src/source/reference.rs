@@ -95,7 +95,8 @@ fn split_suffix(s: &[u8]) -> Option<(usize, Select)> {
         }
         i
     };
-    let num = |a: usize, b: usize| -> Option<u64> { std::str::from_utf8(&s[a..b]).ok()?.parse().ok() };
+    let num =
+        |a: usize, b: usize| -> Option<u64> { std::str::from_utf8(&s[a..b]).ok()?.parse().ok() };
     let end = s.len();
     let d = digits_end(end);
     if d == end || d == 0 {
@@ -249,7 +250,10 @@ pub fn escape_path(path: &Path) -> Vec<u8> {
     while !rest.is_empty() {
         let (valid, bad) = match std::str::from_utf8(rest) {
             Ok(s) => (s.len(), 0),
-            Err(e) => (e.valid_up_to(), e.error_len().unwrap_or(rest.len() - e.valid_up_to())),
+            Err(e) => (
+                e.valid_up_to(),
+                e.error_len().unwrap_or(rest.len() - e.valid_up_to()),
+            ),
         };
         for &b in &rest[..valid] {
             if b < 0x20 || b == 0x7f || b == b'%' {
@@ -347,7 +351,13 @@ mod tests {
         assert_eq!(parse_line(b"a.eml"), Ok(r("a.eml", Select::All)));
         assert_eq!(
             parse_line(b"x.mbox#42"),
-            Ok(r("x.mbox", Select::Index { first: 42, last: 42 }))
+            Ok(r(
+                "x.mbox",
+                Select::Index {
+                    first: 42,
+                    last: 42
+                }
+            ))
         );
         assert_eq!(
             parse_line(b"x.mbox#5-9"),
@@ -418,7 +428,12 @@ mod tests {
                 };
                 let line = format(&reference);
                 assert!(!line.contains(&b'\n'), "{line:?}");
-                assert_eq!(parse_line(&line), Ok(reference), "{:?}", String::from_utf8_lossy(&line));
+                assert_eq!(
+                    parse_line(&line),
+                    Ok(reference),
+                    "{:?}",
+                    String::from_utf8_lossy(&line)
+                );
             }
         }
         assert_eq!(escape_path(Path::new("a@b/c")), b"a@b/c");

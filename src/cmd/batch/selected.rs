@@ -29,7 +29,8 @@ pub(super) fn resolve(args: &InputArgs) -> Result<Vec<(Input, Option<Vec<Select>
                 .context("reading the message list from standard input")?;
             v
         } else {
-            std::fs::read(list).with_context(|| format!("reading the message list {}", list.display()))?
+            std::fs::read(list)
+                .with_context(|| format!("reading the message list {}", list.display()))?
         };
         refs.extend(
             reference::parse_list(&text)
@@ -61,7 +62,13 @@ pub(super) fn resolve(args: &InputArgs) -> Result<Vec<(Input, Option<Vec<Select>
 }
 
 /// The job for one mbox entry (ranges relative to `base` in `bytes`).
-fn mbox_job<'a>(name: &str, bytes: &'a [u8], base: usize, e: &mbox::MboxEntry, index: usize) -> Job<'a> {
+fn mbox_job<'a>(
+    name: &str,
+    bytes: &'a [u8],
+    base: usize,
+    e: &mbox::MboxEntry,
+    index: usize,
+) -> Job<'a> {
     let message = e.message.start + base..e.message.end + base;
     let from_line = e.from_line.start + base..e.from_line.end + base;
     Job {
@@ -135,7 +142,10 @@ pub(super) fn run(
     let name = input.display_name();
     if let Input::Path(p) = input {
         if p.is_dir() {
-            engine.say(&name, &"`#` and `@` select members of an mbox file, not of a directory");
+            engine.say(
+                &name,
+                &"`#` and `@` select members of an mbox file, not of a directory",
+            );
             return Ok(());
         }
     }
@@ -170,7 +180,10 @@ pub(super) fn run(
                     data: Data::Slice(&bytes, false),
                 });
             } else {
-                engine.say(&label(&name, s), &"not an mbox: a single message is only #0");
+                engine.say(
+                    &label(&name, s),
+                    &"not an mbox: a single message is only #0",
+                );
             }
         }
         return engine.flush(&mut chunk);

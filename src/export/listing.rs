@@ -240,7 +240,7 @@ impl<'a> ListingRec<'a> {
             source: SourceRec::new(origin),
             date: s.date.as_deref(),
             timestamp: s.timestamp,
-            from: (s.from_name.is_some() || s.from_address.is_some()).then(|| FromRec {
+            from: (s.from_name.is_some() || s.from_address.is_some()).then_some(FromRec {
                 name: s.from_name.as_deref(),
                 address: s.from_address.as_deref(),
             }),

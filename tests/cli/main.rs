@@ -18,6 +18,7 @@ mod man;
 mod mbox;
 mod pick;
 mod pipeline_common;
+mod pipelines;
 mod scan;
 mod sort;
 mod split;

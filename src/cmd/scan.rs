@@ -394,7 +394,7 @@ mod tests {
     #[test]
     fn templates_parse() {
         let t = template("{date} {from:20}|{size:>6}").unwrap();
-        assert_eq!(t.len(), 6);
+        assert_eq!(t.len(), 7);
         assert!(template("{nope}").is_err());
         assert!(template("{date").is_err());
         assert!(template("{from:x}").is_err());

@@ -146,6 +146,15 @@ impl Engine<'_, '_> {
                     };
                     work(&job.origin, &bytes, &mut buf)
                 }
+                // Header-only work reads the header section, not the file.
+                Data::File(p) if headers_only => {
+                    let (head, size) = source::head::read_head(p, max_input)?;
+                    let origin = Origin {
+                        length: size,
+                        ..job.origin.clone()
+                    };
+                    work(&origin, crate::model::header_block(&head), &mut buf)
+                }
                 Data::File(p) => {
                     let bytes = Bytes::open(p, max_input)?;
                     check(bytes.len())?;

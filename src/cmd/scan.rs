@@ -234,6 +234,95 @@ fn csv_cell(out: &mut String, v: &str) {
     }
 }
 
+/// How `scan` writes a message.
+struct Layout {
+    tpl: Option<Vec<Piece>>,
+    width: Option<usize>,
+    csv: Option<Vec<String>>,
+    style: super::Style,
+}
+
+impl Layout {
+    /// Untrusted text for a line: control characters always escaped (a line
+    /// stays one line), bidi and zero-width on a terminal.
+    fn safe(&self, v: String) -> String {
+        let v = if v.chars().any(char::is_control) {
+            crate::term::escape(&v, false).into_owned()
+        } else {
+            v
+        };
+        self.style.safe(&v).into_owned()
+    }
+
+    /// The line of a message with its line ending; the default layout
+    /// leaves out the index column (added in order by the caller).
+    fn line(&self, s: &Summary, origin: &Origin, p: usize) -> String {
+        let mut line = String::new();
+        if let Some(fields) = &self.csv {
+            for (i, f) in fields.iter().enumerate() {
+                if i > 0 {
+                    line.push(',');
+                }
+                csv_cell(&mut line, &field(s, origin, p, f));
+            }
+            line.push_str("\r\n");
+            return line;
+        }
+        let mut width = self.width;
+        if let Some(tpl) = &self.tpl {
+            for piece in tpl {
+                match piece {
+                    Piece::Text(t) => line.push_str(t),
+                    Piece::Field { name, width, right } => {
+                        let v = self.safe(field(s, origin, p, name));
+                        match width {
+                            Some(w) if *right => {
+                                let v = fit(&v, *w, false);
+                                line.extend(std::iter::repeat_n(' ', w.saturating_sub(v.width())));
+                                line.push_str(&v);
+                            }
+                            Some(w) => line.push_str(&fit(&v, *w, true)),
+                            None => line.push_str(&v),
+                        }
+                    }
+                }
+            }
+        } else {
+            // The index column, `{index:>5} `, is written by the caller.
+            width = width.map(|w| w.saturating_sub(6));
+            let flags = format!("{:<3}", s.flags.chars().take(3).collect::<String>());
+            let date = format!(
+                "{:<10}",
+                s.date.as_deref().and_then(|d| d.get(..10)).unwrap_or("")
+            );
+            let from_width = width.map_or(20, |w| ((w + 6) / 4).clamp(8, 20));
+            let size = human(s.size);
+            line = format!(
+                "{flags}{} {date} {}  ",
+                if s.attachment { '+' } else { ' ' },
+                fit(&self.safe(s.sender().to_string()), from_width, true)
+            );
+            let subject = self.safe(s.subject.clone().unwrap_or_default());
+            match width {
+                Some(w) => {
+                    let room = w.saturating_sub(line.width() + size.len().max(5) + 2);
+                    line.push_str(&fit(&subject, room, true));
+                }
+                None => line.push_str(&subject),
+            }
+            line.push_str("  ");
+            line.push_str(&format!("{size:>5}"));
+        }
+        if let Some(w) = width {
+            if line.width() > w {
+                line = fit(&line, w, false);
+            }
+        }
+        line.push('\n');
+        line
+    }
+}
+
 /// Runs `emlkit scan`.
 pub fn run(args: &ScanArgs, style: super::Style, out: &mut dyn Write) -> Result<super::Outcome> {
     let limits = args.input.limits();
@@ -265,31 +354,39 @@ pub fn run(args: &ScanArgs, style: super::Style, out: &mut dyn Write) -> Result<
         }
     }
     let tpl = args.template.as_deref().map(template).transpose()?;
+    let layout = Layout {
+        tpl,
+        width,
+        csv: args.csv.then_some(csv_fields),
+        style,
+    };
     let json = args.json;
+    // Where the line is made: the default layout is made by the workers
+    // (the index column is added in order); a layout that shows `index` for
+    // single files needs the position in the run, so it is made in order.
+    let in_order = match (&layout.tpl, &layout.csv) {
+        (_, Some(fields)) => fields.iter().any(|n| n == "index"),
+        (Some(tpl), None) => tpl
+            .iter()
+            .any(|p| matches!(p, Piece::Field { name, .. } if name == "index")),
+        (None, None) => false,
+    };
     let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
         let msg = Message::parse(bytes, origin.data_offset, Scope::HeadersOnly, &limits)?;
         let s = Summary::new(origin, &msg, message_size(origin, bytes));
         if json {
             serde_json::to_writer(&mut *buf, &ListingRec::new(origin, &s, None))?;
-        } else {
+        } else if in_order {
             serde_json::to_writer(&mut *buf, &s)?;
+        } else {
+            buf.extend_from_slice(layout.line(&s, origin, 0).as_bytes());
         }
         Ok(())
     };
-    let safe = |v: String| -> String {
-        // A line is one line whatever stdout is; bidi and zero-width only
-        // matter on a terminal.
-        let v = if v.chars().any(char::is_control) {
-            crate::term::escape(&v, false).into_owned()
-        } else {
-            v
-        };
-        style.safe(&v).into_owned()
-    };
     let mut pos = 0usize;
-    if args.csv {
+    if let Some(fields) = &layout.csv {
         let mut line = String::new();
-        for (i, f) in csv_fields.iter().enumerate() {
+        for (i, f) in fields.iter().enumerate() {
             if i > 0 {
                 line.push(',');
             }
@@ -298,78 +395,26 @@ pub fn run(args: &ScanArgs, style: super::Style, out: &mut dyn Write) -> Result<
         line.push_str("\r\n");
         out.write_all(line.as_bytes())?;
     }
-    let csv = args.csv;
     let mut emit = |origin: &Origin, buf: &[u8]| -> Result<()> {
         let p = pos;
         pos += 1;
         if json {
             out.write_all(buf)?;
             out.write_all(b"\n")?;
-            return Ok(());
-        }
-        let s: Summary = serde_json::from_slice(buf)?;
-        let mut line = String::new();
-        if csv {
-            for (i, f) in csv_fields.iter().enumerate() {
-                if i > 0 {
-                    line.push(',');
-                }
-                csv_cell(&mut line, &field(&s, origin, p, f));
-            }
-            line.push_str("\r\n");
-            out.write_all(line.as_bytes())?;
-            return Ok(());
-        }
-        if let Some(tpl) = &tpl {
-            for piece in tpl {
-                match piece {
-                    Piece::Text(t) => line.push_str(t),
-                    Piece::Field { name, width, right } => {
-                        let v = safe(field(&s, origin, p, name));
-                        match width {
-                            Some(w) if *right => {
-                                let v = fit(&v, *w, false);
-                                line.extend(std::iter::repeat_n(' ', w.saturating_sub(v.width())));
-                                line.push_str(&v);
-                            }
-                            Some(w) => line.push_str(&fit(&v, *w, true)),
-                            None => line.push_str(&v),
-                        }
-                    }
-                }
-            }
+        } else if in_order {
+            let s: Summary = serde_json::from_slice(buf)?;
+            out.write_all(layout.line(&s, origin, p).as_bytes())?;
+        } else if layout.tpl.is_none() && layout.csv.is_none() {
+            let index = if origin.format == "mbox" {
+                origin.index
+            } else {
+                p
+            };
+            write!(out, "{index:>5} ")?;
+            out.write_all(buf)?;
         } else {
-            let index = field(&s, origin, p, "index");
-            let flags = format!("{:<3}", s.flags.chars().take(3).collect::<String>());
-            let date = format!(
-                "{:<10}",
-                s.date.as_deref().and_then(|d| d.get(..10)).unwrap_or("")
-            );
-            let from_width = width.map_or(20, |w| (w / 4).clamp(8, 20));
-            let size = human(s.size);
-            line = format!(
-                "{index:>5} {flags}{} {date} {}  ",
-                if s.attachment { '+' } else { ' ' },
-                fit(&safe(s.sender().to_string()), from_width, true)
-            );
-            let subject = safe(s.subject.clone().unwrap_or_default());
-            match width {
-                Some(w) => {
-                    let room = w.saturating_sub(line.width() + size.len().max(5) + 2);
-                    line.push_str(&fit(&subject, room, true));
-                }
-                None => line.push_str(&subject),
-            }
-            line.push_str("  ");
-            line.push_str(&format!("{size:>5}"));
+            out.write_all(buf)?;
         }
-        if let Some(w) = width {
-            if line.width() > w {
-                line = fit(&line, w, false);
-            }
-        }
-        line.push('\n');
-        out.write_all(line.as_bytes())?;
         Ok(())
     };
     let mut outcome = super::batch::for_each_message_emit(&input, &work, &mut emit)?;

@@ -8,6 +8,7 @@
 //! walker list the messages inside.
 
 mod bytes;
+pub mod head;
 pub mod maildir;
 pub mod mbox;
 pub mod reference;

@@ -277,6 +277,9 @@ pub struct MessageRec<'a> {
     return_path: Option<Cow<'a, str>>,
     keywords: Option<Vec<Cow<'a, str>>>,
     comments: Option<Vec<Cow<'a, str>>>,
+    /// Gmail labels (`X-Gmail-Labels`); absent without that field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    labels: Option<Vec<String>>,
     received: Vec<ReceivedRec<'a>>,
     resent: Vec<ResentRec<'a>>,
     parts: Vec<PartRec<'a>>,
@@ -435,6 +438,24 @@ fn address_of<'m>(msg: &Message<'m>, name: HeaderName<'_>) -> Option<Vec<AddrRec
     out
 }
 
+/// The labels of the `X-Gmail-Labels` fields (Gmail Takeout), if any.
+fn gmail_labels(msg: &Message<'_>) -> Option<Vec<String>> {
+    let fields: Vec<_> = msg
+        .headers()
+        .iter()
+        .filter(|h| h.is("x-gmail-labels"))
+        .collect();
+    if fields.is_empty() {
+        return None;
+    }
+    Some(
+        fields
+            .iter()
+            .flat_map(|h| crate::export::listing::labels(&decode_text(h.raw_value()).0))
+            .collect(),
+    )
+}
+
 fn text_list_rec(v: Option<HeaderValue<'_>>) -> Option<Vec<Cow<'_, str>>> {
     match v? {
         HeaderValue::Text(t) => Some(vec![t]),
@@ -589,6 +610,7 @@ pub fn message_record<'a, 'm: 'a>(
             .and_then(|v| v.into_iter().next()),
         keywords: text_list_rec(msg.value(&HeaderName::Keywords)),
         comments: text_list_rec(msg.value(&HeaderName::Comments)),
+        labels: gmail_labels(msg),
         received,
         resent,
         parts,

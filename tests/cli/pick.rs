@@ -196,3 +196,17 @@ fn lists_round_trip_odd_paths() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("<c@x>"), "{out}");
 }
+
+#[test]
+fn gmail_labels_reach_json_pick_and_scan() {
+    let (_d, mbox) = archive();
+    let m = mbox.to_str().unwrap();
+    let (_, out, _) = run_in(&["json", &format!("{m}#2")], b"");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["labels"], serde_json::json!(["Work"]));
+    let (_, out, _) = run_in(&["json", &format!("{m}#3")], b"");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert!(v.get("labels").is_none(), "absent without X-Gmail-Labels");
+    let (_, out, _) = run_in(&["scan", "-f", "{labels}", &format!("{m}#0-2")], b"");
+    assert_eq!(out, "Inbox,Important\n\nWork\n");
+}

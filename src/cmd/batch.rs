@@ -271,7 +271,7 @@ pub fn for_each_message_emit<'o>(
         outcome: Outcome::default(),
         bar: progress_bar(),
     };
-    for input in &inputs {
+    for (input_no, input) in inputs.iter().enumerate() {
         let name = input.display_name();
         if let Some(b) = &engine.bar {
             b.set_message(name.clone());
@@ -310,6 +310,7 @@ pub fn for_each_message_emit<'o>(
                         path: e.path.display().to_string(),
                         format: kind.as_str(),
                         index,
+                        input: input_no,
                         flags: e.flags,
                         folder: (!e.folder.is_empty()).then_some(e.folder),
                         ..Origin::default()
@@ -355,12 +356,13 @@ pub fn for_each_message_emit<'o>(
                     None => (0, u64::MAX),
                 };
                 if kind == Kind::Mbox {
-                    run_mbox(&mut engine, &name, &bytes, lo, hi, chunk_messages)?;
+                    run_mbox(&mut engine, input_no, &name, &bytes, lo, hi, chunk_messages)?;
                 } else if args.shard.is_none_or(|s| s.k == 1) {
                     // A single message belongs to the first shard.
                     let origin = Origin {
                         path: name.clone(),
                         format: "eml",
+                        input: input_no,
                         length: bytes.len() as u64,
                         ..Origin::default()
                     };
@@ -382,6 +384,7 @@ pub fn for_each_message_emit<'o>(
 /// Feeds the messages of one mbox whose `From ` line starts in `[lo, hi)`.
 fn run_mbox(
     engine: &mut Engine<'_, '_>,
+    input_no: usize,
     name: &str,
     bytes: &Bytes,
     lo: u64,
@@ -413,13 +416,18 @@ fn run_mbox(
             length: (entry.message.end - entry.offset) as u64,
             data_offset: entry.message.start as u64,
             from_line: Some(String::from_utf8_lossy(&bytes[entry.from_line.clone()]).into_owned()),
+            envelope: Some(bytes[entry.from_line.clone()].to_vec()),
+            input: input_no,
             flags: None,
             folder: None,
         };
         chunk_bytes += msg.len();
+        // A message whose end its Content-Length decided (mboxcl2) is not
+        // quoted: its `>From ` lines are its own. See: issue 12.
+        let quoted = !entry.content_length;
         chunk.push(Job {
             origin,
-            data: Data::Slice(msg, true),
+            data: Data::Slice(msg, quoted),
         });
         if chunk.len() >= chunk_messages || chunk_bytes >= CHUNK_BYTES {
             engine.flush(&mut chunk)?;

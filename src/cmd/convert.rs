@@ -150,8 +150,8 @@ pub fn run(args: &ConvertArgs, _out: &mut dyn Write) -> Result<super::Outcome> {
                 } else {
                     std::borrow::Cow::Borrowed(msg)
                 };
-                let from = match &o.from_line {
-                    Some(l) if l.starts_with("From ") => l.clone().into_bytes(),
+                let from = match &o.envelope {
+                    Some(l) if l.starts_with(b"From ") => l.clone(),
                     _ => sink::synth_from_line(&msg, time_of(o)),
                 };
                 let complete = w

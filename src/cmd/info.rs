@@ -49,33 +49,35 @@ pub fn mbox_summary(path: &str, data: &Bytes, max_findings: usize) -> Value {
     let mut count = 0usize;
     let (mut cl, mut quoted, mut rd, mut crlf) = (0usize, 0usize, false, 0usize);
     let mut findings = Vec::new();
-    let mut nfind = 0usize;
-    let mut by_code: std::collections::BTreeMap<&str, usize> = Default::default();
     let mut released = 0usize;
-    for e in mbox::MboxSplitter::new(data) {
+    // The splitter formats at most `max_findings` findings and counts the
+    // rest by code. See: issue 12 (no unbounded findings).
+    let mut splitter = mbox::MboxSplitter::new(data).max_findings(max_findings);
+    for e in splitter.by_ref() {
         count += 1;
         cl += e.content_length as usize;
         crlf += e.crlf as usize;
-        if e.has_quoted_from(data) {
+        // Content-Length messages are not quoted (their `>From ` lines are
+        // their own), so they say nothing about the dialect.
+        if !e.content_length && e.has_quoted_from(data) {
             quoted += 1;
             let m = &data[e.message.clone()];
             rd |= m.starts_with(b">>From ") || memchr::memmem::find(m, b"\n>>From ").is_some();
         }
         for f in e.findings {
-            nfind += 1;
-            *by_code.entry(f.code).or_default() += 1;
-            if findings.len() < max_findings {
-                findings.push(json!({
-                    "type": "finding", "code": f.code, "message": f.message,
-                    "offset": f.offset, "index": e.index,
-                }));
-            }
+            findings.push(json!({
+                "type": "finding", "code": f.code, "message": f.message,
+                "offset": f.offset, "index": e.index,
+            }));
         }
         if e.next - released > (8 << 20) {
             data.release(released, e.next);
             released = e.next;
         }
     }
+    let nfind = splitter.state().findings_total();
+    let by_code: std::collections::BTreeMap<&str, usize> =
+        splitter.state().finding_counts().iter().copied().collect();
     let dialect = if count > 0 && cl == count {
         if quoted > 0 {
             "mboxcl"

@@ -8,6 +8,7 @@
 //! walker list the messages inside.
 
 mod bytes;
+pub mod envelope;
 pub mod maildir;
 pub mod mbox;
 
@@ -114,8 +115,15 @@ pub struct Origin {
     /// Offset of the message bytes themselves (after an mbox `From ` line);
     /// part and header offsets are counted from the input start through it.
     pub data_offset: u64,
-    /// The mbox `From ` line, without its line ending.
+    /// The mbox `From ` line, without its line ending, for display (bytes
+    /// that are not UTF-8 replaced). [`Origin::envelope`] has the bytes.
     pub from_line: Option<String>,
+    /// The mbox `From ` line, without its line ending, byte for byte:
+    /// what `convert` writes back. See: issue 12.
+    pub envelope: Option<Vec<u8>>,
+    /// Position of the input on the command line (0-based), so a missing
+    /// input still takes its number (`split`'s `III-` prefix).
+    pub input: usize,
     /// Maildir flags from the `:2,` suffix (sorted letters).
     pub flags: Option<String>,
     /// Maildir sub-folder (`cur` or `new`, with the Maildir++ folder name).

@@ -206,3 +206,40 @@ fn duckdb_loads_the_json_lines() {
         "50 0 49 message 7"
     );
 }
+
+#[test]
+fn from_lines_are_kept_as_bytes() {
+    // See: issue 12 — `From j\xF6rg@…` came back as U+FFFD.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o.mbox");
+    let src = root("testdata/mbox/latin1-envelope.mbox");
+    let (_, err, code) = run(&[
+        "convert",
+        src.to_str().unwrap(),
+        "--to",
+        "mbox",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (a, b) = (std::fs::read(&src).unwrap(), std::fs::read(&out).unwrap());
+    assert_eq!(
+        mbox_from_lines(&b),
+        [b"From j\xF6rg@example.com Mon Jan  1 00:00:00 2001".to_vec()]
+    );
+    assert_eq!(mbox_messages(&a), mbox_messages(&b));
+    // mboxcl2 messages come through unchanged as well (not unquoted).
+    let out2 = dir.path().join("o2.mbox");
+    let src = root("testdata/mbox/header-only.mbox");
+    let (_, err, code) = run(&[
+        "convert",
+        src.to_str().unwrap(),
+        "--to",
+        "mbox",
+        out2.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let a = std::fs::read(&src).unwrap();
+    let b = std::fs::read(&out2).unwrap();
+    assert_eq!(mbox_messages(&a), mbox_messages(&b));
+    assert_eq!(mbox_from_lines(&a), mbox_from_lines(&b));
+}

@@ -218,3 +218,40 @@ fn maildir_records_name_folder_and_flags() {
         ]
     );
 }
+
+#[test]
+fn body_from_lines_do_not_split() {
+    // See: issue 12 — words matched by prefix ("friend" as Fri) split here.
+    let (out, err, code) = run(&["json", "testdata/mbox/body-from.mbox"]);
+    assert_eq!(code, 0, "{err}");
+    let recs = jsonl(&out);
+    assert_eq!(recs.len(), 2);
+    let data = std::fs::read(root("testdata/mbox/body-from.mbox")).unwrap();
+    assert!(mbox_messages(&data)[0].ends_with(b"we met at 9:00 in 2020.\n"));
+}
+
+#[test]
+fn leading_blank_lines_and_git_from_lines() {
+    let (out, err, code) = run(&["json", "testdata/mbox/leading-blank.mbox"]);
+    assert_eq!(code, 0, "{err}");
+    let recs = jsonl(&out);
+    assert_eq!(recs.len(), 2);
+    assert_eq!(recs[0]["source"]["format"], "mbox");
+    assert_eq!(recs[0]["source"]["offset"], 1);
+}
+
+#[test]
+fn content_length_messages_are_not_unquoted() {
+    let data = std::fs::read(root("testdata/mbox/header-only.mbox")).unwrap();
+    let msgs = mbox_messages(&data);
+    assert_eq!(msgs.len(), 3);
+    assert_eq!(msgs[0], b"Subject: header only\n");
+    assert!(msgs[1].ends_with(b"\n>From quoted in a Content-Length body\n"));
+    // What the commands see is the same.
+    let (out, err, code) = run(&["text", "testdata/mbox/header-only.mbox"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains(">From quoted in a Content-Length body"),
+        "{out}"
+    );
+}

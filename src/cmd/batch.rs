@@ -306,9 +306,33 @@ pub fn for_each_message_emit<'o>(
                     if (index as u64) < lo || (index as u64) >= hi {
                         continue;
                     }
+                    if e.kind == Kind::Mbox {
+                        // An mbox inside a directory is read as an mbox, in
+                        // its place in the order. See: issue 12.
+                        engine.flush(&mut chunk)?;
+                        let member = e.path.display().to_string();
+                        match Bytes::open(&e.path, args.max_input) {
+                            Ok(bytes) => run_mbox(
+                                &mut engine,
+                                input_no,
+                                &member,
+                                &bytes,
+                                0,
+                                u64::MAX,
+                                chunk_messages,
+                            )?,
+                            Err(err) => engine.say(&member, &err),
+                        }
+                        continue;
+                    }
+                    let format = if e.kind == Kind::Maildir {
+                        Kind::Maildir.as_str()
+                    } else {
+                        kind.as_str()
+                    };
                     let origin = Origin {
                         path: e.path.display().to_string(),
-                        format: kind.as_str(),
+                        format,
                         index,
                         input: input_no,
                         flags: e.flags,

@@ -113,10 +113,20 @@ fn dir_summary(path: &str, kind: Kind, args: &InputArgs) -> io::Result<Value> {
         source::maildir::list_directory(std::path::Path::new(path), args.recursive)?
     };
     let mut bytes = 0u64;
+    let mut messages = 0usize;
+    let mut mboxes = 0usize;
     let mut folders: std::collections::BTreeMap<String, usize> = Default::default();
     let mut flags: std::collections::BTreeMap<char, usize> = Default::default();
     for e in &entries {
         bytes += std::fs::metadata(&e.path).map(|m| m.len()).unwrap_or(0);
+        if e.kind == Kind::Mbox {
+            // An mbox member counts its messages. See: issue 12.
+            mboxes += 1;
+            let data = Bytes::open(&e.path, args.max_input)?;
+            messages += mbox::MboxSplitter::new(&data).max_findings(0).count();
+            continue;
+        }
+        messages += 1;
         if !e.folder.is_empty() {
             *folders.entry(e.folder.clone()).or_default() += 1;
         }
@@ -126,8 +136,11 @@ fn dir_summary(path: &str, kind: Kind, args: &InputArgs) -> io::Result<Value> {
     }
     let mut v = json!({
         "type": "summary", "path": path, "kind": kind.as_str(),
-        "messages": entries.len(), "bytes": bytes,
+        "messages": messages, "bytes": bytes,
     });
+    if mboxes > 0 {
+        v["mbox_files"] = json!(mboxes);
+    }
     if kind == Kind::Maildir {
         v["folders"] = json!(folders);
         v["flags"] = json!(flags);
@@ -154,6 +167,9 @@ fn print_text(v: &Value, out: &mut dyn Write, escape: bool) -> io::Result<()> {
         "{path}: {kind}, {} messages, {} bytes, {} findings",
         v["messages"], v["bytes"], v["findings_count"]
     )?;
+    if let Some(n) = v["mbox_files"].as_u64() {
+        writeln!(out, "  mbox files: {n}")?;
+    }
     if let Some(m) = v["folders"].as_object() {
         for (k, n) in m {
             writeln!(out, "  folder {k}: {n}")?;

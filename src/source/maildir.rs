@@ -1,6 +1,7 @@
 //! Maildir and plain-directory walking, in a deterministic order.
 
-use std::io;
+use super::Kind;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 /// One message file found in a maildir or a directory.
@@ -13,6 +14,9 @@ pub struct MaildirEntry {
     pub folder: String,
     /// Flags from the `:2,` info suffix, as written (for example `RS`).
     pub flags: Option<String>,
+    /// What the file is: a message ([`Kind::Eml`]), an mbox (a directory
+    /// may hold mbox files), or a message of a maildir ([`Kind::Maildir`]).
+    pub kind: Kind,
 }
 
 /// Parses the flags of a maildir file name: the letters after `:2,` (or
@@ -81,6 +85,7 @@ fn list_one(dir: &Path, prefix: &str, out: &mut Vec<MaildirEntry>) -> io::Result
     for (name, sub, path) in names {
         out.push(MaildirEntry {
             flags: parse_flags(&name),
+            kind: Kind::Maildir,
             path,
             folder: if prefix.is_empty() {
                 sub.to_string()
@@ -102,12 +107,23 @@ pub fn base_name(name: &str) -> &str {
     name
 }
 
-/// Lists the regular files of a plain directory (recursively when asked), in
-/// name order, skipping hidden files.
+/// Lists the members of a plain directory (recursively when asked), in
+/// name order, skipping hidden files. Each member is read as what it is: a
+/// file starting with a `From ` line is an mbox, other files are messages,
+/// and with `recursive` a sub-directory with `cur/` and `new/` is a maildir
+/// (its messages listed as [`list_maildir`] lists them, Maildir++ folders
+/// included), other sub-directories are walked.
+///
+/// See: issue 12 (a directory can hold messages, mboxes and maildirs).
 pub fn list_directory(root: &Path, recursive: bool) -> io::Result<Vec<MaildirEntry>> {
     let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
+    // (path, is a maildir)
+    let mut stack = vec![(root.to_path_buf(), false)];
+    while let Some((dir, is_maildir)) = stack.pop() {
+        if is_maildir {
+            out.extend(list_maildir(&dir, true)?);
+            continue;
+        }
         let mut names: Vec<(String, PathBuf, bool)> = Vec::new();
         for e in std::fs::read_dir(&dir)? {
             let e = e?;
@@ -125,10 +141,12 @@ pub fn list_directory(root: &Path, recursive: bool) -> io::Result<Vec<MaildirEnt
         for (_, path, is_dir) in names {
             if is_dir {
                 if recursive {
-                    subdirs.push(path);
+                    let md = path.join("cur").is_dir() && path.join("new").is_dir();
+                    subdirs.push((path, md));
                 }
             } else {
                 out.push(MaildirEntry {
+                    kind: sniff_file(&path),
                     path,
                     folder: String::new(),
                     flags: None,
@@ -139,6 +157,34 @@ pub fn list_directory(root: &Path, recursive: bool) -> io::Result<Vec<MaildirEnt
         stack.extend(subdirs.into_iter().rev());
     }
     Ok(out)
+}
+
+/// The kind of one directory member, from its first bytes: an mbox when it
+/// starts with a `From ` line (after blank lines), a message otherwise (also
+/// when it cannot be read: the worker that opens it reports why).
+pub fn sniff_file(path: &Path) -> Kind {
+    let mut head = [0u8; 512];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| read_up_to(&mut f, &mut head))
+        .unwrap_or(0);
+    if super::mbox::starts_with_from_line(&head[..n]) {
+        Kind::Mbox
+    } else {
+        Kind::Eml
+    }
+}
+
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
 }
 
 /// Compares names with runs of ASCII digits taken as numbers.

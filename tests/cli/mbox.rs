@@ -255,3 +255,58 @@ fn content_length_messages_are_not_unquoted() {
         "{out}"
     );
 }
+
+#[test]
+fn a_directory_holds_messages_mboxes_and_maildirs() {
+    // See: issue 12 — an mbox inside a directory was read as one message.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(root("testdata/mbox/mboxrd.mbox"), d.join("a.mbox")).unwrap();
+    std::fs::copy(
+        root("testdata/mbox/leading-blank.mbox"),
+        d.join("b-git.txt"),
+    )
+    .unwrap();
+    std::fs::write(d.join("c.eml"), b"Subject: single\n\nx\n").unwrap();
+    let md = d.join("d-maildir");
+    for sub in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(md.join(sub)).unwrap();
+    }
+    std::fs::write(md.join("cur/1.a.host:2,S"), b"Subject: in maildir\n\ny\n").unwrap();
+    let (out, err, code) = run(&["json", "-r", d.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let got: Vec<(String, String)> = jsonl(&out)
+        .iter()
+        .map(|r| {
+            (
+                r["source"]["format"].as_str().unwrap().to_string(),
+                r["headers"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|h| h["name"] == "Subject")
+                    .map(|h| h["value"].to_string())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    let formats: Vec<&str> = got.iter().map(|g| g.0.as_str()).collect();
+    assert_eq!(
+        formats,
+        [
+            "mbox",
+            "mbox",
+            "mbox",
+            "mbox",
+            "mbox",
+            "directory",
+            "maildir"
+        ],
+        "{got:?}"
+    );
+    let (out, _, code) = run(&["info", "--json", "-r", d.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let v = &jsonl(&out)[0];
+    assert_eq!(v["messages"], 7);
+    assert_eq!(v["mbox_files"], 2);
+}

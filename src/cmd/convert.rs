@@ -21,11 +21,16 @@ From a maildir, `Status`/`X-Status` fields are added or changed only when
 they disagree with the file name's flags. The maildir flag P has no mbox
 equivalent and is lost.
 
-Writing never clobbers: an existing mbox is appended to, an existing
-maildir receives new files. Nothing half-written is visible after an
-interruption: maildir files go through tmp/; a new mbox is written to a
-temporary file renamed into place at the end; an appended mbox is cut back
-to its old length when a write fails.
+Writing never clobbers: an existing mbox is appended to (under its
+dotlock, OUTPUT.lock, and an fcntl lock, as mutt and Dovecot lock it), an
+existing maildir receives new files. An existing OUTPUT that is not an mbox
+is refused (exit 2, nothing written). A maildir that already holds a
+message with the same bytes does not get it again: it is skipped and
+counted (--allow-duplicates writes it). Nothing half-written is visible
+after an interruption: maildir files go through tmp/; a new mbox is
+written to a temporary file renamed into place at the end; an appended
+mbox is cut back to its old length when a write fails. New files are
+mode 0600 and new directories 0700 (mail is private).
 
 The mbox written is mboxrd. A message whose last line has no line ending
 gets one (mbox cannot record its absence); this is reported.
@@ -60,6 +65,12 @@ pub struct ConvertArgs {
     /// The mbox file, maildir or directory to write.
     #[arg(long = "output", short = 'o', value_name = "OUTPUT")]
     pub output: Option<PathBuf>,
+
+    /// Write messages into a maildir even when it already holds a message
+    /// with the same bytes (by default those are skipped and counted, so
+    /// converting twice does not double a maildir).
+    #[arg(long)]
+    pub allow_duplicates: bool,
 
     /// Do not fsync each file before it appears (much faster on big
     /// mailboxes; an interrupted emlkit still leaves no partial file, but a
@@ -179,16 +190,30 @@ pub fn run(args: &ConvertArgs, _out: &mut dyn Write) -> Result<super::Outcome> {
             let mut md = Maildir::create(&output)
                 .with_context(|| format!("cannot create maildir {}", output.display()))?;
             md.sync = !args.no_fsync;
+            if !args.allow_duplicates {
+                md.skip_duplicates()
+                    .with_context(|| format!("cannot list {}", output.display()))?;
+            }
             let mut emit = |o: &Origin, msg: &[u8]| -> Result<()> {
                 let flags = flags_of(o, msg);
                 md.deliver(msg, flags.as_deref())
                     .with_context(|| format!("cannot deliver into {}", output.display()))?;
                 Ok(())
             };
-            super::batch::for_each_message_emit(&input, &work, &mut emit)
+            let outcome = super::batch::for_each_message_emit(&input, &work, &mut emit)?;
+            if md.skipped > 0 {
+                super::report(
+                    &output.display().to_string(),
+                    &format!(
+                        "{} messages were already there (same bytes) and were skipped; --allow-duplicates writes them",
+                        md.skipped
+                    ),
+                );
+            }
+            Ok(outcome)
         }
         ToKind::Dir => {
-            std::fs::create_dir_all(&output)
+            sink::create_dir_private(&output)
                 .with_context(|| format!("cannot create {}", output.display()))?;
             let mut n = 0usize;
             let mut failed = false;

@@ -20,7 +20,8 @@ pieces of one mbox get the names the whole run would give them.
 
 Files are written under a temporary name and linked into place, so no
 half-written file is ever visible, and an existing file is never replaced
-(that message is reported and the exit status is 2).
+(that message is reported and the exit status is 2). Files are mode 0600
+and a new DIR 0700 (mail is private).
 
 Examples:
   emlkit split archive.mbox -o messages/
@@ -46,7 +47,7 @@ pub struct SplitArgs {
 
 /// Runs `emlkit split`.
 pub fn run(args: &SplitArgs, _out: &mut dyn Write) -> Result<super::Outcome> {
-    std::fs::create_dir_all(&args.output)
+    crate::sink::create_dir_private(&args.output)
         .with_context(|| format!("cannot create {}", args.output.display()))?;
     let multi = args.input.inputs.len() > 1;
     let failed = Cell::new(false);

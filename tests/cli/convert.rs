@@ -134,7 +134,8 @@ fn appending_never_clobbers() {
             0
         );
     }
-    assert_eq!(std::fs::read_dir(md.join("new")).unwrap().count(), 4);
+    // The second run finds every message already there (issue 12).
+    assert_eq!(std::fs::read_dir(md.join("new")).unwrap().count(), 2);
 }
 
 #[test]
@@ -242,4 +243,136 @@ fn from_lines_are_kept_as_bytes() {
     let b = std::fs::read(&out2).unwrap();
     assert_eq!(mbox_messages(&a), mbox_messages(&b));
     assert_eq!(mbox_from_lines(&a), mbox_from_lines(&b));
+}
+
+#[test]
+fn refuses_to_append_to_a_file_that_is_not_an_mbox() {
+    // See: issue 12 — `convert a.eml b.eml --to mbox` appended into b.eml.
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("b.eml");
+    let before = b"Subject: a message, not an mbox\n\nbody\n";
+    std::fs::write(&target, before).unwrap();
+    let (_, err, code) = run(&[
+        "convert",
+        "testdata/mbox/mboxrd.mbox",
+        "--to",
+        "mbox",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not an mbox"), "{err}");
+    assert_eq!(std::fs::read(&target).unwrap(), before);
+    assert!(!dir.path().join("b.eml.lock").exists());
+    // build --mbox shares the writer and the refusal.
+    let spec = dir.path().join("spec.json");
+    std::fs::write(
+        &spec,
+        br#"{"from":"a@b.c","to":["d@e.f"],"subject":"s","text":"x"}"#,
+    )
+    .unwrap();
+    let (_, err, code) = run(&[
+        "build",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--mbox",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(std::fs::read(&target).unwrap(), before);
+}
+
+#[test]
+fn appends_wait_for_the_dotlock_and_leave_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("box.mbox");
+    std::fs::copy(root("testdata/mbox/crlf.mbox"), &target).unwrap();
+    let lock = dir.path().join("box.mbox.lock");
+    std::fs::write(&lock, b"1\n").unwrap();
+    // Another program holds the lock for a moment, then lets go.
+    let releaser = {
+        let lock = lock.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(400));
+            std::fs::remove_file(lock).unwrap();
+        })
+    };
+    let (_, err, code) = run(&[
+        "convert",
+        "testdata/mbox/gitpatch.mbox",
+        "--to",
+        "mbox",
+        target.to_str().unwrap(),
+    ]);
+    releaser.join().unwrap();
+    assert_eq!(code, 0, "{err}");
+    assert!(!lock.exists());
+    assert_eq!(mbox_messages(&std::fs::read(&target).unwrap()).len(), 4);
+}
+
+#[test]
+fn converting_twice_into_a_maildir_does_not_double_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let md = dir.path().join("md");
+    let convert = |extra: &[&str]| {
+        let mut a = vec![
+            "convert",
+            "testdata/mbox/mboxrd.mbox",
+            "--to",
+            "maildir",
+            md.to_str().unwrap(),
+        ];
+        a.extend_from_slice(extra);
+        run(&a)
+    };
+    let count = || {
+        ["cur", "new"]
+            .iter()
+            .map(|s| std::fs::read_dir(md.join(s)).unwrap().count())
+            .sum::<usize>()
+    };
+    assert_eq!(convert(&[]).2, 0);
+    assert_eq!(count(), 3);
+    let (_, err, code) = convert(&[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("3 messages were already there"), "{err}");
+    assert_eq!(count(), 3);
+    assert_eq!(convert(&["--allow-duplicates"]).2, 0);
+    assert_eq!(count(), 6);
+}
+
+#[cfg(unix)]
+#[test]
+fn everything_written_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let md = dir.path().join("md");
+    let mb = dir.path().join("o.mbox");
+    let files = dir.path().join("files");
+    for (to, out) in [("maildir", &md), ("mbox", &mb), ("dir", &files)] {
+        let (_, err, code) = run(&[
+            "convert",
+            "testdata/mbox/mboxrd.mbox",
+            "--to",
+            to,
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+    }
+    assert_eq!(mode(&mb), 0o600);
+    for d in [
+        md.clone(),
+        md.join("cur"),
+        md.join("new"),
+        md.join("tmp"),
+        files.clone(),
+    ] {
+        assert_eq!(mode(&d), 0o700, "{}", d.display());
+    }
+    for sub in [md.join("cur"), md.join("new"), files.clone()] {
+        for e in std::fs::read_dir(sub).unwrap() {
+            let p = e.unwrap().path();
+            assert_eq!(mode(&p), 0o600, "{}", p.display());
+        }
+    }
 }

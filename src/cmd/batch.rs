@@ -336,6 +336,7 @@ pub fn for_each_message_emit<'o>(
                         index,
                         input: input_no,
                         flags: e.flags,
+                        keywords: e.keywords,
                         folder: (!e.folder.is_empty()).then_some(e.folder),
                         ..Origin::default()
                     };
@@ -443,6 +444,7 @@ fn run_mbox(
             envelope: Some(bytes[entry.from_line.clone()].to_vec()),
             input: input_no,
             flags: None,
+            keywords: Vec::new(),
             folder: None,
         };
         chunk_bytes += msg.len();

@@ -113,6 +113,25 @@ pub struct Maildir {
     existing: Option<BySize>,
     /// Messages not delivered because the maildir already held the same bytes.
     pub skipped: usize,
+    /// Keyword names by letter (`a` = 0), as in the maildir's
+    /// `dovecot-keywords`; extended (and the file rewritten) when a message
+    /// brings a new keyword.
+    keywords: [Option<String>; 26],
+    /// Keywords that found no free letter (Dovecot's limit is 26 per maildir).
+    pub keywords_dropped: usize,
+}
+
+/// What goes with a message into a maildir besides its bytes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Delivery<'a> {
+    /// Maildir flags (`RS`…); `None` (and no keywords) puts the message in
+    /// `new/`, otherwise it goes to `cur/` with a `:2,` suffix.
+    pub flags: Option<&'a str>,
+    /// IMAP keywords, stored as letters named in `dovecot-keywords`.
+    pub keywords: &'a [String],
+    /// The file's modification time, seconds since the epoch: the arrival
+    /// (INTERNALDATE) Dovecot and mutt read from a maildir.
+    pub mtime: Option<i64>,
 }
 
 impl Maildir {
@@ -134,7 +153,56 @@ impl Maildir {
             sync: true,
             existing: None,
             skipped: 0,
+            keywords: crate::source::maildir::read_dovecot_keywords(root),
+            keywords_dropped: 0,
         })
+    }
+
+    /// The letters for `names`, assigning free letters to new keywords and
+    /// rewriting `dovecot-keywords` (to a temporary file renamed into place,
+    /// as Dovecot does) when that happened.
+    fn keyword_letters(&mut self, names: &[String]) -> io::Result<Vec<u8>> {
+        let mut letters = Vec::new();
+        let mut changed = false;
+        for name in names {
+            let pos = self
+                .keywords
+                .iter()
+                .position(|k| k.as_deref() == Some(name));
+            let pos = match pos {
+                Some(p) => Some(p),
+                None => {
+                    let free = self.keywords.iter().position(Option::is_none);
+                    if let Some(f) = free {
+                        self.keywords[f] = Some(name.clone());
+                        changed = true;
+                    } else {
+                        self.keywords_dropped += 1;
+                    }
+                    free
+                }
+            };
+            if let Some(p) = pos {
+                letters.push(b'a' + p as u8);
+            }
+        }
+        if changed {
+            let mut text = String::new();
+            for (i, k) in self.keywords.iter().enumerate() {
+                if let Some(k) = k {
+                    text.push_str(&format!("{i} {k}\n"));
+                }
+            }
+            let mut tmp = tempfile::Builder::new()
+                .prefix(".emlkit-keywords-")
+                .tempfile_in(&self.root)?;
+            tmp.write_all(text.as_bytes())?;
+            tmp.persist(self.root.join("dovecot-keywords"))
+                .map_err(|e| e.error)?;
+        }
+        letters.sort_unstable();
+        letters.dedup();
+        Ok(letters)
     }
 
     /// From now on, a message whose bytes equal a message that was in the
@@ -173,17 +241,31 @@ impl Maildir {
 
     /// Delivers one message. `flags` are maildir flags (`RS`…); `None` puts
     /// the message in `new/`, `Some` in `cur/` with a `:2,` suffix.
+    pub fn deliver(&mut self, msg: &[u8], flags: Option<&str>) -> io::Result<PathBuf> {
+        self.deliver_with(
+            msg,
+            &Delivery {
+                flags,
+                ..Delivery::default()
+            },
+        )
+    }
+
+    /// Delivers one message with its flags, keywords and arrival time.
     ///
     /// Names sort in delivery order (`<secs>.M<usec>Q<seq>P<pid>.<host>`,
-    /// the sequence zero-padded), so a maildir written by `convert` reads
-    /// back in the order it was written. With [`Maildir::skip_duplicates`],
-    /// a message already there is not written: the path of the one there is
-    /// returned and [`Maildir::skipped`] counts it.
-    pub fn deliver(&mut self, msg: &[u8], flags: Option<&str>) -> io::Result<PathBuf> {
+    /// the run's start time and a zero-padded sequence), so a maildir
+    /// written by `convert` reads back in the order it was written; the
+    /// arrival time goes to the file's modification time, where Dovecot and
+    /// mutt read it. With [`Maildir::skip_duplicates`], a message already
+    /// there is not written: the path of the one there is returned and
+    /// [`Maildir::skipped`] counts it.
+    pub fn deliver_with(&mut self, msg: &[u8], d: &Delivery<'_>) -> io::Result<PathBuf> {
         if let Some(there) = self.duplicate_of(msg) {
             self.skipped += 1;
             return Ok(there);
         }
+        let letters = self.keyword_letters(d.keywords)?;
         let base = format!(
             "{}.M{:06}Q{:08}P{}.{}",
             self.secs, self.micros, self.seq, self.pid, self.host
@@ -193,13 +275,28 @@ impl Maildir {
         {
             let mut f = create_new_private(&tmp_path)?;
             f.write_all(msg)?;
+            if let Some(t) = d.mtime {
+                let when = if t >= 0 {
+                    UNIX_EPOCH + std::time::Duration::from_secs(t as u64)
+                } else {
+                    UNIX_EPOCH - std::time::Duration::from_secs(t.unsigned_abs())
+                };
+                f.set_times(fs::FileTimes::new().set_modified(when).set_accessed(when))?;
+            }
             if self.sync {
                 f.sync_data()?;
             }
         }
-        let dest = match flags {
-            None => self.root.join("new").join(&base),
-            Some(fl) => self.root.join("cur").join(format!("{base}:2,{fl}")),
+        let dest = if d.flags.is_none() && letters.is_empty() {
+            self.root.join("new").join(&base)
+        } else {
+            // Flags and keyword letters in ASCII order, as Dovecot writes them.
+            let mut info: Vec<u8> = d.flags.unwrap_or("").bytes().collect();
+            info.extend_from_slice(&letters);
+            info.sort_unstable();
+            info.dedup();
+            let info = String::from_utf8_lossy(&info).into_owned();
+            self.root.join("cur").join(format!("{base}:2,{info}"))
         };
         // link(2) fails when the name exists: never clobber.
         let r = fs::hard_link(&tmp_path, &dest);
@@ -488,26 +585,22 @@ pub fn write_mboxrd(w: &mut dyn Write, from_line: &[u8], msg: &[u8]) -> io::Resu
     Ok(complete)
 }
 
-/// A `From_` line for a message that has none: the `Return-Path` address (or
-/// `MAILER-DAEMON`) and the given time in asctime form, UTC.
+/// A `From_` line for a message that has none: the `Return-Path` address
+/// (or `MAILER-DAEMON` when there is none or it is `<>`) and the given time
+/// in asctime form, UTC, as Dovecot and mutt write it.
 pub fn synth_from_line(msg: &[u8], secs: i64) -> Vec<u8> {
-    let sender = header_value(msg, b"return-path")
+    let sender: Vec<u8> = header_value(msg, b"return-path")
         .map(|v| {
-            String::from_utf8_lossy(&v)
-                .trim()
-                .trim_start_matches('<')
-                .trim_end_matches('>')
-                .split_whitespace()
+            let v = v.trim_ascii();
+            let v = v.strip_prefix(b"<").unwrap_or(v);
+            let v = v.strip_suffix(b">").unwrap_or(v);
+            v.split(|b| b.is_ascii_whitespace())
                 .next()
-                .unwrap_or("")
-                .to_string()
+                .unwrap_or_default()
+                .to_vec()
         })
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "MAILER-DAEMON".into());
-    let date = chrono::DateTime::from_timestamp(secs, 0)
-        .unwrap_or_default()
-        .format("%a %b %e %H:%M:%S %Y");
-    format!("From {sender} {date}").into_bytes()
+        .unwrap_or_default();
+    crate::source::envelope::format(&sender, secs)
 }
 
 /// The value of the first header field `name` (lower-case), unfolded
@@ -540,6 +633,72 @@ pub fn header_value(msg: &[u8], name: &[u8]) -> Option<Vec<u8>> {
 fn trim_eol(line: &[u8]) -> &[u8] {
     let l = line.strip_suffix(b"\n").unwrap_or(line);
     l.strip_suffix(b"\r").unwrap_or(l)
+}
+
+/// The header fields that hold mailbox metadata in an mbox (flags and
+/// keywords, as mutt and Dovecot write them) and in a maildir's file name
+/// instead: moved out of the message on the way into a maildir, and back in
+/// on the way out. See: issue 12.
+pub const MBOX_METADATA_FIELDS: [&[u8]; 3] = [b"status", b"x-status", b"x-keywords"];
+
+/// Returns `msg` with every field named in `remove` (lower-case) taken out
+/// of its header and the `add` fields appended at the end of the header, in
+/// order, with the message's own line ending. Borrowed when that changes
+/// nothing.
+pub fn set_fields<'m>(
+    msg: &'m [u8],
+    remove: &[&[u8]],
+    add: &[(&str, &[u8])],
+) -> std::borrow::Cow<'m, [u8]> {
+    let crlf = msg
+        .iter()
+        .position(|&b| b == b'\n')
+        .is_some_and(|i| i > 0 && msg[i - 1] == b'\r');
+    let eol: &[u8] = if crlf { b"\r\n" } else { b"\n" };
+    let mut out = Vec::with_capacity(msg.len() + 64);
+    let mut pos = 0;
+    let mut skipping = false;
+    let mut removed = false;
+    let mut body_at = msg.len();
+    for line in msg.split_inclusive(|&b| b == b'\n') {
+        let bare = trim_eol(line);
+        if bare.is_empty() {
+            body_at = pos;
+            break;
+        }
+        let cont = bare[0] == b' ' || bare[0] == b'\t';
+        if !cont {
+            skipping = remove.iter().any(|name| {
+                bare.len() > name.len()
+                    && bare[name.len()] == b':'
+                    && bare[..name.len()].eq_ignore_ascii_case(name)
+            });
+        }
+        if skipping {
+            removed = true;
+        } else {
+            out.extend_from_slice(line);
+        }
+        pos += line.len();
+    }
+    if !removed && add.is_empty() {
+        return std::borrow::Cow::Borrowed(msg);
+    }
+    if !out.is_empty() && !out.ends_with(b"\n") {
+        out.extend_from_slice(eol);
+    }
+    for (name, value) in add {
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value);
+        out.extend_from_slice(eol);
+    }
+    out.extend_from_slice(&msg[body_at..]);
+    if out == msg {
+        std::borrow::Cow::Borrowed(msg)
+    } else {
+        std::borrow::Cow::Owned(out)
+    }
 }
 
 /// Returns `msg` with its `Status` and `X-Status` fields set to the given

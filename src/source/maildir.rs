@@ -14,6 +14,10 @@ pub struct MaildirEntry {
     pub folder: String,
     /// Flags from the `:2,` info suffix, as written (for example `RS`).
     pub flags: Option<String>,
+    /// Keywords from the lower-case letters of the `:2,` suffix, named by
+    /// the maildir's `dovecot-keywords` file (Dovecot's convention: letter
+    /// `a` is keyword 0). Letters the file does not name are skipped.
+    pub keywords: Vec<String>,
     /// What the file is: a message ([`Kind::Eml`]), an mbox (a directory
     /// may hold mbox files), or a message of a maildir ([`Kind::Maildir`]).
     pub kind: Kind,
@@ -62,7 +66,49 @@ pub fn list_maildir(root: &Path, recursive: bool) -> io::Result<Vec<MaildirEntry
     Ok(out)
 }
 
+/// The keyword names of a maildir, by letter (`a` = index 0), from its
+/// `dovecot-keywords` file (lines `<index> <name>`). Missing file: none.
+///
+/// See: issue 12 (maildir keywords were dropped silently).
+pub fn read_dovecot_keywords(dir: &Path) -> [Option<String>; 26] {
+    let mut names: [Option<String>; 26] = Default::default();
+    let Ok(text) = std::fs::read(dir.join("dovecot-keywords")) else {
+        return names;
+    };
+    for line in text.split(|&b| b == b'\n') {
+        let line = String::from_utf8_lossy(line);
+        let Some((idx, name)) = line.trim_end_matches('\r').split_once(' ') else {
+            continue;
+        };
+        if let Ok(i) = idx.trim().parse::<usize>() {
+            if i < 26 && !name.is_empty() {
+                names[i] = Some(name.to_string());
+            }
+        }
+    }
+    names
+}
+
+/// The keyword letters (`a`..`z`) of a maildir file name's `:2,` suffix.
+pub fn parse_keyword_letters(file_name: &str) -> Vec<u8> {
+    let Some(idx) = file_name
+        .rfind(":2,")
+        .or_else(|| file_name.rfind("!2,"))
+        .or_else(|| file_name.rfind(";2,"))
+    else {
+        return Vec::new();
+    };
+    let mut v: Vec<u8> = file_name[idx + 3..]
+        .bytes()
+        .filter(u8::is_ascii_lowercase)
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
 fn list_one(dir: &Path, prefix: &str, out: &mut Vec<MaildirEntry>) -> io::Result<()> {
+    let keyword_names = read_dovecot_keywords(dir);
     let mut names: Vec<(String, &'static str, PathBuf)> = Vec::new();
     for sub in ["new", "cur"] {
         let d = dir.join(sub);
@@ -83,8 +129,13 @@ fn list_one(dir: &Path, prefix: &str, out: &mut Vec<MaildirEntry>) -> io::Result
     // (before the info suffix) decides, then the folder.
     names.sort_by(|a, b| base_name(&a.0).cmp(base_name(&b.0)).then(a.0.cmp(&b.0)));
     for (name, sub, path) in names {
+        let keywords = parse_keyword_letters(&name)
+            .into_iter()
+            .filter_map(|l| keyword_names[(l - b'a') as usize].clone())
+            .collect();
         out.push(MaildirEntry {
             flags: parse_flags(&name),
+            keywords,
             kind: Kind::Maildir,
             path,
             folder: if prefix.is_empty() {
@@ -150,6 +201,7 @@ pub fn list_directory(root: &Path, recursive: bool) -> io::Result<Vec<MaildirEnt
                     path,
                     folder: String::new(),
                     flags: None,
+                    keywords: Vec::new(),
                 });
             }
         }

@@ -126,6 +126,8 @@ pub struct Origin {
     pub input: usize,
     /// Maildir flags from the `:2,` suffix (sorted letters).
     pub flags: Option<String>,
+    /// Maildir keywords (named by `dovecot-keywords`), in letter order.
+    pub keywords: Vec<String>,
     /// Maildir sub-folder (`cur` or `new`, with the Maildir++ folder name).
     pub folder: Option<String>,
 }

@@ -57,6 +57,14 @@ fn maildir_flags_become_status_fields() {
     }
     std::fs::write(md.join("cur/1000.a.host:2,FRS"), b"Subject: a\n\nx\n").unwrap();
     std::fs::write(md.join("new/1001.b.host"), b"Subject: b\n\ny\n").unwrap();
+    // The From_ date is the file's modification time (issue 12), not the
+    // name's: the two differ here on purpose.
+    std::fs::File::options()
+        .write(true)
+        .open(md.join("cur/1000.a.host:2,FRS"))
+        .unwrap()
+        .set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1000))
+        .unwrap();
     let out = dir.path().join("o.mbox");
     assert_eq!(
         run(&[
@@ -74,7 +82,9 @@ fn maildir_flags_become_status_fields() {
     assert_eq!(msgs[0], b"Subject: a\nStatus: RO\nX-Status: AF\n\nx\n");
     assert_eq!(msgs[1], b"Subject: b\n\ny\n");
     assert!(
-        String::from_utf8_lossy(&data).starts_with("From MAILER-DAEMON Thu Jan  1 00:16:40 1970\n")
+        String::from_utf8_lossy(&data).starts_with("From MAILER-DAEMON Thu Jan  1 00:16:40 1970\n"),
+        "{}",
+        String::from_utf8_lossy(&data)
     );
     // And back: the flags come home.
     let md2 = dir.path().join("md2");
@@ -374,5 +384,174 @@ fn everything_written_is_private() {
             let p = e.unwrap().path();
             assert_eq!(mode(&p), 0o600, "{}", p.display());
         }
+    }
+}
+
+/// An mbox with every combination of flags and keywords, written as emlkit,
+/// Dovecot and mutt write them (fields at the end of the header), and a
+/// different envelope date for every message.
+fn metadata_mbox() -> Vec<u8> {
+    let mut out = Vec::new();
+    let statuses = [None, Some("O"), Some("RO")];
+    let x_statuses = [None, Some("A"), Some("F"), Some("AFDT")];
+    let keywords = [None, Some("$Label1"), Some("$Label1 Junk NonJunk")];
+    let mut i = 0u32;
+    for s in statuses {
+        for x in x_statuses {
+            for k in keywords {
+                // A message without Status but with X-Status or keywords
+                // would come back with `Status: O` (it lives in cur/).
+                if s.is_none() && (x.is_some() || k.is_some()) {
+                    continue;
+                }
+                let mut m = format!(
+                    "Return-Path: <user{i}@example.com>\nSubject: m{i}\nMessage-ID: <{i}@x>\n"
+                );
+                if let Some(s) = s {
+                    m.push_str(&format!("Status: {s}\n"));
+                }
+                if let Some(x) = x {
+                    m.push_str(&format!("X-Status: {x}\n"));
+                }
+                if let Some(k) = k {
+                    m.push_str(&format!("X-Keywords: {k}\n"));
+                }
+                m.push_str("\nbody\nFrom the start\n");
+                let secs = 1_000_000_000 + i as i64 * 86_400 * 37;
+                let from = emlkit::source::envelope::format(
+                    format!("user{i}@example.com").as_bytes(),
+                    secs,
+                );
+                emlkit::sink::write_mboxrd(&mut out, &from, m.as_bytes()).unwrap();
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+fn mtime(p: &std::path::Path) -> i64 {
+    std::fs::metadata(p)
+        .unwrap()
+        .modified()
+        .unwrap()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+#[test]
+fn mbox_to_maildir_to_mbox_keeps_envelopes_flags_and_keywords() {
+    // See: issue 12 — dates, keywords and From_ lines were lost.
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src.mbox");
+    let data = metadata_mbox();
+    std::fs::write(&src, &data).unwrap();
+    let md = dir.path().join("md");
+    let back = dir.path().join("back.mbox");
+    let (_, err, code) = run(&[
+        "convert",
+        src.to_str().unwrap(),
+        "--to",
+        "maildir",
+        md.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // Dovecot's keyword file names the letters.
+    let kw = std::fs::read_to_string(md.join("dovecot-keywords")).unwrap();
+    assert_eq!(kw, "0 $Label1\n1 Junk\n2 NonJunk\n");
+    // Every file: no metadata fields inside, its envelope date as mtime,
+    // its flags and keyword letters in the name.
+    let list = emlkit::source::maildir::list_maildir(&md, false).unwrap();
+    let envelopes = mbox_from_lines(&data);
+    assert_eq!(list.len(), envelopes.len());
+    for (e, from) in list.iter().zip(&envelopes) {
+        let bytes = std::fs::read(&e.path).unwrap();
+        assert!(!String::from_utf8_lossy(&bytes).contains("Status:"));
+        assert!(!String::from_utf8_lossy(&bytes).contains("X-Keywords:"));
+        let t = emlkit::source::envelope::parse(from).unwrap().time.unwrap();
+        assert_eq!(mtime(&e.path), t, "{}", e.path.display());
+    }
+    assert!(list
+        .iter()
+        .any(|e| e.path.to_string_lossy().ends_with(":2,ADFRSTabc")
+            || e.path.to_string_lossy().ends_with(":2,DFRSTabc")));
+    let (_, err, code) = run(&[
+        "convert",
+        md.to_str().unwrap(),
+        "--to",
+        "mbox",
+        back.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // Byte for byte: messages and From_ lines.
+    assert_eq!(std::fs::read(&back).unwrap(), data);
+}
+
+#[test]
+fn maildir_to_mbox_to_maildir_keeps_files_flags_keywords_and_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let md = dir.path().join("md");
+    for d in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(md.join(d)).unwrap();
+    }
+    std::fs::write(md.join("dovecot-keywords"), "0 $Forwarded\n3 work\n").unwrap();
+    let files = [
+        ("new/1000000001.a.host", 1_000_000_001i64),
+        ("cur/1000000002.b.host:2,", 1_100_000_000),
+        ("cur/1000000003.c.host:2,S", 1_200_000_000),
+        ("cur/1000000004.d.host:2,FRSad", 1_300_000_000),
+        ("cur/1000000005.e.host:2,DTd", 1_400_000_000),
+    ];
+    for (i, (name, t)) in files.iter().enumerate() {
+        let p = md.join(name);
+        std::fs::write(
+            &p,
+            format!("Return-Path: <s{i}@example.com>\nSubject: {i}\n\nx\n"),
+        )
+        .unwrap();
+        let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(*t as u64);
+        std::fs::File::options()
+            .write(true)
+            .open(&p)
+            .unwrap()
+            .set_modified(when)
+            .unwrap();
+    }
+    let mb = dir.path().join("m.mbox");
+    let md2 = dir.path().join("md2");
+    let (_, err, code) = run(&[
+        "convert",
+        md.to_str().unwrap(),
+        "--to",
+        "mbox",
+        mb.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let mbox = std::fs::read(&mb).unwrap();
+    let froms = mbox_from_lines(&mbox);
+    assert_eq!(froms[3], b"From s3@example.com Sun Mar 13 07:06:40 2011");
+    assert!(String::from_utf8_lossy(&mbox).contains("X-Keywords: $Forwarded work\n"));
+    let (_, err, code) = run(&[
+        "convert",
+        mb.to_str().unwrap(),
+        "--to",
+        "maildir",
+        md2.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let a = emlkit::source::maildir::list_maildir(&md, false).unwrap();
+    let b = emlkit::source::maildir::list_maildir(&md2, false).unwrap();
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(
+            std::fs::read(&x.path).unwrap(),
+            std::fs::read(&y.path).unwrap()
+        );
+        assert_eq!(
+            (&x.flags, &x.keywords, &x.folder),
+            (&y.flags, &y.keywords, &y.folder)
+        );
+        assert_eq!(mtime(&x.path), mtime(&y.path));
     }
 }

@@ -67,8 +67,11 @@ const CHUNK_MESSAGES: usize = 256;
 const CHUNK_BYTES: usize = 16 << 20;
 
 enum Data<'a> {
-    /// A slice of an mbox (still quoted) or of a single input.
+    /// A slice of an mbox (still quoted when the flag is set) or of a
+    /// single input.
     Slice(&'a [u8], bool),
+    /// A message read from a stream (still quoted when the flag is set).
+    Owned(Vec<u8>, bool),
     /// A file of a maildir or directory, opened by the worker.
     File(PathBuf),
 }
@@ -126,26 +129,33 @@ impl Engine<'_, '_> {
             Ok(())
         };
         let mut buf = Vec::new();
+        // A message in memory: a slice of the map or one read from a stream.
+        let in_memory = |s: &[u8], quoted: bool, buf: &mut Vec<u8>| -> Result<()> {
+            check(s.len())?;
+            // Header-only commands get the header section alone, so the
+            // body is neither scanned for `>From ` nor copied.
+            let s: &[u8] = if headers_only {
+                crate::model::header_block(s)
+            } else {
+                s
+            };
+            let bytes = if quoted {
+                mbox::unquote(s)
+            } else {
+                std::borrow::Cow::Borrowed(s)
+            };
+            work(&job.origin, &bytes, buf)
+        };
         let r = catch_unwind(AssertUnwindSafe(|| -> Result<()> {
             match &job.data {
-                Data::Slice(s, quoted) => {
-                    check(s.len())?;
-                    // Header-only commands get the header section alone, so the
-                    // body is neither scanned for `>From ` nor copied.
-                    let s: &[u8] = if headers_only {
-                        crate::model::header_block(s)
-                    } else {
-                        s
-                    };
-                    let bytes = if *quoted {
-                        mbox::unquote(s)
-                    } else {
-                        std::borrow::Cow::Borrowed(s)
-                    };
-                    work(&job.origin, &bytes, &mut buf)
-                }
+                Data::Slice(s, quoted) => in_memory(s, *quoted, &mut buf),
+                Data::Owned(v, quoted) => in_memory(v, *quoted, &mut buf),
                 Data::File(p) => {
-                    let bytes = Bytes::open(p, max_input)?;
+                    // A member of a maildir or directory may be compressed.
+                    let bytes = match source::load(&Input::Path(p.clone()), max_input)? {
+                        source::Loaded::Mapped(b) => b,
+                        source::Loaded::Stream(o) => Bytes::from_vec(o.read_all(max_input)?),
+                    };
                     check(bytes.len())?;
                     work(&job.origin, &bytes, &mut buf)
                 }
@@ -311,14 +321,22 @@ pub fn for_each_message_emit<'o>(
                         // its place in the order. See: issue 12.
                         engine.flush(&mut chunk)?;
                         let member = e.path.display().to_string();
-                        match Bytes::open(&e.path, args.max_input) {
-                            Ok(bytes) => run_mbox(
+                        match source::load(&Input::Path(e.path.clone()), args.max_input) {
+                            Ok(source::Loaded::Mapped(bytes)) => run_mbox(
                                 &mut engine,
                                 input_no,
                                 &member,
                                 &bytes,
                                 0,
                                 u64::MAX,
+                                chunk_messages,
+                            )?,
+                            Ok(source::Loaded::Stream(opened)) => run_mbox_stream(
+                                &mut engine,
+                                input_no,
+                                &member,
+                                opened,
+                                args,
                                 chunk_messages,
                             )?,
                             Err(err) => engine.say(&member, &err),
@@ -351,9 +369,29 @@ pub fn for_each_message_emit<'o>(
                 engine.flush(&mut chunk)?;
             }
             _ => {
-                let bytes = match input {
-                    Input::Stdin => Bytes::stdin(args.max_input),
-                    Input::Path(p) => Bytes::open(p, args.max_input),
+                let bytes = match source::load(input, args.max_input) {
+                    Ok(source::Loaded::Mapped(b)) => Ok(b),
+                    Ok(source::Loaded::Stream(opened)) => {
+                        let is_mbox = match args.format {
+                            Some(FormatArg::Mbox) => true,
+                            Some(_) => false,
+                            None => mbox::starts_with_from_line(&opened.head),
+                        };
+                        if is_mbox {
+                            // Split as it arrives. See: issue 12.
+                            run_mbox_stream(
+                                &mut engine,
+                                input_no,
+                                &name,
+                                opened,
+                                args,
+                                chunk_messages,
+                            )?;
+                            continue;
+                        }
+                        opened.read_all(args.max_input).map(Bytes::from_vec)
+                    }
+                    Err(e) => Err(e),
                 };
                 let bytes = match bytes {
                     Ok(b) => b,
@@ -404,6 +442,60 @@ pub fn for_each_message_emit<'o>(
         b.finish_and_clear();
     }
     Ok(engine.outcome)
+}
+
+/// Feeds the messages of an mbox stream, each read, copied out and handed
+/// to the workers in turn: memory holds a chunk of messages and the read
+/// buffer, never the stream.
+fn run_mbox_stream(
+    engine: &mut Engine<'_, '_>,
+    input_no: usize,
+    name: &str,
+    opened: source::stream::Opened,
+    args: &InputArgs,
+    chunk_messages: usize,
+) -> Result<()> {
+    if args.shard.is_some_and(|s| s.n > 1) {
+        engine.say(
+            name,
+            &"--shard needs a file that can be mapped, not a stream or a compressed file",
+        );
+        return Ok(());
+    }
+    let mut chunk: Vec<Job<'_>> = Vec::new();
+    let mut chunk_bytes = 0usize;
+    for m in source::stream::MboxStream::new(opened, args.max_message_bytes) {
+        let m = match m {
+            Ok(m) => m,
+            Err(e) => {
+                engine.flush(&mut chunk)?;
+                engine.say(name, &e);
+                return Ok(());
+            }
+        };
+        let origin = Origin {
+            path: name.to_string(),
+            format: "mbox",
+            index: m.index,
+            offset: m.offset,
+            length: m.data_offset - m.offset + m.message.len() as u64,
+            data_offset: m.data_offset,
+            from_line: Some(String::from_utf8_lossy(&m.from_line).into_owned()),
+            envelope: Some(m.from_line),
+            input: input_no,
+            ..Origin::default()
+        };
+        chunk_bytes += m.message.len();
+        chunk.push(Job {
+            origin,
+            data: Data::Owned(m.message, !m.content_length),
+        });
+        if chunk.len() >= chunk_messages || chunk_bytes >= CHUNK_BYTES {
+            engine.flush(&mut chunk)?;
+            chunk_bytes = 0;
+        }
+    }
+    engine.flush(&mut chunk)
 }
 
 /// Feeds the messages of one mbox whose `From ` line starts in `[lo, hi)`.

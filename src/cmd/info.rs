@@ -2,7 +2,7 @@
 //! mailbox-level findings (an mbox lint).
 
 use super::{FormatArg, InputArgs};
-use crate::source::{self, mbox, Bytes, Input, Kind};
+use crate::source::{self, mbox, stream, Bytes, Input, Kind};
 use anyhow::Result;
 use clap::Args;
 use serde_json::{json, Value};
@@ -44,66 +44,116 @@ pub struct InfoArgs {
     pub max_findings: usize,
 }
 
+/// What `info` gathers about an mbox, message by message, whether the
+/// messages come from a map or a stream.
+#[derive(Default)]
+struct MboxStats {
+    count: usize,
+    cl: usize,
+    cl_quoted: usize,
+    quoted: usize,
+    rd: bool,
+    crlf: usize,
+    findings: Vec<Value>,
+}
+
+impl MboxStats {
+    fn add(
+        &mut self,
+        index: usize,
+        content_length: bool,
+        crlf: bool,
+        msg: &[u8],
+        found: Vec<mbox::MboxFinding>,
+    ) {
+        self.count += 1;
+        self.crlf += crlf as usize;
+        let has_quoted = memchr::memmem::find(msg, b">From ").is_some();
+        if content_length {
+            // Content-Length messages are not unquoted (their `>From ` lines
+            // are their own); quoting there is what makes mboxcl.
+            self.cl += 1;
+            self.cl_quoted += has_quoted as usize;
+        } else if has_quoted {
+            self.quoted += 1;
+            self.rd |=
+                msg.starts_with(b">>From ") || memchr::memmem::find(msg, b"\n>>From ").is_some();
+        }
+        for f in found {
+            self.findings.push(json!({
+                "type": "finding", "code": f.code, "message": f.message,
+                "offset": f.offset, "index": index,
+            }));
+        }
+    }
+
+    fn summary(self, path: &str, bytes: u64, state: &mbox::SplitState) -> Value {
+        let by_code: std::collections::BTreeMap<&str, usize> =
+            state.finding_counts().iter().copied().collect();
+        let dialect = if self.count > 0 && self.cl == self.count {
+            if self.cl_quoted > 0 {
+                "mboxcl"
+            } else {
+                "mboxcl2"
+            }
+        } else if self.rd {
+            "mboxrd"
+        } else if self.quoted > 0 {
+            "mboxo-or-mboxrd"
+        } else {
+            "mbox"
+        };
+        let endings = if self.crlf == 0 {
+            "lf"
+        } else if self.crlf == self.count {
+            "crlf"
+        } else {
+            "mixed"
+        };
+        json!({
+            "type": "summary", "path": path, "kind": "mbox", "dialect": dialect,
+            "line_endings": endings, "messages": self.count, "bytes": bytes,
+            "quoted_messages": self.quoted, "findings_count": state.findings_total(),
+            "findings_by_code": by_code, "findings": self.findings,
+        })
+    }
+}
+
 /// Describes one mbox held in `data`.
 pub fn mbox_summary(path: &str, data: &Bytes, max_findings: usize) -> Value {
-    let mut count = 0usize;
-    let (mut cl, mut quoted, mut rd, mut crlf) = (0usize, 0usize, false, 0usize);
-    let mut findings = Vec::new();
+    let mut stats = MboxStats::default();
     let mut released = 0usize;
     // The splitter formats at most `max_findings` findings and counts the
     // rest by code. See: issue 12 (no unbounded findings).
     let mut splitter = mbox::MboxSplitter::new(data).max_findings(max_findings);
     for e in splitter.by_ref() {
-        count += 1;
-        cl += e.content_length as usize;
-        crlf += e.crlf as usize;
-        // Content-Length messages are not quoted (their `>From ` lines are
-        // their own), so they say nothing about the dialect.
-        if !e.content_length && e.has_quoted_from(data) {
-            quoted += 1;
-            let m = &data[e.message.clone()];
-            rd |= m.starts_with(b">>From ") || memchr::memmem::find(m, b"\n>>From ").is_some();
-        }
-        for f in e.findings {
-            findings.push(json!({
-                "type": "finding", "code": f.code, "message": f.message,
-                "offset": f.offset, "index": e.index,
-            }));
-        }
+        stats.add(
+            e.index,
+            e.content_length,
+            e.crlf,
+            &data[e.message.clone()],
+            e.findings,
+        );
         if e.next - released > (8 << 20) {
             data.release(released, e.next);
             released = e.next;
         }
     }
-    let nfind = splitter.state().findings_total();
-    let by_code: std::collections::BTreeMap<&str, usize> =
-        splitter.state().finding_counts().iter().copied().collect();
-    let dialect = if count > 0 && cl == count {
-        if quoted > 0 {
-            "mboxcl"
-        } else {
-            "mboxcl2"
-        }
-    } else if rd {
-        "mboxrd"
-    } else if quoted > 0 {
-        "mboxo-or-mboxrd"
-    } else {
-        "mbox"
-    };
-    let endings = if crlf == 0 {
-        "lf"
-    } else if crlf == count {
-        "crlf"
-    } else {
-        "mixed"
-    };
-    json!({
-        "type": "summary", "path": path, "kind": "mbox", "dialect": dialect,
-        "line_endings": endings, "messages": count, "bytes": data.len(),
-        "quoted_messages": quoted, "findings_count": nfind,
-        "findings_by_code": by_code, "findings": findings,
-    })
+    stats.summary(path, data.len() as u64, splitter.state())
+}
+
+/// Describes an mbox read from a stream (stdin, a compressed file); `bytes`
+/// is the decompressed size.
+fn mbox_stream_summary(path: &str, opened: stream::Opened, args: &InfoArgs) -> io::Result<Value> {
+    let mut stats = MboxStats::default();
+    let mut s = stream::MboxStream::new(opened, args.input.max_message_bytes)
+        .max_findings(args.max_findings);
+    for m in s.by_ref() {
+        let m = m?;
+        stats.add(m.index, m.content_length, m.crlf, &m.message, m.findings);
+    }
+    let bytes = s.position();
+    Ok(stats.summary(path, bytes, s.state()))
 }
 
 fn dir_summary(path: &str, kind: Kind, args: &InputArgs) -> io::Result<Value> {
@@ -162,6 +212,9 @@ fn print_text(v: &Value, out: &mut dyn Write, escape: bool) -> io::Result<()> {
     if let Some(d) = v["dialect"].as_str() {
         kind = format!("{kind} ({d}, {})", s("line_endings"));
     }
+    if let Some(c) = v["compression"].as_str() {
+        kind = format!("{c}-compressed {kind}");
+    }
     writeln!(
         out,
         "{path}: {kind}, {} messages, {} bytes, {} findings",
@@ -199,6 +252,55 @@ fn print_text(v: &Value, out: &mut dyn Write, escape: bool) -> io::Result<()> {
     Ok(())
 }
 
+/// Describes a file or stdin: an mbox (mapped or streamed) or a message,
+/// with its compression.
+fn describe(input: &Input, name: &str, args: &InfoArgs) -> io::Result<Value> {
+    let forced = args.input.format;
+    let one = |bytes: usize| {
+        json!({
+            "type": "summary", "path": name, "kind": "eml",
+            "messages": 1, "bytes": bytes,
+            "findings_count": 0, "findings": [],
+        })
+    };
+    let mut v = match source::load(input, args.input.max_input)? {
+        source::Loaded::Mapped(b) => {
+            let kind = match forced {
+                Some(FormatArg::Mbox) => Kind::Mbox,
+                Some(_) => Kind::Eml,
+                None => source::detect_bytes(&b),
+            };
+            if kind == Kind::Mbox {
+                mbox_summary(name, &b, args.max_findings)
+            } else {
+                one(b.len())
+            }
+        }
+        source::Loaded::Stream(opened) => {
+            let compression = opened.compression;
+            let is_mbox = match forced {
+                Some(FormatArg::Mbox) => true,
+                Some(_) => false,
+                None => mbox::starts_with_from_line(&opened.head) || opened.head.is_empty(),
+            };
+            let mut v = if is_mbox {
+                mbox_stream_summary(name, opened, args)?
+            } else {
+                one(opened.read_all(args.input.max_input)?.len())
+            };
+            if let Some(c) = compression {
+                // See: issue 12 (`info` reports the compression).
+                v["compression"] = json!(c.as_str());
+            }
+            v
+        }
+    };
+    if v.get("compression").is_none() {
+        v["compression"] = Value::Null;
+    }
+    Ok(v)
+}
+
 /// Runs `emlkit info`.
 pub fn run(args: &InfoArgs, out: &mut dyn Write) -> Result<super::Outcome> {
     let mut outcome = super::Outcome::default();
@@ -225,28 +327,7 @@ pub fn run(args: &InfoArgs, out: &mut dyn Write) -> Result<super::Outcome> {
                 };
                 dir_summary(&name, kind, &args.input)
             }
-            _ => {
-                let b = match &input {
-                    Input::Stdin => Bytes::stdin(args.input.max_input),
-                    Input::Path(p) => Bytes::open(p, args.input.max_input),
-                };
-                b.map(|b| {
-                    let kind = match args.input.format {
-                        Some(FormatArg::Mbox) => Kind::Mbox,
-                        Some(_) => Kind::Eml,
-                        None => source::detect_bytes(&b),
-                    };
-                    if kind == Kind::Mbox {
-                        mbox_summary(&name, &b, args.max_findings)
-                    } else {
-                        json!({
-                            "type": "summary", "path": name, "kind": "eml",
-                            "messages": 1, "bytes": b.len(),
-                            "findings_count": 0, "findings": [],
-                        })
-                    }
-                })
-            }
+            _ => describe(&input, &name, args),
         };
         match v {
             Ok(v) => {

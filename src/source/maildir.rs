@@ -219,6 +219,14 @@ pub fn sniff_file(path: &Path) -> Kind {
     let n = std::fs::File::open(path)
         .and_then(|mut f| read_up_to(&mut f, &mut head))
         .unwrap_or(0);
+    if super::stream::Compression::detect(&head[..n]).is_some() {
+        // A compressed member: look at what it holds (a mailbox archive is
+        // usually an .mbox.gz).
+        return match std::fs::File::open(path).and_then(super::stream::open) {
+            Ok(o) if super::mbox::starts_with_from_line(&o.head) => Kind::Mbox,
+            _ => Kind::Eml,
+        };
+    }
     if super::mbox::starts_with_from_line(&head[..n]) {
         Kind::Mbox
     } else {

@@ -11,6 +11,7 @@ mod bytes;
 pub mod envelope;
 pub mod maildir;
 pub mod mbox;
+pub mod stream;
 
 pub use bytes::Bytes;
 
@@ -74,6 +75,37 @@ impl Kind {
             Kind::Directory => "directory",
         }
     }
+}
+
+/// An input made ready to read: a memory map (regular uncompressed files,
+/// zero-copy) or a stream (stdin, pipes, devices, compressed files).
+pub enum Loaded {
+    /// A regular file, mapped (or, when empty, read).
+    Mapped(Bytes),
+    /// A stream, decompressed when it was compressed.
+    Stream(stream::Opened),
+}
+
+/// Opens an input that is not a directory. `max_read` bounds what is read
+/// into memory from an unmappable source that is not streamed.
+///
+/// See: issue 12 (streams of any size; compressed inputs).
+pub fn load(input: &Input, max_read: u64) -> std::io::Result<Loaded> {
+    let path = match input {
+        Input::Stdin => return stream::open(std::io::stdin()).map(Loaded::Stream),
+        Input::Path(p) => p,
+    };
+    let meta = std::fs::metadata(path)?;
+    if meta.is_file() {
+        let bytes = Bytes::open(path, max_read)?;
+        if stream::Compression::detect(&bytes[..bytes.len().min(8)]).is_none() {
+            return Ok(Loaded::Mapped(bytes));
+        }
+    } else if meta.is_dir() {
+        return Err(std::io::Error::other("is a directory"));
+    }
+    // A compressed file, a FIFO or a device: read as a stream.
+    stream::open(std::fs::File::open(path)?).map(Loaded::Stream)
 }
 
 /// Detects the kind of a directory: a maildir when it has `cur/` and `new/`,

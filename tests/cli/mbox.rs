@@ -325,3 +325,98 @@ fn a_directory_holds_messages_mboxes_and_maildirs() {
     assert_eq!(v["messages"], 7);
     assert_eq!(v["mbox_files"], 2);
 }
+
+/// The mbox compressed with every format emlkit reads, by the system tools
+/// when they are installed (skipped with a note otherwise).
+fn compressed_copies(
+    src: &std::path::Path,
+    dir: &std::path::Path,
+) -> Vec<(String, std::path::PathBuf)> {
+    let mut out = Vec::new();
+    for (tool, ext) in [
+        ("gzip", "gz"),
+        ("bzip2", "bz2"),
+        ("xz", "xz"),
+        ("zstd", "zst"),
+    ] {
+        let dest = dir.join(format!("m.mbox.{ext}"));
+        let ok = std::process::Command::new(tool)
+            .args(["-c", src.to_str().unwrap()])
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| std::fs::write(&dest, o.stdout).unwrap());
+        match ok {
+            Some(()) => out.push((tool.to_string(), dest)),
+            None => eprintln!("skipped: {tool} is not installed"),
+        }
+    }
+    out
+}
+
+#[test]
+fn compressed_files_and_stdin_give_the_same_json() {
+    // See: issue 12 — a compressed mbox was "not a message: binary data".
+    let dir = tempfile::tempdir().unwrap();
+    let src = root("testdata/mbox/mboxrd.mbox");
+    let (want, _, code) = run(&["json", src.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let strip_path = |s: &str| -> Vec<Value> {
+        jsonl(s)
+            .into_iter()
+            .map(|mut v| {
+                v["source"]["path"] = Value::Null;
+                v
+            })
+            .collect()
+    };
+    let want = strip_path(&want);
+    // stdin, uncompressed: split as it arrives.
+    let o = emlkit()
+        .args(["json", "-"])
+        .write_stdin(std::fs::read(&src).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(strip_path(&String::from_utf8_lossy(&o.stdout)), want);
+    for (tool, path) in compressed_copies(&src, dir.path()) {
+        let (got, err, code) = run(&["json", path.to_str().unwrap()]);
+        assert_eq!(code, 0, "{tool}: {err}");
+        assert_eq!(strip_path(&got), want, "{tool} file");
+        let o = emlkit()
+            .args(["json"])
+            .write_stdin(std::fs::read(&path).unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(
+            strip_path(&String::from_utf8_lossy(&o.stdout)),
+            want,
+            "{tool} stdin"
+        );
+        let (info, _, _) = run(&["info", "--json", path.to_str().unwrap()]);
+        let v = &jsonl(&info)[0];
+        assert_eq!(v["compression"], tool.as_str());
+        assert_eq!(v["messages"], 3);
+    }
+}
+
+#[test]
+fn a_compressed_message_and_maildir_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let msg = b"Subject: packed\n\nhello\n";
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, msg).unwrap();
+    let gz = gz.finish().unwrap();
+    let one = dir.path().join("one.eml.gz");
+    std::fs::write(&one, &gz).unwrap();
+    let md = dir.path().join("md");
+    for s in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(md.join(s)).unwrap();
+    }
+    std::fs::write(md.join("new/1.a.host"), &gz).unwrap();
+    for input in [&one, &md] {
+        let (out, err, code) = run(&["text", input.to_str().unwrap()]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("hello"), "{out}");
+    }
+}

@@ -5,6 +5,7 @@ mod build;
 mod common;
 mod convert;
 mod corpus;
+mod dovecot;
 mod extract;
 mod headers;
 mod info;

@@ -94,10 +94,10 @@ pub fn open(mut reader: impl Read + Send + 'static) -> io::Result<Opened> {
     let raw: Reader = Box::new(io::Cursor::new(magic).chain(reader));
     let mut rest: Reader = match compression {
         None => raw,
-        Some(Compression::Gzip) => Box::new(flate2::read::MultiGzDecoder::new(raw)),
-        Some(Compression::Bzip2) => Box::new(bzip2::read::MultiBzDecoder::new(raw)),
-        Some(Compression::Xz) => Box::new(liblzma::read::XzDecoder::new_multi_decoder(raw)),
-        Some(Compression::Zstd) => Box::new(zstd::stream::read::Decoder::new(raw)?),
+        Some(Compression::Gzip) => threaded(flate2::read::MultiGzDecoder::new(raw)),
+        Some(Compression::Bzip2) => threaded(bzip2::read::MultiBzDecoder::new(raw)),
+        Some(Compression::Xz) => threaded(liblzma::read::XzDecoder::new_multi_decoder(raw)),
+        Some(Compression::Zstd) => threaded(zstd::stream::read::Decoder::new(raw)?),
     };
     let mut head = Vec::with_capacity(HEAD);
     read_up_to(&mut rest, &mut head, HEAD).map_err(|e| match compression {
@@ -109,6 +109,66 @@ pub fn open(mut reader: impl Read + Send + 'static) -> io::Result<Opened> {
         head,
         rest,
     })
+}
+
+/// Bytes decoded per block handed over by the decoding thread.
+const BLOCK: usize = 1 << 20;
+/// Blocks decoded ahead of the reader: memory stays bounded (4 MiB).
+const AHEAD: usize = 4;
+
+/// Runs `decoder` on its own thread, so decompression overlaps splitting
+/// and parsing as it does in `gzip -dc | emlkit` (a shell pipeline), but in
+/// one process: with `-j1` the decoder gets its own core.
+fn threaded(mut decoder: impl Read + Send + 'static) -> Reader {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Vec<u8>>>(AHEAD);
+    std::thread::spawn(move || loop {
+        let mut block = Vec::with_capacity(BLOCK);
+        match (&mut decoder).take(BLOCK as u64).read_to_end(&mut block) {
+            Ok(0) => break,
+            Ok(_) => {
+                // The reader went away (an error downstream): stop decoding.
+                if tx.send(Ok(block)).is_err() {
+                    break;
+                }
+            }
+            Err(e) => {
+                let _ = tx.send(Err(e));
+                break;
+            }
+        }
+    });
+    Box::new(Blocks {
+        rx,
+        block: Vec::new(),
+        at: 0,
+    })
+}
+
+/// The reading end of [`threaded`].
+struct Blocks {
+    rx: std::sync::mpsc::Receiver<io::Result<Vec<u8>>>,
+    block: Vec<u8>,
+    at: usize,
+}
+
+impl Read for Blocks {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.at == self.block.len() {
+            match self.rx.recv() {
+                Ok(Ok(b)) => {
+                    self.block = b;
+                    self.at = 0;
+                }
+                Ok(Err(e)) => return Err(e),
+                // The decoder finished: end of data.
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = out.len().min(self.block.len() - self.at);
+        out[..n].copy_from_slice(&self.block[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
 }
 
 /// Appends to `buf` until it holds `want` bytes or the reader ends.

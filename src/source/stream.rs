@@ -94,16 +94,13 @@ pub fn open(mut reader: impl Read + Send + 'static) -> io::Result<Opened> {
     let raw: Reader = Box::new(io::Cursor::new(magic).chain(reader));
     let mut rest: Reader = match compression {
         None => raw,
-        Some(Compression::Gzip) => threaded(flate2::read::MultiGzDecoder::new(raw)),
-        Some(Compression::Bzip2) => threaded(bzip2::read::MultiBzDecoder::new(raw)),
-        Some(Compression::Xz) => threaded(liblzma::read::XzDecoder::new_multi_decoder(raw)),
-        Some(Compression::Zstd) => threaded(zstd::stream::read::Decoder::new(raw)?),
+        Some(c @ Compression::Gzip) => threaded(flate2::read::MultiGzDecoder::new(raw), c),
+        Some(c @ Compression::Bzip2) => threaded(bzip2::read::MultiBzDecoder::new(raw), c),
+        Some(c @ Compression::Xz) => threaded(liblzma::read::XzDecoder::new_multi_decoder(raw), c),
+        Some(c @ Compression::Zstd) => threaded(zstd::stream::read::Decoder::new(raw)?, c),
     };
     let mut head = Vec::with_capacity(HEAD);
-    read_up_to(&mut rest, &mut head, HEAD).map_err(|e| match compression {
-        Some(c) => io::Error::new(e.kind(), format!("{} data: {e}", c.as_str())),
-        None => e,
-    })?;
+    read_up_to(&mut rest, &mut head, HEAD)?;
     Ok(Opened {
         compression,
         head,
@@ -119,7 +116,7 @@ const AHEAD: usize = 4;
 /// Runs `decoder` on its own thread, so decompression overlaps splitting
 /// and parsing as it does in `gzip -dc | emlkit` (a shell pipeline), but in
 /// one process: with `-j1` the decoder gets its own core.
-fn threaded(mut decoder: impl Read + Send + 'static) -> Reader {
+fn threaded(mut decoder: impl Read + Send + 'static, c: Compression) -> Reader {
     let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Vec<u8>>>(AHEAD);
     std::thread::spawn(move || loop {
         let mut block = Vec::with_capacity(BLOCK);
@@ -132,7 +129,16 @@ fn threaded(mut decoder: impl Read + Send + 'static) -> Reader {
                 }
             }
             Err(e) => {
-                let _ = tx.send(Err(e));
+                // What was decoded before the damage is still delivered, so
+                // a truncated archive gives every message before the cut.
+                if !block.is_empty() {
+                    let _ = tx.send(Ok(block));
+                }
+                // Name the format: "gzip data: incomplete deflate stream".
+                let _ = tx.send(Err(io::Error::new(
+                    e.kind(),
+                    format!("{} data: {e}", c.as_str()),
+                )));
                 break;
             }
         }
@@ -223,6 +229,7 @@ pub struct MboxStream {
     eof: bool,
     max_message: u64,
     failed: bool,
+    deferred: Option<io::Error>,
 }
 
 impl MboxStream {
@@ -236,6 +243,7 @@ impl MboxStream {
             eof: false,
             max_message,
             failed: false,
+            deferred: None,
         }
     }
 
@@ -256,6 +264,10 @@ impl MboxStream {
     }
 
     fn fill(&mut self) -> io::Result<()> {
+        // A read error after some bytes: those were split first.
+        if let Some(e) = self.deferred.take() {
+            return Err(e);
+        }
         // Drop what was handed out; keep the pending message.
         let done = self.state.pos;
         self.buf.drain(..done);
@@ -271,7 +283,15 @@ impl MboxStream {
         }
         let want = self.buf.len().max(READ_MIN);
         let before = self.buf.len();
-        read_up_to(&mut self.reader, &mut self.buf, before + want)?;
+        if let Err(e) = read_up_to(&mut self.reader, &mut self.buf, before + want) {
+            if self.buf.len() == before {
+                return Err(e);
+            }
+            // Split the complete messages read before the error (a damaged
+            // archive still gives what precedes the damage), then report it.
+            self.deferred = Some(e);
+            return Ok(());
+        }
         if self.buf.len() == before {
             self.eof = true;
         }

@@ -420,3 +420,19 @@ fn a_compressed_message_and_maildir_file() {
         assert!(out.contains("hello"), "{out}");
     }
 }
+
+#[test]
+fn a_truncated_archive_gives_the_messages_before_the_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = make_mbox(3000);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, &data).unwrap();
+    let gz = gz.finish().unwrap();
+    let cut = dir.path().join("cut.mbox.gz");
+    std::fs::write(&cut, &gz[..gz.len() * 3 / 4]).unwrap();
+    let (out, err, code) = run(&["json", "-j1", cut.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("gzip data:"), "{err}");
+    let n = jsonl(&out).len();
+    assert!(n > 1000 && n < 3000, "{n}");
+}

@@ -1012,4 +1012,32 @@ mod tests {
             }
         }
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        /// Mailboxes made of the lines that make splitting hard: the stream
+        /// splitter, fed in chunks, finds what the slice splitter finds.
+        #[test]
+        fn streamed_split_equals_whole_split_on_random_mailboxes(
+            lines in proptest::collection::vec(0usize..12, 0..40),
+            chunk in 1usize..50,
+        ) {
+            const L: [&str; 12] = [
+                "From a@b Mon Jan  1 00:00:00 2001\n",
+                "From - \n",
+                "From here on\n",
+                "Subject: x\n",
+                "Content-Length: 3\n",
+                "Content-Length: 0\n",
+                "\n",
+                "\r\n",
+                ">From q\n",
+                "body text\n",
+                " folded\n",
+                "From a Mon Jan  1 00:00:00 2001\r\n",
+            ];
+            let data: Vec<u8> = lines.iter().flat_map(|&i| L[i].bytes()).collect();
+            proptest::prop_assert_eq!(split_streamed(&data, chunk), split_whole(&data));
+        }
+    }
 }

@@ -172,8 +172,20 @@ fn dir_summary(path: &str, kind: Kind, args: &InputArgs) -> io::Result<Value> {
         if e.kind == Kind::Mbox {
             // An mbox member counts its messages. See: issue 12.
             mboxes += 1;
-            let data = Bytes::open(&e.path, args.max_input)?;
-            messages += mbox::MboxSplitter::new(&data).max_findings(0).count();
+            messages += match source::load(&Input::Path(e.path.clone()), args.max_input)? {
+                source::Loaded::Mapped(data) => {
+                    mbox::MboxSplitter::new(&data).max_findings(0).count()
+                }
+                // A compressed member (archive.mbox.gz) is counted as it streams.
+                source::Loaded::Stream(o) => {
+                    let mut n = 0;
+                    for m in stream::MboxStream::new(o, args.max_message_bytes).max_findings(0) {
+                        m?;
+                        n += 1;
+                    }
+                    n
+                }
+            };
             continue;
         }
         messages += 1;

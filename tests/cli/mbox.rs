@@ -288,6 +288,14 @@ fn a_directory_holds_messages_mboxes_and_maildirs() {
         std::fs::create_dir_all(md.join(sub)).unwrap();
     }
     std::fs::write(md.join("cur/1.a.host:2,S"), b"Subject: in maildir\n\ny\n").unwrap();
+    // A compressed mbox among them (files come before sub-directories).
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(
+        &mut gz,
+        &std::fs::read(root("testdata/mbox/crlf.mbox")).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(d.join("e.mbox.gz"), gz.finish().unwrap()).unwrap();
     let (out, err, code) = run(&["json", "-r", d.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     let got: Vec<(String, String)> = jsonl(&out)
@@ -315,6 +323,8 @@ fn a_directory_holds_messages_mboxes_and_maildirs() {
             "mbox",
             "mbox",
             "directory",
+            "mbox",
+            "mbox",
             "maildir"
         ],
         "{got:?}"
@@ -322,8 +332,8 @@ fn a_directory_holds_messages_mboxes_and_maildirs() {
     let (out, _, code) = run(&["info", "--json", "-r", d.to_str().unwrap()]);
     assert_eq!(code, 0);
     let v = &jsonl(&out)[0];
-    assert_eq!(v["messages"], 7);
-    assert_eq!(v["mbox_files"], 2);
+    assert_eq!(v["messages"], 9);
+    assert_eq!(v["mbox_files"], 3);
 }
 
 /// The mbox compressed with every format emlkit reads, by the system tools

@@ -22,6 +22,13 @@ GEN=${GEN:-../shared/bench/gen_corpus.py}
 EMLKIT=${EMLKIT:-target/release/emlkit}
 
 cargo build --release --quiet
+# The bare mail-parser probe (../shared/bench/probe): the reference of the
+# speed targets, measured in the same run.
+PROBE=${PROBE:-target/probe/release/probe}
+if [ ! -x "$PROBE" ] && [ -f ../shared/bench/probe/Cargo.toml ]; then
+  cargo build --release --quiet --locked --manifest-path ../shared/bench/probe/Cargo.toml \
+    --target-dir target/probe || true
+fi
 mkdir -p "$DATA"
 for s in $SIZES; do
   if [ ! -f "$DATA/$s.mbox" ]; then
@@ -77,6 +84,21 @@ for s in $SIZES; do
   run "$s" "$bytes" "$msgs" "emlkit headers -H Subject -j1" "$EMLKIT" headers -H Subject -j1 "$f"
   run "$s" "$bytes" "$msgs" "emlkit headers -H Subject" "$EMLKIT" headers -H Subject "$f"
   run "$s" "$bytes" "$msgs" "emlkit json -j1" "$EMLKIT" json -j1 "$f"
+  run "$s" "$bytes" "$msgs" "emlkit tree -j1" "$EMLKIT" tree -j1 "$f"
+  if [ -x "$PROBE" ]; then
+    run "$s" "$bytes" "$msgs" "probe parse (mail-parser)" "$PROBE" parse "$f"
+    run "$s" "$bytes" "$msgs" "probe json-meta (mail-parser)" "$PROBE" json-meta "$f"
+  fi
+  out=$(mktemp -d /dev/shm/emlkit-bench.XXXX)
+  run "$s" "$bytes" "$msgs" "emlkit extract -j1 (tmpfs)" \
+    bash -c "rm -rf $out/e && mkdir $out/e && exec $EMLKIT extract -j1 -q -o $out/e $f"
+  run "$s" "$bytes" "$msgs" "emlkit extract --json -j1 (tmpfs)" \
+    bash -c "rm -rf $out/j && mkdir $out/j && exec $EMLKIT extract -j1 --json -o $out/j $f"
+  if command -v ripmime > /dev/null; then
+    run "$s" "$bytes" "$msgs" "ripmime --mailbox (tmpfs)" \
+      bash -c "rm -rf $out/r && mkdir $out/r && exec ripmime --mailbox -i $f -d $out/r"
+  fi
+  rm -rf "$out"
   run "$s" "$bytes" "$msgs" "emlkit json" "$EMLKIT" json "$f"
   # Python peers (pip install eml-parser mail-parser), on the 50m corpus only
   # as in BASELINE.md: their rates carry over to 1g within ~10 %.

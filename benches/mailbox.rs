@@ -50,7 +50,7 @@ fn bench(c: &mut Criterion) {
                     let m = unquote(&data[e.message.clone()]);
                     emlkit::model::parse(&m, e.message.start as u64, true)
                         .ok()
-                        .map(|p| p.message.parts.len())
+                        .map(|p| p.headers().len())
                 })
                 .sum::<usize>()
         })

@@ -23,8 +23,7 @@
 //! ```
 //! # fn main() -> Result<(), emlkit::model::ParseError> {
 //! let raw = b"From: a@example.com\r\nSubject: hi\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nhello\r\n--b\r\nContent-Type: image/png; name=x.png\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--b--\r\n";
-//! let parsed = emlkit::model::parse(raw, 0, false)?;
-//! let tree = parsed.tree(&emlkit::model::Limits::default());
+//! let tree = emlkit::model::parse(raw, 0, false)?;
 //! let ids: Vec<&str> = tree.parts.iter().map(|p| p.id.as_str()).collect();
 //! assert_eq!(ids, ["0", "1", "2"]);
 //! assert_eq!(tree.parts[2].filename.as_deref(), Some("x.png"));

@@ -7,13 +7,11 @@ mod common;
 
 fn run(data: &[u8]) {
     let opts = emlkit::forensics::Options::at(1_800_000_000);
-    emlkit::model::parse_with(data, 0, true, |parsed| {
-        if let Ok(parsed) = parsed {
-            let t = emlkit::forensics::trace(&parsed, &opts);
-            let origin = emlkit::source::Origin::default();
-            let _ = serde_json::to_vec(&emlkit::forensics::json::record(&origin, &t));
-        }
-    });
+    if let Ok(parsed) = emlkit::model::parse(data, 0, true) {
+        let t = emlkit::forensics::trace(&parsed, &opts);
+        let origin = emlkit::source::Origin::default();
+        let _ = serde_json::to_vec(&emlkit::export::trace::record(&origin, &t));
+    }
 }
 
 fuzz_target!(|data: &[u8]| {

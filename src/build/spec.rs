@@ -303,12 +303,12 @@ fn exported(key: &str, name: &str, raw: &[u8]) -> Value {
     }
 }
 
-/// The raw value of the last field called `name` (the one the export's
-/// structured keys describe).
+/// The raw value of the first field called `name` (the one the export's
+/// structured keys describe: a repeated field is read from its first
+/// occurrence).
 fn raw_of<'f>(fields: &'f [Field], name: &str) -> Option<&'f [u8]> {
     fields
         .iter()
-        .rev()
         .find(|f| f.name.eq_ignore_ascii_case(name))
         .and_then(|f| match &f.value {
             FieldValue::Raw(r) => Some(r.as_slice()),
@@ -336,6 +336,19 @@ fn agrees(fields: &[Field], name: &str, key: &str, v: &Value) -> bool {
                 Value::Object(m) => m.get("raw").and_then(Value::as_str).map(str::trim) == Some(r),
                 _ => false,
             }
+        }
+        // Recipients add up over repeated fields, as the export does.
+        "to" | "cc" | "bcc" => {
+            let all: Vec<Value> = fields
+                .iter()
+                .filter(|f| f.name.eq_ignore_ascii_case(name))
+                .filter_map(|f| match &f.value {
+                    FieldValue::Raw(r) => exported(key, name, r).as_array().cloned(),
+                    _ => None,
+                })
+                .flatten()
+                .collect();
+            v.as_array() == Some(&all)
         }
         _ => &exported(key, name, raw) == v,
     }
@@ -632,8 +645,7 @@ impl Source {
             unq = crate::source::mbox::unquote(msg).into_owned();
             msg = &unq;
         }
-        let parsed = crate::model::parse(msg, 0, false).map_err(|e| e.to_string())?;
-        let tree = parsed.tree(&crate::model::Limits::default());
+        let tree = crate::model::parse(msg, 0, false).map_err(|e| e.to_string())?;
         Ok(tree
             .parts
             .iter()

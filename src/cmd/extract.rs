@@ -1,7 +1,8 @@
 //! `emlkit extract`: write attachments to files, safely.
 
 use super::{report, InputArgs, Outcome, Style};
-use crate::export::json::{hex, source};
+use crate::export::extract::{Digests, FileRec};
+use crate::export::json::{hex, FindingRec, SourceRec};
 use crate::extract::writer::SafeWriter;
 use crate::extract::{self, name, Options};
 use crate::model::{self, PartKind};
@@ -9,7 +10,6 @@ use crate::source::Origin;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
-use serde_json::json;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -98,9 +98,32 @@ pub struct ExtractArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// Digests in the `--json` manifest, comma-separated: any of sha256,
+    /// sha1, md5 (default: sha256). Each costs a pass of its own over the
+    /// bytes; `--digest sha256,sha1,md5` gives all three, as some forensic
+    /// tools expect.
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        default_value = "sha256"
+    )]
+    pub digest: Vec<DigestKind>,
+
     /// Print nothing on stdout; the exit code tells.
     #[arg(short = 'q', long)]
     pub quiet: bool,
+}
+
+/// A digest of the `--json` manifest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DigestKind {
+    /// SHA-256.
+    Sha256,
+    /// SHA-1.
+    Sha1,
+    /// MD5.
+    Md5,
 }
 
 fn globs(pats: &[String], case_insensitive: bool, what: &str) -> Result<Option<GlobSet>> {
@@ -186,6 +209,11 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
     for input in &inputs {
         let mut one = args.input.clone();
         one.inputs = input.iter().cloned().collect();
+        if root.is_none() {
+            // -O -: "the first selected part" must mean the first in input
+            // order, not the first a worker thread reaches.
+            one.jobs = Some(1);
+        }
         // The input's own folder is created when its first file is written.
         let input_name = match (&root, several && !args.flat) {
             (Some(_), true) => {
@@ -212,9 +240,13 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
             input: &input_dir,
         };
         let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
-            model::parse_with(bytes, origin.data_offset, false, |parsed| {
-                extract_message(args, &opts, style, dirs, &state, origin, &parsed?, buf)
-            })
+            let parsed = model::Message::parse(
+                bytes,
+                origin.data_offset,
+                model::Scope::Full,
+                &args.input.limits(),
+            )?;
+            extract_message(args, &opts, style, dirs, &state, origin, &parsed, buf)
         };
         let o = super::for_each_message(&one, out, &work)?;
         total.errored |= o.errored;
@@ -275,21 +307,17 @@ fn extract_message(
     out_dirs: Dirs<'_>,
     state: &Mutex<State>,
     origin: &Origin,
-    parsed: &model::Parsed<'_>,
+    tree: &model::Message<'_>,
     buf: &mut Vec<u8>,
 ) -> Result<()> {
-    let tree = parsed.tree(&args.input.limits());
-    let plan = extract::plan(&tree, opts);
-    let src = if args.json {
-        Some(source(origin))
-    } else {
-        None
-    };
+    let plan = extract::plan(tree, opts);
+    let src = args.json.then(|| SourceRec::new(origin));
+    // The manifest carries the message's findings (the one list every
+    // command reports), then those of the extraction that concern no file.
+    let message_findings: &[model::Finding] = if args.json { tree.findings() } else { &[] };
     if let Some(src) = &src {
-        for f in &plan.findings {
-            let mut v = serde_json::to_value(f)?;
-            v["source"] = src.clone();
-            serde_json::to_writer(&mut *buf, &v)?;
+        for f in message_findings.iter().chain(&plan.findings) {
+            serde_json::to_writer(&mut *buf, &FindingRec::new(f, src))?;
             buf.push(b'\n');
         }
     }
@@ -346,7 +374,10 @@ fn extract_message(
                                         format!("message/partial id {id:?} reassembled from its fragments; this record's source is the last fragment"),
                                     )],
                                 };
-                                serde_json::to_writer(&mut *buf, &manifest(src, &item, &path))?;
+                                serde_json::to_writer(
+                                    &mut *buf,
+                                    &manifest(src, &item, &path, &args.digest, &[]),
+                                )?;
                                 buf.push(b'\n');
                             } else {
                                 writeln!(buf, "{}", style.safe(&path.display().to_string()))?;
@@ -398,8 +429,26 @@ fn extract_message(
     // The written name of each attached message, for its sub-folder.
     let mut eml_names: HashMap<usize, String> = HashMap::new();
     let label = origin.label();
-    for item in &plan.items {
-        let written = write_item(args, &tree, &mut dirs, &mut eml_names, item);
+    // An attached message is written whole, and with --recurse each level
+    // of nesting holds the next: output could grow as depth × size. Each
+    // message may write at most 8× its own size (at least 256 MiB); past
+    // that the rest is reported and the run ends with exit 2.
+    let budget = (tree.raw.len() as u64).saturating_mul(8).max(256 << 20);
+    let mut spent = 0u64;
+    for (n, item) in plan.items.iter().enumerate() {
+        spent = spent.saturating_add(item.data.len() as u64);
+        if spent > budget {
+            let left = plan.items.len() - n;
+            state.lock().unwrap_or_else(|e| e.into_inner()).failed += left;
+            report(
+                &label,
+                &format!(
+                    "output limit: {left} more part(s) not written (this message may write at most {budget} bytes, 8 times its size; extract fewer parts with --part or without --recurse)"
+                ),
+            );
+            break;
+        }
+        let written = write_item(args, tree, &mut dirs, &mut eml_names, item);
         let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
         match written {
             Ok(path) => {
@@ -409,7 +458,7 @@ fn extract_message(
                     continue;
                 }
                 if let Some(src) = &src {
-                    let rec = manifest(src, item, &path);
+                    let rec = manifest(src, item, &path, &args.digest, message_findings);
                     serde_json::to_writer(&mut *buf, &rec)?;
                     buf.push(b'\n');
                 } else {
@@ -428,7 +477,7 @@ fn extract_message(
 
 fn write_item(
     args: &ExtractArgs,
-    tree: &model::Tree<'_>,
+    tree: &model::Message<'_>,
     dirs: &mut MessageDirs<'_>,
     eml_names: &mut HashMap<usize, String>,
     item: &extract::Item<'_>,
@@ -460,30 +509,28 @@ fn write_item(
     Ok(dir.path().join(used))
 }
 
-fn manifest(src: &serde_json::Value, item: &extract::Item<'_>, path: &Path) -> serde_json::Value {
+fn manifest<'a>(
+    src: &'a SourceRec<'a>,
+    item: &'a extract::Item<'_>,
+    path: &Path,
+    digests: &[DigestKind],
+    message_findings: &'a [model::Finding],
+) -> FileRec<'a> {
     use md5::Md5;
     use sha1::Sha1;
     use sha2::{Digest, Sha256};
     let data: &[u8] = &item.data;
-    let candidates: Vec<_> = item
-        .candidates
-        .iter()
-        .map(|c| json!({ "source": c.source, "value": c.value }))
-        .collect();
-    json!({
-        "type": "file",
-        "source": src,
-        "part": item.id,
-        "name_candidates": candidates,
-        "raw_name": item.raw_name,
-        "name": item.name,
-        "path": path.display().to_string(),
-        "content_type": item.content_type,
-        "sniffed_type": item.sniffed,
-        "size": data.len(),
-        "sha256": hex(&Sha256::digest(data)),
-        "sha1": hex(&Sha1::digest(data)),
-        "md5": hex(&Md5::digest(data)),
-        "findings": item.findings,
-    })
+    // Digests not asked for are left out of the record, not null.
+    let digests = Digests {
+        sha256: digests
+            .contains(&DigestKind::Sha256)
+            .then(|| hex(&Sha256::digest(data))),
+        sha1: digests
+            .contains(&DigestKind::Sha1)
+            .then(|| hex(&Sha1::digest(data))),
+        md5: digests
+            .contains(&DigestKind::Md5)
+            .then(|| hex(&Md5::digest(data))),
+    };
+    FileRec::new(src, item, path, digests, message_findings)
 }

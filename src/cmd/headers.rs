@@ -42,66 +42,62 @@ pub struct HeadersArgs {
 pub fn run(args: &HeadersArgs, style: Style, out: &mut dyn Write) -> Result<super::Outcome> {
     let names: Vec<String> = args.names.iter().map(|n| n.to_ascii_lowercase()).collect();
     let multi = args.input.inputs.len() > 1;
+    let limits = args.input.limits();
     // Only the header section is read: the engine can skip the body.
     let mut header_input = args.input.clone();
     header_input.headers_only = true;
     super::for_each_message(&header_input, out, &|origin, bytes, buf| {
-        model::parse_with(bytes, origin.data_offset, true, |parsed| -> Result<()> {
-            let parsed = parsed?;
-            let raw = parsed.raw;
-            let mut list = Vec::new();
-            for h in &parsed.message.parts[0].headers {
-                let name = String::from_utf8_lossy(model::raw_name(h, raw));
-                if !names.is_empty() && !names.contains(&name.to_ascii_lowercase()) {
-                    continue;
-                }
-                let value = model::raw_value(h, raw);
-                list.push((name, value, parsed.abs(h.offset_field)));
-            }
-            if args.json {
-                let hs: Vec<serde_json::Value> = list
-                    .iter()
-                    .map(|(n, v, off)| {
-                        serde_json::json!({
-                            "name": n, "raw": crate::export::json::raw_bytes(v),
-                            "decoded": decode_text(v).0, "offset": off,
-                        })
-                    })
-                    .collect();
-                let rec = serde_json::json!({
-                    "type": "headers",
-                    "source": crate::export::json::source(origin),
-                    "headers": hs,
-                });
-                serde_json::to_writer(&mut *buf, &rec)?;
-                buf.push(b'\n');
-                return Ok(());
-            }
-            if multi || origin.format != "eml" {
-                writeln!(buf, "==> {} <==", style.safe(&origin.label()))?;
-            }
-            for (name, value, _) in list {
-                if args.raw {
-                    buf.extend_from_slice(name.as_bytes());
-                    buf.extend_from_slice(b": ");
-                    if style.escape {
-                        let s = String::from_utf8_lossy(value);
-                        buf.extend_from_slice(crate::term::escape(&s, true).as_bytes());
-                    } else {
-                        buf.extend_from_slice(value);
-                    }
-                    buf.push(b'\n');
+        let parsed = model::Message::parse(
+            bytes,
+            origin.data_offset,
+            model::Scope::HeadersOnly,
+            &limits,
+        )?;
+        let list: Vec<&model::Field<'_>> = parsed
+            .headers()
+            .iter()
+            .filter(|h| {
+                names.is_empty()
+                    || names.contains(&String::from_utf8_lossy(h.raw_name).to_ascii_lowercase())
+            })
+            .collect();
+        if args.json {
+            let rec = crate::export::headers::HeadersRec::new(
+                crate::export::json::SourceRec::new(origin),
+                list.iter().copied(),
+                limits.max_header_bytes,
+                crate::forensics::header_findings(&parsed),
+            );
+            serde_json::to_writer(&mut *buf, &rec)?;
+            buf.push(b'\n');
+            return Ok(());
+        }
+        if multi || origin.format != "eml" {
+            writeln!(buf, "==> {} <==", style.safe(&origin.label()))?;
+        }
+        for h in list {
+            let name = String::from_utf8_lossy(h.raw_name);
+            let value = h.raw_value();
+            if args.raw {
+                buf.extend_from_slice(name.as_bytes());
+                buf.extend_from_slice(b": ");
+                if style.escape {
+                    let s = String::from_utf8_lossy(value);
+                    buf.extend_from_slice(crate::term::escape(&s, true).as_bytes());
                 } else {
-                    let (text, _) = decode_text(value);
-                    writeln!(
-                        buf,
-                        "{}: {}",
-                        style.paint("1", &style.safe(&name)),
-                        style.safe(text.trim())
-                    )?;
+                    buf.extend_from_slice(value);
                 }
+                buf.push(b'\n');
+            } else {
+                let (text, _) = decode_text(value);
+                writeln!(
+                    buf,
+                    "{}: {}",
+                    style.paint("1", &style.safe(&name)),
+                    style.safe(text.trim())
+                )?;
             }
-            Ok(())
-        })
+        }
+        Ok(())
     })
 }

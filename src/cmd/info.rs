@@ -2,10 +2,10 @@
 //! mailbox-level findings (an mbox lint).
 
 use super::{FormatArg, InputArgs};
+use crate::export::info::{MboxFindingRec, SummaryRec};
 use crate::source::{self, mbox, stream, Bytes, Input, Kind};
 use anyhow::Result;
 use clap::Args;
-use serde_json::{json, Value};
 use std::io::{self, IsTerminal, Write};
 
 const LONG_ABOUT: &str = "\
@@ -44,6 +44,30 @@ pub struct InfoArgs {
     pub max_findings: usize,
 }
 
+/// A summary record with what issue 12 adds to it: `compression` (`gzip`,
+/// `bzip2`, `xz`, `zstd`) for a compressed file or stdin, and `mbox_files`
+/// for a directory holding mbox files; both after the summary's own keys,
+/// and only when they apply.
+#[derive(serde::Serialize)]
+struct InfoRec {
+    #[serde(flatten)]
+    rec: SummaryRec,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compression: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mbox_files: Option<usize>,
+}
+
+impl From<SummaryRec> for InfoRec {
+    fn from(rec: SummaryRec) -> Self {
+        InfoRec {
+            rec,
+            compression: None,
+            mbox_files: None,
+        }
+    }
+}
+
 /// What `info` gathers about an mbox, message by message, whether the
 /// messages come from a map or a stream.
 #[derive(Default)]
@@ -54,7 +78,7 @@ struct MboxStats {
     quoted: usize,
     rd: bool,
     crlf: usize,
-    findings: Vec<Value>,
+    findings: Vec<MboxFindingRec>,
 }
 
 impl MboxStats {
@@ -80,16 +104,12 @@ impl MboxStats {
                 msg.starts_with(b">>From ") || memchr::memmem::find(msg, b"\n>>From ").is_some();
         }
         for f in found {
-            self.findings.push(json!({
-                "type": "finding", "code": f.code, "message": f.message,
-                "offset": f.offset, "index": index,
-            }));
+            self.findings
+                .push(MboxFindingRec::new(f.code, f.message, f.offset, index));
         }
     }
 
-    fn summary(self, path: &str, bytes: u64, state: &mbox::SplitState) -> Value {
-        let by_code: std::collections::BTreeMap<&str, usize> =
-            state.finding_counts().iter().copied().collect();
+    fn summary(self, path: &str, bytes: u64, state: &mbox::SplitState) -> SummaryRec {
         let dialect = if self.count > 0 && self.cl == self.count {
             if self.cl_quoted > 0 {
                 "mboxcl"
@@ -110,17 +130,21 @@ impl MboxStats {
         } else {
             "mixed"
         };
-        json!({
-            "type": "summary", "path": path, "kind": "mbox", "dialect": dialect,
-            "line_endings": endings, "messages": self.count, "bytes": bytes,
-            "quoted_messages": self.quoted, "findings_count": state.findings_total(),
-            "findings_by_code": by_code, "findings": self.findings,
-        })
+        let mut v = SummaryRec::new(path, "mbox");
+        v.dialect = Some(dialect);
+        v.line_endings = Some(endings);
+        v.messages = self.count;
+        v.bytes = bytes;
+        v.quoted_messages = Some(self.quoted);
+        v.findings_count = state.findings_total();
+        v.findings_by_code = Some(state.finding_counts().iter().copied().collect());
+        v.findings = self.findings;
+        v
     }
 }
 
 /// Describes one mbox held in `data`.
-pub fn mbox_summary(path: &str, data: &Bytes, max_findings: usize) -> Value {
+pub fn mbox_summary(path: &str, data: &Bytes, max_findings: usize) -> SummaryRec {
     let mut stats = MboxStats::default();
     let mut released = 0usize;
     // The splitter formats at most `max_findings` findings and counts the
@@ -144,7 +168,11 @@ pub fn mbox_summary(path: &str, data: &Bytes, max_findings: usize) -> Value {
 
 /// Describes an mbox read from a stream (stdin, a compressed file); `bytes`
 /// is the decompressed size.
-fn mbox_stream_summary(path: &str, opened: stream::Opened, args: &InfoArgs) -> io::Result<Value> {
+fn mbox_stream_summary(
+    path: &str,
+    opened: stream::Opened,
+    args: &InfoArgs,
+) -> io::Result<SummaryRec> {
     let mut stats = MboxStats::default();
     let mut s = stream::MboxStream::new(opened, args.input.max_message_bytes)
         .max_findings(args.max_findings);
@@ -156,7 +184,7 @@ fn mbox_stream_summary(path: &str, opened: stream::Opened, args: &InfoArgs) -> i
     Ok(stats.summary(path, bytes, s.state()))
 }
 
-fn dir_summary(path: &str, kind: Kind, args: &InputArgs) -> io::Result<Value> {
+fn dir_summary(path: &str, kind: Kind, args: &InputArgs) -> io::Result<InfoRec> {
     let entries = if kind == Kind::Maildir {
         source::maildir::list_maildir(std::path::Path::new(path), args.recursive)?
     } else {
@@ -196,97 +224,86 @@ fn dir_summary(path: &str, kind: Kind, args: &InputArgs) -> io::Result<Value> {
             *flags.entry(c).or_default() += 1;
         }
     }
-    let mut v = json!({
-        "type": "summary", "path": path, "kind": kind.as_str(),
-        "messages": messages, "bytes": bytes,
-    });
-    if mboxes > 0 {
-        v["mbox_files"] = json!(mboxes);
-    }
+    let mut v = SummaryRec::new(path, kind.as_str());
+    v.messages = messages;
+    v.bytes = bytes;
     if kind == Kind::Maildir {
-        v["folders"] = json!(folders);
-        v["flags"] = json!(flags);
+        v.folders = Some(folders);
+        v.flags = Some(flags);
     }
-    v["findings_count"] = json!(0);
-    v["findings"] = json!([]);
+    let mut v = InfoRec::from(v);
+    v.mbox_files = (mboxes > 0).then_some(mboxes);
     Ok(v)
 }
 
-fn print_text(v: &Value, out: &mut dyn Write, escape: bool) -> io::Result<()> {
-    let s = |k: &str| v[k].as_str().unwrap_or("").to_string();
-    let path = s("path");
+fn print_text(info: &InfoRec, out: &mut dyn Write, escape: bool) -> io::Result<()> {
+    let v = &info.rec;
     let path = if escape {
-        crate::term::escape(&path, false).into_owned()
+        crate::term::escape(&v.path, false).into_owned()
     } else {
-        path
+        v.path.clone()
     };
-    let mut kind = s("kind");
-    if let Some(d) = v["dialect"].as_str() {
-        kind = format!("{kind} ({d}, {})", s("line_endings"));
+    let mut kind = v.kind.to_string();
+    if let Some(d) = v.dialect {
+        kind = format!("{kind} ({d}, {})", v.line_endings.unwrap_or(""));
     }
-    if let Some(c) = v["compression"].as_str() {
+    if let Some(c) = info.compression {
         kind = format!("{c}-compressed {kind}");
     }
     writeln!(
         out,
         "{path}: {kind}, {} messages, {} bytes, {} findings",
-        v["messages"], v["bytes"], v["findings_count"]
+        v.messages, v.bytes, v.findings_count
     )?;
-    if let Some(n) = v["mbox_files"].as_u64() {
+    if let Some(n) = info.mbox_files {
         writeln!(out, "  mbox files: {n}")?;
     }
-    if let Some(m) = v["folders"].as_object() {
+    if let Some(m) = &v.folders {
         for (k, n) in m {
             writeln!(out, "  folder {k}: {n}")?;
         }
     }
-    if let Some(m) = v["flags"].as_object().filter(|m| !m.is_empty()) {
+    if let Some(m) = v.flags.as_ref().filter(|m| !m.is_empty()) {
         let list: Vec<String> = m.iter().map(|(k, n)| format!("{k} {n}")).collect();
         writeln!(out, "  flags: {}", list.join(", "))?;
     }
-    if let Some(fs) = v["findings"].as_array() {
-        for f in fs {
-            let msg = f["message"].as_str().unwrap_or("");
-            let msg = if escape {
-                crate::term::escape(msg, false).into_owned()
-            } else {
-                msg.to_string()
-            };
-            writeln!(
-                out,
-                "  {} at offset {} (message {}): {msg}",
-                f["code"].as_str().unwrap_or(""),
-                f["offset"],
-                f["index"]
-            )?;
-        }
+    for f in &v.findings {
+        let msg = if escape {
+            crate::term::escape(&f.message, false).into_owned()
+        } else {
+            f.message.clone()
+        };
+        writeln!(
+            out,
+            "  {} at offset {} (message {}): {msg}",
+            f.code, f.offset, f.index
+        )?;
     }
     Ok(())
 }
 
 /// Describes a file or stdin: an mbox (mapped or streamed) or a message,
 /// with its compression.
-fn describe(input: &Input, name: &str, args: &InfoArgs) -> io::Result<Value> {
+fn describe(input: &Input, name: &str, args: &InfoArgs) -> io::Result<InfoRec> {
     let forced = args.input.format;
     let one = |bytes: usize| {
-        json!({
-            "type": "summary", "path": name, "kind": "eml",
-            "messages": 1, "bytes": bytes,
-            "findings_count": 0, "findings": [],
-        })
+        let mut v = SummaryRec::new(name, "eml");
+        v.messages = 1;
+        v.bytes = bytes as u64;
+        v
     };
-    let mut v = match source::load(input, args.input.max_input)? {
+    Ok(match source::load(input, args.input.max_input)? {
         source::Loaded::Mapped(b) => {
             let kind = match forced {
                 Some(FormatArg::Mbox) => Kind::Mbox,
                 Some(_) => Kind::Eml,
                 None => source::detect_bytes(&b),
             };
-            if kind == Kind::Mbox {
+            InfoRec::from(if kind == Kind::Mbox {
                 mbox_summary(name, &b, args.max_findings)
             } else {
                 one(b.len())
-            }
+            })
         }
         source::Loaded::Stream(opened) => {
             let compression = opened.compression;
@@ -295,22 +312,16 @@ fn describe(input: &Input, name: &str, args: &InfoArgs) -> io::Result<Value> {
                 Some(_) => false,
                 None => mbox::starts_with_from_line(&opened.head) || opened.head.is_empty(),
             };
-            let mut v = if is_mbox {
+            let mut v = InfoRec::from(if is_mbox {
                 mbox_stream_summary(name, opened, args)?
             } else {
                 one(opened.read_all(args.input.max_input)?.len())
-            };
-            if let Some(c) = compression {
-                // See: issue 12 (`info` reports the compression).
-                v["compression"] = json!(c.as_str());
-            }
+            });
+            // See: issue 12 (`info` reports the compression).
+            v.compression = compression.map(|c| c.as_str());
             v
         }
-    };
-    if v.get("compression").is_none() {
-        v["compression"] = Value::Null;
-    }
-    Ok(v)
+    })
 }
 
 /// Runs `emlkit info`.
@@ -343,7 +354,7 @@ pub fn run(args: &InfoArgs, out: &mut dyn Write) -> Result<super::Outcome> {
         };
         match v {
             Ok(v) => {
-                outcome.messages += v["messages"].as_u64().unwrap_or(0) as usize;
+                outcome.messages += v.rec.messages;
                 if args.json {
                     serde_json::to_writer(&mut *out, &v)?;
                     out.write_all(b"\n")?;

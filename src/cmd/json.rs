@@ -2,7 +2,7 @@
 
 use super::InputArgs;
 use crate::export::json::{message_record, JsonOptions};
-use crate::model;
+use crate::model::{Message, Scope};
 use anyhow::Result;
 use clap::Args;
 use std::io::Write;
@@ -51,17 +51,14 @@ pub fn run(args: &JsonArgs, out: &mut dyn Write) -> Result<super::Outcome> {
     };
     let pretty = args.pretty;
     super::for_each_message(&args.input, out, &|origin, bytes, buf| {
-        model::parse_with(bytes, origin.data_offset, false, |parsed| -> Result<()> {
-            let parsed = parsed?;
-            let tree = parsed.tree(&opts.limits);
-            let v = message_record(origin, &parsed, &tree, &opts);
-            if pretty {
-                serde_json::to_writer_pretty(&mut *buf, &v)?;
-            } else {
-                serde_json::to_writer(&mut *buf, &v)?;
-            }
-            buf.push(b'\n');
-            Ok(())
-        })
+        let msg = Message::parse(bytes, origin.data_offset, Scope::Full, &opts.limits)?;
+        let v = message_record(origin, &msg, &opts);
+        if pretty {
+            serde_json::to_writer_pretty(&mut *buf, &v)?;
+        } else {
+            serde_json::to_writer(&mut *buf, &v)?;
+        }
+        buf.push(b'\n');
+        Ok(())
     })
 }

@@ -1,10 +1,9 @@
 //! `emlkit text`: the best readable body of each message.
 
 use super::{InputArgs, Style};
-use crate::model;
+use crate::model::{Message, Scope};
 use anyhow::Result;
 use clap::Args;
-use mail_parser::PartType;
 use std::io::Write;
 
 const LONG_ABOUT: &str = "\
@@ -33,44 +32,33 @@ pub struct TextArgs {
 pub fn run(args: &TextArgs, style: Style, out: &mut dyn Write) -> Result<super::Outcome> {
     let multi = args.input.inputs.len() > 1;
     let prefer_html = args.html;
+    let limits = args.input.limits();
     super::for_each_message(&args.input, out, &|origin, bytes, buf| {
-        model::parse_with(bytes, origin.data_offset, false, |parsed| -> Result<()> {
-            let parsed = parsed?;
-            let msg = &parsed.message;
-            if multi || origin.format != "eml" {
-                writeln!(buf, "==> {} <==", style.safe(&origin.label()))?;
+        let msg = Message::parse(bytes, origin.data_offset, Scope::Full, &limits)?;
+        if multi || origin.format != "eml" {
+            writeln!(buf, "==> {} <==", style.safe(&origin.label()))?;
+        }
+        let texts_of = |ids: Vec<usize>| -> Vec<&str> {
+            ids.into_iter()
+                .filter_map(|i| msg.parts[i].text())
+                .collect()
+        };
+        let plain = texts_of(msg.text_bodies());
+        let html = texts_of(msg.html_bodies());
+        let texts: Vec<String> = if (prefer_html || plain.is_empty()) && !html.is_empty() {
+            html.iter()
+                .map(|h| mail_parser::decoders::html::html_to_text(h))
+                .collect()
+        } else {
+            plain.iter().map(|s| s.to_string()).collect()
+        };
+        for t in texts {
+            buf.extend_from_slice(style_text(&style, &t).as_bytes());
+            if !t.ends_with('\n') {
+                buf.push(b'\n');
             }
-            let plain: Vec<&str> = msg
-                .text_body
-                .iter()
-                .filter_map(|&i| match msg.parts.get(i as usize).map(|p| &p.body) {
-                    Some(PartType::Text(t)) => Some(t.as_ref()),
-                    _ => None,
-                })
-                .collect();
-            let html: Vec<&str> = msg
-                .html_body
-                .iter()
-                .filter_map(|&i| match msg.parts.get(i as usize).map(|p| &p.body) {
-                    Some(PartType::Html(t)) => Some(t.as_ref()),
-                    _ => None,
-                })
-                .collect();
-            let texts: Vec<String> = if (prefer_html || plain.is_empty()) && !html.is_empty() {
-                html.iter()
-                    .map(|h| mail_parser::decoders::html::html_to_text(h))
-                    .collect()
-            } else {
-                plain.iter().map(|s| s.to_string()).collect()
-            };
-            for t in texts {
-                buf.extend_from_slice(style_text(&style, &t).as_bytes());
-                if !t.ends_with('\n') {
-                    buf.push(b'\n');
-                }
-            }
-            Ok(())
-        })
+        }
+        Ok(())
     })
 }
 

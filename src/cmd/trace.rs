@@ -6,7 +6,6 @@ use crate::forensics::{self, hops::fmt_delay, hops::utc, HopKind, Trace};
 use crate::model;
 use anyhow::Result;
 use clap::Args;
-use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::process::ExitCode;
@@ -24,7 +23,9 @@ public client address on the path) is reported.
 Then the summary (total transit, TLS on N of M network hops, slowest hop),
 the authentication fields (Authentication-Results, ARC, DKIM-Signature,
 Received-SPF; nothing is looked up on the network) and findings with stable
-codes (clock_skew, broken_chain, no_tls_public_hop, … see docs/trace.md).
+codes: the message's header findings, as `emlkit json` reports them
+(missing_date, duplicate_header, invalid_date, …), then the trace's own
+(clock_skew, broken_chain, no_tls_public_hop, … see docs/trace.md).
 
 Only the header is parsed, so this is fast on big mailboxes.
 
@@ -141,13 +142,18 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
     let none_found = AtomicBool::new(false);
     let stats = Mutex::new(Stats::default());
     let multi = args.input.inputs.len() > 1;
+    let limits = args.input.limits();
     // Only the header section is read: the engine can skip the body.
     let mut header_input = args.input.clone();
     header_input.headers_only = true;
     let outcome = super::for_each_message(&header_input, out, &|origin, bytes, buf| {
-        let t = model::parse_with(bytes, origin.data_offset, true, |parsed| {
-            parsed.map(|parsed| forensics::trace(&parsed, &opts))
-        })?;
+        let parsed = model::Message::parse(
+            bytes,
+            origin.data_offset,
+            model::Scope::HeadersOnly,
+            &limits,
+        )?;
+        let t = forensics::trace(&parsed, &opts);
         if t.hops.is_empty() {
             none_found.store(true, Ordering::Relaxed);
         }
@@ -158,7 +164,7 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
             return Ok(());
         }
         if args.json {
-            serde_json::to_writer(&mut *buf, &forensics::json::record(origin, &t))?;
+            serde_json::to_writer(&mut *buf, &crate::export::trace::record(origin, &t))?;
             buf.push(b'\n');
         } else {
             let label = if multi || origin.format != "eml" {
@@ -403,21 +409,20 @@ fn relay_rows(s: &Stats) -> Vec<RelayRow> {
 }
 
 fn stats_json(out: &mut dyn Write, s: &Stats) -> Result<()> {
-    let relays: Vec<_> = relay_rows(s)
-        .into_iter()
-        .map(|(k, m, h, p50, p95, tls)| {
-            json!({ "by": k, "messages": m, "hops": h, "median_delay": p50,
-                    "p95_delay": p95, "tls_share": (tls * 1000.0).round() / 1000.0 })
+    use crate::export::trace::{RelayRec, StatsRec};
+    let rows = relay_rows(s);
+    let relays: Vec<RelayRec<'_>> = rows
+        .iter()
+        .map(|(k, m, h, p50, p95, tls)| RelayRec {
+            by: k,
+            messages: *m,
+            hops: *h,
+            median_delay: *p50,
+            p95_delay: *p95,
+            tls_share: (tls * 1000.0).round() / 1000.0,
         })
         .collect();
-    let rec = json!({
-        "type": "trace_stats",
-        "messages": s.messages,
-        "hops": s.hops,
-        "without_received": s.without_received,
-        "relays": relays,
-        "findings": s.findings,
-    });
+    let rec = StatsRec::new(s.messages, s.hops, s.without_received, relays, &s.findings);
     serde_json::to_writer(&mut *out, &rec)?;
     writeln!(out)?;
     Ok(())

@@ -1,11 +1,10 @@
 //! `emlkit tree`: the MIME structure, one line per part.
 
 use super::{InputArgs, Style};
-use crate::export::json::{part, source};
-use crate::model::{self, PartKind};
+use crate::export::json::SourceRec;
+use crate::model::{Message, PartKind, Scope};
 use anyhow::Result;
 use clap::Args;
-use serde_json::json;
 use std::io::Write;
 
 const LONG_ABOUT: &str = "\
@@ -53,60 +52,44 @@ pub fn run(args: &TreeArgs, style: Style, out: &mut dyn Write) -> Result<super::
     let limits = args.input.limits();
     let multi = args.input.inputs.len() > 1;
     super::for_each_message(&args.input, out, &|origin, bytes, buf| {
-        model::parse_with(bytes, origin.data_offset, false, |parsed| -> Result<()> {
-            let parsed = parsed?;
-            let tree = parsed.tree(&limits);
-            if as_json {
-                let src = source(origin);
-                for p in &tree.parts {
-                    let mut v = part(p, true);
-                    v["type"] = json!("part");
-                    v["source"] = src.clone();
-                    serde_json::to_writer(&mut *buf, &v)?;
-                    buf.push(b'\n');
-                }
-                for f in &tree.findings {
-                    let mut v = serde_json::to_value(f)?;
-                    v["source"] = src.clone();
-                    serde_json::to_writer(&mut *buf, &v)?;
-                    buf.push(b'\n');
-                }
-                return Ok(());
+        let tree = Message::parse(bytes, origin.data_offset, Scope::Full, &limits)?;
+        if as_json {
+            crate::export::tree::write_records(buf, &tree, &SourceRec::new(origin))?;
+            return Ok(());
+        }
+        if multi || origin.format != "eml" {
+            writeln!(buf, "{}", style.paint("1", &style.safe(&origin.label())))?;
+        }
+        for p in &tree.parts {
+            let indent = "  ".repeat(p.depth);
+            let size = match p.kind {
+                PartKind::Multipart => human_size(p.size_encoded),
+                _ => human_size(p.decoded_size()),
+            };
+            write!(
+                buf,
+                "{indent}{} {} {}",
+                style.paint("33", &p.id),
+                style.paint("36", &p.content_type),
+                size
+            )?;
+            if let Some(n) = &p.filename {
+                write!(buf, " {}", style.safe(n))?;
             }
-            if multi || origin.format != "eml" {
-                writeln!(buf, "{}", style.paint("1", &style.safe(&origin.label())))?;
+            if p.disposition.as_deref() == Some("attachment") && p.filename.is_none() {
+                write!(buf, " (attachment)")?;
             }
-            for p in &tree.parts {
-                let indent = "  ".repeat(p.depth);
-                let size = match p.kind {
-                    PartKind::Multipart => human_size(p.size_encoded),
-                    _ => human_size(p.decoded().len()),
-                };
-                write!(
-                    buf,
-                    "{indent}{} {} {}",
-                    style.paint("33", &p.id),
-                    style.paint("36", &p.content_type),
-                    size
-                )?;
-                if let Some(n) = &p.filename {
-                    write!(buf, " {}", style.safe(n))?;
-                }
-                if p.disposition.as_deref() == Some("attachment") && p.filename.is_none() {
-                    write!(buf, " (attachment)")?;
-                }
-                buf.push(b'\n');
-            }
-            for f in &tree.findings {
-                writeln!(
-                    buf,
-                    "{} {}: {}",
-                    style.paint("31", "!"),
-                    f.code,
-                    style.safe(&f.message)
-                )?;
-            }
-            Ok(())
-        })
+            buf.push(b'\n');
+        }
+        for f in tree.findings() {
+            writeln!(
+                buf,
+                "{} {}: {}",
+                style.paint("31", "!"),
+                f.code,
+                style.safe(&f.message)
+            )?;
+        }
+        Ok(())
     })
 }

@@ -1,14 +1,18 @@
-//! Builds the `message` record of `emlkit json` and the `part` records of
-//! `emlkit tree --json`.
+//! The `message` record of `emlkit json`, and the pieces other records share:
+//! [`Raw`] bytes, [`SourceRec`], the part record ([`PartRec`], also the
+//! `part` record of `tree --json`) and the header record ([`HeaderRec`],
+//! also in `headers --json`). Schema in docs/json.md.
 
+use crate::forensics::hops::{protocol_name, tls_version_name};
 use crate::model::header::decode_text;
-use crate::model::{self, Finding, Limits, Parsed, Part, Tree};
+use crate::model::{self, Finding, Limits, Message, Part};
 use crate::source::Origin;
 use base64::Engine;
-use mail_parser::{Address, HeaderName, HeaderValue, Host, PartType};
+use mail_parser::{Address, HeaderName, HeaderValue, Host};
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 
 /// Raw bytes that serialize as `{"text": …}` or `{"bytes": base64}`.
 pub struct Raw<B: AsRef<[u8]>>(pub B);
@@ -61,20 +65,36 @@ impl<'a> SourceRec<'a> {
     }
 }
 
+/// One header field: `{name, raw, decoded, offset}`.
 #[derive(Serialize)]
-struct HeaderRec<'a> {
-    name: std::borrow::Cow<'a, str>,
+pub struct HeaderRec<'a> {
+    name: Cow<'a, str>,
     raw: Raw<&'a [u8]>,
     decoded: String,
     offset: u64,
 }
 
+impl<'a> HeaderRec<'a> {
+    /// A field as named in the message, its raw value (cut to
+    /// `max_bytes`) and the value decoded (RFC 2047, charsets).
+    pub fn new(h: &crate::model::Field<'a>, max_bytes: usize) -> Self {
+        let value = h.raw_value();
+        let value = &value[..value.len().min(max_bytes)];
+        HeaderRec {
+            name: String::from_utf8_lossy(h.raw_name),
+            raw: Raw(value),
+            decoded: decode_text(value).0,
+            offset: h.offset,
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct AddrRec<'a> {
-    name: Option<&'a str>,
-    address: Option<&'a str>,
+    name: Option<Cow<'a, str>>,
+    address: Option<Cow<'a, str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    group: Option<Option<&'a str>>,
+    group: Option<Option<Cow<'a, str>>>,
 }
 
 #[derive(Serialize)]
@@ -88,17 +108,17 @@ struct DateRec {
 struct ReceivedFields<'a> {
     from: Option<String>,
     from_ip: Option<String>,
-    from_iprev: Option<&'a str>,
+    from_iprev: Option<Cow<'a, str>>,
     helo: Option<String>,
     by: Option<String>,
     #[serde(rename = "for")]
-    for_: Option<&'a str>,
-    with: Option<String>,
-    tls_version: Option<String>,
-    tls_cipher: Option<&'a str>,
-    id: Option<&'a str>,
-    ident: Option<&'a str>,
-    via: Option<&'a str>,
+    for_: Option<Cow<'a, str>>,
+    with: Option<&'static str>,
+    tls_version: Option<&'static str>,
+    tls_cipher: Option<Cow<'a, str>>,
+    id: Option<Cow<'a, str>>,
+    ident: Option<Cow<'a, str>>,
+    via: Option<Cow<'a, str>>,
     date: Option<DateRec>,
 }
 
@@ -137,8 +157,9 @@ struct OffsetsRec {
     end: u64,
 }
 
+/// One part of the tree (in `parts`, and the `part` record of `tree --json`).
 #[derive(Serialize)]
-struct PartRec<'a> {
+pub struct PartRec<'a> {
     id: &'a str,
     depth: usize,
     kind: &'static str,
@@ -180,6 +201,59 @@ struct BodyRec<'a> {
     raw: Option<Raw<std::borrow::Cow<'a, [u8]>>>,
 }
 
+/// `date` of a message record: `{rfc3339, utc, timestamp, raw}`, or
+/// `{raw, rfc3339: null}` for a Date that is not a valid date.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum MessageDateRec<'a> {
+    Valid {
+        rfc3339: String,
+        utc: String,
+        timestamp: i64,
+        raw: Cow<'a, str>,
+    },
+    Invalid {
+        raw: Cow<'a, str>,
+        /// Always null.
+        rfc3339: Option<String>,
+    },
+}
+
+/// The value of one Resent-* field in a `resent` block.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ResentValue<'a> {
+    /// Resent-From, -Sender, -To, -Cc, -Bcc.
+    Addresses(Vec<AddrRec<'a>>),
+    /// Resent-Date: as written, and parsed (null when not a valid date).
+    Date {
+        raw: Cow<'a, str>,
+        parsed: Option<DateRec>,
+    },
+    /// Resent-Message-ID and anything else: text.
+    Text(Cow<'a, str>),
+}
+
+/// One Resent-* block: the fields present, in the order they are first
+/// written (`date`, `from`, `sender`, `to`, `cc`, `bcc`, `message_id`),
+/// then `offset`, of its first field.
+struct ResentRec<'a> {
+    fields: Vec<(&'static str, ResentValue<'a>)>,
+    offset: u64,
+}
+
+impl Serialize for ResentRec<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.fields.len() + 1))?;
+        for (k, v) in &self.fields {
+            m.serialize_entry(k, v)?;
+        }
+        m.serialize_entry("offset", &self.offset)?;
+        m.end()
+    }
+}
+
 /// The `message` record of `emlkit json`, ready to serialize. It borrows
 /// from the parsed message and its tree, so nothing is copied to build it.
 #[derive(Serialize)]
@@ -196,15 +270,15 @@ pub struct MessageRec<'a> {
     cc: Option<Vec<AddrRec<'a>>>,
     bcc: Option<Vec<AddrRec<'a>>>,
     subject: Option<String>,
-    date: Value,
-    message_id: Option<&'a str>,
-    in_reply_to: Option<Vec<&'a str>>,
-    references: Option<Vec<&'a str>>,
-    return_path: Option<&'a str>,
-    keywords: Option<Vec<&'a str>>,
-    comments: Option<Vec<&'a str>>,
+    date: Option<MessageDateRec<'a>>,
+    message_id: Option<String>,
+    in_reply_to: Option<Vec<Cow<'a, str>>>,
+    references: Option<Vec<Cow<'a, str>>>,
+    return_path: Option<Cow<'a, str>>,
+    keywords: Option<Vec<Cow<'a, str>>>,
+    comments: Option<Vec<Cow<'a, str>>>,
     received: Vec<ReceivedRec<'a>>,
-    resent: Vec<Map<String, Value>>,
+    resent: Vec<ResentRec<'a>>,
     parts: Vec<PartRec<'a>>,
     attachments: Vec<AttachmentRec<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -227,66 +301,52 @@ pub struct JsonOptions {
     pub limits: Limits,
 }
 
-/// Raw bytes as `{"text": …}` or `{"bytes": base64}`.
-pub fn raw_bytes(b: &[u8]) -> Value {
-    match std::str::from_utf8(b) {
-        Ok(s) => json!({ "text": s }),
-        Err(_) => json!({ "bytes": base64::engine::general_purpose::STANDARD.encode(b) }),
+/// One `part` record of the tree: `with_hash` adds the sha256 of the
+/// decoded bytes (`tree --json`) to leaves; attached messages get none,
+/// since each level of nesting holds the next and hashing every level would
+/// cost depth × size. The part is decoded once, streamed.
+pub fn part_record<'a>(p: &'a Part<'_>, with_hash: bool) -> PartRec<'a> {
+    let hash = with_hash && p.kind == model::PartKind::Leaf;
+    part_rec(p, facts(p, hash, false))
+}
+
+/// What a part's decoded bytes give its record.
+#[derive(Default)]
+struct Facts {
+    size: Option<usize>,
+    sha256: Option<String>,
+    content: Option<String>,
+}
+
+/// Decodes a part once for its record: streamed (size, and the hash when
+/// asked) unless the content itself is wanted. Multiparts have none.
+fn facts(p: &Part<'_>, with_hash: bool, with_content: bool) -> Facts {
+    if p.kind == model::PartKind::Multipart {
+        return Facts::default();
+    }
+    if with_content {
+        let d = p.decoded();
+        return Facts {
+            size: Some(d.len()),
+            sha256: with_hash.then(|| hex(&Sha256::digest(&d))),
+            content: Some(base64::engine::general_purpose::STANDARD.encode(&d)),
+        };
+    }
+    if with_hash {
+        let (h, n) = p.sha256();
+        return Facts {
+            size: Some(n),
+            sha256: Some(hex(&h)),
+            content: None,
+        };
+    }
+    Facts {
+        size: Some(p.decoded_size()),
+        ..Facts::default()
     }
 }
 
-/// The `source` object of a record.
-pub fn source(origin: &Origin) -> Value {
-    serde_json::to_value(SourceRec::new(origin)).unwrap_or(Value::Null)
-}
-
-fn datetime(d: &mail_parser::DateTime) -> Value {
-    if !d.is_valid() {
-        return Value::Null;
-    }
-    let utc = mail_parser::DateTime::from_timestamp(d.to_timestamp());
-    json!({ "rfc3339": d.to_rfc3339(), "utc": utc.to_rfc3339(), "timestamp": d.to_timestamp() })
-}
-
-fn host(h: &Option<Host<'_>>) -> Value {
-    match h {
-        Some(Host::Name(n)) => json!(n),
-        Some(Host::IpAddr(ip)) => json!(ip.to_string()),
-        None => Value::Null,
-    }
-}
-
-/// Parsed fields of a Received header, as mail-parser reads them.
-pub fn received_fields(r: &mail_parser::Received<'_>) -> Value {
-    json!({
-        "from": host(&r.from),
-        "from_ip": r.from_ip.map(|i| i.to_string()),
-        "from_iprev": r.from_iprev.as_deref(),
-        "helo": host(&r.helo),
-        "by": host(&r.by),
-        "for": r.for_.as_deref(),
-        "with": r.with.map(|p| format!("{p:?}")),
-        "tls_version": r.tls_version.map(|t| format!("{t:?}")),
-        "tls_cipher": r.tls_cipher.as_deref(),
-        "id": r.id.as_deref(),
-        "ident": r.ident.as_deref(),
-        "via": r.via.as_deref(),
-        "date": r.date.as_ref().map(datetime),
-    })
-}
-
-/// One `part` object (used by `tree --json`).
-pub fn part(p: &Part<'_>, with_hash: bool) -> Value {
-    let decoded = (p.kind != model::PartKind::Multipart).then(|| p.decoded());
-    serde_json::to_value(part_rec(p, decoded.as_deref(), with_hash, false)).unwrap_or(Value::Null)
-}
-
-fn part_rec<'a>(
-    p: &'a Part<'_>,
-    decoded: Option<&[u8]>,
-    with_hash: bool,
-    with_content: bool,
-) -> PartRec<'a> {
+fn part_rec<'a>(p: &'a Part<'_>, facts: Facts) -> PartRec<'a> {
     let mut params: Vec<(&str, &str)> = Vec::with_capacity(p.params.len());
     for x in &p.params {
         match params.iter_mut().find(|(k, _)| *k == x.name) {
@@ -315,18 +375,14 @@ fn part_rec<'a>(
         content_id: p.content_id.as_deref(),
         description: p.description.as_deref(),
         size_encoded: p.size_encoded,
-        size_decoded: decoded.map(<[u8]>::len),
-        sha256: decoded
-            .filter(|_| with_hash)
-            .map(|d| hex(&Sha256::digest(d))),
+        size_decoded: facts.size,
+        sha256: facts.sha256,
         offsets: p.offsets.map(|o| OffsetsRec {
             header: o.header,
             body: o.body,
             end: o.end,
         }),
-        content: decoded
-            .filter(|_| with_content)
-            .map(|d| base64::engine::general_purpose::STANDARD.encode(d)),
+        content: facts.content,
     }
 }
 
@@ -351,33 +407,52 @@ const RESENT: [(&str, HeaderName<'static>); 7] = [
     ("message_id", HeaderName::ResentMessageId),
 ];
 
-fn addr_recs<'a>(v: Option<&'a Address<'a>>) -> Option<Vec<AddrRec<'a>>> {
+fn addr_recs(v: Option<Address<'_>>) -> Option<Vec<AddrRec<'_>>> {
     Some(match v? {
         Address::List(l) => l
-            .iter()
+            .into_iter()
             .map(|x| AddrRec {
-                name: x.name.as_deref(),
-                address: x.address.as_deref(),
+                name: x.name,
+                address: x.address,
                 group: None,
             })
             .collect(),
         Address::Group(gs) => gs
-            .iter()
+            .into_iter()
             .flat_map(|g| {
-                g.addresses.iter().map(move |x| AddrRec {
-                    name: x.name.as_deref(),
-                    address: x.address.as_deref(),
-                    group: Some(g.name.as_deref()),
+                let name = g.name;
+                g.addresses.into_iter().map(move |x| AddrRec {
+                    name: x.name,
+                    address: x.address,
+                    group: Some(name.clone()),
                 })
             })
             .collect(),
     })
 }
 
-fn text_list_rec<'a>(v: &'a HeaderValue<'a>) -> Option<Vec<&'a str>> {
-    match v {
-        HeaderValue::Text(t) => Some(vec![t.as_ref()]),
-        HeaderValue::TextList(l) => Some(l.iter().map(|x| x.as_ref()).collect()),
+/// The addresses of the first field with this name; for the recipient
+/// fields (To, Cc, Bcc) of every such field in order, since recipients add
+/// up (a repeated field is still a `duplicate_header` finding).
+fn address_of<'m>(msg: &Message<'m>, name: HeaderName<'_>) -> Option<Vec<AddrRec<'m>>> {
+    let additive = matches!(name, HeaderName::To | HeaderName::Cc | HeaderName::Bcc);
+    let mut out: Option<Vec<AddrRec<'m>>> = None;
+    for f in msg.headers().iter().filter(|f| f.name == name) {
+        if let HeaderValue::Address(a) = f.parsed() {
+            out.get_or_insert_with(Vec::new)
+                .extend(addr_recs(Some(a)).unwrap_or_default());
+        }
+        if !additive {
+            break;
+        }
+    }
+    out
+}
+
+fn text_list_rec(v: Option<HeaderValue<'_>>) -> Option<Vec<Cow<'_, str>>> {
+    match v? {
+        HeaderValue::Text(t) => Some(vec![t]),
+        HeaderValue::TextList(l) => Some(l),
         _ => None,
     }
 }
@@ -402,288 +477,132 @@ fn host_string(h: &Option<Host<'_>>) -> Option<String> {
     }
 }
 
-fn received_rec<'a>(r: &'a mail_parser::Received<'a>) -> ReceivedFields<'a> {
+fn received_rec(r: mail_parser::Received<'_>) -> ReceivedFields<'_> {
     ReceivedFields {
         from: host_string(&r.from),
         from_ip: r.from_ip.map(|i| i.to_string()),
-        from_iprev: r.from_iprev.as_deref(),
+        from_iprev: r.from_iprev,
         helo: host_string(&r.helo),
         by: host_string(&r.by),
-        for_: r.for_.as_deref(),
-        with: r.with.map(|p| format!("{p:?}")),
-        tls_version: r.tls_version.map(|t| format!("{t:?}")),
-        tls_cipher: r.tls_cipher.as_deref(),
-        id: r.id.as_deref(),
-        ident: r.ident.as_deref(),
-        via: r.via.as_deref(),
+        for_: r.for_,
+        // Registered names, as `trace` shows them (`ESMTPS`, `TLSv1.3`),
+        // never mail-parser's Debug output. See: issue 10.
+        with: r.with.map(protocol_name),
+        tls_version: r.tls_version.map(tls_version_name),
+        tls_cipher: r.tls_cipher,
+        id: r.id,
+        ident: r.ident,
+        via: r.via,
         date: r.date.as_ref().and_then(date_rec),
     }
 }
 
 /// The whole `message` record as a JSON value (convenience over
 /// [`message_record`], which avoids building the value).
-pub fn message(origin: &Origin, parsed: &Parsed<'_>, opts: &JsonOptions) -> Value {
-    let tree = parsed.tree(&opts.limits);
-    serde_json::to_value(message_record(origin, parsed, &tree, opts)).unwrap_or(Value::Null)
+pub fn message(origin: &Origin, msg: &Message<'_>, opts: &JsonOptions) -> Value {
+    serde_json::to_value(message_record(origin, msg, opts)).unwrap_or(Value::Null)
 }
 
-/// The `message` record of one parsed message and its part tree.
-pub fn message_record<'a>(
+/// The `message` record of one parsed message. Every fact comes from the
+/// message's one analysis; this only shapes it.
+pub fn message_record<'a, 'm: 'a>(
     origin: &'a Origin,
-    parsed: &'a Parsed<'a>,
-    tree: &'a Tree<'a>,
+    msg: &'a Message<'m>,
     opts: &JsonOptions,
 ) -> MessageRec<'a> {
-    let msg = &parsed.message;
-    let raw = parsed.raw;
-    let mut findings: Vec<Finding> = tree.findings.clone();
-    let root = &msg.parts[0];
-
-    let mut headers = Vec::with_capacity(root.headers.len().min(opts.limits.max_headers));
+    let max_bytes = msg.limits.max_header_bytes;
+    let mut headers = Vec::with_capacity(msg.headers().len());
     let mut received = Vec::new();
-    let mut resent: Vec<Map<String, Value>> = Vec::new();
-    let mut last_was_resent = false;
-    let mut seen: Vec<&HeaderName<'_>> = Vec::new();
-    for (i, h) in root.headers.iter().enumerate() {
-        if i >= opts.limits.max_headers {
-            findings.push(Finding::new(
-                "header_limit",
-                format!(
-                    "more than {} header fields; the rest are not listed",
-                    opts.limits.max_headers
-                ),
-            ));
-            break;
-        }
-        let name = model::raw_name(h, raw);
-        let mut value = model::raw_value(h, raw);
-        let offset = parsed.abs(h.offset_field);
-        if value.len() > opts.limits.max_header_bytes {
-            findings.push(
-                Finding::new(
-                    "header_too_long",
-                    format!(
-                        "the {} header field is {} bytes long; only the first {} are exported",
-                        String::from_utf8_lossy(name),
-                        value.len(),
-                        opts.limits.max_header_bytes
-                    ),
-                )
-                .at(Some(offset)),
-            );
-            value = &value[..opts.limits.max_header_bytes];
-        }
-        let (decoded, exact) = decode_text(value);
-        if !value.is_ascii() {
-            findings.push(
-                Finding::new(
-                    "8bit_header",
-                    format!(
-                        "raw 8-bit bytes in the {} header field{}",
-                        String::from_utf8_lossy(name),
-                        if exact {
-                            " (valid UTF-8)"
-                        } else {
-                            " (not UTF-8)"
-                        }
-                    ),
-                )
-                .at(Some(offset)),
-            );
-        } else if !exact {
-            findings.push(
-                Finding::new(
-                    "header_decoding",
-                    format!(
-                        "the {} header field could not be decoded exactly",
-                        String::from_utf8_lossy(name)
-                    ),
-                )
-                .at(Some(offset)),
-            );
-        }
-        if model::is_singleton(&h.name) {
-            if seen.contains(&&h.name) {
-                findings.push(
-                    Finding::new(
-                        "duplicate_header",
-                        format!(
-                            "more than one {} header field",
-                            String::from_utf8_lossy(name)
-                        ),
-                    )
-                    .at(Some(offset)),
-                );
-            } else {
-                seen.push(&h.name);
-            }
-        }
+    for h in msg.headers() {
         if h.name == HeaderName::Received {
+            let value = h.raw_value();
             received.push(ReceivedRec {
-                raw: Raw(value),
-                offset,
-                parsed: match &h.value {
-                    HeaderValue::Received(rv) => Some(received_rec(rv)),
+                raw: Raw(&value[..value.len().min(max_bytes)]),
+                offset: h.offset,
+                parsed: match h.parsed() {
+                    HeaderValue::Received(rv) => Some(received_rec(*rv)),
                     _ => None,
                 },
             });
         }
-        if let Some((key, _)) = RESENT.iter().find(|(_, n)| *n == h.name) {
-            let start_new = match resent.last() {
-                None => true,
-                Some(b) => b.contains_key(*key) || !last_was_resent,
-            };
-            if start_new {
-                resent.push(Map::new());
-            }
-            let v = match &h.value {
-                HeaderValue::Address(a) => {
-                    serde_json::to_value(addr_recs(Some(a))).unwrap_or(Value::Null)
-                }
-                HeaderValue::DateTime(d) => {
-                    json!({"raw": String::from_utf8_lossy(value), "parsed": date_rec(d)})
-                }
-                HeaderValue::Text(t) => json!(t),
-                _ => json!(decoded),
-            };
-            if let Some(b) = resent.last_mut() {
-                b.insert((*key).into(), v);
-                b.entry("offset").or_insert(json!(offset));
-            }
-            last_was_resent = true;
-        } else if h.name != HeaderName::Received {
-            last_was_resent = false;
-        }
-        headers.push(HeaderRec {
-            name: String::from_utf8_lossy(name),
-            raw: Raw(value),
-            decoded,
-            offset,
-        });
+        headers.push(HeaderRec::new(h, max_bytes));
     }
-
-    let date_raw = root
-        .headers
-        .iter()
-        .find(|h| h.name == HeaderName::Date)
-        .map(|h| String::from_utf8_lossy(model::raw_value(h, raw)).into_owned());
-    let date = match (msg.date(), &date_raw) {
-        (Some(d), Some(r)) => match date_rec(d) {
-            Some(dr) => {
-                json!({"rfc3339": dr.rfc3339, "utc": dr.utc, "timestamp": dr.timestamp, "raw": r})
-            }
-            None => json!({"raw": r, "rfc3339": null}),
-        },
-        (None, Some(r)) => {
-            findings.push(Finding::new(
-                "unparseable_date",
-                format!("Date header not understood: {r:?}"),
-            ));
-            json!({"raw": r, "rfc3339": null})
+    let resent = resent_blocks(msg);
+    let date = msg.field(&HeaderName::Date).map(|f| {
+        let raw = String::from_utf8_lossy(f.raw_value());
+        match msg.date() {
+            Some(d) => MessageDateRec::Valid {
+                rfc3339: d.rfc3339(),
+                utc: d.utc_rfc3339(),
+                timestamp: d.timestamp(),
+                raw,
+            },
+            None => MessageDateRec::Invalid { raw, rfc3339: None },
         }
-        _ => Value::Null,
+    });
+
+    // Bodies first: their decoding also gives their parts' sizes, so text
+    // parts are decoded once.
+    let mut body_findings: Vec<Finding> = Vec::new();
+    let (text, html) = if opts.no_body {
+        (None, None)
+    } else {
+        let (t, h) = bodies(msg, &mut body_findings);
+        (Some(t), Some(h))
     };
-    if date_raw.is_none() {
-        findings.push(Finding::new("missing_date", "no Date header field"));
+    // Each part is transfer-decoded once, streamed: for its size and, for
+    // attachments, its hash; nothing is kept unless the content is asked for.
+    let attachment_set = msg.attachments();
+    let mut is_att = vec![false; msg.parts.len()];
+    for &i in &attachment_set {
+        is_att[i] = true;
     }
-    if msg.message_id().is_none() {
-        findings.push(Finding::new(
-            "missing_message_id",
-            "no Message-ID header field",
-        ));
-    }
-
-    // Part-level duplicate MIME headers.
-    for p in &tree.parts {
-        if p.depth == 0 {
-            continue;
-        }
-        let mut seen: Vec<&HeaderName<'_>> = Vec::new();
-        for h in &p.mp.headers {
-            if matches!(
-                h.name,
-                HeaderName::ContentType
-                    | HeaderName::ContentTransferEncoding
-                    | HeaderName::ContentDisposition
-            ) {
-                if seen.contains(&&h.name) {
-                    findings.push(
-                        Finding::new(
-                            "duplicate_header",
-                            format!("more than one {} header field", h.name.as_str()),
-                        )
-                        .part(&p.id)
-                        .at(p.offsets.map(|o| o.header)),
-                    );
-                }
-                seen.push(&h.name);
-            }
-        }
-    }
-
-    // Each part is transfer-decoded once, for its size and, for attachments,
-    // its hash.
-    let decoded: Vec<Option<std::borrow::Cow<'_, [u8]>>> = tree
+    let mut hashes: Vec<Option<String>> = vec![None; msg.parts.len()];
+    let parts: Vec<PartRec<'_>> = msg
         .parts
         .iter()
-        .map(|p| (p.kind != model::PartKind::Multipart).then(|| p.decoded()))
+        .enumerate()
+        .map(|(i, p)| {
+            let mut f = facts(p, is_att[i], opts.with_content);
+            hashes[i] = f.sha256.take();
+            part_rec(p, f)
+        })
         .collect();
-    let parts: Vec<PartRec<'_>> = tree
-        .parts
+    let attachments: Vec<AttachmentRec<'_>> = attachment_set
         .iter()
-        .zip(&decoded)
-        .map(|(p, d)| part_rec(p, d.as_deref(), false, opts.with_content))
-        .collect();
-    let attachments: Vec<AttachmentRec<'_>> = tree
-        .parts
-        .iter()
-        .zip(&decoded)
-        .filter(|(p, _)| is_attachment(p))
-        .map(|(p, d)| {
-            let d: &[u8] = d.as_deref().unwrap_or_default();
+        .map(|&i| {
+            let p = &msg.parts[i];
             AttachmentRec {
                 id: &p.id,
                 filename: p.filename.as_deref(),
                 content_type: &p.content_type,
-                size: d.len(),
-                sha256: hex(&Sha256::digest(d)),
+                size: parts[i].size_decoded.unwrap_or(0),
+                sha256: hashes[i].take().unwrap_or_default(),
             }
         })
         .collect();
-    let subject = root
-        .headers
-        .iter()
-        .find(|h| h.name == HeaderName::Subject)
-        .map(|h| {
-            let v = model::raw_value(h, raw);
-            let v = &v[..v.len().min(opts.limits.max_header_bytes)];
-            decode_text(v).0.trim().to_string()
-        });
-    let (text, html) = if opts.no_body {
-        (None, None)
-    } else {
-        let (t, h) = bodies(parsed, tree, &mut findings);
-        (Some(t), Some(h))
-    };
+    let mut findings: Vec<Finding> = msg.findings().to_vec();
+    findings.append(&mut body_findings);
     MessageRec {
         kind: "message",
         version: crate::export::SCHEMA_VERSION,
         source: SourceRec::new(origin),
         headers,
-        from: addr_recs(msg.from()),
-        sender: addr_recs(msg.sender()),
-        reply_to: addr_recs(msg.reply_to()),
-        to: addr_recs(msg.to()),
-        cc: addr_recs(msg.cc()),
-        bcc: addr_recs(msg.bcc()),
-        subject,
+        from: address_of(msg, HeaderName::From),
+        sender: address_of(msg, HeaderName::Sender),
+        reply_to: address_of(msg, HeaderName::ReplyTo),
+        to: address_of(msg, HeaderName::To),
+        cc: address_of(msg, HeaderName::Cc),
+        bcc: address_of(msg, HeaderName::Bcc),
+        subject: msg.subject(),
         date,
         message_id: msg.message_id(),
-        in_reply_to: text_list_rec(msg.in_reply_to()),
-        references: text_list_rec(msg.references()),
-        return_path: msg.return_address(),
-        keywords: text_list_rec(msg.keywords()),
-        comments: text_list_rec(msg.comments()),
+        in_reply_to: text_list_rec(msg.value(&HeaderName::InReplyTo)),
+        references: text_list_rec(msg.value(&HeaderName::References)),
+        return_path: text_list_rec(msg.value(&HeaderName::ReturnPath))
+            .and_then(|v| v.into_iter().next()),
+        keywords: text_list_rec(msg.value(&HeaderName::Keywords)),
+        comments: text_list_rec(msg.value(&HeaderName::Comments)),
         received,
         resent,
         parts,
@@ -694,74 +613,89 @@ pub fn message_record<'a>(
     }
 }
 
-/// Parts that are not readable bodies: a disposition of attachment, a file
-/// name, an attached message, or a non-text leaf below the top entity.
-fn is_attachment(p: &Part<'_>) -> bool {
-    p.kind != model::PartKind::Multipart
-        && p.depth > 0
-        && (p.disposition.as_deref() == Some("attachment")
-            || p.filename.is_some()
-            || p.kind == model::PartKind::Message
-            || !(p.content_type.starts_with("text/") || p.content_type.starts_with("multipart/")))
-        || (p.depth == 0 && p.kind == model::PartKind::Leaf && p.filename.is_some())
+/// The Resent-* blocks (grouped by [`model::resent::blocks`], the one
+/// grouping `trace` uses too).
+fn resent_blocks<'m>(msg: &Message<'m>) -> Vec<ResentRec<'m>> {
+    let mut out = Vec::new();
+    for block in model::resent::blocks(msg) {
+        let mut fields: Vec<(&'static str, ResentValue<'m>)> = Vec::new();
+        for f in &block.fields {
+            let Some((key, _)) = RESENT.iter().find(|(_, n)| *n == f.name) else {
+                continue;
+            };
+            let v = match f.parsed() {
+                HeaderValue::Address(a) => {
+                    ResentValue::Addresses(addr_recs(Some(a)).unwrap_or_default())
+                }
+                HeaderValue::DateTime(d) => ResentValue::Date {
+                    raw: String::from_utf8_lossy(f.raw_value()),
+                    parsed: date_rec(&d),
+                },
+                HeaderValue::Text(t) => ResentValue::Text(t),
+                _ => ResentValue::Text(Cow::Owned(decode_text(f.raw_value()).0)),
+            };
+            // A repeated field keeps its first position and its last value.
+            match fields.iter_mut().find(|(k, _)| k == key) {
+                Some(slot) => slot.1 = v,
+                None => fields.push((key, v)),
+            }
+        }
+        out.push(ResentRec {
+            fields,
+            offset: block.offset,
+        });
+    }
+    out
 }
 
-/// The readable bodies of the top message, as mail-parser selects them.
-fn bodies<'a>(
-    parsed: &'a Parsed<'a>,
-    tree: &'a Tree<'a>,
+/// The readable bodies of the top message (see [`Message::bodies`]): HTML
+/// ones in `html`, the others in `text`.
+fn bodies<'a, 'm: 'a>(
+    msg: &'a Message<'m>,
     findings: &mut Vec<Finding>,
 ) -> (Vec<BodyRec<'a>>, Vec<BodyRec<'a>>) {
-    let mut one = |idx: u32| -> Option<BodyRec<'a>> {
-        let our = (*tree.top_ids.get(idx as usize)?)?;
-        let p = &tree.parts[our];
-        let text: &'a str = match &p.mp.body {
-            PartType::Text(t) | PartType::Html(t) => t.as_ref(),
-            _ => return None,
-        };
+    let mut rec = |i: usize| -> Option<BodyRec<'a>> {
+        let p = &msg.parts[i];
+        let (t, exact) = p.decoded_text()?;
         let mut raw = None;
-        if text.contains('\u{FFFD}') {
-            let d = p.decoded();
-            let (_, exact) = model::charset::decode(p.charset.as_deref().unwrap_or("utf-8"), &d);
-            if !exact {
-                findings.push(
-                    Finding::new(
-                        "lossy_text",
-                        format!(
-                            "bytes not valid in charset {:?} were replaced; the original bytes are in \"raw\"",
-                            p.charset.as_deref().unwrap_or("us-ascii")
-                        ),
-                    )
-                    .part(&p.id)
-                    .at(p.offsets.map(|o| o.body)),
-                );
-                raw = Some(Raw(d));
-            }
+        if !exact {
+            findings.push(
+                Finding::new(
+                    "lossy_text",
+                    format!(
+                        "bytes not valid in charset {:?} were replaced; the original bytes are in \"raw\"",
+                        p.charset.as_deref().unwrap_or("us-ascii")
+                    ),
+                )
+                .part(&p.id)
+                .at(p.offsets.map(|o| o.body)),
+            );
+            raw = Some(Raw(p.decoded()));
         }
         Some(BodyRec {
             id: &p.id,
             content_type: &p.content_type,
-            text,
+            text: t,
             raw,
         })
     };
-    let msg = &parsed.message;
-    let text: Vec<BodyRec<'a>> = msg.text_body.iter().filter_map(|&i| one(i)).collect();
-    let html: Vec<BodyRec<'a>> = msg
-        .html_body
-        .iter()
-        .filter(|&&i| {
-            matches!(
-                msg.parts.get(i as usize).map(|p| &p.body),
-                Some(PartType::Html(_))
-            )
-        })
-        .filter_map(|&i| one(i))
-        .collect();
+    let text: Vec<BodyRec<'a>> = msg.text_bodies().into_iter().filter_map(&mut rec).collect();
+    let html: Vec<BodyRec<'a>> = msg.html_bodies().into_iter().filter_map(&mut rec).collect();
     (text, html)
 }
 
-/// The part of mail-parser's message behind an id, for other commands.
-pub fn find_part<'t, 'a>(tree: &'t Tree<'a>, id: &str) -> Option<&'t Part<'a>> {
-    tree.parts.iter().find(|p| p.id == id)
+/// A `finding` record on its own line (`tree --json`, `extract --json`):
+/// the finding's keys, then the `source` of its message.
+#[derive(Serialize)]
+pub struct FindingRec<'a> {
+    #[serde(flatten)]
+    finding: &'a Finding,
+    source: &'a SourceRec<'a>,
+}
+
+impl<'a> FindingRec<'a> {
+    /// The record of `finding`, from the message at `source`.
+    pub fn new(finding: &'a Finding, source: &'a SourceRec<'a>) -> Self {
+        FindingRec { finding, source }
+    }
 }

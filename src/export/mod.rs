@@ -4,7 +4,12 @@
 //! text is a JSON string; raw bytes are `{"text": …}` when they are valid
 //! UTF-8 and `{"bytes": <base64>}` otherwise, so nothing is lost.
 
+pub mod extract;
+pub mod headers;
+pub mod info;
 pub mod json;
+pub mod trace;
+pub mod tree;
 
 /// The schema version written in every message record. Changes are additive.
 pub const SCHEMA_VERSION: u32 = 1;

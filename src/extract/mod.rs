@@ -23,9 +23,8 @@ pub mod tnef;
 pub mod uu;
 pub mod writer;
 
-use crate::model::{transfer, Finding, NameCandidate, Part, PartKind, Tree};
+use crate::model::{transfer, Finding, Message, NameCandidate, Part, PartKind};
 use globset::GlobSet;
-use mail_parser::PartType;
 use std::borrow::Cow;
 
 /// What to extract. The default (all fields off/empty) selects attachments:
@@ -36,7 +35,7 @@ pub struct Options {
     /// Every leaf part, bodies included, and attached messages; implies
     /// `recurse`. This is disabled by default.
     pub all: bool,
-    /// Also inline images (see [`is_inline_image`]). This is disabled by
+    /// Also inline images (see [`Message::is_inline_image`]). This is disabled by
     /// default.
     pub inline: bool,
     /// Also extract the parts inside attached messages. This is disabled by
@@ -95,57 +94,9 @@ pub struct Plan<'a> {
     pub findings: Vec<Finding>,
 }
 
-/// True for leaves that are part of the readable message, not files.
-fn is_body_type(ct: &str) -> bool {
-    ct.starts_with("text/")
-        || matches!(
-            ct,
-            // Fragments are written reassembled, see `partial`.
-            "message/partial"
-                | "message/delivery-status"
-                | "message/disposition-notification"
-                | "message/feedback-report"
-                | "message/global-delivery-status"
-                | "message/global-disposition-notification"
-        )
-}
-
-fn parent_type<'t>(tree: &'t Tree<'_>, p: &Part<'_>) -> Option<&'t str> {
-    p.parent
-        .and_then(|i| tree.parts.get(i))
-        .map(|q| q.content_type.as_str())
-}
-
-/// True for inline images: image/* not marked as attachment that sit in a
-/// multipart/related (shown by the HTML body), or that are marked inline
-/// and have no file name. An inline image with a file name elsewhere (Apple
-/// Mail puts photos in multipart/mixed that way) is an attachment.
-pub fn is_inline_image(tree: &Tree<'_>, p: &Part<'_>) -> bool {
-    p.content_type.starts_with("image/")
-        && p.disposition.as_deref() != Some("attachment")
-        && (parent_type(tree, p) == Some("multipart/related")
-            || (p.disposition.as_deref() == Some("inline") && p.filename.is_none()))
-}
-
-/// The default selection rule (see [`Options`]).
-pub fn is_default_attachment(tree: &Tree<'_>, p: &Part<'_>, inline: bool) -> bool {
-    match p.kind {
-        PartKind::Multipart => false,
-        PartKind::Message => true,
-        PartKind::Leaf => {
-            if is_inline_image(tree, p) {
-                return inline;
-            }
-            p.disposition.as_deref() == Some("attachment")
-                || p.filename.is_some()
-                || !is_body_type(&p.content_type)
-        }
-    }
-}
-
 /// Tree indices of the attached messages enclosing part `i`, outermost
 /// first.
-fn enclosing_messages(tree: &Tree<'_>, i: usize) -> Vec<usize> {
+fn enclosing_messages(tree: &Message<'_>, i: usize) -> Vec<usize> {
     let mut out = Vec::new();
     let mut cur = tree.parts.get(i).and_then(|p| p.parent);
     let mut guard = 0;
@@ -242,28 +193,8 @@ fn name_matches(set: &GlobSet, raw: Option<&str>, safe: &str) -> bool {
     raw.is_some_and(|r| set.is_match(lower(r))) || set.is_match(lower(safe))
 }
 
-/// The transfer-decoded bytes of a part, borrowed from mail-parser's own
-/// decoding where it did that already (binary parts), so that attachments
-/// are not copied; otherwise decoded from the raw body.
-pub fn decoded<'a>(p: &Part<'a>) -> Cow<'a, [u8]> {
-    let enc = transfer::TransferEncoding::from_header(p.transfer_encoding.as_deref());
-    match &p.mp.body {
-        // mail-parser keeps the raw bytes when its decoding failed; our
-        // lenient decoder gets what can be had from them instead.
-        _ if p.mp.is_encoding_problem && p.kind == PartKind::Leaf => {
-            transfer::decode(p.raw_body(), enc).0
-        }
-        PartType::Binary(b) | PartType::InlineBinary(b)
-            if enc != transfer::TransferEncoding::Uuencode =>
-        {
-            Cow::Borrowed(b.as_ref())
-        }
-        _ => p.decoded(),
-    }
-}
-
 /// Works out what to write for one message. See [`Options`] for the rules.
-pub fn plan<'a>(tree: &Tree<'a>, opts: &Options) -> Plan<'a> {
+pub fn plan<'a>(tree: &Message<'a>, opts: &Options) -> Plan<'a> {
     let mut plan = Plan::default();
     let recurse = opts.recurse || opts.all;
     let filtering = opts.filtering();
@@ -307,7 +238,7 @@ pub fn plan<'a>(tree: &Tree<'a>, opts: &Options) -> Plan<'a> {
         } else if opts.all || filtering {
             true
         } else {
-            is_default_attachment(tree, p, opts.inline)
+            tree.is_saved(p, opts.inline)
         };
         let is_msg = p.kind == PartKind::Message;
         let enc = transfer::TransferEncoding::from_header(p.transfer_encoding.as_deref());
@@ -328,7 +259,7 @@ pub fn plan<'a>(tree: &Tree<'a>, opts: &Options) -> Plan<'a> {
         if !selected_part && !(derived_wanted && !is_msg && (may_have_uu || tnef)) {
             continue;
         }
-        let data = decoded(p);
+        let data = p.decoded();
         // The carrier part itself.
         if selected_part {
             let mut findings = Vec::new();
@@ -343,24 +274,9 @@ pub fn plan<'a>(tree: &Tree<'a>, opts: &Options) -> Plan<'a> {
                     raw = Some(n);
                 }
             }
-            let distinct: Vec<&str> = {
-                let mut v: Vec<&str> = candidates
-                    .iter()
-                    .map(|c| c.value.as_str())
-                    .filter(|v| !v.trim().is_empty())
-                    .collect();
-                v.dedup();
-                v
-            };
-            if distinct.len() > 1 {
-                findings.push(
-                    Finding::new(
-                        "conflicting_filenames",
-                        format!("file-name candidates disagree: {distinct:?}"),
-                    )
-                    .part(&p.id),
-                );
-            }
+            // Disagreeing name candidates and damaged transfer encodings
+            // are the message's findings (`Message::findings`), computed
+            // once there; the manifest copies them. See: issue 10.
             let name = choose_name(
                 &p.id,
                 raw.as_deref(),
@@ -368,15 +284,6 @@ pub fn plan<'a>(tree: &Tree<'a>, opts: &Options) -> Plan<'a> {
                 is_msg,
                 &mut findings,
             );
-            if p.mp.is_encoding_problem {
-                findings.push(
-                    Finding::new(
-                        "encoding_problem",
-                        "the transfer encoding is damaged; the bytes were decoded leniently",
-                    )
-                    .part(&p.id),
-                );
-            }
             let sniffed = sniff::sniff(&data);
             type_findings(&p.id, &p.content_type, &name, sniffed, &mut findings);
             let item = Item {
@@ -508,12 +415,12 @@ fn derived_selected(opts: &Options, item: &Item<'_>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{parse, Limits};
+    use crate::model::parse;
 
     fn ids(raw: &[u8], opts: &Options) -> Vec<(String, String)> {
         let parsed = parse(raw, 0, false).unwrap();
-        let tree = parsed.tree(&Limits::default());
-        plan(&tree, opts)
+        let tree = &parsed;
+        plan(tree, opts)
             .items
             .iter()
             .map(|i| (i.id.clone(), i.name.clone()))
@@ -588,13 +495,14 @@ mod tests {
     fn damaged_base64_is_decoded_leniently() {
         let raw = b"From: a@b\nContent-Type: application/pdf; name=x.pdf\nContent-Transfer-Encoding: base64\n\nJVBERi0x*LjQK\n!!\n";
         let parsed = parse(raw, 0, false).unwrap();
-        let tree = parsed.tree(&Limits::default());
-        let p = plan(&tree, &Options::default());
+        let tree = &parsed;
+        let p = plan(tree, &Options::default());
         assert_eq!(&*p.items[0].data, b"%PDF-1.4\n");
         assert_eq!(p.items[0].sniffed, Some("application/pdf"));
-        assert!(p.items[0]
-            .findings
+        // The damage is the message's finding, about this part.
+        assert!(tree
+            .findings()
             .iter()
-            .any(|f| f.code == "encoding_problem"));
+            .any(|f| f.code == "encoding_problem" && f.part.as_deref() == Some("1")));
     }
 }

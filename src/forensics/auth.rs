@@ -4,23 +4,18 @@
 //! (RFC 8617). Nothing is looked up on the network: these are claims made
 //! by whoever wrote the field, tied to the authserv-id that made them.
 
-use serde::Serialize;
-
 /// One `method=result` of an Authentication-Results field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthResult {
     /// The method (`spf`, `dkim`, `dmarc`, `arc`, `auth`, `iprev`, …), lower-case.
     pub method: String,
     /// The method version, when written (`dkim/1`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// The result (`pass`, `fail`, `none`, …), lower-case.
     pub result: String,
     /// `reason=` value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// The first comment after the result (`(good signature)`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// `ptype.property=value` pairs in order (`smtp.mailfrom`, `header.d`, …).
     pub properties: Vec<(String, String)>,
@@ -37,17 +32,15 @@ impl AuthResult {
 }
 
 /// One Authentication-Results (or ARC-Authentication-Results) field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthResults {
     /// The field name as written.
     pub field: String,
     /// The ARC instance (`i=`), for ARC-Authentication-Results.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub instance: Option<u32>,
     /// The host that claims these results.
     pub authserv_id: String,
     /// The version after the authserv-id, when written.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authres_version: Option<String>,
     /// The results; empty for `none`.
     pub results: Vec<AuthResult>,
@@ -271,12 +264,11 @@ fn resinfo(sec: &[Tok]) -> Option<AuthResult> {
 }
 
 /// A Received-SPF field (RFC 7208 §9.1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceivedSpf {
     /// The result (`pass`, `softfail`, …), lower-case.
     pub result: String,
     /// The comment after the result.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// `key=value` pairs (`client-ip`, `envelope-from`, `helo`, `receiver`, …).
     pub properties: Vec<(String, String)>,
@@ -318,36 +310,27 @@ pub fn parse_received_spf(value: &str) -> Option<ReceivedSpf> {
 }
 
 /// Tags of a DKIM-Signature, ARC-Seal or ARC-Message-Signature field.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Signature {
     /// The field name as written.
     pub field: String,
     /// `i=` for ARC fields (the instance); for DKIM the agent identifier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub i: Option<String>,
     /// `d=`: the signing domain.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub d: Option<String>,
     /// `s=`: the selector.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub s: Option<String>,
     /// `a=`: the algorithm.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub a: Option<String>,
     /// `c=`: canonicalization.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub c: Option<String>,
     /// `h=`: signed header fields, lower-case.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub h: Vec<String>,
     /// `t=`: signature time (Unix seconds).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub t: Option<i64>,
     /// `x=`: expiry (Unix seconds).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub x: Option<i64>,
     /// `cv=`: the ARC chain validation status (ARC-Seal).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cv: Option<String>,
 }
 

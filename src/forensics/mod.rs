@@ -7,7 +7,9 @@
 //! first) with signed delays, each hop's [`HopKind`], the originating IP,
 //! an optional trust boundary, a timeline of events (Date, hops, Resent-*
 //! blocks, Return-Path), the authentication header fields, a summary and
-//! findings with stable codes (see [`timeline`] for the list and rules).
+//! findings with stable codes: the message's header findings (from
+//! [`Message::findings`], see [`header_findings`]) followed by the trace
+//! findings (see [`timeline`] for the list and rules).
 //!
 //! ```
 //! # fn main() -> Result<(), emlkit::model::ParseError> {
@@ -34,13 +36,12 @@
 pub mod auth;
 pub mod classify;
 pub mod hops;
-pub mod json;
 pub mod timeline;
 
 pub use classify::HopKind;
 pub use hops::Hop;
 
-use crate::model::{self, Finding, Parsed};
+use crate::model::{self, Finding, Message};
 use mail_parser::{Address, HeaderName, HeaderValue};
 use std::net::IpAddr;
 
@@ -199,50 +200,45 @@ pub struct Trace {
     pub findings: Vec<Finding>,
 }
 
-fn field(h: &mail_parser::Header<'_>, parsed: &Parsed<'_>) -> Field {
+fn field(h: &model::Field<'_>) -> Field {
     Field {
-        text: hops::unfold(model::raw_value(h, parsed.raw)),
-        offset: parsed.abs(h.offset_field),
+        text: hops::unfold(h.raw_value()),
+        offset: h.offset,
     }
 }
 
 /// Traces one parsed message (only its top-level header is read, so
 /// `model::parse(bytes, base, true)` is enough).
-pub fn trace(parsed: &Parsed<'_>, opts: &Options) -> Trace {
+pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
     let mut t = Trace::default();
-    let Some(root) = parsed.message.parts.first() else {
-        return t;
-    };
     let mut newest_first: Vec<Hop> = Vec::new();
-    let mut current_resent: Option<ResentBlock> = None;
-    for h in &root.headers {
-        let lname = String::from_utf8_lossy(model::raw_name(h, parsed.raw)).to_ascii_lowercase();
-        let raw = model::raw_value(h, parsed.raw);
-        if !lname.starts_with("resent-") {
-            if let Some(b) = current_resent.take() {
-                t.resent.push(b);
-            }
-        }
+    for h in parsed.headers() {
+        let lname = String::from_utf8_lossy(h.raw_name).to_ascii_lowercase();
+        let raw = h.raw_value();
         match lname.as_str() {
             "received" => {
-                let r = match &h.value {
-                    HeaderValue::Received(r) => Some(r.as_ref()),
+                let r = match h.parsed() {
+                    HeaderValue::Received(r) => Some(r),
                     _ => None,
                 };
-                newest_first.push(hops::hop(raw, parsed.abs(h.offset_field), r));
+                newest_first.push(hops::hop(raw, h.offset, r.as_deref()));
             }
             "date" if t.date.is_none() => {
-                t.date = Some(field(h, parsed));
-                t.date_timestamp = match &h.value {
-                    HeaderValue::DateTime(d) if d.is_valid() => Some(d.to_timestamp()),
+                t.date = Some(field(h));
+                t.date_timestamp = match model::date::parse(raw) {
+                    model::date::DateResult::Valid(d) => Some(d.timestamp()),
+                    // An impossible date stays unknown, never a guess.
+                    model::date::DateResult::Invalid { .. } => None,
                     // The same fallback as for hop dates (asctime and others).
-                    _ => hops::parse_loose_date(&hops::unfold(raw)).map(|d| d.to_timestamp()),
+                    model::date::DateResult::Unparseable => {
+                        hops::parse_loose_date(&hops::unfold(raw)).map(|d| d.to_timestamp())
+                    }
                 };
             }
-            "return-path" if t.return_path.is_none() => t.return_path = Some(field(h, parsed)),
-            "message-id" if t.message_id.is_none() => t.message_id = Some(field(h, parsed)),
+            "return-path" if t.return_path.is_none() => t.return_path = Some(field(h)),
+            "message-id" if t.message_id.is_none() => t.message_id = Some(field(h)),
             "authentication-results" | "arc-authentication-results" => {
-                let name = String::from_utf8_lossy(model::raw_name(h, parsed.raw)).into_owned();
+                let name = String::from_utf8_lossy(h.raw_name).into_owned();
                 if let Some(v) = auth::parse_authentication_results(&name, &hops::unfold(raw)) {
                     let trusted = (!opts.trust.is_empty()).then(|| {
                         opts.trust
@@ -251,7 +247,7 @@ pub fn trace(parsed: &Parsed<'_>, opts: &Options) -> Trace {
                     });
                     t.auth.results.push(Located {
                         value: v,
-                        offset: parsed.abs(h.offset_field),
+                        offset: h.offset,
                         trusted,
                         hop: Some(newest_first.len()),
                     });
@@ -267,68 +263,43 @@ pub fn trace(parsed: &Parsed<'_>, opts: &Options) -> Trace {
                     });
                     t.auth.received_spf.push(Located {
                         value: v,
-                        offset: parsed.abs(h.offset_field),
+                        offset: h.offset,
                         trusted,
                         hop: Some(newest_first.len()),
                     });
                 }
             }
             "dkim-signature" | "arc-seal" | "arc-message-signature" => {
-                let name = String::from_utf8_lossy(model::raw_name(h, parsed.raw)).into_owned();
+                let name = String::from_utf8_lossy(h.raw_name).into_owned();
                 t.auth.signatures.push(Located {
                     value: auth::parse_signature(&name, &hops::unfold(raw)),
-                    offset: parsed.abs(h.offset_field),
+                    offset: h.offset,
                     trusted: None,
                     hop: Some(newest_first.len()),
                 });
             }
-            n if n.starts_with("resent-") => {
-                let f = field(h, parsed);
-                let b = current_resent.get_or_insert_with(|| ResentBlock {
-                    offset: f.offset,
-                    ..ResentBlock::default()
-                });
-                let slot = match n {
-                    "resent-date" => &mut b.date,
-                    "resent-from" => &mut b.from,
-                    "resent-sender" => &mut b.sender,
-                    "resent-to" => &mut b.to,
-                    "resent-cc" => &mut b.cc,
-                    "resent-bcc" => &mut b.bcc,
-                    "resent-message-id" => &mut b.message_id,
-                    _ => continue,
-                };
-                // A field already present in this block starts the next block.
-                if slot.is_some() {
-                    if let Some(done) = current_resent.take() {
-                        t.resent.push(done);
-                    }
-                    let mut nb = ResentBlock {
-                        offset: f.offset,
-                        ..ResentBlock::default()
-                    };
-                    set_resent(&mut nb, n, f);
-                    current_resent = Some(nb);
-                } else {
-                    *slot = Some(f);
-                }
-            }
             _ => {}
         }
         if h.name == HeaderName::From && t.from.is_none() {
-            t.from = first_address(&h.value);
+            t.from = first_address(&h.parsed());
         }
     }
-    if let Some(b) = current_resent.take() {
-        t.resent.push(b);
-    }
-    for b in &mut t.resent {
+    for group in model::resent::blocks(parsed) {
+        let mut b = ResentBlock {
+            offset: group.offset,
+            ..ResentBlock::default()
+        };
+        for f in &group.fields {
+            let n = String::from_utf8_lossy(f.raw_name).to_ascii_lowercase();
+            set_resent(&mut b, &n, field(f));
+        }
         b.timestamp = b
             .date
             .as_ref()
             .and_then(|d| mail_parser::DateTime::parse_rfc822(&d.text))
             .filter(|d| d.is_valid())
             .map(|d| d.to_timestamp());
+        t.resent.push(b);
     }
     newest_first.reverse();
     t.hops = newest_first;
@@ -392,8 +363,38 @@ pub fn trace(parsed: &Parsed<'_>, opts: &Options) -> Trace {
     }
     t.auth_summary = timeline::auth_summary(&t.auth, !opts.trust.is_empty());
     t.summary = timeline::summary(&t);
-    t.findings = timeline::findings(&t, opts);
+    // One vocabulary: the header facts (missing_date, missing_message_id,
+    // duplicate_header, invalid_date, …) come from the message's one
+    // analysis, with the same codes and messages as `emlkit json`; the
+    // timeline adds only what a trace finds. See: issue 10.
+    let mut findings = header_findings(parsed);
+    findings.extend(timeline::findings(&t, opts, parsed.message_id().is_some()));
+    t.findings = findings;
     t
+}
+
+/// The message's findings as a header-only reader (`trace`, `headers`)
+/// reports them: those of [`Message::findings`] that concern the top-level
+/// header block: not located (`missing_date`, `missing_message_id`), or
+/// located before the top-level body (duplicate fields, 8-bit bytes, dates,
+/// stray lines; `no_headers` at the start of a message without a header).
+///
+/// A header-only parse ([`model::Scope::HeadersOnly`]) does not read the
+/// body: what the model would say about it there (`empty_multipart`,
+/// `encoding_problem`, …) is not a fact, and a mailbox member's body is not
+/// even handed over. Findings about the body and the parts exist only for
+/// full parses (`json`, `tree`, `extract`). See: issue 10.
+pub fn header_findings(parsed: &Message<'_>) -> Vec<Finding> {
+    let (start, body) = match parsed.parts.first().and_then(|p| p.offsets) {
+        Some(o) => (o.header, o.body),
+        None => return parsed.findings().to_vec(),
+    };
+    parsed
+        .findings()
+        .iter()
+        .filter(|f| f.offset.is_none_or(|o| o < body || o == start))
+        .cloned()
+        .collect()
 }
 
 fn set_resent(b: &mut ResentBlock, name: &str, f: Field) {

@@ -1,6 +1,10 @@
 //! Summary and findings of a trace.
 //!
-//! Finding codes (stable; see docs/trace.md):
+//! Finding codes (stable; see docs/trace.md). These are the facts only a
+//! trace finds; the header facts (`missing_date`, `missing_message_id`,
+//! `invalid_date`, `duplicate_header`, …) come from
+//! [`Message::findings`](crate::model::Message::findings) and are not
+//! computed here (see [`super::header_findings`]).
 //!
 //! | code | when |
 //! |---|---|
@@ -10,11 +14,9 @@
 //! | `clock_skew` | a hop is dated earlier than the previous dated hop, or the first dated hop earlier than the Date header (by more than the tolerance, 0 s by default; up to 1 h for the Date header, beyond which it is `date_far_from_first_hop`) |
 //! | `future_date` | a hop date or the Date header is later than now (+15 min) |
 //! | `date_far_from_first_hop` | the Date header is more than 1 h from the oldest dated hop |
-//! | `missing_date` | no Date header |
 //! | `broken_chain` | a hop's `from` (HELO, reverse DNS, address) does not continue the previous hop's `by` |
 //! | `private_after_public` | a private or link-local client address after a public one |
-//! | `missing_message_id` | no Message-ID |
-//! | `malformed_message_id` | a Message-ID that is not `<left@right>` |
+//! | `malformed_message_id` | a Message-ID that the model read but that is not `<left@right>` |
 //! | `return_path_mismatch` | the Return-Path domain is not the From domain (nor a sub- or parent domain of it) |
 //! | `no_tls_public_hop` | a hop from a public client address without TLS |
 
@@ -226,7 +228,10 @@ fn is_loopbackish(h: &Hop) -> bool {
 }
 
 /// The findings of a trace. See the module docs for the codes.
-pub fn findings(t: &Trace, o: &super::Options) -> Vec<Finding> {
+/// `has_message_id` is whether the model read a Message-ID: without one,
+/// the model's `missing_message_id` says it all and no
+/// `malformed_message_id` is added.
+pub fn findings(t: &Trace, o: &super::Options, has_message_id: bool) -> Vec<Finding> {
     let mut f = Vec::new();
     if t.hops.is_empty() {
         f.push(Finding::new(
@@ -344,64 +349,59 @@ pub fn findings(t: &Trace, o: &super::Options) -> Vec<Finding> {
             }
         }
     }
-    match (&t.date, t.date_timestamp) {
-        (None, _) => f.push(Finding::new("missing_date", "no Date header field")),
-        (Some(d), Some(ts)) => {
-            if ts > o.now + o.future_slack {
+    // No Date header is the model's `missing_date`; an unreadable one its
+    // `invalid_date` or `unparseable_date`.
+    if let (Some(d), Some(ts)) = (&t.date, t.date_timestamp) {
+        if ts > o.now + o.future_slack {
+            f.push(
+                Finding::new(
+                    "future_date",
+                    format!("the Date header {:?} is in the future", d.text),
+                )
+                .at(Some(d.offset)),
+            );
+        }
+        if let Some(first) = t.hops.iter().find(|h| h.timestamp.is_some()) {
+            let first_ts = first.timestamp.unwrap_or(ts);
+            // The Date header is the first event of the timeline: a first
+            // hop dated before it means one of the two clocks is wrong.
+            // See: issue 5 (clock skew).
+            if first_ts < ts - o.skew_tolerance && ts - first_ts <= o.date_far {
                 f.push(
                     Finding::new(
-                        "future_date",
-                        format!("the Date header {:?} is in the future", d.text),
+                        "clock_skew",
+                        format!(
+                            "{} is dated {} before the Date header {:?} ({})",
+                            hop_name(first),
+                            fmt_delay(ts - first_ts).trim_start_matches('+'),
+                            d.text,
+                            fmt_delay(first_ts - ts)
+                        ),
+                    )
+                    .at(Some(first.offset)),
+                );
+            }
+            let first = first_ts;
+            let diff = first - ts;
+            if diff.abs() > o.date_far {
+                f.push(
+                    Finding::new(
+                        "date_far_from_first_hop",
+                        format!(
+                            "the Date header {:?} is {} from the first hop ({})",
+                            d.text,
+                            fmt_delay(diff),
+                            super::hops::utc(first)
+                        ),
                     )
                     .at(Some(d.offset)),
                 );
             }
-            if let Some(first) = t.hops.iter().find(|h| h.timestamp.is_some()) {
-                let first_ts = first.timestamp.unwrap_or(ts);
-                // The Date header is the first event of the timeline: a first
-                // hop dated before it means one of the two clocks is wrong.
-                // See: issue 5 (clock skew).
-                if first_ts < ts - o.skew_tolerance && ts - first_ts <= o.date_far {
-                    f.push(
-                        Finding::new(
-                            "clock_skew",
-                            format!(
-                                "{} is dated {} before the Date header {:?} ({})",
-                                hop_name(first),
-                                fmt_delay(ts - first_ts).trim_start_matches('+'),
-                                d.text,
-                                fmt_delay(first_ts - ts)
-                            ),
-                        )
-                        .at(Some(first.offset)),
-                    );
-                }
-                let first = first_ts;
-                let diff = first - ts;
-                if diff.abs() > o.date_far {
-                    f.push(
-                        Finding::new(
-                            "date_far_from_first_hop",
-                            format!(
-                                "the Date header {:?} is {} from the first hop ({})",
-                                d.text,
-                                fmt_delay(diff),
-                                super::hops::utc(first)
-                            ),
-                        )
-                        .at(Some(d.offset)),
-                    );
-                }
-            }
         }
-        (Some(_), None) => {}
     }
+    // No (usable) Message-ID is the model's `missing_message_id`.
     match &t.message_id {
-        None => f.push(Finding::new(
-            "missing_message_id",
-            "no Message-ID header field",
-        )),
-        Some(m) if !is_valid_message_id(&m.text) => f.push(
+        Some(m) if has_message_id && !is_valid_message_id(&m.text) => f.push(
             Finding::new(
                 "malformed_message_id",
                 format!("Message-ID {:?} is not <left@right>", m.text),

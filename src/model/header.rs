@@ -1,9 +1,11 @@
 //! Header fields of one part: MIME fields resolved from raw bytes, and the
 //! decoded text of any field.
 
+use super::field::Field;
 use super::params::{self, Param};
-use super::{encoded_word, raw_value, NameCandidate};
-use mail_parser::{HeaderName, MessagePart};
+use super::Finding;
+use super::{encoded_word, NameCandidate};
+use mail_parser::HeaderName;
 
 /// MIME facts about one part.
 pub struct PartInfo {
@@ -17,52 +19,52 @@ pub struct PartInfo {
     pub charset: Option<String>,
     pub content_id: Option<String>,
     pub description: Option<String>,
+    /// Parameters dropped past [`params::MAX_PARAMS`] (Content-Type and
+    /// Content-Disposition together).
+    pub params_dropped: usize,
 }
 
-/// Reads the MIME fields of `mp` from the raw bytes in `buffer`.
-/// `parent_type` is the content type of the enclosing multipart, for the
-/// multipart/digest default (RFC 2046 §5.1.5).
-pub fn part_info(mp: &MessagePart<'_>, buffer: &[u8], parent_type: Option<&str>) -> PartInfo {
+/// Reads the MIME fields of one entity from their raw bytes. Each field is
+/// read from its first occurrence (the one rule for repeated fields, see
+/// LENIENCY.md). `parent_type` is the content type of the enclosing
+/// multipart, for the multipart/digest default (RFC 2046 §5.1.5).
+pub fn part_info(fields: &[Field<'_>], parent_type: Option<&str>) -> PartInfo {
     let mut ct: Option<params::ParsedValue> = None;
     let mut cd: Option<params::ParsedValue> = None;
     let mut cte = None;
     let mut cid = None;
     let mut desc = None;
-    for h in &mp.headers {
+    for h in fields {
         match h.name {
-            HeaderName::ContentType if ct.is_none() => {
-                ct = Some(params::parse(raw_value(h, buffer)))
-            }
+            HeaderName::ContentType if ct.is_none() => ct = Some(params::parse(h.raw_value())),
             HeaderName::ContentDisposition if cd.is_none() => {
-                cd = Some(params::parse(raw_value(h, buffer)))
+                cd = Some(params::parse(h.raw_value()))
             }
             HeaderName::ContentTransferEncoding if cte.is_none() => {
-                cte = Some(
-                    String::from_utf8_lossy(raw_value(h, buffer))
-                        .split(|c: char| c == '(' || c.is_whitespace())
-                        .find(|s| !s.is_empty())
-                        .unwrap_or("")
-                        .to_ascii_lowercase(),
-                )
+                // Comments and quotes removed (`base64 (comment)`), RFC 2045 §6.1.
+                cte = Some(match super::transfer::Mechanism::parse(h.raw_value()) {
+                    super::transfer::Mechanism::Unknown(v) => v,
+                    m => m.name().to_string(),
+                })
             }
             HeaderName::ContentId if cid.is_none() => {
-                let v = String::from_utf8_lossy(raw_value(h, buffer))
-                    .trim()
-                    .to_string();
+                let v = String::from_utf8_lossy(h.raw_value()).trim().to_string();
                 cid = Some(v.trim_start_matches('<').trim_end_matches('>').to_string())
             }
             HeaderName::ContentDescription if desc.is_none() => {
-                desc = Some(decode_text(raw_value(h, buffer)).0)
+                desc = Some(decode_text(h.raw_value()).0)
             }
             _ => {}
         }
     }
-    let declared = ct.as_ref().is_some_and(|c| c.value.contains('/'));
+    let declared = ct.as_ref().is_some_and(|c| is_valid_type(&c.value));
     let content_type = match &ct {
-        Some(c) if c.value.contains('/') => c.value.clone(),
+        Some(c) if declared => c.value.clone(),
         _ if parent_type == Some("multipart/digest") => "message/rfc822".to_string(),
         _ => "text/plain".to_string(),
     };
+    let params_dropped =
+        ct.as_ref().map_or(0, |c| c.dropped) + cd.as_ref().map_or(0, |c| c.dropped);
     let ct_params = ct.map(|c| c.params).unwrap_or_default();
     let mut candidates = Vec::new();
     if let Some(cd) = &cd {
@@ -88,6 +90,22 @@ pub fn part_info(mp: &MessagePart<'_>, buffer: &[u8], parent_type: Option<&str>)
         charset,
         content_id: cid,
         description: desc,
+        params_dropped,
+    }
+}
+
+/// `type/subtype` with both halves non-empty RFC 2045 tokens; anything
+/// else (`text`, `/plain`, `text/`) is invalid and means text/plain
+/// (RFC 2045 §5.2).
+fn is_valid_type(v: &str) -> bool {
+    let token = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?=".contains(&b))
+    };
+    match v.split_once('/') {
+        Some((t, s)) => token(t) && token(s),
+        None => false,
     }
 }
 
@@ -115,17 +133,10 @@ fn push_candidates(ps: &[Param], name: &str, out: &mut Vec<NameCandidate>) {
 /// UTF-8. Returns the text and whether the decoding was exact (false for
 /// 8-bit bytes that were not UTF-8, or lossy charset conversion).
 pub fn decode_text(raw: &[u8]) -> (String, bool) {
-    let unfolded = unfold(raw);
-    let (text, exact8) = match std::str::from_utf8(&unfolded) {
-        Ok(s) => (s.to_string(), true),
-        Err(_) => super::charset::utf8_or_1252(&unfolded),
-    };
-    if text.contains("=?") {
-        let (t, ok) = encoded_word::decode(&text);
-        (t, ok && exact8)
-    } else {
-        (text, exact8)
-    }
+    // From the raw bytes, never from already-decoded text: a raw 8-bit byte
+    // inside an encoded word is decoded once (See: issue 10).
+    let d = encoded_word::decode_header(raw);
+    (d.text, d.exact)
 }
 
 /// Removes folding line breaks (CRLF or LF followed by whitespace).
@@ -141,4 +152,116 @@ pub fn unfold(raw: &[u8]) -> Vec<u8> {
         i += 1;
     }
     out
+}
+
+/// The header findings of a message, in field order: over-long fields, raw
+/// 8-bit bytes, encoded words that could not be decoded exactly, repeated
+/// singleton fields (every repetition, with its offset, naming the first),
+/// then a missing or invalid Date and a missing Message-ID.
+pub fn findings(msg: &super::Message<'_>, out: &mut Vec<Finding>) {
+    let max = msg.limits.max_header_bytes;
+    for (pi, part) in msg.parts.iter().enumerate() {
+        let top = pi == 0;
+        let mut first_seen: Vec<(&HeaderName<'_>, u64)> = Vec::new();
+        for h in &part.headers {
+            let name = String::from_utf8_lossy(h.raw_name);
+            if top {
+                let mut value = h.raw_value();
+                if value.len() > max {
+                    out.push(
+                        Finding::new(
+                            "header_too_long",
+                            format!(
+                                "the {name} header field is {} bytes long; only the first {max} are exported",
+                                value.len()
+                            ),
+                        )
+                        .at(Some(h.offset)),
+                    );
+                    value = &value[..max];
+                }
+                if !value.is_ascii() {
+                    let utf8 = std::str::from_utf8(value).is_ok();
+                    out.push(
+                        Finding::new(
+                            "8bit_header",
+                            format!(
+                                "raw 8-bit bytes in the {name} header field{}",
+                                if utf8 {
+                                    " (valid UTF-8)"
+                                } else {
+                                    " (not UTF-8)"
+                                }
+                            ),
+                        )
+                        .at(Some(h.offset)),
+                    );
+                } else if memchr::memmem::find(value, b"=?").is_some() && !decode_text(value).1 {
+                    out.push(
+                        Finding::new(
+                            "header_decoding",
+                            format!("the {name} header field could not be decoded exactly"),
+                        )
+                        .at(Some(h.offset)),
+                    );
+                }
+            }
+            let counts = if top {
+                super::is_singleton(&h.name)
+            } else {
+                matches!(
+                    h.name,
+                    HeaderName::ContentType
+                        | HeaderName::ContentTransferEncoding
+                        | HeaderName::ContentDisposition
+                )
+            };
+            if !counts {
+                continue;
+            }
+            match first_seen.iter().find(|(n, _)| **n == h.name) {
+                Some((_, first)) => {
+                    let f = Finding::new(
+                        "duplicate_header",
+                        format!(
+                            "more than one {name} header field; the first (at offset {first}) is used"
+                        ),
+                    )
+                    .at(Some(h.offset));
+                    out.push(if top { f } else { f.part(&part.id) });
+                }
+                None => first_seen.push((&h.name, h.offset)),
+            }
+        }
+    }
+    match (msg.field(&HeaderName::Date), msg.date_result()) {
+        (Some(f), Some(super::date::DateResult::Invalid { reason })) => out.push(
+            Finding::new(
+                "invalid_date",
+                format!(
+                    "Date {:?} is not a possible date: {reason}",
+                    String::from_utf8_lossy(f.raw_value())
+                ),
+            )
+            .at(Some(f.offset)),
+        ),
+        (Some(f), Some(super::date::DateResult::Unparseable)) => out.push(
+            Finding::new(
+                "unparseable_date",
+                format!(
+                    "Date header not understood: {:?}",
+                    String::from_utf8_lossy(f.raw_value())
+                ),
+            )
+            .at(Some(f.offset)),
+        ),
+        (None, _) => out.push(Finding::new("missing_date", "no Date header field")),
+        _ => {}
+    }
+    if msg.message_id().is_none() {
+        out.push(Finding::new(
+            "missing_message_id",
+            "no Message-ID header field",
+        ));
+    }
 }

@@ -1,8 +1,12 @@
-//! Our stable view of a parsed message, over `mail_parser::Message`.
+//! Our message: the MIME structure found over the input bytes, and the one
+//! analysis of a message that every command reads.
 //!
-//! [`Parsed`] owns the mail-parser result for one message; [`Parsed::tree`]
-//! walks it into a flat, pre-order list of [`Part`]s named by IMAP section
-//! numbers (RFC 3501 §6.4.5), with names, sizes and byte ranges.
+//! [`Message::parse`] finds the structure (RFC 2046, see [`structure`]) and
+//! returns a [`Message`]: the header fields of every entity as byte ranges,
+//! a flat, pre-order list of [`Part`]s named by IMAP section numbers
+//! (RFC 3501 §6.4.5), and the findings. Nothing is decoded until something
+//! asks: a part's bytes are transfer-decoded by [`Part::decoded`], its text
+//! charset-decoded once by [`Part::text`].
 //!
 //! Part ids: a message whose body is a single part has that part as `1`; a
 //! message whose body is multipart has its root multipart as `0` and the
@@ -10,17 +14,24 @@
 //! same rule applies with the prefix `X.`: its multipart root is `X.0`, its
 //! parts `X.1`, `X.2`, …; a single-part body is `X.1`.
 
+pub mod body;
 pub mod charset;
+pub mod date;
 pub mod encoded_word;
+pub mod field;
 mod finding;
 pub mod header;
 pub mod params;
+pub mod resent;
+pub mod structure;
 pub mod transfer;
 
+pub use field::Field;
 pub use finding::Finding;
 
-use mail_parser::{HeaderName, Message, MessageParser, MessagePart, PartType};
+use mail_parser::{HeaderName, HeaderValue};
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use transfer::TransferEncoding;
 
 /// Limits that keep hostile input from exhausting memory or time. The
@@ -32,7 +43,7 @@ pub struct Limits {
     pub max_depth: usize,
     /// Most parts listed per message. Default 10,000.
     pub max_parts: usize,
-    /// Most header fields exported per message. Default 10,000.
+    /// Most header fields kept per entity. Default 10,000.
     pub max_headers: usize,
     /// Longest header field value exported, in bytes; longer values are cut
     /// (with a `header_too_long` finding). Default 1 MiB.
@@ -50,6 +61,17 @@ impl Default for Limits {
     }
 }
 
+/// How much of a message to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scope {
+    /// The whole structure.
+    #[default]
+    Full,
+    /// Only the top-level header block; the body is one opaque entity
+    /// (for header-only work: `headers`, `trace`).
+    HeadersOnly,
+}
+
 /// Why a byte sequence could not be used as a message at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -62,62 +84,310 @@ pub enum ParseError {
     Binary(usize),
 }
 
-/// One parsed message and the bytes it borrows from.
-pub struct Parsed<'a> {
-    /// The mail-parser result.
-    pub message: Message<'a>,
+/// One message: its structure, header fields and findings, computed once.
+pub struct Message<'a> {
     /// The message bytes as given.
     pub raw: &'a [u8],
     /// Offset of `raw` inside the whole input (for mailbox members).
     pub base: u64,
-    /// True when no header field was found: the whole input is the body
-    /// (as Python's email package reads such text). A `no_headers` finding.
-    pub no_headers: bool,
-    /// Findings made before parsing (limits applied by [`parse_with`]).
-    pub extra_findings: Vec<Finding>,
+    /// Parts in pre-order; `parts[0]` is the top-level entity.
+    pub parts: Vec<Part<'a>>,
+    /// The limits the message was parsed with.
+    pub limits: Limits,
+    structure_findings: Vec<Finding>,
+    findings: OnceCell<Vec<Finding>>,
 }
 
-/// Text without a header section: one text/plain body holding everything.
-fn headerless(raw: &[u8]) -> Message<'_> {
-    Message {
-        html_body: Vec::new(),
-        text_body: vec![0],
-        attachments: Vec::new(),
-        parts: vec![MessagePart {
-            headers: Vec::new(),
-            is_encoding_problem: false,
-            body: PartType::Text(String::from_utf8_lossy(raw)),
-            encoding: mail_parser::Encoding::None,
-            offset_header: 0,
-            offset_body: 0,
-            offset_end: raw.len().min(u32::MAX as usize) as u32,
-        }],
-        raw_message: Cow::Borrowed(raw),
-    }
+/// Parses one message with the default limits (see [`Message::parse`]);
+/// `headers_only` reads only the top-level header block.
+pub fn parse(raw: &[u8], base: u64, headers_only: bool) -> Result<Message<'_>, ParseError> {
+    let scope = if headers_only {
+        Scope::HeadersOnly
+    } else {
+        Scope::Full
+    };
+    Message::parse(raw, base, scope, &Limits::default())
 }
 
-/// Parses one message and hands the result to `f`, after defusing what
-/// would make the parser underneath slow (see [`defuse`]); this is the entry
-/// point commands use. `headers_only` skips body decoding.
-pub fn parse_with<R>(
-    raw: &[u8],
-    base: u64,
-    headers_only: bool,
-    f: impl FnOnce(Result<Parsed<'_>, ParseError>) -> R,
-) -> R {
-    // Header-only work never looks past the header section; cutting there
-    // keeps the safeguards below from scanning (or copying) the body.
-    let raw = if headers_only { header_block(raw) } else { raw };
-    match defuse(raw, params::MAX_PARAMS) {
-        Some((copy, finding)) => {
-            let mut r = parse(&copy, base, headers_only);
-            if let Ok(p) = &mut r {
-                p.extra_findings.push(finding.at(Some(base)));
-            }
-            f(r)
+impl<'a> Message<'a> {
+    /// Finds the structure of `raw`. `base` is the offset of `raw` in the
+    /// whole input, so that every offset reported is an input offset.
+    pub fn parse(
+        raw: &'a [u8],
+        base: u64,
+        scope: Scope,
+        limits: &Limits,
+    ) -> Result<Message<'a>, ParseError> {
+        if raw.is_empty() {
+            return Err(ParseError::Empty);
         }
-        None => f(parse(raw, base, headers_only)),
+        if let Some(nul) = looks_binary(raw) {
+            return Err(ParseError::Binary(nul));
+        }
+        let (parts, structure_findings) =
+            structure::parse(raw, base, limits, scope == Scope::HeadersOnly);
+        Ok(Message {
+            raw,
+            base,
+            parts,
+            limits: *limits,
+            structure_findings,
+            findings: OnceCell::new(),
+        })
     }
+
+    /// The top-level header fields, in order.
+    pub fn headers(&self) -> &[Field<'a>] {
+        self.parts.first().map_or(&[], |p| p.headers.as_slice())
+    }
+
+    /// The first top-level field with this name (case-insensitive). A
+    /// repeated singleton field is read from its first occurrence, everywhere
+    /// (see LENIENCY.md); [`Message::findings`] names every repetition.
+    pub fn header(&self, name: &str) -> Option<&Field<'a>> {
+        self.headers().iter().find(|f| f.is(name))
+    }
+
+    /// The first top-level field with this parsed name.
+    pub fn field(&self, name: &HeaderName<'_>) -> Option<&Field<'a>> {
+        self.headers().iter().find(|f| &f.name == name)
+    }
+
+    /// The parsed value of the first field with this name.
+    pub fn value(&self, name: &HeaderName<'_>) -> Option<HeaderValue<'a>> {
+        self.field(name).map(|f| f.parsed())
+    }
+
+    /// The decoded Subject (RFC 2047), trimmed.
+    pub fn subject(&self) -> Option<String> {
+        let f = self.field(&HeaderName::Subject)?;
+        let v = f.raw_value();
+        let v = &v[..v.len().min(self.limits.max_header_bytes)];
+        Some(header::decode_text(v).0.trim().to_string())
+    }
+
+    /// The Message-ID without angle brackets.
+    pub fn message_id(&self) -> Option<String> {
+        match self.value(&HeaderName::MessageId)? {
+            HeaderValue::Text(t) => Some(t.into_owned()),
+            HeaderValue::TextList(l) => l.into_iter().next().map(|t| t.into_owned()),
+            _ => None,
+        }
+    }
+
+    /// The Date field read by [`date::parse`] (RFC 5322 with the §4.3
+    /// obsolete forms); None without a Date field.
+    pub fn date_result(&self) -> Option<date::DateResult> {
+        Some(date::parse(self.field(&HeaderName::Date)?.raw_value()))
+    }
+
+    /// The Date, when it is a valid date.
+    pub fn date(&self) -> Option<date::Date> {
+        match self.date_result()? {
+            date::DateResult::Valid(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// The input offset of a position in the message.
+    pub fn abs(&self, pos: usize) -> u64 {
+        self.base + pos as u64
+    }
+
+    /// A part by its id.
+    pub fn part(&self, id: &str) -> Option<&Part<'a>> {
+        self.parts.iter().find(|p| p.id == id)
+    }
+
+    /// Everything the parse noticed: structure findings first, then header
+    /// findings (duplicate singleton fields, 8-bit bytes, undecodable
+    /// encoded words, over-long fields), computed once.
+    pub fn findings(&self) -> &[Finding] {
+        self.findings.get_or_init(|| {
+            let mut all = self.structure_findings.clone();
+            header::findings(self, &mut all);
+            for p in &self.parts {
+                if p.kind == PartKind::Leaf
+                    && p.encoding() != TransferEncoding::Identity
+                    && !p.is_cleanly_encoded()
+                {
+                    all.push(
+                        Finding::new(
+                            "encoding_problem",
+                            "the transfer encoding is damaged; the bytes were decoded leniently",
+                        )
+                        .part(&p.id)
+                        .at(p.offsets.map(|o| o.body)),
+                    );
+                }
+            }
+            all
+        })
+    }
+
+    /// The content type of a part's parent.
+    pub fn parent_type(&self, p: &Part<'_>) -> Option<&str> {
+        p.parent
+            .and_then(|i| self.parts.get(i))
+            .map(|q| q.content_type.as_str())
+    }
+
+    /// Whether part `i` lies inside an attached message.
+    pub fn in_attached_message(&self, i: usize) -> bool {
+        let mut cur = self.parts.get(i).and_then(|p| p.parent);
+        while let Some(j) = cur {
+            if self.parts[j].kind == PartKind::Message {
+                return true;
+            }
+            cur = self.parts[j].parent;
+        }
+        false
+    }
+
+    /// True for inline images: image/* not marked as attachment that sit in
+    /// a multipart/related (shown by the HTML body), or that are marked
+    /// inline and have no file name. An inline image with a file name
+    /// elsewhere (Apple Mail puts photos in multipart/mixed that way) is an
+    /// attachment.
+    pub fn is_inline_image(&self, p: &Part<'_>) -> bool {
+        p.content_type.starts_with("image/")
+            && p.disposition.as_deref() != Some("attachment")
+            && (self.parent_type(p) == Some("multipart/related")
+                || (p.disposition.as_deref() == Some("inline") && p.filename.is_none()))
+    }
+
+    /// The one definition of an attachment, used by `json.attachments` and
+    /// the default `extract` selection alike: outside attached messages, an
+    /// attached message as a whole, or a leaf marked as attachment, with a
+    /// file name, or of a type that is not a readable body. Inline images
+    /// count only with `inline`.
+    pub fn is_attachment(&self, i: usize, inline: bool) -> bool {
+        self.parts
+            .get(i)
+            .is_some_and(|p| !self.in_attached_message(i) && self.is_saved(p, inline))
+    }
+
+    /// The per-part half of [`Message::is_attachment`], for parts at any
+    /// depth (`extract --recurse` applies it inside attached messages).
+    pub fn is_saved(&self, p: &Part<'_>, inline: bool) -> bool {
+        match p.kind {
+            PartKind::Multipart => false,
+            PartKind::Message => p.depth > 0,
+            PartKind::Leaf => {
+                if self.is_inline_image(p) {
+                    return inline;
+                }
+                p.disposition.as_deref() == Some("attachment")
+                    || p.filename.is_some()
+                    || !is_body_type(&p.content_type)
+            }
+        }
+    }
+
+    /// Indices of the attachments (see [`Message::is_attachment`]).
+    pub fn attachments(&self) -> Vec<usize> {
+        (0..self.parts.len())
+            .filter(|&i| self.is_attachment(i, false))
+            .collect()
+    }
+
+    /// Indices of the readable text bodies of the top message, in order:
+    /// text leaves outside attached messages that are not attachments and
+    /// not HTML. Inside a multipart/alternative only one alternative counts:
+    /// the first that holds text/plain (else the first with any non-HTML
+    /// text), as a plain-text reader would show it.
+    pub fn text_bodies(&self) -> Vec<usize> {
+        self.bodies(false)
+    }
+
+    /// Indices of the HTML bodies of the top message: as
+    /// [`Message::text_bodies`], for text/html, choosing the last
+    /// alternative that holds HTML (RFC 2046 §5.1.4: the richest comes last).
+    pub fn html_bodies(&self) -> Vec<usize> {
+        self.bodies(true)
+    }
+
+    fn bodies(&self, html: bool) -> Vec<usize> {
+        let mut chosen: std::collections::HashMap<usize, Option<usize>> =
+            std::collections::HashMap::new();
+        (0..self.parts.len())
+            .filter(|&i| {
+                let p = &self.parts[i];
+                let is_html = p.content_type == "text/html";
+                if p.kind != PartKind::Leaf
+                    || !p.content_type.starts_with("text/")
+                    || is_html != html
+                    || self.in_attached_message(i)
+                    || self.is_attachment(i, true)
+                {
+                    return false;
+                }
+                // Walk up: at every multipart/alternative, the path must go
+                // through its chosen alternative.
+                let mut child = i;
+                let mut cur = p.parent;
+                while let Some(a) = cur {
+                    if self.parts[a].content_type == "multipart/alternative" {
+                        let pick = *chosen
+                            .entry(a)
+                            .or_insert_with(|| self.pick_alternative(a, html));
+                        if pick != Some(child) {
+                            return false;
+                        }
+                    }
+                    child = a;
+                    cur = self.parts[a].parent;
+                }
+                true
+            })
+            .collect()
+    }
+
+    /// The child of alternative `a` a reader of plain text (or HTML) shows.
+    fn pick_alternative(&self, a: usize, html: bool) -> Option<usize> {
+        let children: Vec<usize> = (a + 1..self.parts.len())
+            .take_while(|&j| self.parts[j].depth > self.parts[a].depth)
+            .filter(|&j| self.parts[j].parent == Some(a))
+            .collect();
+        let holds = |c: usize, pred: &dyn Fn(&str) -> bool| {
+            (c..self.parts.len())
+                .take_while(|&j| j == c || self.parts[j].depth > self.parts[c].depth)
+                .any(|j| self.parts[j].kind == PartKind::Leaf && pred(&self.parts[j].content_type))
+        };
+        if html {
+            return children
+                .iter()
+                .rev()
+                .copied()
+                .find(|&c| holds(c, &|t| t == "text/html"));
+        }
+        children
+            .iter()
+            .copied()
+            .find(|&c| holds(c, &|t| t == "text/plain"))
+            .or_else(|| {
+                children
+                    .iter()
+                    .copied()
+                    .find(|&c| holds(c, &|t| t.starts_with("text/") && t != "text/html"))
+            })
+    }
+}
+
+/// Types that are read, not saved: text, and the machine-readable reports
+/// of message/* types that are not attached messages.
+pub fn is_body_type(ct: &str) -> bool {
+    ct.starts_with("text/")
+        || matches!(
+            ct,
+            // Fragments are written reassembled, see `extract::partial`.
+            "message/partial"
+                | "message/delivery-status"
+                | "message/disposition-notification"
+                | "message/feedback-report"
+                | "message/global-delivery-status"
+                | "message/global-disposition-notification"
+        )
 }
 
 /// The header section of a message: up to and including the blank line that
@@ -133,87 +403,6 @@ pub fn header_block(raw: &[u8]) -> &[u8] {
         (Some(a), None) | (None, Some(a)) => &raw[..a],
         (None, None) => raw,
     }
-}
-
-/// mail-parser merges RFC 2231 continuations in time quadratic in the number
-/// of parameter names, so a Content-Type with 100,000 `name*N*=` parameters
-/// takes minutes. When a Content-Type or Content-Disposition field has more
-/// than `max_params` parameters, returns a copy of the message where the rest
-/// of that field is blanked (same length, so every offset stays valid) and a
-/// `param_limit` finding. Returns None (no copy) for everything else; the
-/// common case costs one count of `;` bytes.
-pub fn defuse(raw: &[u8], max_params: usize) -> Option<(Vec<u8>, Finding)> {
-    if memchr::memchr_iter(b';', raw).count() <= max_params {
-        return None;
-    }
-    let mut copy: Option<Vec<u8>> = None;
-    let mut in_field = false;
-    let mut semis = 0usize;
-    let mut pos = 0usize;
-    let mut cut_fields = 0usize;
-    while pos < raw.len() {
-        let end = memchr::memchr(b'\n', &raw[pos..]).map_or(raw.len(), |e| pos + e + 1);
-        let line = &raw[pos..end];
-        let starts_field =
-            |name: &[u8]| line.len() > name.len() && line[..name.len()].eq_ignore_ascii_case(name);
-        if starts_field(b"content-type:") || starts_field(b"content-disposition:") {
-            in_field = true;
-            semis = 0;
-        } else if !(line.first().is_some_and(|&c| c == b' ' || c == b'\t')) {
-            in_field = false;
-        }
-        if in_field {
-            for i in pos..end {
-                if raw[i] == b';' {
-                    semis += 1;
-                }
-                if semis > max_params && raw[i] != b'\r' && raw[i] != b'\n' {
-                    let buf = copy.get_or_insert_with(|| raw.to_vec());
-                    if semis == max_params + 1 && raw[i] == b';' {
-                        cut_fields += 1;
-                    }
-                    buf[i] = b' ';
-                }
-            }
-        }
-        pos = end;
-    }
-    let copy = copy?;
-    Some((
-        copy,
-        Finding::new(
-            "param_limit",
-            format!("{cut_fields} MIME header field(s) with more than {max_params} parameters were cut at that limit"),
-        ),
-    ))
-}
-
-/// Parses one message without the safeguards of [`parse_with`]. `headers_only`
-/// skips body decoding (for commands that need only the top-level header
-/// fields).
-pub fn parse(raw: &[u8], base: u64, headers_only: bool) -> Result<Parsed<'_>, ParseError> {
-    if raw.is_empty() {
-        return Err(ParseError::Empty);
-    }
-    if let Some(nul) = looks_binary(raw) {
-        return Err(ParseError::Binary(nul));
-    }
-    let parser = MessageParser::default();
-    let message = if headers_only {
-        parser.parse_headers(raw)
-    } else {
-        parser.parse(raw)
-    }
-    .filter(|m| !m.parts.is_empty())
-    .unwrap_or_else(|| headerless(raw));
-    let no_headers = message.parts[0].headers.is_empty();
-    Ok(Parsed {
-        message,
-        raw,
-        base,
-        no_headers,
-        extra_findings: Vec::new(),
-    })
 }
 
 /// A NUL byte in the first line, before anything that looks like a header
@@ -280,7 +469,8 @@ pub struct Offsets {
     pub end: u64,
 }
 
-/// One node of the part tree.
+/// One node of the part tree: an entity of the message, as byte ranges of
+/// the input with its MIME fields read.
 pub struct Part<'a> {
     /// IMAP section number (see the module docs).
     pub id: String,
@@ -290,7 +480,7 @@ pub struct Part<'a> {
     pub kind: PartKind,
     /// Lower-case `type/subtype`, with the RFC 2045 default applied.
     pub content_type: String,
-    /// Whether the part had a Content-Type header field.
+    /// Whether the part had a valid Content-Type header field.
     pub content_type_declared: bool,
     /// Content-Type parameters (decoded).
     pub params: Vec<params::Param>,
@@ -300,7 +490,7 @@ pub struct Part<'a> {
     pub filename: Option<String>,
     /// Every file-name candidate in the order above.
     pub filename_candidates: Vec<NameCandidate>,
-    /// Content-Transfer-Encoding as written, lower-case.
+    /// Content-Transfer-Encoding as written, lower-case, comments removed.
     pub transfer_encoding: Option<String>,
     /// The charset parameter.
     pub charset: Option<String>,
@@ -310,415 +500,145 @@ pub struct Part<'a> {
     pub description: Option<String>,
     /// Size of the body as it is in the message.
     pub size_encoded: usize,
-    /// Offsets in the input, when the part lies in the input bytes (not inside
-    /// a base64-encoded attached message).
+    /// Offsets in the input (always set once the parse is done).
     pub offsets: Option<Offsets>,
-    /// The mail-parser part.
-    pub mp: &'a MessagePart<'a>,
-    /// The buffer the mail-parser offsets refer to.
-    pub buffer: &'a [u8],
     /// Index of the parent part in the tree, if any.
     pub parent: Option<usize>,
+    /// The entity's header fields.
+    pub headers: Vec<Field<'a>>,
+    /// The boundary of a multipart.
+    pub boundary: Option<Vec<u8>>,
+    pub(crate) header_start: usize,
+    pub(crate) body_start: usize,
+    pub(crate) end: usize,
+    pub(crate) raw: &'a [u8],
+    pub(crate) text: OnceCell<Option<(Cow<'a, str>, bool)>>,
+    /// Whether the transfer decoding went without damage, once known (a
+    /// by-product of decoding, so findings never decode twice).
+    pub(crate) clean: OnceCell<bool>,
+    /// The decoded size, once known.
+    pub(crate) len: OnceCell<usize>,
 }
 
 impl<'a> Part<'a> {
+    /// The header block as it is in the message (up to the body).
+    pub fn raw_header(&self) -> &'a [u8] {
+        &self.raw[self.header_start..self.body_start.max(self.header_start)]
+    }
+
     /// The body bytes as they are in the message (still transfer-encoded).
     pub fn raw_body(&self) -> &'a [u8] {
-        let s = (self.mp.offset_body as usize).min(self.buffer.len());
-        let e = (self.mp.offset_end as usize).clamp(s, self.buffer.len());
-        &self.buffer[s..e]
+        &self.raw[self.body_start..self.end.max(self.body_start)]
+    }
+
+    /// The whole entity: header block and body.
+    pub fn raw_entity(&self) -> &'a [u8] {
+        &self.raw[self.header_start..self.end.max(self.header_start)]
+    }
+
+    /// The transfer encoding to undo.
+    pub fn encoding(&self) -> TransferEncoding {
+        TransferEncoding::from_header(self.transfer_encoding.as_deref())
     }
 
     /// The body with the transfer encoding undone, no charset conversion: the
-    /// bytes the sender attached. Multiparts give an empty slice.
+    /// bytes the sender attached. Multiparts give an empty slice; an attached
+    /// message gives its bytes as they are.
     pub fn decoded(&self) -> Cow<'a, [u8]> {
-        match &self.mp.body {
-            PartType::Multipart(_) => Cow::Borrowed(&[]),
-            PartType::Binary(b) | PartType::InlineBinary(b)
-                if TransferEncoding::from_header(self.transfer_encoding.as_deref())
-                    != TransferEncoding::Uuencode =>
-            {
-                // Borrow mail-parser's decoded bytes for as long as the tree
-                // lives: no copy of attachment data.
-                Cow::Borrowed(b.as_ref())
-            }
-            // mail-parser already undid the transfer encoding of text parts;
-            // where its charset step provably kept the bytes (UTF-8 or ASCII
-            // text in an ASCII-compatible charset), its text is the decoded
-            // bytes and re-decoding the raw body would only cost time.
-            PartType::Text(t) | PartType::Html(t)
-                if !self.mp.is_encoding_problem && self.text_is_bytes(t) =>
-            {
-                Cow::Borrowed(t.as_bytes())
-            }
-            _ => {
-                let enc = TransferEncoding::from_header(self.transfer_encoding.as_deref());
-                transfer::decode(self.raw_body(), enc).0
+        self.decode_checked().0
+    }
+
+    /// [`Part::decoded`] and whether the transfer decoding went without
+    /// damage (false when base64 junk was skipped or a quoted-printable
+    /// escape was malformed).
+    pub fn decode_checked(&self) -> (Cow<'a, [u8]>, bool) {
+        match self.kind {
+            PartKind::Multipart => (Cow::Borrowed(&[]), true),
+            PartKind::Message => (Cow::Borrowed(self.raw_body()), true),
+            PartKind::Leaf => {
+                let (bytes, clean) = transfer::decode(self.raw_body(), self.encoding());
+                let _ = self.clean.set(clean);
+                let _ = self.len.set(bytes.len());
+                (bytes, clean)
             }
         }
     }
 
-    /// True when `text` is byte for byte what the transfer decoding gave:
-    /// UTF-8 (or no charset) without replacement characters, or pure ASCII
-    /// in a charset whose ASCII range is ASCII.
-    fn text_is_bytes(&self, text: &str) -> bool {
-        if TransferEncoding::from_header(self.transfer_encoding.as_deref())
-            == TransferEncoding::Uuencode
-        {
-            return false;
-        }
-        match self.charset.as_deref() {
-            None | Some("utf-8") | Some("utf8") => !text.contains('\u{FFFD}'),
-            Some(cs) => {
-                let ascii_compatible = cs.starts_with("iso-8859-")
-                    || cs.starts_with("windows-125")
-                    || cs.starts_with("koi8-")
-                    || cs == "latin1"
-                    || cs == "us-ascii";
-                ascii_compatible && text.is_ascii()
+    /// Streams the decoded bytes of a leaf into `sink` without keeping them
+    /// (for hashing and sizes); returns whether the decoding was clean. An
+    /// attached message streams its raw body; a multipart nothing.
+    pub fn decode_stream(&self, sink: &mut dyn FnMut(&[u8])) -> bool {
+        match self.kind {
+            PartKind::Multipart => true,
+            PartKind::Message => {
+                sink(self.raw_body());
+                true
+            }
+            PartKind::Leaf => {
+                let clean =
+                    transfer::decode_into(self.raw_body(), self.encoding(), sink).is_clean();
+                let _ = self.clean.set(clean);
+                clean
             }
         }
     }
 
-    /// The decoded text of a text part (UTF-8, charset converted), if any.
+    /// The size of the decoded bytes, counted as they stream (nothing is
+    /// kept).
+    pub fn decoded_size(&self) -> usize {
+        if self.kind == PartKind::Leaf && self.encoding() == TransferEncoding::Identity {
+            return self.raw_body().len();
+        }
+        if let Some(&n) = self.len.get() {
+            return n;
+        }
+        let mut n = 0usize;
+        self.decode_stream(&mut |b| n += b.len());
+        n
+    }
+
+    /// The sha256 and size of the decoded bytes, hashed as they stream.
+    pub fn sha256(&self) -> ([u8; 32], usize) {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        let mut n = 0usize;
+        self.decode_stream(&mut |b| {
+            h.update(b);
+            n += b.len();
+        });
+        (h.finalize().into(), n)
+    }
+
+    /// Whether the transfer decoding goes without damage (decodes only when
+    /// the part was not decoded yet).
+    pub fn is_cleanly_encoded(&self) -> bool {
+        match self.clean.get() {
+            Some(&c) => c,
+            None => self.decode_checked().1,
+        }
+    }
+
+    /// The decoded text of a text leaf (transfer and charset decoded, UTF-8),
+    /// computed once. None for other parts.
     pub fn text(&self) -> Option<&str> {
-        match &self.mp.body {
-            PartType::Text(t) | PartType::Html(t) => Some(t),
-            _ => None,
-        }
+        self.decoded_text().map(|(t, _)| t)
     }
 
-    /// True for parts a user would call attachments: a disposition of
-    /// attachment, a file name, or a non-text leaf.
-    pub fn is_attachment_like(&self) -> bool {
-        self.kind != PartKind::Multipart
-            && (self.disposition.as_deref() == Some("attachment")
-                || self.filename.is_some()
-                || self.kind == PartKind::Message
-                || !self.content_type.starts_with("text/"))
-    }
-}
-
-/// The part tree of a message, with findings from the walk.
-pub struct Tree<'a> {
-    /// Parts in pre-order.
-    pub parts: Vec<Part<'a>>,
-    /// What the walk noticed.
-    pub findings: Vec<Finding>,
-    /// Our id for each (message, mail-parser part index) pair of the top
-    /// message, used to map mail-parser's body lists.
-    pub top_ids: Vec<Option<usize>>,
-}
-
-impl<'a> Parsed<'a> {
-    /// Walks the part tree.
-    pub fn tree(&'a self, limits: &Limits) -> Tree<'a> {
-        let mut tree = Tree {
-            parts: Vec::new(),
-            findings: Vec::new(),
-            top_ids: vec![None; self.message.parts.len()],
-        };
-        tree.findings.extend(self.extra_findings.iter().cloned());
-        if self.no_headers {
-            tree.findings.push(
-                Finding::new(
-                    "no_headers",
-                    "no header fields found: the whole input is read as a text body",
-                )
-                .at(Some(self.base)),
-            );
-        }
-        let mut w = Walker {
-            input: self.raw,
-            base: self.base,
-            limits,
-            tree: &mut tree,
-            truncated: false,
-        };
-        w.message(&self.message, "", 0, None, true);
-        tree
-    }
-
-    /// The input offset of a position in the top-level message.
-    pub fn abs(&self, pos: u32) -> u64 {
-        self.base + pos as u64
-    }
-}
-
-struct Walker<'a, 'w> {
-    input: &'a [u8],
-    base: u64,
-    limits: &'w Limits,
-    tree: &'w mut Tree<'a>,
-    truncated: bool,
-}
-
-impl<'a> Walker<'a, '_> {
-    fn message(
-        &mut self,
-        msg: &'a Message<'a>,
-        prefix: &str,
-        depth: usize,
-        parent: Option<usize>,
-        top: bool,
-    ) {
-        let Some(root) = msg.parts.first() else {
-            return;
-        };
-        let buffer: &'a [u8] = &msg.raw_message;
-        let id = match root.body {
-            PartType::Multipart(_) => format!("{prefix}0"),
-            _ => format!("{prefix}1"),
-        };
-        self.part(msg, 0, root, id, depth, parent, buffer, top, None);
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn part(
-        &mut self,
-        msg: &'a Message<'a>,
-        index: usize,
-        mp: &'a MessagePart<'a>,
-        id: String,
-        depth: usize,
-        parent: Option<usize>,
-        buffer: &'a [u8],
-        top: bool,
-        parent_type: Option<&str>,
-    ) {
-        if self.tree.parts.len() >= self.limits.max_parts {
-            if !self.truncated {
-                self.truncated = true;
-                self.tree.findings.push(
-                    Finding::new(
-                        "part_limit",
-                        format!(
-                            "more than {} parts; the rest are not listed",
-                            self.limits.max_parts
-                        ),
-                    )
-                    .part(&id),
-                );
-            }
-            return;
-        }
-        let in_input = std::ptr::eq(buffer.as_ptr(), self.input.as_ptr());
-        let offsets = in_input.then(|| Offsets {
-            header: self.base + mp.offset_header as u64,
-            body: self.base + mp.offset_body as u64,
-            end: self.base + mp.offset_end as u64,
-        });
-        let info = header::part_info(mp, buffer, parent_type);
-        let kind = match &mp.body {
-            PartType::Multipart(_) => PartKind::Multipart,
-            PartType::Message(_) => PartKind::Message,
-            _ => PartKind::Leaf,
-        };
-        let names: Vec<&str> = info
-            .filename_candidates
-            .iter()
-            .map(|c| c.value.as_str())
-            .collect();
-        if names.windows(2).any(|w| w[0] != w[1]) {
-            self.tree.findings.push(
-                Finding::new(
-                    "conflicting_filenames",
-                    format!("file-name candidates disagree: {names:?}"),
-                )
-                .part(&id)
-                .at(offsets.map(|o| o.header)),
-            );
-        }
-        if mp.is_encoding_problem {
-            self.tree.findings.push(
-                Finding::new(
-                    "encoding_problem",
-                    "the part could not be decoded as declared; its raw content is kept",
-                )
-                .part(&id)
-                .at(offsets.map(|o| o.body)),
-            );
-        }
-        let size_encoded = (mp.offset_end as usize).saturating_sub(mp.offset_body as usize);
-        let me = self.tree.parts.len();
-        if top {
-            if let Some(slot) = self.tree.top_ids.get_mut(index) {
-                *slot = Some(me);
-            }
-        }
-        let content_type = info.content_type.clone();
-        self.tree.parts.push(Part {
-            id: id.clone(),
-            depth,
-            kind,
-            content_type: info.content_type,
-            content_type_declared: info.content_type_declared,
-            params: info.params,
-            disposition: info.disposition,
-            filename: info.filename,
-            filename_candidates: info.filename_candidates,
-            transfer_encoding: info.transfer_encoding,
-            charset: info.charset,
-            content_id: info.content_id,
-            description: info.description,
-            size_encoded,
-            offsets,
-            mp,
-            buffer,
-            parent,
-        });
-        let too_deep = depth >= self.limits.max_depth;
-        match &mp.body {
-            PartType::Multipart(children) => {
-                if let Some(o) = offsets {
-                    self.check_boundaries(me, buffer, mp, o);
+    /// The text and whether the charset conversion was exact.
+    pub fn decoded_text(&self) -> Option<(&str, bool)> {
+        self.text
+            .get_or_init(|| {
+                if self.kind != PartKind::Leaf || !self.content_type.starts_with("text/") {
+                    return None;
                 }
-                if children.is_empty() {
-                    self.tree.findings.push(
-                        Finding::new("empty_multipart", "a multipart with no parts")
-                            .part(&id)
-                            .at(offsets.map(|o| o.body)),
-                    );
-                }
-                if too_deep && !children.is_empty() {
-                    self.depth_finding(&id, offsets);
-                    return;
-                }
-                let child_prefix = match id.strip_suffix('0') {
-                    Some(p) if p.is_empty() || p.ends_with('.') => p.to_string(),
-                    _ => format!("{id}."),
-                };
-                for (n, &ci) in children.iter().enumerate() {
-                    let Some(child) = msg.parts.get(ci as usize) else {
-                        continue;
-                    };
-                    if ci as usize == index {
-                        continue; // a self-reference would loop forever
-                    }
-                    let cid = format!("{child_prefix}{}", n + 1);
-                    self.part(
-                        msg,
-                        ci as usize,
-                        child,
-                        cid,
-                        depth + 1,
-                        Some(me),
-                        buffer,
-                        top,
-                        Some(&content_type),
-                    );
-                }
-            }
-            PartType::Message(inner) => {
-                if too_deep {
-                    self.depth_finding(&id, offsets);
-                    return;
-                }
-                self.message(inner, &format!("{id}."), depth + 1, Some(me), false);
-            }
-            _ => {}
-        }
+                Some(body::decode_cow(
+                    self.charset.as_deref().unwrap_or("us-ascii"),
+                    self.decoded(),
+                ))
+            })
+            .as_ref()
+            .map(|(t, e)| (t.as_ref(), *e))
     }
-
-    fn depth_finding(&mut self, id: &str, offsets: Option<Offsets>) {
-        self.tree.findings.push(
-            Finding::new(
-                "depth_limit",
-                format!(
-                    "nesting deeper than {} levels; inner parts are not listed",
-                    self.limits.max_depth
-                ),
-            )
-            .part(id)
-            .at(offsets.map(|o| o.body)),
-        );
-    }
-
-    /// A multipart should end with `--boundary--`; text after it (the
-    /// epilogue) is legal but unusual and worth noting when not blank.
-    fn check_boundaries(&mut self, me: usize, buffer: &[u8], mp: &MessagePart<'_>, o: Offsets) {
-        let Some(boundary) = self.tree.parts[me]
-            .params
-            .iter()
-            .find(|p| p.name == "boundary")
-            .map(|p| p.value.clone())
-        else {
-            return;
-        };
-        let id = self.tree.parts[me].id.clone();
-        let s = (mp.offset_body as usize).min(buffer.len());
-        let e = (mp.offset_end as usize).clamp(s, buffer.len());
-        let body = &buffer[s..e];
-        let close = format!("--{boundary}--");
-        match memchr::memmem::rfind(body, close.as_bytes()) {
-            None => self.tree.findings.push(
-                Finding::new(
-                    "missing_closing_boundary",
-                    format!("multipart has no closing boundary \"{close}\""),
-                )
-                .part(&id)
-                .at(Some(o.end)),
-            ),
-            Some(p) => {
-                let after = &body[p + close.len()..];
-                if after.iter().any(|b| !b.is_ascii_whitespace()) {
-                    self.tree.findings.push(
-                        Finding::new(
-                            "content_after_closing_boundary",
-                            format!("{} bytes after the closing boundary", after.len()),
-                        )
-                        .part(&id)
-                        .at(Some(o.body + (p + close.len()) as u64)),
-                    );
-                }
-            }
-        }
-        let open = format!("--{boundary}");
-        if let Some(first) = memchr::memmem::find(body, open.as_bytes()) {
-            if body[..first].iter().any(|b| !b.is_ascii_whitespace()) {
-                self.tree.findings.push(
-                    Finding::new("preamble", "text before the first boundary (preamble)")
-                        .part(&id)
-                        .at(Some(o.body)),
-                );
-            }
-        }
-    }
-}
-
-/// The raw name of a header field as written.
-pub fn raw_name<'b>(h: &mail_parser::Header<'_>, buffer: &'b [u8]) -> &'b [u8] {
-    let s = (h.offset_field as usize).min(buffer.len());
-    let e = (h.offset_start as usize).clamp(s, buffer.len());
-    let n = &buffer[s..e];
-    let n = n.strip_suffix(b":").unwrap_or(n);
-    trim_ascii_end(n)
-}
-
-/// The raw value of a header field as written (folding kept, final line
-/// ending removed).
-pub fn raw_value<'b>(h: &mail_parser::Header<'_>, buffer: &'b [u8]) -> &'b [u8] {
-    let s = (h.offset_start as usize).min(buffer.len());
-    let e = (h.offset_end as usize).clamp(s, buffer.len());
-    let v = &buffer[s..e];
-    let v = v.strip_suffix(b"\n").unwrap_or(v);
-    let v = v.strip_suffix(b"\r").unwrap_or(v);
-    let start = v
-        .iter()
-        .position(|b| *b != b' ' && *b != b'\t')
-        .unwrap_or(v.len());
-    &v[start..]
-}
-
-fn trim_ascii_end(mut s: &[u8]) -> &[u8] {
-    while let [rest @ .., last] = s {
-        if last.is_ascii_whitespace() {
-            s = rest;
-        } else {
-            break;
-        }
-    }
-    s
 }
 
 /// True for header fields that RFC 5322 allows at most once.

@@ -29,6 +29,8 @@ pub struct ParsedValue {
     pub value: String,
     /// The parameters in order of first appearance.
     pub params: Vec<Param>,
+    /// Parameter names beyond [`MAX_PARAMS`] that were not kept.
+    pub dropped: usize,
 }
 
 impl ParsedValue {
@@ -72,6 +74,7 @@ pub fn parse(raw: &[u8]) -> ParsedValue {
     let mut segs: Vec<Vec<Segment>> = Vec::new();
     // Name → slot; a linear search here made 100,000 parameters quadratic.
     let mut slots: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut dropped = 0usize;
     while pos < raw.len() {
         while pos < raw.len() && (raw[pos] == b';' || raw[pos].is_ascii_whitespace()) {
             pos += 1;
@@ -104,6 +107,7 @@ pub fn parse(raw: &[u8]) -> ParsedValue {
             None => {
                 if order.len() >= MAX_PARAMS {
                     // Real headers have a handful; stop collecting names.
+                    dropped += 1;
                     continue;
                 }
                 slots.insert(key.clone(), order.len());
@@ -157,7 +161,11 @@ pub fn parse(raw: &[u8]) -> ParsedValue {
             params.push(decode_extended(&name, list));
         }
     }
-    ParsedValue { value, params }
+    ParsedValue {
+        value,
+        params,
+        dropped,
+    }
 }
 
 fn decode_extended(name: &str, list: Vec<Segment>) -> Param {

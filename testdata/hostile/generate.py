@@ -30,6 +30,21 @@ def main():
     w(out, "deep-rfc822-base64.eml",
       "From: a@b\nContent-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n"
       "RnJvbTogYUBiCkNvbnRlbnQtVHlwZTogbWVzc2FnZS9yZmM4MjIKCkZyb206IGFAYgoKeAo=\n")
+    # Issue 10: a million levels of nesting (multiparts, attached messages),
+    # with the default thread count; never a stack overflow.
+    m = 1_000_000
+    w(out, "million-deep-multipart.eml", "From: a@b\n" + "".join(
+        f"Content-Type: multipart/mixed; boundary=b{i}\n\n--b{i}\n" for i in range(m)) + "\nx\n")
+    w(out, "million-deep-rfc822.eml", "From: a@b\n" + "Content-Type: message/rfc822\n\n" * m + "x\n")
+    # Linear encoded-word scans: 1 MB Subject of `=?a?q?x`, and a filename.
+    w(out, "encoded-word-1mb.eml", "From: a@b\nSubject: " + "=?a?q?x" * 150_000 + "\n\nx\n")
+    w(out, "encoded-word-filename.eml",
+      "From: a@b\nContent-Type: application/x\nContent-Disposition: attachment; filename=\""
+      + "=?a?q?x" * 80_000 + "\"\n\nx\n")
+    # 1,000 parts with 1,000 parameters each.
+    w(out, "thousand-parts-thousand-params.eml",
+      "From: a@b\nContent-Type: multipart/mixed; boundary=b\n\n" + ("--b\nContent-Type: text/plain"
+      + "".join(f"; p{j}=v" for j in range(1000)) + "\n\nx\n") * 1000 + "--b--\n")
     # Sheer numbers.
     w(out, "many-empty-parts.eml",
       "From: a@b\nContent-Type: multipart/mixed; boundary=b\n\n" + "--b\n\n" * 100_000 + "--b--\n")

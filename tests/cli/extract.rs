@@ -444,7 +444,14 @@ fn mailbox_layout_recurse_and_flat() {
     assert!(out.join("2/a.png").is_file());
     let out = t.path().join("r");
     let a = emlkit()
-        .args(["extract", "--recurse", "--json", "-o"])
+        .args([
+            "extract",
+            "--recurse",
+            "--json",
+            "--digest",
+            "sha256,sha1,md5",
+            "-o",
+        ])
         .arg(&out)
         .arg(&mbox)
         .assert()
@@ -709,6 +716,21 @@ struct Candidate {
     value: String,
 }
 
+/// A `finding` record of the manifest: a finding of the message (the same
+/// as in `emlkit json`) or of the extraction, with the message's source.
+#[derive(serde::Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct FindingLine {
+    #[serde(rename = "type")]
+    kind: String,
+    code: String,
+    message: String,
+    part: Option<String>,
+    offset: Option<u64>,
+    source: serde_json::Map<String, Value>,
+}
+
 #[derive(serde::Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]
@@ -726,12 +748,21 @@ fn manifest_schema_is_pinned() {
     let t = tempfile::tempdir().unwrap();
     for f in ["hostile.eml", "tnef.eml"] {
         let a = emlkit()
-            .args(["extract", "--json", "-o"])
+            .args(["extract", "--json", "--digest", "sha256,sha1,md5", "-o"])
             .arg(t.path().join(f))
             .arg(fixture(f))
             .assert()
             .success();
+        let mut files = 0;
         for line in String::from_utf8_lossy(&a.get_output().stdout).lines() {
+            if line.starts_with(r#"{"type":"finding""#) {
+                let r: FindingLine =
+                    serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+                assert_eq!(r.kind, "finding");
+                assert!(r.source.contains_key("path"));
+                continue;
+            }
+            files += 1;
             let r: FileRecord =
                 serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
             assert_eq!(r.kind, "file");
@@ -740,5 +771,39 @@ fn manifest_schema_is_pinned() {
                 assert!(r.source.contains_key(k), "{k}");
             }
         }
+        assert!(files > 0, "{f}: no file record");
     }
+}
+
+#[test]
+fn digest_chooses_the_manifest_digests() {
+    let msg = root().join("testdata/messages/mixed.eml");
+    let run = |digest: Option<&str>| -> Vec<Value> {
+        let out = tempfile::tempdir().expect("tempdir");
+        let mut c = emlkit();
+        c.arg("extract").arg("--json").arg("-o").arg(out.path());
+        if let Some(d) = digest {
+            c.arg("--digest").arg(d);
+        }
+        let o = c.arg(&msg).output().expect("runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        records(&o.stdout)
+    };
+    let default = run(None);
+    let d = files(&default)[0];
+    assert!(d["sha256"].is_string() && d.get("md5").is_none(), "{d}");
+    let all = run(Some("sha256,sha1,md5"));
+    let f = files(&all)[0];
+    for k in ["sha256", "sha1", "md5"] {
+        assert!(f[k].is_string(), "all three: {k}");
+    }
+    let one = run(Some("sha256"));
+    let g = files(&one)[0];
+    assert_eq!(g["sha256"], f["sha256"]);
+    assert!(g.get("sha1").is_none() && g.get("md5").is_none(), "{g}");
+    let two = run(Some("md5,sha1"));
+    let h = files(&two)[0];
+    assert!(h.get("sha256").is_none());
+    assert_eq!(h["md5"], f["md5"]);
+    assert_eq!(h["sha1"], f["sha1"]);
 }

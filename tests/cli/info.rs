@@ -156,3 +156,95 @@ fn content_length_bodies_do_not_make_a_dialect() {
     assert_eq!(v["dialect"], "mbox");
     assert_eq!(v["quoted_messages"], 0);
 }
+
+/// The `summary` record, pinned: an unplanned key fails the test.
+#[allow(dead_code)]
+mod schema {
+    use serde::Deserialize;
+    use std::collections::BTreeMap;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Summary {
+        #[serde(rename = "type")]
+        pub kind_tag: String,
+        pub path: String,
+        pub kind: String,
+        pub dialect: Option<String>,
+        pub line_endings: Option<String>,
+        pub messages: usize,
+        pub bytes: u64,
+        pub compression: Option<String>,
+        pub mbox_files: Option<usize>,
+        pub quoted_messages: Option<usize>,
+        pub folders: Option<BTreeMap<String, usize>>,
+        pub flags: Option<BTreeMap<String, usize>>,
+        pub findings_count: usize,
+        pub findings_by_code: Option<BTreeMap<String, usize>>,
+        pub findings: Vec<Finding>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Finding {
+        #[serde(rename = "type")]
+        pub kind: String,
+        pub code: String,
+        pub message: String,
+        pub offset: u64,
+        pub index: usize,
+    }
+}
+
+#[test]
+fn summary_record_is_pinned() {
+    for (path, kind) in [
+        ("testdata/mbox/ambiguous.mbox", "mbox"),
+        ("testdata/messages/mixed.eml", "eml"),
+    ] {
+        let v = info(path, &[]);
+        let s: schema::Summary = serde_json::from_value(v.clone()).expect("schema");
+        assert_eq!((s.kind_tag.as_str(), s.kind.as_str()), ("summary", kind));
+        assert_eq!(s.dialect.is_some(), kind == "mbox");
+        assert_eq!(s.findings_by_code.is_some(), kind == "mbox");
+        assert!(s.findings.len() <= s.findings_count);
+        // Key order is part of the contract (jq -c output stays stable).
+        let keys: Vec<&str> = v
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        if kind == "eml" {
+            assert_eq!(
+                keys,
+                [
+                    "type",
+                    "path",
+                    "kind",
+                    "messages",
+                    "bytes",
+                    "findings_count",
+                    "findings"
+                ]
+            );
+        } else {
+            assert_eq!(
+                keys,
+                [
+                    "type",
+                    "path",
+                    "kind",
+                    "dialect",
+                    "line_endings",
+                    "messages",
+                    "bytes",
+                    "quoted_messages",
+                    "findings_count",
+                    "findings_by_code",
+                    "findings"
+                ]
+            );
+        }
+    }
+}

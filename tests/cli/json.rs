@@ -301,3 +301,29 @@ fn regression_rfc2231_parameter_flood_is_cut() {
     assert!(codes.iter().any(|c| c == "param_limit"), "{codes:?}");
     assert_eq!(v["text"][0]["text"], "body\n");
 }
+
+/// `received[].parsed.with` and `tls_version` are the names `trace` writes
+/// (registered protocol names, `TLSv1.3`), never mail-parser's Debug output
+/// (`TLSv1_3`, `Local`). See: issue 10.
+#[test]
+fn received_protocols_and_tls_versions_are_names() {
+    let m = b"Received: from a.example (a.example [192.0.2.1]) by b.example with ESMTPSA\n\
+\t(version=TLS1_2 cipher=ECDHE-RSA-AES256-GCM-SHA384) id 1; Fri, 1 Mar 2024 10:00:05 +0000\n\
+Received: from localhost by h.example with local; Fri, 1 Mar 2024 10:00:00 +0000\n\
+From: a@example.org\n\nx\n";
+    let (code, out, err) = run_stdin(&["json"], m);
+    assert_eq!(code, 0, "{err}");
+    let v = &json_lines(&String::from_utf8_lossy(&out))[0];
+    let with: Vec<&Value> = v["received"]
+        .as_array()
+        .expect("received")
+        .iter()
+        .map(|r| &r["parsed"]["with"])
+        .collect();
+    assert_eq!(with, [&Value::from("ESMTPSA"), &Value::from("local")]);
+    assert_eq!(v["received"][0]["parsed"]["tls_version"], "TLSv1.2");
+    let (_, out, _) = run_stdin(&["trace", "--json"], m);
+    let t = &json_lines(&String::from_utf8_lossy(&out))[0];
+    assert_eq!(t["hops"][1]["with"], "ESMTPSA");
+    assert_eq!(t["hops"][1]["tls"]["version"], "TLSv1.2");
+}

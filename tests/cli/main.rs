@@ -3,10 +3,13 @@
 
 mod build;
 mod common;
+mod consistency;
 mod convert;
 mod corpus;
+mod differential;
 mod dovecot;
 mod extract;
+mod generated;
 mod headers;
 mod info;
 mod json;

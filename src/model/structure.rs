@@ -1,0 +1,706 @@
+//! The MIME structure of a message, found over the input bytes.
+//!
+//! RFC 2046 §5.1.1, exactly: a delimiter is a line that starts with `--` and
+//! the boundary, optionally followed by `--` (the close delimiter), then only
+//! transport padding (spaces and tabs) before the line end or the end of
+//! input. Nothing else is a delimiter: not mid-line, not after white space,
+//! not `--boundaryX` for the boundary `boundary`. A delimiter of any enclosing
+//! multipart ends every entity opened inside it (inner multiparts, attached
+//! messages and leaves alike), so a broken inner part never swallows its
+//! siblings.
+//!
+//! The walk is iterative, with an explicit stack: nesting depth costs heap,
+//! never thread stack. Each byte of a body is looked at by one `\n--`
+//! search; each candidate line costs at most two hash lookups. Where a
+//! lenient parser would see a different structure, a finding says so (see
+//! LENIENCY.md).
+
+use super::field::{self, HeaderEnd};
+use super::header;
+use super::{Finding, Limits, Offsets, Part, PartKind};
+use memchr::memmem;
+use std::collections::HashMap;
+
+/// Most findings of one code per message; then one summary finding.
+const MAX_FINDINGS_PER_CODE: usize = 50;
+
+/// One entity that is still open (its end not yet known).
+struct Open {
+    part: usize,
+    /// The boundary, while the multipart takes delimiters.
+    boundary: Option<Vec<u8>>,
+    /// Children so far (for their ids).
+    children: usize,
+    /// Where the close delimiter line ended, for the epilogue checks.
+    closed_at: Option<usize>,
+    /// Where the first delimiter line started (end of the preamble).
+    first_delimiter: Option<usize>,
+}
+
+/// A delimiter line.
+struct Delimiter {
+    line_start: usize,
+    line_next: usize,
+    /// Index into the open stack of the multipart it belongs to.
+    owner: usize,
+    close: bool,
+}
+
+/// Findings with a cap per code, so that a hostile message with a million
+/// odd lines costs a counter, not a million strings.
+pub(crate) struct Findings {
+    pub list: Vec<Finding>,
+    counts: HashMap<&'static str, usize>,
+}
+
+impl Findings {
+    pub fn new() -> Findings {
+        Findings {
+            list: Vec::new(),
+            counts: HashMap::new(),
+        }
+    }
+
+    /// Adds a finding unless its code already reached the cap.
+    pub fn push(&mut self, f: Finding) {
+        let n = self.counts.entry(f.code).or_insert(0);
+        *n += 1;
+        if *n <= MAX_FINDINGS_PER_CODE {
+            self.list.push(f);
+        }
+    }
+
+    /// Appends one summary per capped code.
+    pub fn finish(mut self) -> Vec<Finding> {
+        let mut capped: Vec<(&'static str, usize)> = self
+            .counts
+            .iter()
+            .filter(|(_, &n)| n > MAX_FINDINGS_PER_CODE)
+            .map(|(&c, &n)| (c, n))
+            .collect();
+        capped.sort_unstable();
+        for (code, n) in capped {
+            self.list.push(Finding::new(
+                "finding_limit",
+                format!(
+                    "{n} findings of code {code}; only the first {MAX_FINDINGS_PER_CODE} are listed"
+                ),
+            ));
+        }
+        self.list
+    }
+}
+
+struct Walker<'a, 'l> {
+    raw: &'a [u8],
+    base: u64,
+    limits: &'l Limits,
+    parts: Vec<Part<'a>>,
+    stack: Vec<Open>,
+    /// Boundary → indices into `stack` of the multiparts using it,
+    /// innermost last.
+    active: HashMap<Vec<u8>, Vec<usize>>,
+    findings: Findings,
+    part_limit_hit: bool,
+}
+
+/// Parses the structure of `raw`. With `headers_only`, only the top-level
+/// header block is read (the body is one opaque entity).
+pub(crate) fn parse<'a>(
+    raw: &'a [u8],
+    base: u64,
+    limits: &Limits,
+    headers_only: bool,
+) -> (Vec<Part<'a>>, Vec<Finding>) {
+    let mut w = Walker {
+        raw,
+        base,
+        limits,
+        parts: Vec::new(),
+        stack: Vec::new(),
+        active: HashMap::new(),
+        findings: Findings::new(),
+        part_limit_hit: false,
+    };
+    let mut pos = w.open_entity(0, None, headers_only);
+    if !headers_only {
+        while let Some(d) = w.next_delimiter(pos) {
+            pos = w.on_delimiter(d);
+        }
+    }
+    w.close_above(0, raw.len(), None);
+    (w.parts, w.findings.finish())
+}
+
+impl<'a> Walker<'a, '_> {
+    fn abs(&self, pos: usize) -> u64 {
+        self.base + pos as u64
+    }
+
+    /// Whether the line at `ls` is a delimiter of an open multipart.
+    fn delimiter_at(&self, ls: usize) -> Option<Delimiter> {
+        if self.active.is_empty() {
+            return None;
+        }
+        let (end, next) = field::line_at(self.raw, ls);
+        let line = &self.raw[ls..end];
+        let rest = line.strip_prefix(b"--")?;
+        let mut t = rest;
+        while let [head @ .., b' ' | b'\t'] = t {
+            t = head;
+        }
+        if let Some(&owner) = self.active.get(t).and_then(|v| v.last()) {
+            return Some(Delimiter {
+                line_start: ls,
+                line_next: next,
+                owner,
+                close: false,
+            });
+        }
+        let inner = t.strip_suffix(b"--")?;
+        let &owner = self.active.get(inner).and_then(|v| v.last())?;
+        Some(Delimiter {
+            line_start: ls,
+            line_next: next,
+            owner,
+            close: true,
+        })
+    }
+
+    /// The innermost boundary still taking delimiters.
+    fn innermost_boundary(&self) -> Option<&[u8]> {
+        self.stack.iter().rev().find_map(|o| o.boundary.as_deref())
+    }
+
+    /// The next delimiter line at or after `pos` (a line start).
+    fn next_delimiter(&mut self, mut pos: usize) -> Option<Delimiter> {
+        if self.active.is_empty() {
+            return None;
+        }
+        let finder = memmem::Finder::new(b"\n--");
+        loop {
+            if pos > self.raw.len() {
+                return None;
+            }
+            let ls = if self.raw[pos..].starts_with(b"--") {
+                pos
+            } else {
+                pos + finder.find(&self.raw[pos..])? + 1
+            };
+            if let Some(d) = self.delimiter_at(ls) {
+                return Some(d);
+            }
+            self.check_prefix_line(ls);
+            pos = ls + 1;
+        }
+    }
+
+    /// A line that starts with the innermost delimiter but goes on is not a
+    /// delimiter; some parsers take it as one.
+    fn check_prefix_line(&mut self, ls: usize) {
+        let Some(b) = self.innermost_boundary() else {
+            return;
+        };
+        if self.raw[ls + 2..].starts_with(b) {
+            let b = String::from_utf8_lossy(b).into_owned();
+            let f = Finding::new(
+                "boundary_prefix_line",
+                format!("a line starts with the delimiter \"--{b}\" but goes on: not a delimiter (RFC 2046 §5.1.1), though some parsers read one"),
+            )
+            .at(Some(self.abs(ls)));
+            self.findings.push(f);
+        }
+    }
+
+    /// The end of an entity's body before a delimiter line at `ls`: the line
+    /// break before the delimiter belongs to the delimiter (RFC 2046).
+    fn end_before(&self, ls: usize, body_start: usize) -> usize {
+        let mut e = ls;
+        if e > body_start && self.raw[e - 1] == b'\n' {
+            e -= 1;
+            if e > body_start && self.raw[e - 1] == b'\r' {
+                e -= 1;
+            }
+        }
+        e.max(body_start)
+    }
+
+    /// Closes every open entity above stack index `keep` at delimiter line
+    /// `ls` (or at the end of input when `ls` is the input length and
+    /// `by` is None).
+    fn close_above(&mut self, keep: usize, ls: usize, by: Option<usize>) {
+        while self.stack.len() > keep {
+            let Some(o) = self.stack.pop() else { break };
+            let body_start = self.parts[o.part].body_start;
+            let end = if by.is_some() {
+                self.end_before(ls, body_start)
+            } else {
+                self.raw.len()
+            };
+            self.finish(o, end, by);
+        }
+    }
+
+    /// Sets an entity's end and makes the checks that need it.
+    fn finish(&mut self, o: Open, end: usize, ended_by: Option<usize>) {
+        let stack_index = self.stack.len();
+        if let Some(b) = &o.boundary {
+            if let Some(v) = self.active.get_mut(b.as_slice()) {
+                v.retain(|&i| i != stack_index);
+                if v.is_empty() {
+                    self.active.remove(b.as_slice());
+                }
+            }
+        }
+        let part = &mut self.parts[o.part];
+        part.end = end.max(part.body_start);
+        part.size_encoded = part.end - part.body_start;
+        part.offsets = Some(Offsets {
+            header: self.base + part.header_start as u64,
+            body: self.base + part.body_start as u64,
+            end: self.base + part.end as u64,
+        });
+        let id = part.id.clone();
+        let body_start = part.body_start;
+        let kind = part.kind;
+        if kind != PartKind::Multipart {
+            if kind == PartKind::Leaf {
+                self.check_midline(o.part);
+            }
+            return;
+        }
+        let Some(boundary) = self.parts[o.part].boundary.clone() else {
+            return;
+        };
+        let bname = String::from_utf8_lossy(&boundary).into_owned();
+        if o.closed_at.is_none() && o.boundary.is_some() {
+            let (code, how) = match ended_by {
+                Some(_) => (
+                    "unclosed_multipart",
+                    "ends at a delimiter of an enclosing multipart",
+                ),
+                None => ("missing_closing_boundary", "runs to the end of the message"),
+            };
+            self.findings.push(
+                Finding::new(
+                    code,
+                    format!("multipart has no closing delimiter \"--{bname}--\"; it {how}"),
+                )
+                .part(&id)
+                .at(Some(self.abs(end))),
+            );
+        }
+        let pre_end = o.first_delimiter.unwrap_or(end).min(end);
+        if self.raw[body_start..pre_end.max(body_start)]
+            .iter()
+            .any(|b| !b.is_ascii_whitespace())
+        {
+            let msg = if o.first_delimiter.is_none() {
+                "the multipart has no delimiter at all: its whole body is preamble"
+            } else {
+                "text before the first delimiter (preamble)"
+            };
+            self.findings.push(
+                Finding::new("preamble", msg)
+                    .part(&id)
+                    .at(Some(self.abs(body_start))),
+            );
+        }
+        if o.children == 0 {
+            self.findings.push(
+                Finding::new("empty_multipart", "a multipart with no parts")
+                    .part(&id)
+                    .at(Some(self.abs(body_start))),
+            );
+        }
+        if let Some(c) = o.closed_at {
+            let epilogue = &self.raw[c.min(end)..end];
+            if epilogue.iter().any(|b| !b.is_ascii_whitespace()) {
+                self.findings.push(
+                    Finding::new(
+                        "content_after_closing_boundary",
+                        format!("{} bytes after the closing delimiter", epilogue.len()),
+                    )
+                    .part(&id)
+                    .at(Some(self.abs(c))),
+                );
+            }
+            let mut pat = b"--".to_vec();
+            pat.extend_from_slice(&boundary);
+            let after =
+                memmem::find_iter(epilogue, &pat).find(|&i| i == 0 || epilogue[i - 1] == b'\n');
+            if let Some(i) = after {
+                self.findings.push(
+                    Finding::new(
+                        "part_after_close",
+                        format!("a delimiter \"--{bname}\" after the close delimiter: the parts after it are epilogue, which some parsers read as parts"),
+                    )
+                    .part(&id)
+                    .at(Some(self.abs(c + i))),
+                );
+            }
+        }
+    }
+
+    /// A delimiter-like string inside a leaf that is not at a line start:
+    /// RFC 2046 ignores it, lenient parsers split there.
+    fn check_midline(&mut self, leaf: usize) {
+        let Some(parent) = self.parts[leaf].parent else {
+            return;
+        };
+        let Some(b) = self.parts[parent].boundary.as_deref() else {
+            return;
+        };
+        let mut pat = b"--".to_vec();
+        pat.extend_from_slice(b);
+        let (s, e) = (self.parts[leaf].body_start, self.parts[leaf].end);
+        let body = &self.raw[s..e];
+        let hits: Vec<usize> = memmem::find_iter(body, &pat)
+            .filter(|&i| {
+                let at_line_start = if i == 0 {
+                    s == 0 || self.raw[s - 1] == b'\n'
+                } else {
+                    body[i - 1] == b'\n'
+                };
+                !at_line_start
+            })
+            .take(MAX_FINDINGS_PER_CODE + 1)
+            .collect();
+        let id = self.parts[leaf].id.clone();
+        let bname = String::from_utf8_lossy(b).into_owned();
+        for i in hits {
+            let line_start = body[..i]
+                .iter()
+                .rposition(|&c| c == b'\n')
+                .map_or(0, |p| p + 1);
+            let after_space = body[line_start..i].iter().all(|&c| c == b' ' || c == b'\t');
+            let f = Finding::new(
+                "boundary_not_at_line_start",
+                format!(
+                    "\"--{bname}\" {} is not a delimiter (RFC 2046 §5.1.1), though some parsers split there",
+                    if after_space { "after white space" } else { "inside a line" }
+                ),
+            )
+            .part(&id)
+            .at(Some(self.abs(s + i)));
+            self.findings.push(f);
+        }
+    }
+
+    /// Handles a delimiter: closes what it ends and opens the next part.
+    /// Returns where the search goes on.
+    fn on_delimiter(&mut self, d: Delimiter) -> usize {
+        self.close_above(d.owner + 1, d.line_start, Some(d.line_start));
+        let (first, part) = {
+            let o = &mut self.stack[d.owner];
+            let first = o.first_delimiter.is_none();
+            if first {
+                o.first_delimiter = Some(d.line_start);
+            }
+            (first, o.part)
+        };
+        let _ = (first, part);
+        if d.close {
+            let o = &mut self.stack[d.owner];
+            o.closed_at = Some(d.line_next);
+            if let Some(b) = o.boundary.take() {
+                if let Some(v) = self.active.get_mut(b.as_slice()) {
+                    v.retain(|&i| i != d.owner);
+                    if v.is_empty() {
+                        self.active.remove(b.as_slice());
+                    }
+                }
+            }
+            return d.line_next;
+        }
+        self.open_entity(d.line_next, Some(d.owner), false)
+    }
+
+    /// Reads the entity starting at `start` (child of the open multipart at
+    /// stack index `parent`, or the top entity), pushes it and, for an
+    /// attached message, the entities of its body, iteratively. Returns
+    /// where the delimiter search goes on.
+    fn open_entity(&mut self, start: usize, parent: Option<usize>, headers_only: bool) -> usize {
+        let mut start = start;
+        let mut parent = parent;
+        loop {
+            if self.parts.len() >= self.limits.max_parts {
+                if !self.part_limit_hit {
+                    self.part_limit_hit = true;
+                    self.findings.push(
+                        Finding::new(
+                            "part_limit",
+                            format!(
+                                "more than {} parts; the rest are not listed",
+                                self.limits.max_parts
+                            ),
+                        )
+                        .at(Some(self.abs(start))),
+                    );
+                }
+                return start;
+            }
+            let scan = {
+                let this = &*self;
+                field::scan(this.raw, start, this.base, this.limits.max_headers, |ls| {
+                    this.delimiter_at(ls).is_some()
+                })
+            };
+            let parent_part = parent.map(|i| self.stack[i].part);
+            let parent_type = parent_part.map(|p| self.parts[p].content_type.as_str());
+            let info = header::part_info(&scan.fields, parent_type);
+            let depth = match parent_part {
+                Some(p) => self.parts[p].depth + 1,
+                None => 0,
+            };
+            let ct = info.content_type.as_str();
+            let boundary = info
+                .params
+                .iter()
+                .find(|p| p.name == "boundary")
+                .map(|p| p.value.trim_end_matches([' ', '\t']).as_bytes().to_vec())
+                .filter(|b| !b.is_empty());
+            let mut kind = if ct.starts_with("multipart/") {
+                PartKind::Multipart
+            } else if is_message_type(ct) {
+                PartKind::Message
+            } else {
+                PartKind::Leaf
+            };
+            let mut content_type = info.content_type.clone();
+            let mut later: Vec<(&'static str, String)> = Vec::new();
+            if kind == PartKind::Multipart && boundary.is_none() {
+                later.push((
+                    "multipart_without_boundary",
+                    format!("{ct} without a usable boundary parameter: read as text/plain (RFC 2046 §5.1.1 requires one)"),
+                ));
+                kind = PartKind::Leaf;
+                content_type = "text/plain".to_string();
+            }
+            let encoded_message = kind == PartKind::Message
+                && !matches!(
+                    info.transfer_encoding.as_deref(),
+                    None | Some("7bit" | "8bit" | "binary" | "")
+                );
+            if encoded_message {
+                later.push((
+                    "encoded_message",
+                    format!(
+                        "{ct} with Content-Transfer-Encoding {}: RFC 2046 §5.2.1 allows only 7bit, 8bit or binary; read as an opaque attachment",
+                        info.transfer_encoding.as_deref().unwrap_or("")
+                    ),
+                ));
+                kind = PartKind::Leaf;
+            }
+            let id = self.child_id(parent, kind);
+            let me = self.parts.len();
+            let mut later: Vec<Finding> = later
+                .into_iter()
+                .map(|(code, msg)| Finding::new(code, msg).part(&id).at(Some(self.abs(start))))
+                .collect();
+            self.header_findings(&scan, &id, start, parent_part);
+            if info.params_dropped > 0 {
+                later.push(
+                    Finding::new(
+                        "param_limit",
+                        format!(
+                            "{} MIME parameters past the limit of {} were not read",
+                            info.params_dropped,
+                            super::params::MAX_PARAMS
+                        ),
+                    )
+                    .part(&id)
+                    .at(Some(self.abs(start))),
+                );
+            }
+            let names: Vec<&str> = info
+                .filename_candidates
+                .iter()
+                .map(|c| c.value.as_str())
+                .collect();
+            if names.windows(2).any(|w| w[0] != w[1]) {
+                later.push(
+                    Finding::new(
+                        "conflicting_filenames",
+                        format!("file-name candidates disagree: {names:?}"),
+                    )
+                    .part(&id)
+                    .at(Some(self.abs(start))),
+                );
+            }
+            let too_deep = kind != PartKind::Leaf && depth >= self.limits.max_depth;
+            if too_deep {
+                later.push(
+                    Finding::new(
+                        "depth_limit",
+                        format!(
+                            "nesting deeper than {} levels; inner parts are not listed",
+                            self.limits.max_depth
+                        ),
+                    )
+                    .part(&id)
+                    .at(Some(self.abs(scan.body_start))),
+                );
+            }
+            for f in later {
+                self.findings.push(f);
+            }
+            let take_boundary = kind == PartKind::Multipart && !too_deep && !headers_only;
+            self.parts.push(Part {
+                id,
+                depth,
+                kind,
+                content_type,
+                content_type_declared: info.content_type_declared,
+                params: info.params,
+                disposition: info.disposition,
+                filename: info.filename,
+                filename_candidates: info.filename_candidates,
+                transfer_encoding: info.transfer_encoding,
+                charset: info.charset,
+                content_id: info.content_id,
+                description: info.description,
+                size_encoded: 0,
+                offsets: None,
+                parent: parent_part,
+                headers: scan.fields,
+                header_start: start,
+                body_start: scan.body_start,
+                end: scan.body_start,
+                boundary: if kind == PartKind::Multipart {
+                    boundary.clone()
+                } else {
+                    None
+                },
+                raw: self.raw,
+                text: Default::default(),
+                clean: Default::default(),
+                len: Default::default(),
+            });
+            if let Some(p) = parent {
+                self.stack[p].children += 1;
+            }
+            let stack_index = self.stack.len();
+            let active_boundary = if take_boundary { boundary } else { None };
+            if let Some(b) = &active_boundary {
+                self.active.entry(b.clone()).or_default().push(stack_index);
+            }
+            self.stack.push(Open {
+                part: me,
+                boundary: active_boundary,
+                children: 0,
+                closed_at: None,
+                first_delimiter: None,
+            });
+            if scan.end == HeaderEnd::Delimiter || headers_only {
+                return scan.body_start;
+            }
+            if kind == PartKind::Message && !too_deep {
+                // The attached message's own header block starts its body.
+                start = scan.body_start;
+                parent = Some(stack_index);
+                continue;
+            }
+            return scan.body_start;
+        }
+    }
+
+    /// The IMAP section number of a new entity.
+    fn child_id(&mut self, parent: Option<usize>, kind: PartKind) -> String {
+        let leaf_or_root = |prefix: &str| match kind {
+            PartKind::Multipart => format!("{prefix}0"),
+            _ => format!("{prefix}1"),
+        };
+        let Some(p) = parent else {
+            return leaf_or_root("");
+        };
+        let part = &self.parts[self.stack[p].part];
+        if part.kind == PartKind::Message {
+            return leaf_or_root(&format!("{}.", part.id));
+        }
+        let n = self.stack[p].children + 1;
+        match part.id.strip_suffix('0') {
+            Some(pre) if pre.is_empty() || pre.ends_with('.') => format!("{pre}{n}"),
+            _ => format!("{}.{n}", part.id),
+        }
+    }
+
+    /// Findings about how a header block ended.
+    fn header_findings(
+        &mut self,
+        scan: &field::HeaderScan<'_>,
+        id: &str,
+        start: usize,
+        parent: Option<usize>,
+    ) {
+        let in_message = parent.is_some_and(|p| self.parts[p].kind == PartKind::Message);
+        if scan.fields.is_empty() && scan.end == HeaderEnd::BodyLine {
+            let (code, msg) = if parent.is_none() {
+                (
+                    "no_headers",
+                    "no header fields found: the whole input is read as a text body",
+                )
+            } else if in_message {
+                (
+                    "message_without_header",
+                    "an attached message whose body does not start with a header field",
+                )
+            } else {
+                (
+                    "part_without_header",
+                    "a body part that starts without header fields or an empty line",
+                )
+            };
+            self.findings
+                .push(Finding::new(code, msg).part(id).at(Some(self.abs(start))));
+        }
+        if let Some(o) = scan.dropped_line {
+            self.findings.push(
+                Finding::new(
+                    "body_in_header",
+                    "a line that is neither a header field nor a continuation inside the header section was skipped (a parser that ends the section there sees a different body)",
+                )
+                .part(id)
+                .at(Some(self.abs(o))),
+            );
+        }
+        if let Some(o) = scan.envelope_line {
+            self.findings.push(
+                Finding::new(
+                    "envelope_line",
+                    "an mbox `From ` envelope line opens the header section; it is not a header field and was skipped",
+                )
+                .part(id)
+                .at(Some(self.abs(o))),
+            );
+        }
+        if let Some(o) = scan.orphan_continuation {
+            self.findings.push(
+                Finding::new(
+                    "orphan_continuation",
+                    "a folded line with no header field before it was ignored",
+                )
+                .part(id)
+                .at(Some(self.abs(o))),
+            );
+        }
+        if scan.dropped_fields > 0 {
+            self.findings.push(
+                Finding::new(
+                    "header_limit",
+                    format!(
+                        "more than {} header fields; {} more are not listed",
+                        self.limits.max_headers, scan.dropped_fields
+                    ),
+                )
+                .part(id)
+                .at(Some(self.abs(start))),
+            );
+        }
+    }
+}
+
+/// Types whose body is a message (RFC 2046 §5.2.1, RFC 6532 §3.7).
+fn is_message_type(ct: &str) -> bool {
+    matches!(ct, "message/rfc822" | "message/global" | "message/news")
+}

@@ -126,8 +126,10 @@ fn list_one(dir: &Path, prefix: &str, out: &mut Vec<MaildirEntry>) -> io::Result
         }
     }
     // See: issue 3 — a deterministic order; the unique part of the name
-    // (before the info suffix) decides, then the folder.
-    names.sort_by(|a, b| base_name(&a.0).cmp(base_name(&b.0)).then(a.0.cmp(&b.0)));
+    // (before the info suffix) decides, then the folder. Numbers compare as
+    // numbers: Dovecot writes microseconds unpadded (`M98765P…` was written
+    // before `M123456P…` in the same second). See: issue 12.
+    names.sort_by(|a, b| natural_cmp(base_name(&a.0), base_name(&b.0)).then(a.0.cmp(&b.0)));
     for (name, sub, path) in names {
         let keywords = parse_keyword_letters(&name)
             .into_iter()
@@ -299,5 +301,9 @@ mod tests {
         );
         assert_eq!(parse_flags("1.M2P3.host,S=4542;2,Sb").as_deref(), Some("S"));
         assert_eq!(base_name("1.M2P3.host:2,S"), "1.M2P3.host");
+        assert_eq!(
+            natural_cmp("1733.M98765P7.h", "1733.M123456P7.h"),
+            std::cmp::Ordering::Less
+        );
     }
 }

@@ -93,11 +93,15 @@ pub fn open(mut reader: impl Read + Send + 'static) -> io::Result<Opened> {
     let compression = Compression::detect(&magic);
     let raw: Reader = Box::new(io::Cursor::new(magic).chain(reader));
     let mut rest: Reader = match compression {
-        None => raw,
-        Some(c @ Compression::Gzip) => threaded(flate2::read::MultiGzDecoder::new(raw), c),
-        Some(c @ Compression::Bzip2) => threaded(bzip2::read::MultiBzDecoder::new(raw), c),
-        Some(c @ Compression::Xz) => threaded(liblzma::read::XzDecoder::new_multi_decoder(raw), c),
-        Some(c @ Compression::Zstd) => threaded(zstd::stream::read::Decoder::new(raw)?, c),
+        // A pipe is read on its own thread too: with a 64 KiB pipe buffer,
+        // reading 1 MiB would otherwise wait for the writer between parses.
+        None => threaded(raw, None),
+        Some(c @ Compression::Gzip) => threaded(flate2::read::MultiGzDecoder::new(raw), Some(c)),
+        Some(c @ Compression::Bzip2) => threaded(bzip2::read::MultiBzDecoder::new(raw), Some(c)),
+        Some(c @ Compression::Xz) => {
+            threaded(liblzma::read::XzDecoder::new_multi_decoder(raw), Some(c))
+        }
+        Some(c @ Compression::Zstd) => threaded(zstd::stream::read::Decoder::new(raw)?, Some(c)),
     };
     let mut head = Vec::with_capacity(HEAD);
     read_up_to(&mut rest, &mut head, HEAD)?;
@@ -113,10 +117,11 @@ const BLOCK: usize = 1 << 20;
 /// Blocks decoded ahead of the reader: memory stays bounded (4 MiB).
 const AHEAD: usize = 4;
 
-/// Runs `decoder` on its own thread, so decompression overlaps splitting
-/// and parsing as it does in `gzip -dc | emlkit` (a shell pipeline), but in
-/// one process: with `-j1` the decoder gets its own core.
-fn threaded(mut decoder: impl Read + Send + 'static, c: Compression) -> Reader {
+/// Runs `decoder` (a decompressor, or a plain pipe) on its own thread, so
+/// reading and decompression overlap splitting and parsing as they do in
+/// `gzip -dc | emlkit` (a shell pipeline), but in one process: with `-j1`
+/// the decoder gets its own core.
+fn threaded(mut decoder: impl Read + Send + 'static, c: Option<Compression>) -> Reader {
     let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Vec<u8>>>(AHEAD);
     std::thread::spawn(move || loop {
         let mut block = Vec::with_capacity(BLOCK);
@@ -135,10 +140,11 @@ fn threaded(mut decoder: impl Read + Send + 'static, c: Compression) -> Reader {
                     let _ = tx.send(Ok(block));
                 }
                 // Name the format: "gzip data: incomplete deflate stream".
-                let _ = tx.send(Err(io::Error::new(
-                    e.kind(),
-                    format!("{} data: {e}", c.as_str()),
-                )));
+                let e = match c {
+                    Some(c) => io::Error::new(e.kind(), format!("{} data: {e}", c.as_str())),
+                    None => e,
+                };
+                let _ = tx.send(Err(e));
                 break;
             }
         }

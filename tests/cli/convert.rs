@@ -555,3 +555,53 @@ fn maildir_to_mbox_to_maildir_keeps_files_flags_keywords_and_times() {
         assert_eq!(mtime(&x.path), mtime(&y.path));
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn appends_wait_for_an_fcntl_lock() {
+    // Another program (here Python, as mutt or Dovecot would) holds an fcntl
+    // write lock on the mbox; the append waits for it. See: issue 12.
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("box.mbox");
+    std::fs::copy(root("testdata/mbox/crlf.mbox"), &target).unwrap();
+    let holder = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import fcntl, sys, time\n\
+             f = open(sys.argv[1], 'r+')\n\
+             fcntl.lockf(f, fcntl.LOCK_EX)\n\
+             print('locked', flush=True)\n\
+             time.sleep(0.8)\n",
+            target.to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn();
+    let Ok(mut holder) = holder else {
+        eprintln!("skipped: python3 is not available");
+        return;
+    };
+    // Wait until the lock is held.
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(holder.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    assert_eq!(line.trim(), "locked");
+    let started = std::time::Instant::now();
+    let (_, err, code) = run(&[
+        "convert",
+        "testdata/mbox/gitpatch.mbox",
+        "--to",
+        "mbox",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(400),
+        "did not wait for the lock: {:?}",
+        started.elapsed()
+    );
+    holder.wait().unwrap();
+    assert_eq!(mbox_messages(&std::fs::read(&target).unwrap()).len(), 4);
+}

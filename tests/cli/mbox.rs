@@ -446,3 +446,36 @@ fn a_truncated_archive_gives_the_messages_before_the_cut() {
     let n = jsonl(&out).len();
     assert!(n > 1000 && n < 3000, "{n}");
 }
+
+#[test]
+fn unreadable_formats_are_named() {
+    // See: issue 12 — a clear message for anything unreadable.
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("mail.zip");
+    std::fs::write(&zip, b"PK\x03\x04\x14\x00rest of a zip").unwrap();
+    let mut tar = vec![0u8; 512];
+    tar[..8].copy_from_slice(b"crlf.mbx");
+    tar[257..263].copy_from_slice(b"ustar\0");
+    let tar_path = dir.path().join("mail.tar");
+    std::fs::write(&tar_path, &tar).unwrap();
+    for (p, what) in [(&zip, "a zip archive"), (&tar_path, "a tar archive")] {
+        for cmd in ["json", "info"] {
+            let (out, err, code) = run(&[cmd, p.to_str().unwrap()]);
+            assert_eq!((out.as_str(), code), ("", 2), "{cmd}");
+            assert!(
+                err.contains(&format!("{what}, not a message or a mailbox")),
+                "{err}"
+            );
+        }
+    }
+    // Compressed, on stdin, the same.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, &tar).unwrap();
+    let o = emlkit()
+        .args(["json"])
+        .write_stdin(gz.finish().unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("a tar archive"));
+}

@@ -57,8 +57,3 @@ pub mod model;
 pub mod sink;
 pub mod source;
 pub mod term;
-
-#[doc(hidden)]
-pub mod cli;
-#[doc(hidden)]
-pub mod cmd;

@@ -8,7 +8,7 @@ use crate::model::header::decode_text;
 use crate::model::{self, Finding, Limits, Message, Part};
 use crate::source::Origin;
 use base64::Engine;
-use mail_parser::{Address, HeaderName, HeaderValue, Host};
+use mail_parser::{HeaderName, HeaderValue, Host};
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -407,28 +407,14 @@ const RESENT: [(&str, HeaderName<'static>); 7] = [
     ("message_id", HeaderName::ResentMessageId),
 ];
 
-fn addr_recs(v: Option<Address<'_>>) -> Option<Vec<AddrRec<'_>>> {
-    Some(match v? {
-        Address::List(l) => l
-            .into_iter()
-            .map(|x| AddrRec {
-                name: x.name,
-                address: x.address,
-                group: None,
-            })
-            .collect(),
-        Address::Group(gs) => gs
-            .into_iter()
-            .flat_map(|g| {
-                let name = g.name;
-                g.addresses.into_iter().map(move |x| AddrRec {
-                    name: x.name,
-                    address: x.address,
-                    group: Some(name.clone()),
-                })
-            })
-            .collect(),
-    })
+fn addr_recs<'a>(v: Vec<model::address::Mailbox<'a>>) -> Vec<AddrRec<'a>> {
+    v.into_iter()
+        .map(|m| AddrRec {
+            name: m.name,
+            address: m.address,
+            group: m.group,
+        })
+        .collect()
 }
 
 /// The addresses of the first field with this name; for the recipient
@@ -438,9 +424,9 @@ fn address_of<'m>(msg: &Message<'m>, name: HeaderName<'_>) -> Option<Vec<AddrRec
     let additive = matches!(name, HeaderName::To | HeaderName::Cc | HeaderName::Bcc);
     let mut out: Option<Vec<AddrRec<'m>>> = None;
     for f in msg.headers().iter().filter(|f| f.name == name) {
-        if let HeaderValue::Address(a) = f.parsed() {
+        if let HeaderValue::Address(_) = f.parsed() {
             out.get_or_insert_with(Vec::new)
-                .extend(addr_recs(Some(a)).unwrap_or_default());
+                .extend(addr_recs(model::address::mailboxes(f)));
         }
         if !additive {
             break;
@@ -624,8 +610,8 @@ fn resent_blocks<'m>(msg: &Message<'m>) -> Vec<ResentRec<'m>> {
                 continue;
             };
             let v = match f.parsed() {
-                HeaderValue::Address(a) => {
-                    ResentValue::Addresses(addr_recs(Some(a)).unwrap_or_default())
+                HeaderValue::Address(_) => {
+                    ResentValue::Addresses(addr_recs(model::address::mailboxes(f)))
                 }
                 HeaderValue::DateTime(d) => ResentValue::Date {
                     raw: String::from_utf8_lossy(f.raw_value()),

@@ -42,7 +42,7 @@ pub use classify::HopKind;
 pub use hops::Hop;
 
 use crate::model::{self, Finding, Message};
-use mail_parser::{Address, HeaderName, HeaderValue};
+use mail_parser::{HeaderName, HeaderValue};
 use std::net::IpAddr;
 
 /// Options of [`trace`].
@@ -62,6 +62,17 @@ pub struct Options {
     /// A date later than `now` by more than this is `future_date`.
     /// Default 900 s.
     pub future_slack: i64,
+}
+
+impl Default for Options {
+    /// The defaults, with "now" read from the system clock (for the
+    /// future-date check).
+    fn default() -> Options {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        Options::at(now)
+    }
 }
 
 impl Options {
@@ -281,7 +292,7 @@ pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
             _ => {}
         }
         if h.name == HeaderName::From && t.from.is_none() {
-            t.from = first_address(&h.parsed());
+            t.from = first_address(h);
         }
     }
     for group in model::resent::blocks(parsed) {
@@ -410,16 +421,8 @@ fn set_resent(b: &mut ResentBlock, name: &str, f: Field) {
     }
 }
 
-fn first_address(v: &HeaderValue<'_>) -> Option<String> {
-    let a = match v {
-        HeaderValue::Address(Address::List(l)) => l.first()?.address.as_deref()?,
-        HeaderValue::Address(Address::Group(g)) => g
-            .iter()
-            .flat_map(|g| g.addresses.iter())
-            .next()?
-            .address
-            .as_deref()?,
-        _ => return None,
-    };
-    Some(a.to_string())
+fn first_address(f: &model::Field<'_>) -> Option<String> {
+    model::address::mailboxes(f)
+        .into_iter()
+        .find_map(|m| m.address.map(|a| a.into_owned()))
 }

@@ -206,6 +206,26 @@ pub fn findings(msg: &super::Message<'_>, out: &mut Vec<Finding>) {
                     );
                 }
             }
+            if top
+                && matches!(
+                    h.name,
+                    HeaderName::From
+                        | HeaderName::Sender
+                        | HeaderName::ReplyTo
+                        | HeaderName::To
+                        | HeaderName::Cc
+                        | HeaderName::Bcc
+                )
+                && super::address::has_encoded_word_in_address(h.raw_value())
+            {
+                out.push(
+                    Finding::new(
+                        "encoded_word_in_address",
+                        format!("an encoded word inside an addr-spec in the {name} header field: not decoded (RFC 2047 §5)"),
+                    )
+                    .at(Some(h.offset)),
+                );
+            }
             let counts = if top {
                 super::is_singleton(&h.name)
             } else {

@@ -68,7 +68,7 @@
 //! The `emlkit` binary holds the command line: argument parsing, terminal
 //! handling, progress, colours and exit codes, behind the default-on `cli`
 //! feature. With `emlkit = { version = "…", default-features = false }` you
-//! get the bare library, without clap, anyhow, indicatif or rayon. The
+//! get the bare library, without clap, anyhow or indicatif. The
 //! library never prints, never exits, never reads the environment or looks at
 //! the terminal: it returns data and writes to the `io::Write` it is given.
 //!

@@ -11,9 +11,13 @@ mod bytes;
 pub mod envelope;
 pub mod maildir;
 pub mod mbox;
+pub mod reader;
+pub mod run;
 pub mod stream;
 
 pub use bytes::Bytes;
+pub use reader::{Mailbox, MmapChoice, RawMessage, ReadError, ReadOptions};
+pub use run::{for_each_ordered, RunError, RunOptions};
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -7,4 +7,6 @@ fuzz_target!(|data: &[u8]| {
     if let Some(f) = emlkit::source::maildir::parse_flags(&name) {
         assert!(f.chars().all(|c| c.is_ascii_uppercase()));
     }
+    let k = emlkit::source::maildir::parse_keyword_letters(&name);
+    assert!(k.iter().all(u8::is_ascii_lowercase));
 });

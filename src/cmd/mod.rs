@@ -31,6 +31,8 @@ pub struct InputArgs {
     /// Messages, mbox files, maildirs or directories, or message references
     /// (`archive.mbox#42`, `archive.mbox#5-9`, `archive.mbox@OFFSET`); `-`
     /// (or nothing, when stdin is not a terminal) reads standard input.
+    /// gzip, bzip2, xz and zstd data (files and stdin) is decompressed on
+    /// the fly.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
@@ -50,8 +52,10 @@ pub struct InputArgs {
     #[arg(short = 'r', long)]
     pub recursive: bool,
 
-    /// Largest input read from a pipe or device, in bytes (mapped files are
-    /// not limited).
+    /// Largest single message read whole from a pipe, a device or a
+    /// compressed file, in bytes (mapped files are not limited; an mbox
+    /// stream is split as it arrives and only each message is bounded, by
+    /// --max-message-bytes).
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 30, hide_short_help = true)]
     pub max_input: u64,
 

@@ -285,6 +285,40 @@ impl<'a> Message<'a> {
         }
     }
 
+    /// The mailboxes of the first From field (obsolete routes dropped,
+    /// encoded words never decoded inside an addr-spec).
+    pub fn from_addresses(&self) -> Vec<address::Mailbox<'a>> {
+        self.field(&HeaderName::From)
+            .map(address::mailboxes)
+            .unwrap_or_default()
+    }
+
+    /// The addr-spec of the first mailbox in From, if any.
+    pub fn from_address(&self) -> Option<String> {
+        self.from_addresses()
+            .into_iter()
+            .find_map(|m| m.address.map(|a| a.into_owned()))
+    }
+
+    /// The attachments as parts (see [`Message::is_attachment`]).
+    pub fn attachment_parts(&self) -> impl Iterator<Item = &Part<'a>> + '_ {
+        self.attachments().into_iter().map(move |i| &self.parts[i])
+    }
+
+    /// The first readable text body (see [`Message::text_bodies`]), decoded.
+    pub fn text(&self) -> Option<&str> {
+        self.text_bodies()
+            .into_iter()
+            .find_map(|i| self.parts[i].text())
+    }
+
+    /// The path the message took: Received hops, authentication results,
+    /// origin and findings (see [`crate::forensics`]). Only the top-level
+    /// header is read.
+    pub fn trace(&self, opts: &crate::forensics::Options) -> crate::forensics::Trace {
+        crate::forensics::trace(self, opts)
+    }
+
     /// Indices of the attachments (see [`Message::is_attachment`]).
     pub fn attachments(&self) -> Vec<usize> {
         (0..self.parts.len())

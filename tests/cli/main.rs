@@ -8,6 +8,7 @@ mod convert;
 mod corpus;
 mod dedupe;
 mod differential;
+mod dovecot;
 mod extract;
 mod generated;
 mod headers;

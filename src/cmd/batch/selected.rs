@@ -63,6 +63,7 @@ pub(super) fn resolve(args: &InputArgs) -> Result<Vec<(Input, Option<Vec<Select>
 
 /// The job for one mbox entry (ranges relative to `base` in `bytes`).
 fn mbox_job<'a>(
+    input_no: usize,
     name: &str,
     bytes: &'a [u8],
     base: usize,
@@ -79,11 +80,16 @@ fn mbox_job<'a>(
             offset: (e.offset + base) as u64,
             length: (message.end - (e.offset + base)) as u64,
             data_offset: message.start as u64,
-            from_line: Some(String::from_utf8_lossy(&bytes[from_line]).into_owned()),
+            from_line: Some(String::from_utf8_lossy(&bytes[from_line.clone()]).into_owned()),
+            envelope: Some(bytes[from_line].to_vec()),
+            input: input_no,
             flags: None,
+            keywords: Vec::new(),
             folder: None,
         },
-        data: Data::Slice(&bytes[message], true),
+        // A message whose end its Content-Length decided is not quoted (as
+        // in the engine's own mbox loop).
+        data: Data::Slice(&bytes[message], !e.content_length),
     }
 }
 
@@ -135,6 +141,7 @@ fn label(name: &str, s: &Select) -> String {
 pub(super) fn run(
     engine: &mut Engine<'_, '_>,
     args: &InputArgs,
+    input_no: usize,
     input: &Input,
     selects: &[Select],
     chunk_messages: usize,
@@ -149,11 +156,12 @@ pub(super) fn run(
             return Ok(());
         }
     }
-    let bytes = match input {
-        Input::Stdin => Bytes::stdin(args.max_input),
-        Input::Path(p) => Bytes::open(p, args.max_input),
-    };
-    let bytes = match bytes {
+    // A compressed mbox is decompressed into memory (bounded by
+    // --max-input): `@OFFSET` counts in the decompressed bytes.
+    let bytes = match source::load(input, args.max_input).and_then(|l| match l {
+        source::Loaded::Mapped(b) => Ok(b),
+        source::Loaded::Stream(o) => o.read_all(args.max_input).map(Bytes::from_vec),
+    }) {
         Ok(b) => b,
         Err(e) => {
             engine.say(&name, &e);
@@ -175,6 +183,7 @@ pub(super) fn run(
                         path: name.clone(),
                         format: "eml",
                         length: bytes.len() as u64,
+                        input: input_no,
                         ..Origin::default()
                     },
                     data: Data::Slice(&bytes, false),
@@ -208,7 +217,7 @@ pub(super) fn run(
                             continue;
                         }
                         chunk_bytes += e.message.len();
-                        chunk.push(mbox_job(&name, data, 0, &e, e.index));
+                        chunk.push(mbox_job(input_no, &name, data, 0, &e, e.index));
                         if chunk.len() >= chunk_messages || chunk_bytes >= CHUNK_BYTES {
                             engine.flush(&mut chunk)?;
                             chunk_bytes = 0;
@@ -237,7 +246,7 @@ pub(super) fn run(
                 match found {
                     Ok((base, e, i)) => {
                         chunk_bytes += e.message.len();
-                        chunk.push(mbox_job(&name, data, base, &e, i));
+                        chunk.push(mbox_job(input_no, &name, data, base, &e, i));
                     }
                     Err(reason) => engine.say(&label(&name, s), &reason),
                 }

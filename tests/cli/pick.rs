@@ -210,3 +210,32 @@ fn gmail_labels_reach_json_pick_and_scan() {
     let (_, out, _) = run_in(&["scan", "-f", "{labels}", &format!("{m}#0-2")], b"");
     assert_eq!(out, "Inbox,Important\n\nWork\n");
 }
+
+#[test]
+fn references_into_compressed_and_streamed_mboxes() {
+    use std::io::Write;
+    let (dir, mbox) = archive();
+    let gz = dir.path().join("archive.mbox.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::default(),
+    );
+    enc.write_all(&std::fs::read(&mbox).unwrap()).unwrap();
+    enc.finish().unwrap();
+    let g = gz.to_str().unwrap();
+    let (code, list, err) = run_in(&["pick", "id:c@x", g], b"");
+    assert_eq!(code, 0, "{err}");
+    assert!(list.trim_end().ends_with("archive.mbox.gz#2@687"), "{list}");
+    let (code, out, err) = run_in(&["text", "-L", "-"], list.as_bytes());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Agreed."), "{out}");
+    let (_, out, _) = run_in(&["scan", "-f", "{id}", &format!("{g}#4-5")], b"");
+    assert_eq!(out, "a@x\ne@x\n");
+    // An mbox on stdin: a member by index (after `--`, as `-#1` looks like
+    // an option).
+    let (code, out, err) = run_in(
+        &["scan", "-f", "{id}", "--", "-#1"],
+        &std::fs::read(&mbox).unwrap(),
+    );
+    assert_eq!((code, out.as_str()), (0, "b@x\n"), "{err}");
+}

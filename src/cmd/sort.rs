@@ -63,20 +63,33 @@ pub struct SortArgs {
     pub json: bool,
 }
 
-/// Reads the summary of every message (header sections only), in input order.
-pub(crate) fn collect(args: &InputArgs) -> Result<(Vec<(Origin, Summary)>, super::Outcome)> {
+/// Reads the summary of every message (header sections only), in input
+/// order. `trim` drops what the caller will not use; with `keep_origin`
+/// false the origins are left empty: memory grows with the number of
+/// messages, so only the keys and the reference are kept per message.
+pub(crate) fn collect(
+    args: &InputArgs,
+    keep_origin: bool,
+    trim: &(dyn Fn(&mut Summary) + Sync),
+) -> Result<(Vec<(Origin, Summary)>, super::Outcome)> {
     let limits = args.limits();
     let mut input = args.clone();
     input.headers_only = true;
     let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
         let msg = Message::parse(bytes, origin.data_offset, Scope::HeadersOnly, &limits)?;
-        let s = Summary::new(origin, &msg, message_size(origin, bytes));
+        let mut s = Summary::new(origin, &msg, message_size(origin, bytes));
+        trim(&mut s);
         serde_json::to_writer(&mut *buf, &s)?;
         Ok(())
     };
     let mut all = Vec::new();
     let mut emit = |origin: &Origin, buf: &[u8]| -> Result<()> {
-        all.push((origin.clone(), serde_json::from_slice::<Summary>(buf)?));
+        let o = if keep_origin {
+            origin.clone()
+        } else {
+            Origin::default()
+        };
+        all.push((o, serde_json::from_slice::<Summary>(buf)?));
         Ok(())
     };
     let outcome = super::batch::for_each_message_emit(&input, &work, &mut emit)?;
@@ -148,7 +161,23 @@ fn key_of(s: &Summary, key: Key, i: usize) -> SortKey {
 
 /// Runs `emlkit sort`.
 pub fn run(args: &SortArgs, out: &mut dyn Write) -> Result<super::Outcome> {
-    let (all, mut outcome) = collect(&args.input)?;
+    let key = args.key;
+    let trim = move |s: &mut Summary| {
+        let keep = std::mem::take(s);
+        *s = Summary {
+            reference: keep.reference,
+            timestamp: keep.timestamp,
+            from_address: keep.from_address.filter(|_| key == Key::From),
+            subject: keep.subject.filter(|_| key == Key::Subject),
+            size: keep.size,
+            ..Summary::default()
+        };
+    };
+    let (all, mut outcome) = if args.json {
+        collect(&args.input, true, &|_| {})?
+    } else {
+        collect(&args.input, false, &trim)?
+    };
     let mut order: Vec<(SortKey, usize)> = all
         .iter()
         .enumerate()

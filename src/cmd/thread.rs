@@ -1,7 +1,7 @@
 //! `emlkit thread`: messages in conversation order (JWZ / RFC 5256).
 
 use super::InputArgs;
-use crate::export::listing::ThreadRec;
+use crate::export::listing::{PlaceholderRec, Summary, ThreadRec};
 use crate::thread::{thread, Item};
 use anyhow::Result;
 use clap::Args;
@@ -43,7 +43,23 @@ pub struct ThreadArgs {
 
 /// Runs `emlkit thread`.
 pub fn run(args: &ThreadArgs, out: &mut dyn Write) -> Result<super::Outcome> {
-    let (all, mut outcome) = super::sort::collect(&args.input)?;
+    let trim = |s: &mut Summary| {
+        let keep = std::mem::take(s);
+        *s = Summary {
+            reference: keep.reference,
+            timestamp: keep.timestamp,
+            message_id: keep.message_id,
+            in_reply_to: keep.in_reply_to,
+            references: keep.references,
+            gmail_thread: keep.gmail_thread,
+            ..Summary::default()
+        };
+    };
+    let (all, mut outcome) = if args.json {
+        super::sort::collect(&args.input, true, &|_| {})?
+    } else {
+        super::sort::collect(&args.input, false, &trim)?
+    };
     let items: Vec<Item> = all
         .iter()
         .map(|(_, s)| Item {
@@ -66,13 +82,7 @@ pub fn run(args: &ThreadArgs, out: &mut dyn Write) -> Result<super::Outcome> {
                 super::sort::write_item(out, o, s, args.json, Some(&rec))?;
             }
             None if args.json => {
-                let v = serde_json::json!({
-                    "type": "listing",
-                    "ref": null,
-                    "placeholder": true,
-                    "message_id": node.id,
-                    "thread": rec,
-                });
+                let v = PlaceholderRec::new(&node.id, &rec);
                 serde_json::to_writer(&mut *out, &v)?;
                 out.write_all(b"\n")?;
             }

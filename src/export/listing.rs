@@ -255,3 +255,29 @@ impl<'a> ListingRec<'a> {
         }
     }
 }
+
+/// The `listing` record of a thread placeholder (`thread --json`): a parent
+/// that replies refer to but that is not among the messages.
+#[derive(Serialize)]
+pub struct PlaceholderRec<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(rename = "ref")]
+    reference: Option<&'a str>,
+    placeholder: bool,
+    message_id: &'a str,
+    thread: &'a ThreadRec,
+}
+
+impl<'a> PlaceholderRec<'a> {
+    /// The record of the placeholder for `message_id`.
+    pub fn new(message_id: &'a str, thread: &'a ThreadRec) -> Self {
+        PlaceholderRec {
+            kind: "listing",
+            reference: None,
+            placeholder: true,
+            message_id,
+            thread,
+        }
+    }
+}

@@ -373,7 +373,7 @@ pub fn run(args: &ScanArgs, style: super::Style, out: &mut dyn Write) -> Result<
     };
     let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
         let msg = Message::parse(bytes, origin.data_offset, Scope::HeadersOnly, &limits)?;
-        let s = Summary::new(origin, &msg, message_size(origin, bytes));
+        let s = Summary::brief(origin, &msg, message_size(origin, bytes));
         if json {
             serde_json::to_writer(&mut *buf, &ListingRec::new(origin, &s, None))?;
         } else if in_order {

@@ -125,6 +125,15 @@ fn ids(v: Option<HeaderValue<'_>>) -> Vec<String> {
 impl Summary {
     /// Reads the summary of `msg` (parsed header-only or fully).
     pub fn new(origin: &Origin, msg: &Message<'_>, size: u64) -> Summary {
+        let mut s = Summary::brief(origin, msg, size);
+        s.in_reply_to = ids(msg.value(&HeaderName::InReplyTo));
+        s.references = ids(msg.value(&HeaderName::References));
+        s
+    }
+
+    /// As [`Summary::new`] without the thread links (`in_reply_to` and
+    /// `references` are left empty): what a listing shows, read faster.
+    pub fn brief(origin: &Origin, msg: &Message<'_>, size: u64) -> Summary {
         let from = msg
             .headers()
             .iter()
@@ -161,8 +170,8 @@ impl Summary {
                 .map(str::to_string),
             subject: msg.subject(),
             message_id: msg.message_id(),
-            in_reply_to: ids(msg.value(&HeaderName::InReplyTo)),
-            references: ids(msg.value(&HeaderName::References)),
+            in_reply_to: Vec::new(),
+            references: Vec::new(),
             size,
             flags: flags(
                 msg,

@@ -327,6 +327,10 @@ fn describe(input: &Input, name: &str, args: &InfoArgs) -> io::Result<InfoRec> {
 /// Runs `emlkit info`.
 pub fn run(args: &InfoArgs, out: &mut dyn Write) -> Result<super::Outcome> {
     let mut outcome = super::Outcome::default();
+    // See: issue 13 — a list names messages; info describes mailboxes.
+    if args.input.list.is_some() {
+        anyhow::bail!("info describes whole mailboxes: give their paths, not a message list (-L)");
+    }
     let inputs: Vec<Input> = if args.input.inputs.is_empty() {
         if io::stdin().is_terminal() {
             anyhow::bail!("no input: give a path, or pipe a mailbox into stdin (see --help)");

@@ -239,3 +239,10 @@ fn references_into_compressed_and_streamed_mboxes() {
     );
     assert_eq!((code, out.as_str()), (0, "b@x\n"), "{err}");
 }
+
+#[test]
+fn info_refuses_a_message_list() {
+    let (code, _, err) = run_in(&["info", "-L", "-"], b"x.mbox#1\n");
+    assert_eq!(code, 2);
+    assert!(err.contains("not a message list"), "{err}");
+}

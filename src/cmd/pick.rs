@@ -39,6 +39,7 @@ Examples:
   emlkit pick 'date:2024-01.. -label:Spam' takeout.mbox | emlkit scan -L -
   emlkit pick --count 'auth:dkim=fail OR tls:no' maildir/
   emlkit pick 'type:application/pdf' archive.mbox | emlkit extract -L - -o pdfs
+  emlkit pick --maildir ~/Maildir/.Invoices 'subject:invoice has:attachment' a.mbox
 
 Exit codes: 0 something matched, 1 nothing matched, 2 a bad query or an
 input that could not be read.";
@@ -61,6 +62,16 @@ pub struct PickArgs {
     /// Print only the number of matching messages.
     #[arg(short = 'c', long)]
     pub count: bool,
+
+    /// Append the matching messages to this mbox (as `convert --to mbox`
+    /// does: locked, mboxrd, flags and envelope kept) instead of listing them.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["json", "count", "maildir"])]
+    pub mbox: Option<std::path::PathBuf>,
+
+    /// Deliver the matching messages into this maildir (as `convert --to
+    /// maildir`) instead of listing them.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["json", "count"])]
+    pub maildir: Option<std::path::PathBuf>,
 }
 
 /// Seconds since the epoch, now.
@@ -125,6 +136,10 @@ pub fn run(args: &PickArgs, out: &mut dyn Write) -> Result<super::Outcome> {
         Ok(())
     };
     let mut matched = 0usize;
+    // Into a mailbox: the list goes to `convert`, which seeks each message.
+    let mut list: Vec<u8> = Vec::new();
+    let deliver = args.mbox.is_some() || args.maildir.is_some();
+    let out: &mut dyn Write = if deliver { &mut list } else { out };
     let count = args.count;
     let mut emit = |_: &Origin, buf: &[u8]| -> Result<()> {
         if !buf.is_empty() {
@@ -141,5 +156,28 @@ pub fn run(args: &PickArgs, out: &mut dyn Write) -> Result<super::Outcome> {
     }
     out.flush()?;
     outcome.nothing = matched == 0;
+    if deliver && matched > 0 {
+        let mut file = tempfile::NamedTempFile::new()?;
+        file.write_all(&list)?;
+        file.flush()?;
+        let (to, output) = match (&args.mbox, &args.maildir) {
+            (Some(m), _) => (super::convert::ToKind::Mbox, m.clone()),
+            (None, Some(d)) => (super::convert::ToKind::Maildir, d.clone()),
+            (None, None) => return Ok(outcome),
+        };
+        let convert = super::convert::ConvertArgs {
+            input: InputArgs {
+                inputs: Vec::new(),
+                list: Some(file.path().to_path_buf()),
+                ..args.input.clone()
+            },
+            to,
+            output: Some(output),
+            allow_duplicates: false,
+            no_fsync: false,
+        };
+        let written = super::convert::run(&convert, &mut std::io::sink())?;
+        outcome.errored |= written.errored;
+    }
     Ok(outcome)
 }

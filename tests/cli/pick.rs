@@ -246,3 +246,32 @@ fn info_refuses_a_message_list() {
     assert_eq!(code, 2);
     assert!(err.contains("not a message list"), "{err}");
 }
+
+#[test]
+fn picked_messages_go_straight_into_an_mbox_or_a_maildir() {
+    let (dir, mbox) = archive();
+    let m = mbox.to_str().unwrap();
+    let out = dir.path().join("out.mbox");
+    let (code, stdout, err) = run_in(
+        &["pick", "--mbox", out.to_str().unwrap(), "subject:plans", m],
+        b"",
+    );
+    assert_eq!((code, stdout.as_str()), (0, ""), "{err}");
+    let (_, ids, _) = run_in(&["scan", "-f", "{id}", out.to_str().unwrap()], b"");
+    assert_eq!(ids, "a@x\nb@x\nc@x\na@x\n");
+    // The bytes are the originals.
+    let (_, a, _) = run_in(&["json", &format!("{m}#1")], b"");
+    let (_, b, _) = run_in(&["json", &format!("{}#1", out.display())], b"");
+    let body = |s: &str| {
+        serde_json::from_str::<serde_json::Value>(s.trim()).unwrap()["attachments"].clone()
+    };
+    assert_eq!(body(&a), body(&b));
+    let md = dir.path().join("md");
+    let (code, _, err) = run_in(
+        &["pick", "--maildir", md.to_str().unwrap(), "from:dave", m],
+        b"",
+    );
+    assert_eq!(code, 0, "{err}");
+    let (_, ids, _) = run_in(&["scan", "-f", "{id}", md.to_str().unwrap()], b"");
+    assert_eq!(ids, "e@x\n");
+}

@@ -55,19 +55,33 @@ pub fn run(args: &ThreadArgs, out: &mut dyn Write) -> Result<super::Outcome> {
             ..Summary::default()
         };
     };
-    let (all, mut outcome) = if args.json {
+    let (mut all, mut outcome) = if args.json {
         super::sort::collect(&args.input, true, &|_| {})?
     } else {
         super::sort::collect(&args.input, false, &trim)?
     };
+    // The links move into the items unless the records still show them.
+    let json = args.json;
     let items: Vec<Item> = all
-        .iter()
-        .map(|(_, s)| Item {
-            id: s.message_id.clone(),
-            references: s.references.clone(),
-            in_reply_to: s.in_reply_to.clone(),
-            timestamp: s.timestamp,
-            group: s.gmail_thread.clone(),
+        .iter_mut()
+        .map(|(_, s)| {
+            let refs = if json {
+                s.references.clone()
+            } else {
+                std::mem::take(&mut s.references)
+            };
+            let irt = if json {
+                s.in_reply_to.clone()
+            } else {
+                std::mem::take(&mut s.in_reply_to)
+            };
+            Item {
+                id: s.message_id.clone(),
+                references: refs,
+                in_reply_to: irt,
+                timestamp: s.timestamp,
+                group: s.gmail_thread.clone(),
+            }
         })
         .collect();
     for node in thread(&items) {

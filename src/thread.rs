@@ -36,6 +36,19 @@ pub struct Item {
     pub timestamp: Option<i64>,
     /// A thread key given by the mail store (Gmail `X-GM-THRID`).
     pub group: Option<String>,
+    /// The subject without reply prefixes, for [`Options::subjects`].
+    pub base_subject: Option<String>,
+}
+
+/// Threading options.
+#[derive(Debug, Clone, Copy, Default)]
+#[non_exhaustive]
+pub struct Options {
+    /// Also join threads whose top messages have the same base subject
+    /// (RFC 5256 §2.2, step 5, simplified): the later ones hang under the
+    /// earliest. This is disabled by default: subjects like "Hello" join
+    /// unrelated mail.
+    pub subjects: bool,
 }
 
 /// One line of the threaded listing, in display order (pre-order).
@@ -106,6 +119,11 @@ impl Forest {
 
 /// Threads `items`; see the module documentation.
 pub fn thread(items: &[Item]) -> Vec<Node> {
+    thread_with(items, &Options::default())
+}
+
+/// Threads `items` with options; see the module documentation.
+pub fn thread_with(items: &[Item], opts: &Options) -> Vec<Node> {
     let mut f = Forest {
         c: Vec::new(),
         by_id: HashMap::new(),
@@ -205,6 +223,34 @@ pub fn thread(items: &[Item]) -> Vec<Node> {
         }
     }
     tops.sort_by_key(|&x| key[x]);
+    if opts.subjects {
+        // The earliest top of each base subject takes the later ones as
+        // replies (in date order, after its own).
+        let subjects: Vec<Option<String>> = tops
+            .iter()
+            .map(|&x| {
+                let m = f.c[x]
+                    .message
+                    .or_else(|| eff[x].first().and_then(|&c| f.c[c].message))?;
+                items[m].base_subject.clone().filter(|s| !s.is_empty())
+            })
+            .collect();
+        let mut first: HashMap<String, usize> = HashMap::new();
+        let mut kept = Vec::with_capacity(tops.len());
+        for (&t, subj) in tops.iter().zip(subjects) {
+            match subj {
+                Some(subj) => match first.get(&subj) {
+                    Some(&head) => eff[head].push(t),
+                    None => {
+                        first.insert(subj, t);
+                        kept.push(t);
+                    }
+                },
+                None => kept.push(t),
+            }
+        }
+        tops = kept;
+    }
     // Gmail thread groups: tops with the same key stay together.
     let group_of = |x: usize| -> Option<&str> {
         let mut stack = vec![x];
@@ -327,6 +373,20 @@ mod tests {
             },
         ];
         assert_eq!(show(&thread(&items)), vec!["a", " b"]);
+    }
+
+    #[test]
+    fn subjects_join_threads_only_when_asked() {
+        let mut a = item("a", &[], 1);
+        a.base_subject = Some("plans".into());
+        let mut b = item("b", &[], 2);
+        b.base_subject = Some("plans".into());
+        let c = item("c", &[], 3);
+        let items = [a, b, c];
+        assert_eq!(show(&thread(&items)), vec!["a", "b", "c"]);
+        let nodes = thread_with(&items, &Options { subjects: true });
+        assert_eq!(show(&nodes), vec!["a", " b", "c"]);
+        assert_eq!(nodes[1].parent.as_deref(), Some("a"));
     }
 
     #[test]

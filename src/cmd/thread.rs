@@ -2,7 +2,7 @@
 
 use super::InputArgs;
 use crate::export::listing::{PlaceholderRec, Summary, ThreadRec};
-use crate::thread::{thread, Item};
+use crate::thread::{thread_with, Item, Options};
 use anyhow::Result;
 use clap::Args;
 use std::io::Write;
@@ -15,7 +15,8 @@ mthread writes it (emlkit reads such lists back, the indentation is ignored).
 A parent that is missing is kept as a placeholder when it holds two or more
 replies at the top of a thread; in a list a placeholder is not written (its
 replies are indented below where it would be). Messages are not grouped by
-subject. Threads and replies are ordered by date, then input order.
+Threads and replies are ordered by date, then input order. Messages are not
+joined by subject unless --subjects is given.
 
 Gmail Takeout: messages with the same X-GM-THRID stay together even when
 their headers do not link them, and the thread id is the X-GM-THRID.
@@ -39,15 +40,22 @@ pub struct ThreadArgs {
     /// Write one `listing` JSON record per message, with its thread.
     #[arg(long)]
     pub json: bool,
+
+    /// Also join threads whose first messages have the same subject (without
+    /// Re:/Fwd:/[list] prefixes): the later threads hang under the earliest.
+    #[arg(long)]
+    pub subjects: bool,
 }
 
 /// Runs `emlkit thread`.
 pub fn run(args: &ThreadArgs, out: &mut dyn Write) -> Result<super::Outcome> {
+    let subjects = args.subjects;
     let trim = |s: &mut Summary| {
         let keep = std::mem::take(s);
         *s = Summary {
             reference: keep.reference,
             timestamp: keep.timestamp,
+            subject: keep.subject.filter(|_| subjects),
             message_id: keep.message_id,
             in_reply_to: keep.in_reply_to,
             references: keep.references,
@@ -81,10 +89,17 @@ pub fn run(args: &ThreadArgs, out: &mut dyn Write) -> Result<super::Outcome> {
                 in_reply_to: irt,
                 timestamp: s.timestamp,
                 group: s.gmail_thread.clone(),
+                base_subject: s
+                    .subject
+                    .as_deref()
+                    .filter(|_| subjects)
+                    .map(super::sort::base_subject),
             }
         })
         .collect();
-    for node in thread(&items) {
+    let mut opts = Options::default();
+    opts.subjects = args.subjects;
+    for node in thread_with(&items, &opts) {
         let rec = ThreadRec {
             id: node.thread.clone(),
             parent: node.parent.clone(),

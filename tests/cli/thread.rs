@@ -35,3 +35,16 @@ fn json_has_thread_id_parent_and_depth() {
     assert_eq!(c["thread"]["parent"], "b@x");
     assert_eq!(c["thread"]["depth"], 2);
 }
+
+#[test]
+fn subjects_join_threads_only_when_asked() {
+    let (_d, mbox) = archive();
+    let m = mbox.to_str().unwrap();
+    let (_, list, _) = run_in(&["thread", "--subjects", m], b"");
+    let depth: Vec<usize> = list
+        .lines()
+        .map(|l| l.len() - l.trim_start().len())
+        .collect();
+    // The duplicate "Plans" joins the first "Plans" thread.
+    assert_eq!(depth, vec![1, 1, 0, 1, 2, 1]);
+}

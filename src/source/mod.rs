@@ -16,7 +16,7 @@ pub mod run;
 pub mod stream;
 
 pub use bytes::Bytes;
-pub use reader::{Mailbox, MmapChoice, RawMessage, ReadError, ReadOptions};
+pub use reader::{Mailbox, MmapChoice, RawMessage, ReadError, ReadOptions, Shard};
 pub use run::{for_each_ordered, RunError, RunOptions};
 
 use std::fmt;

@@ -46,6 +46,48 @@ pub enum MmapChoice {
     Auto,
 }
 
+/// `K/N`: the K-th (1-based) of N parts of every input, cut at message
+/// boundaries, so that N workers (or machines) share one mailbox. An mbox
+/// is cut by bytes (a message belongs to the part its `From_` line starts
+/// in), a maildir or directory by file, a single message belongs to part 1;
+/// a stream cannot be cut.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// Which part, 1..=n.
+    pub k: u64,
+    /// How many parts.
+    pub n: u64,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let (k, n) = s
+            .split_once('/')
+            .ok_or_else(|| format!("`{s}` is not K/N (for example 2/8)"))?;
+        let k: u64 = k
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{k}` is not a number"))?;
+        let n: u64 = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{n}` is not a number"))?;
+        if n == 0 || k == 0 || k > n {
+            return Err(format!("need 1 <= K <= N, got {k}/{n}"));
+        }
+        Ok(Shard { k, n })
+    }
+}
+
+impl Shard {
+    /// The byte (or item) range `[start, end)` of this shard out of `len`.
+    pub fn range(&self, len: u64) -> (u64, u64) {
+        let at = |i: u64| ((len as u128 * i as u128) / self.n as u128) as u64;
+        (at(self.k - 1), at(self.k))
+    }
+}
+
 /// How inputs are read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -65,6 +107,8 @@ pub struct ReadOptions {
     pub max_message: u64,
     /// Memory maps or reads (default: reads).
     pub mmap: MmapChoice,
+    /// Only this part of every input (see [`Shard`]); None reads all.
+    pub shard: Option<Shard>,
 }
 
 impl Default for ReadOptions {
@@ -75,6 +119,7 @@ impl Default for ReadOptions {
             max_input: 1 << 30,
             max_message: 1 << 31,
             mmap: MmapChoice::Never,
+            shard: None,
         }
     }
 }
@@ -95,6 +140,20 @@ impl ReadOptions {
     /// Chooses memory maps or reads (see [`MmapChoice`]).
     pub fn mmap(mut self, choice: MmapChoice) -> Self {
         self.mmap = choice;
+        self
+    }
+
+    /// Reads only one part of every input (see [`Shard`]).
+    pub fn shard(mut self, shard: Option<Shard>) -> Self {
+        self.shard = shard;
+        self
+    }
+
+    /// Sets the largest input read whole and the largest message of a
+    /// stream (see the fields).
+    pub fn max_sizes(mut self, max_input: u64, max_message: u64) -> Self {
+        self.max_input = max_input;
+        self.max_message = max_message;
         self
     }
 }
@@ -176,6 +235,30 @@ impl RawMessage {
         })
     }
 
+    /// The header section alone (up to and including the empty line that
+    /// ends it), with mbox quoting undone: for header-only work, which then
+    /// never scans or copies the body.
+    pub fn header_bytes(&self) -> Result<Cow<'_, [u8]>, ReadError> {
+        let b: Cow<'_, [u8]> = match &self.data {
+            Data::Shared(bytes, r) => Cow::Borrowed(crate::model::header_block(&bytes[r.clone()])),
+            Data::Owned(v) => Cow::Borrowed(crate::model::header_block(v)),
+            Data::File(..) => {
+                let whole = self.bytes()?.into_owned();
+                let n = crate::model::header_block(&whole).len();
+                let mut v = whole;
+                v.truncate(n);
+                return Ok(Cow::Owned(v));
+            }
+        };
+        if !self.quoted {
+            return Ok(b);
+        }
+        Ok(match b {
+            Cow::Borrowed(s) => mbox::unquote(s),
+            Cow::Owned(v) => Cow::Owned(mbox::unquote(&v).into_owned()),
+        })
+    }
+
     /// The number of bytes of the record, before unquoting (a maildir file
     /// counts 0 until read).
     pub fn len(&self) -> usize {
@@ -205,6 +288,11 @@ fn read_file(path: &Path, max: u64, mmap: MmapChoice) -> std::io::Result<Bytes> 
     Ok(Bytes::from_vec(opened.read_all(max)?))
 }
 
+/// Map pages are released in steps of this many bytes,
+const RELEASE_EVERY: usize = 8 << 20;
+/// this far behind the message being handed out.
+const RELEASE_LAG: usize = 24 << 20;
+
 /// Where the iteration stands inside one input.
 enum Cursor {
     /// An mbox in memory, split in place.
@@ -213,6 +301,11 @@ enum Cursor {
         state: Box<SplitState>,
         name: String,
         input: usize,
+        /// Messages whose `From_` line starts in `[lo, hi)` (a shard).
+        lo: u64,
+        hi: u64,
+        /// Map pages before this offset were given back to the kernel.
+        released: usize,
     },
     /// An mbox read as it arrives.
     Stream {
@@ -226,6 +319,9 @@ enum Cursor {
         kind: Kind,
         index: usize,
         input: usize,
+        /// Entries in `[lo, hi)` (a shard).
+        lo: u64,
+        hi: u64,
     },
     /// One message, not handed out yet.
     One(Option<Box<RawMessage>>),
@@ -296,7 +392,7 @@ impl Mailbox {
             Source::Input(Input::Path(p)) if p.is_dir() => self.open_dir(input, &p),
             Source::Input(Input::Path(p)) => {
                 let name = p.display().to_string();
-                self.open_file(input, &p, &name)
+                self.open_file(input, &p, &name, false)
             }
             Source::Input(Input::Stdin) => {
                 self.open_stream(input, Box::new(std::io::stdin()), "-".to_string())
@@ -305,7 +401,7 @@ impl Mailbox {
                 if stream::Compression::detect(&v[..v.len().min(8)]).is_some() {
                     self.open_stream(input, Box::new(std::io::Cursor::new(v)), name)
                 } else {
-                    self.open_bytes(input, Bytes::from_vec(v), name);
+                    self.open_bytes(input, Bytes::from_vec(v), name, false);
                     Ok(())
                 }
             }
@@ -330,16 +426,29 @@ impl Mailbox {
                 reason: "directory holds no message files".into(),
             });
         }
+        let total = entries.len() as u64;
+        let (lo, hi) = match self.opts.shard {
+            Some(s) => s.range(total),
+            None => (0, total),
+        };
         self.stack.push(Cursor::Files {
             entries: entries.into_iter(),
             kind,
             index: 0,
             input,
+            lo,
+            hi,
         });
         Ok(())
     }
 
-    fn open_file(&mut self, input: usize, p: &Path, name: &str) -> Result<(), ReadError> {
+    fn open_file(
+        &mut self,
+        input: usize,
+        p: &Path,
+        name: &str,
+        whole: bool,
+    ) -> Result<(), ReadError> {
         let meta = std::fs::metadata(p).map_err(|e| ReadError::io(name, e))?;
         if !meta.is_file() {
             // A FIFO or a device: a stream.
@@ -361,11 +470,13 @@ impl Mailbox {
                 reason: format!("{what}, not a message or a mailbox"),
             });
         }
-        self.open_bytes(input, bytes, name.to_string());
+        self.open_bytes(input, bytes, name.to_string(), whole);
         Ok(())
     }
 
-    fn open_bytes(&mut self, input: usize, bytes: Bytes, name: String) {
+    /// `whole`: a member of a directory, which the shard already chose as a
+    /// whole, is not cut again.
+    fn open_bytes(&mut self, input: usize, bytes: Bytes, name: String, whole: bool) {
         let kind = match self.opts.format {
             Some(k @ (Kind::Eml | Kind::Mbox)) => k,
             // An empty file is an empty mailbox only when it says it is one.
@@ -374,12 +485,23 @@ impl Mailbox {
         };
         let bytes = Arc::new(bytes);
         if kind == Kind::Mbox {
+            let (lo, hi) = match self.opts.shard.filter(|_| !whole) {
+                Some(s) => s.range(bytes.len() as u64),
+                None => (0, u64::MAX),
+            };
             self.stack.push(Cursor::Mapped {
                 bytes,
                 state: Box::new(SplitState::new()),
                 name,
                 input,
+                lo,
+                hi,
+                released: 0,
             });
+            return;
+        }
+        if !whole && self.opts.shard.is_some_and(|s| s.k != 1) {
+            // A single message belongs to the first shard.
             return;
         }
         let len = bytes.len();
@@ -415,6 +537,14 @@ impl Mailbox {
             Some(k) => k == Kind::Mbox,
             None => mbox::starts_with_from_line(&opened.head),
         };
+        if is_mbox && self.opts.shard.is_some_and(|s| s.n > 1) {
+            return Err(ReadError::Input {
+                path: name,
+                reason:
+                    "--shard needs a file that can be mapped, not a stream or a compressed file"
+                        .into(),
+            });
+        }
         if is_mbox {
             self.stack.push(Cursor::Stream {
                 stream: Box::new(MboxStream::new(opened, self.opts.max_message)),
@@ -426,7 +556,7 @@ impl Mailbox {
         let v = opened
             .read_all(self.opts.max_input)
             .map_err(|e| ReadError::io(&name, e))?;
-        self.open_bytes(input, Bytes::from_vec(v), name);
+        self.open_bytes(input, Bytes::from_vec(v), name, false);
         Ok(())
     }
 }
@@ -455,8 +585,28 @@ impl Iterator for Mailbox {
                     state,
                     name,
                     input,
+                    lo,
+                    hi,
+                    released,
                 } => match state.step(bytes, true) {
                     Step::Entry(e) => {
+                        // Give processed map pages back: memory stays flat
+                        // whatever the size of the mailbox. See: issue 3.
+                        // Messages handed out are processed a chunk at a
+                        // time (at most 16 MiB, see `RunOptions`), so pages
+                        // more than RELEASE_LAG behind are done with.
+                        let done = e.offset.saturating_sub(RELEASE_LAG);
+                        if done > *released + RELEASE_EVERY {
+                            bytes.release(*released, done);
+                            *released = done;
+                        }
+                        if (e.offset as u64) < *lo {
+                            continue;
+                        }
+                        if (e.offset as u64) >= *hi {
+                            self.stack.pop();
+                            continue;
+                        }
                         let origin = Origin {
                             path: name.clone(),
                             format: "mbox",
@@ -481,6 +631,7 @@ impl Iterator for Mailbox {
                         }));
                     }
                     Step::NeedMore | Step::Done => {
+                        bytes.release(*released, bytes.len());
                         self.stack.pop();
                     }
                 },
@@ -523,6 +674,8 @@ impl Iterator for Mailbox {
                     kind,
                     index,
                     input,
+                    lo,
+                    hi,
                 } => {
                     let Some(e) = entries.next() else {
                         self.stack.pop();
@@ -530,11 +683,14 @@ impl Iterator for Mailbox {
                     };
                     let (kind, input, i) = (*kind, *input, *index);
                     *index += 1;
+                    if (i as u64) < *lo || (i as u64) >= *hi {
+                        continue;
+                    }
                     let name = e.path.display().to_string();
                     if e.kind == Kind::Mbox {
                         // An mbox inside a directory is read as an mbox, in
                         // its place in the order. See: issue 12.
-                        if let Err(err) = self.open_file(input, &e.path, &name) {
+                        if let Err(err) = self.open_file(input, &e.path, &name, true) {
                             return Some(Err(err));
                         }
                         continue;

@@ -401,8 +401,7 @@ impl Mailbox {
                 if stream::Compression::detect(&v[..v.len().min(8)]).is_some() {
                     self.open_stream(input, Box::new(std::io::Cursor::new(v)), name)
                 } else {
-                    self.open_bytes(input, Bytes::from_vec(v), name, false);
-                    Ok(())
+                    self.open_bytes(input, Bytes::from_vec(v), name, false)
                 }
             }
             Source::Reader(r, name) => self.open_stream(input, r, name),
@@ -470,13 +469,18 @@ impl Mailbox {
                 reason: format!("{what}, not a message or a mailbox"),
             });
         }
-        self.open_bytes(input, bytes, name.to_string(), whole);
-        Ok(())
+        self.open_bytes(input, bytes, name.to_string(), whole)
     }
 
     /// `whole`: a member of a directory, which the shard already chose as a
     /// whole, is not cut again.
-    fn open_bytes(&mut self, input: usize, bytes: Bytes, name: String, whole: bool) {
+    fn open_bytes(
+        &mut self,
+        input: usize,
+        bytes: Bytes,
+        name: String,
+        whole: bool,
+    ) -> Result<(), ReadError> {
         let kind = match self.opts.format {
             Some(k @ (Kind::Eml | Kind::Mbox)) => k,
             // An empty file is an empty mailbox only when it says it is one.
@@ -498,11 +502,19 @@ impl Mailbox {
                 hi,
                 released: 0,
             });
-            return;
+            return Ok(());
+        }
+        if bytes.is_empty() {
+            // The one rule for every command: an empty file is an empty
+            // mailbox only when it says it is one. See: issue 11.
+            return Err(ReadError::Input {
+                path: name,
+                reason: "empty file: not a message (an empty mailbox is named *.mbox, or read with --format mbox)".into(),
+            });
         }
         if !whole && self.opts.shard.is_some_and(|s| s.k != 1) {
             // A single message belongs to the first shard.
-            return;
+            return Ok(());
         }
         let len = bytes.len();
         let origin = Origin {
@@ -518,6 +530,7 @@ impl Mailbox {
             data: Data::Shared(bytes, 0..len),
             quoted: false,
         }))));
+        Ok(())
     }
 
     fn open_stream(
@@ -556,8 +569,7 @@ impl Mailbox {
         let v = opened
             .read_all(self.opts.max_input)
             .map_err(|e| ReadError::io(&name, e))?;
-        self.open_bytes(input, Bytes::from_vec(v), name, false);
-        Ok(())
+        self.open_bytes(input, Bytes::from_vec(v), name, false)
     }
 }
 

@@ -62,14 +62,12 @@ fn bench(c: &mut Criterion) {
             let mut buf = Vec::new();
             for e in MboxSplitter::new(&data) {
                 let m = unquote(&data[e.message.clone()]);
-                let origin = Origin {
-                    path: "bench".into(),
-                    format: "mbox",
-                    index: e.index,
-                    offset: e.offset as u64,
-                    data_offset: e.message.start as u64,
-                    ..Origin::default()
-                };
+                let mut origin = Origin::default();
+                origin.path = "bench".into();
+                origin.format = "mbox";
+                origin.index = e.index;
+                origin.offset = e.offset as u64;
+                origin.data_offset = e.message.start as u64;
                 if let Ok(p) = emlkit::model::parse(&m, origin.data_offset, false) {
                     buf.clear();
                     serde_json::to_writer(&mut buf, &message(&origin, &p, &opts)).unwrap();

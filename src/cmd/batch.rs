@@ -228,22 +228,4 @@ mod tests {
             assert_eq!(out, b"0@0\n");
         }
     }
-
-    #[test]
-    fn shard_parse_and_ranges() {
-        assert_eq!("2/4".parse::<Shard>(), Ok(Shard { k: 2, n: 4 }));
-        assert!("0/4".parse::<Shard>().is_err());
-        assert!("5/4".parse::<Shard>().is_err());
-        assert!("x".parse::<Shard>().is_err());
-        // The ranges tile [0, len) without gap or overlap.
-        for n in 1..7u64 {
-            let mut at = 0;
-            for k in 1..=n {
-                let (a, b) = Shard { k, n }.range(1001);
-                assert_eq!(a, at);
-                at = b;
-            }
-            assert_eq!(at, 1001);
-        }
-    }
 }

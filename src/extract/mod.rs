@@ -31,6 +31,7 @@ use std::borrow::Cow;
 /// parts with disposition `attachment`, parts with a file name, attached
 /// messages, and non-text leaves that are not the body or an inline image.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct Options {
     /// Every leaf part, bodies included, and attached messages; implies
     /// `recurse`. This is disabled by default.
@@ -87,6 +88,7 @@ pub struct Item<'a> {
 
 /// The outcome of [`plan`].
 #[derive(Debug, Default)]
+#[non_exhaustive]
 pub struct Plan<'a> {
     /// Files to write, in tree order.
     pub items: Vec<Item<'a>>,

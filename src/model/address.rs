@@ -6,6 +6,7 @@ use std::borrow::Cow;
 
 /// One mailbox of an address field.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Mailbox<'a> {
     /// The display name, decoded.
     pub name: Option<Cow<'a, str>>,

@@ -8,6 +8,7 @@ use super::{encoded_word, NameCandidate};
 use mail_parser::HeaderName;
 
 /// MIME facts about one part.
+#[non_exhaustive]
 pub struct PartInfo {
     pub content_type: String,
     pub content_type_declared: bool,

@@ -38,6 +38,7 @@ use transfer::TransferEncoding;
 /// Limits that keep hostile input from exhausting memory or time. The
 /// defaults are far above what real mail reaches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Limits {
     /// Deepest MIME nesting walked (multiparts and attached messages).
     /// Default 100.
@@ -64,6 +65,7 @@ impl Default for Limits {
 
 /// How much of a message to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Scope {
     /// The whole structure.
     #[default]
@@ -86,6 +88,7 @@ pub enum ParseError {
 }
 
 /// One message: its structure, header fields and findings, computed once.
+#[non_exhaustive]
 pub struct Message<'a> {
     /// The message bytes as given.
     pub raw: &'a [u8],
@@ -466,6 +469,7 @@ fn looks_like_header(raw: &[u8]) -> bool {
 
 /// What a part is in the tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PartKind {
     /// A multipart/* container.
     Multipart,
@@ -488,6 +492,7 @@ impl PartKind {
 
 /// One file-name candidate and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct NameCandidate {
     /// `filename*`, `filename`, `name*` or `name`.
     pub source: &'static str,
@@ -497,6 +502,7 @@ pub struct NameCandidate {
 
 /// Byte offsets of a part in the input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Offsets {
     /// Start of the part's header.
     pub header: u64,
@@ -508,6 +514,7 @@ pub struct Offsets {
 
 /// One node of the part tree: an entity of the message, as byte ranges of
 /// the input with its MIME fields read.
+#[non_exhaustive]
 pub struct Part<'a> {
     /// IMAP section number (see the module docs).
     pub id: String,

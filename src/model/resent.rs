@@ -4,6 +4,7 @@ use super::{Field, Message};
 
 /// One Resent-* block: its fields in header order.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ResentGroup<'f, 'a> {
     /// The Resent-* fields of the block.
     pub fields: Vec<&'f Field<'a>>,

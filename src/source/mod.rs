@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 /// One input named on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Input {
     /// Standard input (`-`, or no path while stdin is not a terminal).
     Stdin,
@@ -58,6 +59,7 @@ impl fmt::Display for Input {
 
 /// The kind of an input, detected from its content or forced with `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Kind {
     /// A single RFC 5322 message.
     Eml,
@@ -183,6 +185,7 @@ pub fn detect_bytes(data: &[u8]) -> Kind {
 
 /// Where one message came from, carried into every output record.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Origin {
     /// The input path as given (`-` for stdin), or the file inside a maildir.
     pub path: String,

@@ -52,6 +52,7 @@ pub enum MmapChoice {
 /// in), a maildir or directory by file, a single message belongs to part 1;
 /// a stream cannot be cut.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Shard {
     /// Which part, 1..=n.
     pub k: u64,
@@ -200,6 +201,7 @@ enum Data {
 }
 
 /// One message, not parsed yet, with where it came from.
+#[non_exhaustive]
 pub struct RawMessage {
     /// Where the message came from: path, index, offsets, `From_` line,
     /// maildir flags and keywords.
@@ -333,6 +335,7 @@ enum Cursor {
 /// An input that cannot be read yields one `Err` and the iteration goes on
 /// with the next input; a damaged compressed stream yields the messages
 /// before the damage, then the error.
+#[non_exhaustive]
 pub struct Mailbox {
     pending: std::collections::VecDeque<(usize, Source)>,
     stack: Vec<Cursor>,
@@ -760,5 +763,23 @@ mod tests {
         let errs: Vec<_> = Mailbox::open("/nonexistent/emlkit-test").collect();
         assert_eq!(errs.len(), 1);
         assert!(matches!(errs[0], Err(ReadError::Io { .. })));
+    }
+
+    #[test]
+    fn shard_parse_and_ranges() {
+        assert_eq!("2/4".parse::<Shard>(), Ok(Shard { k: 2, n: 4 }));
+        assert!("0/4".parse::<Shard>().is_err());
+        assert!("5/4".parse::<Shard>().is_err());
+        assert!("x".parse::<Shard>().is_err());
+        // The ranges tile [0, len) without gap or overlap.
+        for n in 1..7u64 {
+            let mut at = 0;
+            for k in 1..=n {
+                let (a, b) = Shard { k, n }.range(1001);
+                assert_eq!(a, at);
+                at = b;
+            }
+            assert_eq!(at, 1001);
+        }
     }
 }

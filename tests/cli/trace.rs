@@ -764,11 +764,9 @@ body\n";
     );
     assert_eq!(t.resent[1].timestamp, Some(1709456400));
     let parsed = emlkit::model::parse(m, 0, true).expect("parse");
-    let origin = emlkit::source::Origin {
-        path: "x".into(),
-        format: "eml",
-        ..Default::default()
-    };
+    let mut origin = emlkit::source::Origin::default();
+    origin.path = "x".into();
+    origin.format = "eml";
     let t = forensics::trace(&parsed, &Options::at(NOW));
     let rec = serde_json::to_value(emlkit::export::trace::record(&origin, &t)).expect("record");
     let kinds: Vec<&str> = rec["events"]

@@ -48,9 +48,13 @@ fn bench(c: &mut Criterion) {
             MboxSplitter::new(&data)
                 .filter_map(|e| {
                     let m = unquote(&data[e.message.clone()]);
-                    emlkit::model::parse(&m, e.message.start as u64, true)
-                        .ok()
-                        .map(|p| p.headers().len())
+                    emlkit::model::parse(
+                        &m,
+                        e.message.start as u64,
+                        emlkit::model::Scope::HeadersOnly,
+                    )
+                    .ok()
+                    .map(|p| p.headers().len())
                 })
                 .sum::<usize>()
         })
@@ -68,7 +72,9 @@ fn bench(c: &mut Criterion) {
                 origin.index = e.index;
                 origin.offset = e.offset as u64;
                 origin.data_offset = e.message.start as u64;
-                if let Ok(p) = emlkit::model::parse(&m, origin.data_offset, false) {
+                if let Ok(p) =
+                    emlkit::model::parse(&m, origin.data_offset, emlkit::model::Scope::Full)
+                {
                     buf.clear();
                     serde_json::to_writer(&mut buf, &message(&origin, &p, &opts)).unwrap();
                     total += buf.len();

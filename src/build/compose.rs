@@ -1137,7 +1137,7 @@ fn message_node(
     bytes: &[u8],
     name: Option<String>,
 ) -> Result<Node, BuildError> {
-    if let Err(e) = crate::model::parse(bytes, 0, true) {
+    if let Err(e) = crate::model::parse(bytes, 0, crate::model::Scope::HeadersOnly) {
         return Err(BuildError::new(flag, format!("{path}: {e}")));
     }
     let mut n = Node::leaf("message/rfc822", Vec::new());

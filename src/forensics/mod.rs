@@ -22,7 +22,7 @@
 //!     "Date: Fri, 1 Mar 2024 10:00:00 +0000\r\n\r\n",
 //! )
 //! .as_bytes();
-//! let parsed = emlkit::model::parse(raw, 0, true)?;
+//! let parsed = emlkit::model::parse(raw, 0, emlkit::model::Scope::HeadersOnly)?;
 //! let t = emlkit::forensics::trace(&parsed, &emlkit::forensics::Options::at(1709290000));
 //! assert_eq!(t.hops.len(), 2);
 //! assert_eq!(t.hops[0].by.as_deref(), Some("mx.example.org"));
@@ -227,7 +227,7 @@ fn field(h: &model::Field<'_>) -> Field {
 }
 
 /// Traces one parsed message (only its top-level header is read, so
-/// `model::parse(bytes, base, true)` is enough).
+/// `model::parse(bytes, base, Scope::HeadersOnly)` is enough).
 pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
     let mut t = Trace::default();
     let mut newest_first: Vec<Hop> = Vec::new();

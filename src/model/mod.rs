@@ -30,7 +30,11 @@ pub mod transfer;
 pub use field::Field;
 pub use finding::Finding;
 
-use mail_parser::{HeaderName, HeaderValue};
+/// mail-parser's field names and parsed values, re-exported on purpose: the
+/// grammar of header fields (addresses, Received, message ids) is
+/// mail-parser's, and [`Field::name`] / [`Field::parsed`] hand it out as is.
+/// emlkit pins mail-parser 0.11, so these types change only with emlkit.
+pub use mail_parser::{HeaderName, HeaderValue};
 use std::borrow::Cow;
 use std::cell::OnceCell;
 use transfer::TransferEncoding;
@@ -102,14 +106,8 @@ pub struct Message<'a> {
     findings: OnceCell<Vec<Finding>>,
 }
 
-/// Parses one message with the default limits (see [`Message::parse`]);
-/// `headers_only` reads only the top-level header block.
-pub fn parse(raw: &[u8], base: u64, headers_only: bool) -> Result<Message<'_>, ParseError> {
-    let scope = if headers_only {
-        Scope::HeadersOnly
-    } else {
-        Scope::Full
-    };
+/// Parses one message with the default limits (see [`Message::parse`]).
+pub fn parse(raw: &[u8], base: u64, scope: Scope) -> Result<Message<'_>, ParseError> {
     Message::parse(raw, base, scope, &Limits::default())
 }
 

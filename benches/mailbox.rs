@@ -48,9 +48,13 @@ fn bench(c: &mut Criterion) {
             MboxSplitter::new(&data)
                 .filter_map(|e| {
                     let m = unquote(&data[e.message.clone()]);
-                    emlkit::model::parse(&m, e.message.start as u64, true)
-                        .ok()
-                        .map(|p| p.headers().len())
+                    emlkit::model::parse(
+                        &m,
+                        e.message.start as u64,
+                        emlkit::model::Scope::HeadersOnly,
+                    )
+                    .ok()
+                    .map(|p| p.headers().len())
                 })
                 .sum::<usize>()
         })
@@ -62,15 +66,15 @@ fn bench(c: &mut Criterion) {
             let mut buf = Vec::new();
             for e in MboxSplitter::new(&data) {
                 let m = unquote(&data[e.message.clone()]);
-                let origin = Origin {
-                    path: "bench".into(),
-                    format: "mbox",
-                    index: e.index,
-                    offset: e.offset as u64,
-                    data_offset: e.message.start as u64,
-                    ..Origin::default()
-                };
-                if let Ok(p) = emlkit::model::parse(&m, origin.data_offset, false) {
+                let mut origin = Origin::default();
+                origin.path = "bench".into();
+                origin.format = "mbox";
+                origin.index = e.index;
+                origin.offset = e.offset as u64;
+                origin.data_offset = e.message.start as u64;
+                if let Ok(p) =
+                    emlkit::model::parse(&m, origin.data_offset, emlkit::model::Scope::Full)
+                {
                     buf.clear();
                     serde_json::to_writer(&mut buf, &message(&origin, &p, &opts)).unwrap();
                     total += buf.len();

@@ -36,10 +36,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .as_deref()
             .and_then(envelope::parse)
             .and_then(|f| f.time);
-        let delivery = Delivery {
-            mtime,
-            ..Delivery::default()
-        };
+        let mut delivery = Delivery::default();
+        delivery.mtime = mtime;
         let file = maildir.deliver_with(&raw.bytes()?, &delivery)?;
         println!("{} -> {}", raw.origin.label(), file.display());
         n += 1;

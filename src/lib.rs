@@ -86,6 +86,7 @@
 //! with a `SAFETY:` comment. Extraction opens files relative to its output
 //! directory without following links (rustix, no `unsafe`).
 #![deny(unsafe_code)]
+#![deny(missing_docs)]
 // No unwrap/expect outside tests: input-derived values must fail as data.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 

@@ -53,6 +53,7 @@ pub struct Options {
 
 /// One line of the threaded listing, in display order (pre-order).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Node {
     /// The message (its index in the input), or None for a placeholder.
     pub message: Option<usize>,

@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Ok(draft) = emlkit::build::spec::from_json(&v, &ctx) {
         if let Ok(bytes) = emlkit::build::compose::write(&draft, emlkit::build::WriteOptions { lf: false }) {
-            assert!(emlkit::model::parse(&bytes, 0, false).is_ok());
+            assert!(emlkit::model::parse(&bytes, 0, emlkit::model::Scope::Full).is_ok());
         }
     }
 });

@@ -8,7 +8,7 @@ mod common;
 
 fn run(data: &[u8]) {
     let opts = emlkit::export::json::JsonOptions::default();
-    if let Ok(parsed) = emlkit::model::parse(data, 0, false) {
+    if let Ok(parsed) = emlkit::model::parse(data, 0, emlkit::model::Scope::Full) {
         for p in &parsed.parts {
             let _ = p.decoded();
             let _ = serde_json::to_vec(&emlkit::export::json::part_record(p, true));
@@ -17,7 +17,7 @@ fn run(data: &[u8]) {
         let rec = emlkit::export::json::message_record(&origin, &parsed, &opts);
         let _ = serde_json::to_vec(&rec);
     }
-    let _ = emlkit::model::parse(data, 0, true).map(|m| m.findings().len());
+    let _ = emlkit::model::parse(data, 0, emlkit::model::Scope::HeadersOnly).map(|m| m.findings().len());
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -284,6 +284,7 @@ fn fold_raw(out: &mut Vec<u8>, v: &[u8], mut col: usize) {
 
 /// Which transfer encoding a leaf gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Encoding {
     /// As is: ASCII, short lines, the output's line endings.
     SevenBit,
@@ -628,6 +629,7 @@ fn common_headers(hdr: &mut Vec<u8>, n: &Node) {
 
 /// One `--attach`/`--inline` argument: `FILE[;type=T][;name=N][;cid=ID]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FileArg {
     /// The file to read.
     pub path: String,
@@ -1135,7 +1137,7 @@ fn message_node(
     bytes: &[u8],
     name: Option<String>,
 ) -> Result<Node, BuildError> {
-    if let Err(e) = crate::model::parse(bytes, 0, true) {
+    if let Err(e) = crate::model::parse(bytes, 0, crate::model::Scope::HeadersOnly) {
         return Err(BuildError::new(flag, format!("{path}: {e}")));
     }
     let mut n = Node::leaf("message/rfc822", Vec::new());

@@ -48,6 +48,7 @@ impl BuildError {
 
 /// The value of one header field.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FieldValue {
     /// A raw value (from the `json` export), checked, its folds as CRLF;
     /// written as is, with lines over 78 folded again at white space.
@@ -64,6 +65,7 @@ pub enum FieldValue {
 
 /// One header field.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Field {
     /// The field name as it will be written.
     pub name: String,
@@ -73,6 +75,7 @@ pub struct Field {
 
 /// The body of a node.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Body {
     /// Decoded content bytes.
     Leaf(Vec<u8>),
@@ -84,6 +87,7 @@ pub enum Body {
 
 /// One MIME entity.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Node {
     /// Lower-case `type/subtype`.
     pub content_type: String,
@@ -135,6 +139,7 @@ impl Node {
 /// A message to build: header fields in order (without the root's
 /// Content-* fields and MIME-Version, which are generated) and the root entity.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Draft {
     /// Header fields, in output order.
     pub fields: Vec<Field>,

@@ -645,7 +645,8 @@ impl Source {
             unq = crate::source::mbox::unquote(msg).into_owned();
             msg = &unq;
         }
-        let tree = crate::model::parse(msg, 0, false).map_err(|e| e.to_string())?;
+        let tree =
+            crate::model::parse(msg, 0, crate::model::Scope::Full).map_err(|e| e.to_string())?;
         Ok(tree
             .parts
             .iter()
@@ -799,7 +800,7 @@ fn part_tree(
         }
         "message" => {
             let bytes = content(o, &path, id.as_deref(), &mut node, bodies, src, ctx, true)?;
-            if let Err(e) = crate::model::parse(&bytes, 0, true) {
+            if let Err(e) = crate::model::parse(&bytes, 0, crate::model::Scope::HeadersOnly) {
                 return Err(BuildError::new(
                     &path,
                     format!("the attached message does not parse: {e}"),
@@ -1029,7 +1030,7 @@ fn simple_body(
                 ));
             };
             if is_msg {
-                if let Err(e) = crate::model::parse(&bytes, 0, true) {
+                if let Err(e) = crate::model::parse(&bytes, 0, crate::model::Scope::HeadersOnly) {
                     return Err(BuildError::new(
                         &path,
                         format!("the attached message does not parse: {e}"),

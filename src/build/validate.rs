@@ -119,6 +119,7 @@ pub fn unfold_raw(field: &str, value: &[u8]) -> Result<Vec<u8>, BuildError> {
 
 /// One mailbox: optional display name and an addr-spec.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Mailbox {
     /// The display name, decoded (may be non-ASCII).
     pub name: Option<String>,

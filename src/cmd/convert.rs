@@ -267,15 +267,12 @@ pub fn run(args: &ConvertArgs, _out: &mut dyn Write) -> Result<super::Outcome> {
                         std::borrow::Cow::Borrowed(msg),
                     ),
                 };
-                md.deliver_with(
-                    &bytes,
-                    &sink::Delivery {
-                        flags: flags.as_deref(),
-                        keywords: &keywords,
-                        mtime,
-                    },
-                )
-                .with_context(|| format!("cannot deliver into {}", output.display()))?;
+                let mut delivery = sink::Delivery::default();
+                delivery.flags = flags.as_deref();
+                delivery.keywords = &keywords;
+                delivery.mtime = mtime;
+                md.deliver_with(&bytes, &delivery)
+                    .with_context(|| format!("cannot deliver into {}", output.display()))?;
                 Ok(())
             };
             let outcome = super::batch::for_each_message_emit(&input, &work, &mut emit)?;

@@ -183,14 +183,13 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
     if to_stdout && style.escape {
         bail!("-O -: standard output is a terminal; redirect it (> file, | less) or use -o DIR");
     }
-    let opts = Options {
-        all: args.all,
-        inline: args.inline,
-        recurse: args.recurse,
-        parts: args.parts.clone(),
-        types: globs(&args.types, true, "--type")?,
-        names: globs(&args.names, true, "--name")?,
-    };
+    let mut opts = Options::default();
+    opts.all = args.all;
+    opts.inline = args.inline;
+    opts.recurse = args.recurse;
+    opts.parts = args.parts.clone();
+    opts.types = globs(&args.types, true, "--type")?;
+    opts.names = globs(&args.names, true, "--name")?;
     let state = Mutex::new(State::default());
     let mut total = Outcome::default();
     // Each input separately, so that each can get its own sub-folder.
@@ -399,6 +398,8 @@ fn extract_message(
                     );
                 }
                 extract::partial::Added::Pending => {}
+                // A future kind of result: nothing to write for it.
+                _ => {}
             }
         }
     }

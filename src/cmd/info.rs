@@ -190,6 +190,10 @@ fn dir_summary(path: &str, kind: Kind, args: &InputArgs) -> io::Result<InfoRec> 
     } else {
         source::maildir::list_directory(std::path::Path::new(path), args.recursive)?
     };
+    if entries.is_empty() {
+        // As every other command reads it (the library's Mailbox).
+        return Err(io::Error::other("directory holds no message files"));
+    }
     let mut bytes = 0u64;
     let mut messages = 0usize;
     let mut mboxes = 0usize;
@@ -294,6 +298,14 @@ fn describe(input: &Input, name: &str, args: &InfoArgs) -> io::Result<InfoRec> {
     };
     Ok(match source::load(input, args.input.max_input)? {
         source::Loaded::Mapped(b) => {
+            // The same rule as every other command (the library's Mailbox):
+            // an empty file is an empty mailbox only when it says so.
+            if b.is_empty() && forced != Some(FormatArg::Mbox) && !name.ends_with(".mbox") {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "empty file: not a message (an empty mailbox is named *.mbox, or read with --format mbox)",
+                ));
+            }
             let kind = match forced {
                 Some(FormatArg::Mbox) => Kind::Mbox,
                 Some(_) => Kind::Eml,

@@ -44,11 +44,10 @@ pub struct JsonArgs {
 
 /// Runs `emlkit json`.
 pub fn run(args: &JsonArgs, out: &mut dyn Write) -> Result<super::Outcome> {
-    let opts = JsonOptions {
-        no_body: args.no_body,
-        with_content: args.with_content,
-        limits: args.input.limits(),
-    };
+    let mut opts = JsonOptions::default();
+    opts.no_body = args.no_body;
+    opts.with_content = args.with_content;
+    opts.limits = args.input.limits();
     let pretty = args.pretty;
     super::for_each_message(&args.input, out, &|origin, bytes, buf| {
         let msg = Message::parse(bytes, origin.data_offset, Scope::Full, &opts.limits)?;

@@ -109,12 +109,12 @@ pub struct InputArgs {
 impl InputArgs {
     /// The resource limits chosen on the command line.
     pub fn limits(&self) -> crate::model::Limits {
-        crate::model::Limits {
-            max_depth: self.max_depth,
-            max_parts: self.max_parts,
-            max_headers: self.max_headers,
-            max_header_bytes: self.max_header_bytes,
-        }
+        let mut l = crate::model::Limits::default();
+        l.max_depth = self.max_depth;
+        l.max_parts = self.max_parts;
+        l.max_headers = self.max_headers;
+        l.max_header_bytes = self.max_header_bytes;
+        l
     }
 }
 

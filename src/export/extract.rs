@@ -46,6 +46,7 @@ pub struct Digests {
 
 /// One `file` record of the manifest.
 #[derive(Serialize)]
+#[non_exhaustive]
 pub struct FileRec<'a> {
     #[serde(rename = "type")]
     kind: &'static str,

@@ -16,6 +16,7 @@ use serde::Serialize;
 
 /// The `headers` record of one message.
 #[derive(Serialize)]
+#[non_exhaustive]
 pub struct HeadersRec<'a> {
     #[serde(rename = "type")]
     kind: &'static str,

@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 
 /// One mailbox finding of an `info` summary.
 #[derive(Serialize)]
+#[non_exhaustive]
 pub struct MboxFindingRec {
     #[serde(rename = "type")]
     kind: &'static str,
@@ -44,6 +45,7 @@ impl MboxFindingRec {
 
 /// The `summary` record of one input.
 #[derive(Serialize)]
+#[non_exhaustive]
 pub struct SummaryRec {
     #[serde(rename = "type")]
     kind_tag: &'static str,

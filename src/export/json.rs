@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 
 /// Raw bytes that serialize as `{"text": …}` or `{"bytes": base64}`.
+#[non_exhaustive]
 pub struct Raw<B: AsRef<[u8]>>(pub B);
 
 impl<B: AsRef<[u8]>> Serialize for Raw<B> {
@@ -35,6 +36,7 @@ impl<B: AsRef<[u8]>> Serialize for Raw<B> {
 
 /// `source` of a record.
 #[derive(Serialize)]
+#[non_exhaustive]
 pub struct SourceRec<'a> {
     path: &'a str,
     format: &'a str,
@@ -67,6 +69,7 @@ impl<'a> SourceRec<'a> {
 
 /// One header field: `{name, raw, decoded, offset}`.
 #[derive(Serialize)]
+#[non_exhaustive]
 pub struct HeaderRec<'a> {
     name: Cow<'a, str>,
     raw: Raw<&'a [u8]>,
@@ -159,6 +162,7 @@ struct OffsetsRec {
 
 /// One part of the tree (in `parts`, and the `part` record of `tree --json`).
 #[derive(Serialize)]
+#[non_exhaustive]
 pub struct PartRec<'a> {
     id: &'a str,
     depth: usize,
@@ -257,6 +261,7 @@ impl Serialize for ResentRec<'_> {
 /// The `message` record of `emlkit json`, ready to serialize. It borrows
 /// from the parsed message and its tree, so nothing is copied to build it.
 #[derive(Serialize)]
+#[non_exhaustive]
 pub struct MessageRec<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
@@ -293,6 +298,7 @@ pub struct MessageRec<'a> {
 
 /// Options of the export.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct JsonOptions {
     /// Leave out the decoded text and html bodies. This is disabled by default.
     pub no_body: bool,
@@ -695,6 +701,7 @@ fn bodies<'a, 'm: 'a>(
 /// A `finding` record on its own line (`tree --json`, `extract --json`):
 /// the finding's keys, then the `source` of its message.
 #[derive(Serialize)]
+#[non_exhaustive]
 pub struct FindingRec<'a> {
     #[serde(flatten)]
     finding: &'a Finding,

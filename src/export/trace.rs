@@ -37,6 +37,7 @@ use serde::Serialize;
 
 /// A header field the timeline refers to: `{"text", "offset"}`.
 #[derive(Serialize)]
+#[non_exhaustive]
 pub struct FieldRec<'a> {
     text: &'a str,
     offset: u64,
@@ -75,6 +76,7 @@ struct HopDateRec<'a> {
 
 /// One hop of `hops`.
 #[derive(Serialize)]
+#[non_exhaustive]
 pub struct HopRec<'a> {
     index: usize,
     offset: u64,
@@ -159,6 +161,7 @@ impl<'a> ResentEventRec<'a> {
 
 /// One event of the timeline.
 #[derive(Serialize)]
+#[non_exhaustive]
 pub struct EventRec<'a> {
     event: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -385,6 +388,7 @@ struct SummaryRec {
 
 /// The `trace` record of one message.
 #[derive(Serialize)]
+#[non_exhaustive]
 pub struct TraceRec<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
@@ -496,6 +500,7 @@ pub struct RelayRec<'a> {
 
 /// The `trace_stats` record of `trace --stats --json`.
 #[derive(Serialize)]
+#[non_exhaustive]
 pub struct StatsRec<'a> {
     #[serde(rename = "type")]
     kind: &'static str,

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 /// One `part` record of `tree --json`.
 #[derive(Serialize)]
+#[non_exhaustive]
 pub struct TreePartRec<'a> {
     #[serde(flatten)]
     part: PartRec<'a>,

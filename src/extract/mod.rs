@@ -31,6 +31,7 @@ use std::borrow::Cow;
 /// parts with disposition `attachment`, parts with a file name, attached
 /// messages, and non-text leaves that are not the body or an inline image.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct Options {
     /// Every leaf part, bodies included, and attached messages; implies
     /// `recurse`. This is disabled by default.
@@ -87,6 +88,7 @@ pub struct Item<'a> {
 
 /// The outcome of [`plan`].
 #[derive(Debug, Default)]
+#[non_exhaustive]
 pub struct Plan<'a> {
     /// Files to write, in tree order.
     pub items: Vec<Item<'a>>,
@@ -418,7 +420,7 @@ mod tests {
     use crate::model::parse;
 
     fn ids(raw: &[u8], opts: &Options) -> Vec<(String, String)> {
-        let parsed = parse(raw, 0, false).unwrap();
+        let parsed = parse(raw, 0, crate::model::Scope::Full).unwrap();
         let tree = &parsed;
         plan(tree, opts)
             .items
@@ -494,7 +496,7 @@ mod tests {
     #[test]
     fn damaged_base64_is_decoded_leniently() {
         let raw = b"From: a@b\nContent-Type: application/pdf; name=x.pdf\nContent-Transfer-Encoding: base64\n\nJVBERi0x*LjQK\n!!\n";
-        let parsed = parse(raw, 0, false).unwrap();
+        let parsed = parse(raw, 0, crate::model::Scope::Full).unwrap();
         let tree = &parsed;
         let p = plan(tree, &Options::default());
         assert_eq!(&*p.items[0].data, b"%PDF-1.4\n");

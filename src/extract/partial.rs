@@ -23,6 +23,7 @@ struct Set {
 
 /// What happened to a fragment.
 #[derive(Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Added {
     /// Kept; more fragments are needed.
     Pending,
@@ -34,6 +35,7 @@ pub enum Added {
 
 /// Fragments seen so far.
 #[derive(Debug, Default)]
+#[non_exhaustive]
 pub struct Partials {
     sets: HashMap<String, Set>,
     bytes: usize,

@@ -30,6 +30,7 @@ const PR_DISPLAY_NAME: u16 = 0x3001;
 
 /// One file carried in the TNEF stream.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TnefFile {
     /// attAttachTitle (often an 8.3 name).
     pub title: Option<String>,

@@ -12,6 +12,7 @@ pub const MAX_BLOCKS: usize = 1000;
 
 /// One decoded block.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct UuBlock {
     /// The name on the `begin` line (raw bytes, lossily UTF-8).
     pub name: String,

@@ -64,6 +64,7 @@ pub enum WriteError {
 /// Creates files inside one directory; see the module docs.
 /// Cloning is cheap: clones share the open directory.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct SafeWriter {
     dir: Arc<OwnedFd>,
     path: PathBuf,

@@ -6,6 +6,7 @@
 
 /// One `method=result` of an Authentication-Results field.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AuthResult {
     /// The method (`spf`, `dkim`, `dmarc`, `arc`, `auth`, `iprev`, …), lower-case.
     pub method: String,
@@ -33,6 +34,7 @@ impl AuthResult {
 
 /// One Authentication-Results (or ARC-Authentication-Results) field.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AuthResults {
     /// The field name as written.
     pub field: String,
@@ -265,6 +267,7 @@ fn resinfo(sec: &[Tok]) -> Option<AuthResult> {
 
 /// A Received-SPF field (RFC 7208 §9.1).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ReceivedSpf {
     /// The result (`pass`, `softfail`, …), lower-case.
     pub result: String,
@@ -311,6 +314,7 @@ pub fn parse_received_spf(value: &str) -> Option<ReceivedSpf> {
 
 /// Tags of a DKIM-Signature, ARC-Seal or ARC-Message-Signature field.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Signature {
     /// The field name as written.
     pub field: String,

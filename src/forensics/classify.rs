@@ -6,6 +6,7 @@ use std::net::IpAddr;
 
 /// What a hop is. See: issue 5 (classification).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum HopKind {
     /// An authenticated client handing the message to its server
     /// (ESMTPA/ESMTPSA, an "authenticated" note, or HTTP(S) webmail/API).
@@ -33,6 +34,7 @@ impl HopKind {
 
 /// The scope of an address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Scope {
     /// Routable on the internet (documentation ranges count as public so
     /// that examples behave like real mail).

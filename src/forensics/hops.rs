@@ -14,6 +14,7 @@ use std::net::IpAddr;
 
 /// One Received header field, read as a hop of the delivery path.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Hop {
     /// Position in delivery order (0 = the oldest, bottom-most field).
     pub index: usize,

@@ -22,7 +22,7 @@
 //!     "Date: Fri, 1 Mar 2024 10:00:00 +0000\r\n\r\n",
 //! )
 //! .as_bytes();
-//! let parsed = emlkit::model::parse(raw, 0, true)?;
+//! let parsed = emlkit::model::parse(raw, 0, emlkit::model::Scope::HeadersOnly)?;
 //! let t = emlkit::forensics::trace(&parsed, &emlkit::forensics::Options::at(1709290000));
 //! assert_eq!(t.hops.len(), 2);
 //! assert_eq!(t.hops[0].by.as_deref(), Some("mx.example.org"));
@@ -47,6 +47,7 @@ use std::net::IpAddr;
 
 /// Options of [`trace`].
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Options {
     /// Trusted receiving hosts (domains match sub-domains) or addresses; see
     /// [`classify::trust`]. Empty by default (no boundary).
@@ -90,6 +91,7 @@ impl Options {
 
 /// A header field the timeline refers to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Field {
     /// The value, unfolded.
     pub text: String,
@@ -99,6 +101,7 @@ pub struct Field {
 
 /// One Resent-* block (RFC 5322 §3.6.6): the fields one resending added.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ResentBlock {
     /// Resent-Date as written.
     pub date: Option<Field>,
@@ -122,6 +125,7 @@ pub struct ResentBlock {
 
 /// An authentication field with where it is and whether it is trusted.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Located<T> {
     /// The parsed field.
     pub value: T,
@@ -138,6 +142,7 @@ pub struct Located<T> {
 
 /// The authentication header fields of a message, newest first (header order).
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct Authentication {
     /// Authentication-Results and ARC-Authentication-Results.
     pub results: Vec<Located<auth::AuthResults>>,
@@ -149,6 +154,7 @@ pub struct Authentication {
 
 /// Per-method summary entry: the newest claim for that method.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MethodSummary {
     /// `spf`, `dkim`, `dmarc`, `arc`, …
     pub method: String,
@@ -163,6 +169,7 @@ pub struct MethodSummary {
 
 /// The summary of a trace.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Summary {
     /// Number of hops.
     pub hops: usize,
@@ -182,6 +189,7 @@ pub struct Summary {
 
 /// Everything `trace` found about one message.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct Trace {
     /// Hops in delivery order (oldest first).
     pub hops: Vec<Hop>,
@@ -219,7 +227,7 @@ fn field(h: &model::Field<'_>) -> Field {
 }
 
 /// Traces one parsed message (only its top-level header is read, so
-/// `model::parse(bytes, base, true)` is enough).
+/// `model::parse(bytes, base, Scope::HeadersOnly)` is enough).
 pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
     let mut t = Trace::default();
     let mut newest_first: Vec<Hop> = Vec::new();

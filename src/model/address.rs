@@ -6,6 +6,7 @@ use std::borrow::Cow;
 
 /// One mailbox of an address field.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Mailbox<'a> {
     /// The display name, decoded.
     pub name: Option<Cow<'a, str>>,
@@ -105,7 +106,7 @@ mod tests {
         let mut raw = b"To: ".to_vec();
         raw.extend_from_slice(v);
         raw.extend_from_slice(b"\n\nx\n");
-        let m = crate::model::parse(&raw, 0, true).expect("parses");
+        let m = crate::model::parse(&raw, 0, crate::model::Scope::HeadersOnly).expect("parses");
         mailboxes(&m.headers()[0])
             .into_iter()
             .map(|b| {

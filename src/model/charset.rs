@@ -9,6 +9,7 @@ use std::borrow::Cow;
 
 /// The result of [`decode_checked`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CharsetDecoded {
     /// The text. Bytes that could not be converted are U+FFFD (or, for an
     /// unknown charset, Windows-1252 characters).

@@ -18,6 +18,7 @@ use std::fmt::Write as _;
 
 /// The outcome of [`parse`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DateResult {
     /// A well-formed, possible date.
     Valid(Date),
@@ -44,6 +45,7 @@ impl DateResult {
 
 /// How the zone was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Zone {
     /// `+hhmm` / `-hhmm`, other than `-0000`.
     Numeric,
@@ -66,6 +68,7 @@ pub enum Zone {
 
 /// A valid date, as written (local time and offset).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Date {
     /// Full year (two- and three-digit years already expanded).
     pub year: i32,

@@ -6,6 +6,7 @@ use super::charset;
 
 /// A decoded header value.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Decoded {
     /// The text.
     pub text: String,

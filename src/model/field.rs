@@ -10,6 +10,7 @@ use mail_parser::{HeaderName, HeaderValue};
 
 /// One header field of an entity, borrowed from the input.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Field<'a> {
     /// The field name, parsed (`HeaderName::Other` for unknown names).
     pub name: HeaderName<'a>,
@@ -86,6 +87,7 @@ impl<'a> Field<'a> {
 
 /// Why a header block ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum HeaderEnd {
     /// At an empty line (the RFC 5322 separator).
     Blank,
@@ -100,6 +102,7 @@ pub enum HeaderEnd {
 }
 
 /// What the header-block scan found.
+#[non_exhaustive]
 pub struct HeaderScan<'a> {
     /// The fields, at most `max_headers` of them.
     pub fields: Vec<Field<'a>>,

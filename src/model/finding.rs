@@ -6,6 +6,7 @@ use serde::Serialize;
 ///
 /// Codes are stable snake_case strings; see LENIENCY.md and docs/json.md.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Finding {
     /// Always `"finding"` in JSON.
     #[serde(rename = "type")]

@@ -8,16 +8,27 @@ use super::{encoded_word, NameCandidate};
 use mail_parser::HeaderName;
 
 /// MIME facts about one part.
+#[non_exhaustive]
 pub struct PartInfo {
+    /// Lower-case `type/subtype`, with the RFC 2045 defaults applied.
     pub content_type: String,
+    /// Whether a valid Content-Type was there.
     pub content_type_declared: bool,
+    /// The Content-Type parameters, decoded (RFC 2231, RFC 2047).
     pub params: Vec<Param>,
+    /// The Content-Disposition value, lower-case.
     pub disposition: Option<String>,
+    /// The chosen file name (see [`super::Part::filename`]).
     pub filename: Option<String>,
+    /// Every file-name candidate, in order of preference.
     pub filename_candidates: Vec<NameCandidate>,
+    /// Content-Transfer-Encoding, lower-case, comments removed.
     pub transfer_encoding: Option<String>,
+    /// The charset parameter, lower-case.
     pub charset: Option<String>,
+    /// Content-ID without angle brackets.
     pub content_id: Option<String>,
+    /// Content-Description, decoded.
     pub description: Option<String>,
     /// Parameters dropped past [`params::MAX_PARAMS`] (Content-Type and
     /// Content-Disposition together).

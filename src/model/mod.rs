@@ -30,7 +30,11 @@ pub mod transfer;
 pub use field::Field;
 pub use finding::Finding;
 
-use mail_parser::{HeaderName, HeaderValue};
+/// mail-parser's field names and parsed values, re-exported on purpose: the
+/// grammar of header fields (addresses, Received, message ids) is
+/// mail-parser's, and [`Field::name`] / [`Field::parsed`] hand it out as is.
+/// emlkit pins mail-parser 0.11, so these types change only with emlkit.
+pub use mail_parser::{HeaderName, HeaderValue};
 use std::borrow::Cow;
 use std::cell::OnceCell;
 use transfer::TransferEncoding;
@@ -38,6 +42,7 @@ use transfer::TransferEncoding;
 /// Limits that keep hostile input from exhausting memory or time. The
 /// defaults are far above what real mail reaches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Limits {
     /// Deepest MIME nesting walked (multiparts and attached messages).
     /// Default 100.
@@ -64,6 +69,7 @@ impl Default for Limits {
 
 /// How much of a message to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Scope {
     /// The whole structure.
     #[default]
@@ -86,6 +92,7 @@ pub enum ParseError {
 }
 
 /// One message: its structure, header fields and findings, computed once.
+#[non_exhaustive]
 pub struct Message<'a> {
     /// The message bytes as given.
     pub raw: &'a [u8],
@@ -99,14 +106,8 @@ pub struct Message<'a> {
     findings: OnceCell<Vec<Finding>>,
 }
 
-/// Parses one message with the default limits (see [`Message::parse`]);
-/// `headers_only` reads only the top-level header block.
-pub fn parse(raw: &[u8], base: u64, headers_only: bool) -> Result<Message<'_>, ParseError> {
-    let scope = if headers_only {
-        Scope::HeadersOnly
-    } else {
-        Scope::Full
-    };
+/// Parses one message with the default limits (see [`Message::parse`]).
+pub fn parse(raw: &[u8], base: u64, scope: Scope) -> Result<Message<'_>, ParseError> {
     Message::parse(raw, base, scope, &Limits::default())
 }
 
@@ -466,6 +467,7 @@ fn looks_like_header(raw: &[u8]) -> bool {
 
 /// What a part is in the tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PartKind {
     /// A multipart/* container.
     Multipart,
@@ -488,6 +490,7 @@ impl PartKind {
 
 /// One file-name candidate and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct NameCandidate {
     /// `filename*`, `filename`, `name*` or `name`.
     pub source: &'static str,
@@ -497,6 +500,7 @@ pub struct NameCandidate {
 
 /// Byte offsets of a part in the input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Offsets {
     /// Start of the part's header.
     pub header: u64,
@@ -508,6 +512,7 @@ pub struct Offsets {
 
 /// One node of the part tree: an entity of the message, as byte ranges of
 /// the input with its MIME fields read.
+#[non_exhaustive]
 pub struct Part<'a> {
     /// IMAP section number (see the module docs).
     pub id: String,

@@ -11,6 +11,7 @@ use super::{charset, encoded_word};
 
 /// One parameter after continuations are joined and charsets decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Param {
     /// Lower-case name without the RFC 2231 `*` / `*N` suffixes.
     pub name: String,
@@ -24,6 +25,7 @@ pub struct Param {
 
 /// A parsed Content-Type or Content-Disposition value.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ParsedValue {
     /// The main value, lower-cased (`text/plain`, `attachment`).
     pub value: String,

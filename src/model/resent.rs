@@ -4,6 +4,7 @@ use super::{Field, Message};
 
 /// One Resent-* block: its fields in header order.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ResentGroup<'f, 'a> {
     /// The Resent-* fields of the block.
     pub fields: Vec<&'f Field<'a>>,
@@ -51,7 +52,7 @@ mod tests {
     #[test]
     fn groups_runs_and_repeats() {
         let raw = b"Resent-From: a@x\nReceived: by y\nResent-Date: Mon, 1 Jan 2024 00:00:00 +0000\nResent-From: b@x\nSubject: s\nResent-To: c@x\n\nbody";
-        let m = super::super::parse(raw, 0, true).expect("parses");
+        let m = super::super::parse(raw, 0, crate::model::Scope::HeadersOnly).expect("parses");
         let b = super::blocks(&m);
         assert_eq!(b.len(), 3);
         assert_eq!(b[0].fields.len(), 2);

@@ -760,7 +760,7 @@ mod tests {
         #[test]
         fn random_messages_hold_the_invariants(idx in proptest::collection::vec(0usize..24, 0..60)) {
             let raw: Vec<u8> = idx.iter().flat_map(|&i| PIECES[i].iter().copied()).collect();
-            let Ok(m) = parse(&raw, 7, false) else { return Ok(()) };
+            let Ok(m) = parse(&raw, 7, crate::model::Scope::Full) else { return Ok(()) };
             for (i, p) in m.parts.iter().enumerate() {
                 let o = p.offsets.expect("every part has offsets after the parse");
                 prop_assert!(7 <= o.header && o.header <= o.body && o.body <= o.end);

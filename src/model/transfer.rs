@@ -15,6 +15,7 @@ pub const CHUNK: usize = 48 * 1024;
 
 /// The transfer encodings we undo.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TransferEncoding {
     /// 7bit, 8bit, binary or absent: the bytes are the content.
     Identity,
@@ -42,6 +43,7 @@ impl TransferEncoding {
 /// The mechanism named by a Content-Transfer-Encoding field value
 /// (RFC 2045 §6.1), with unknown values kept so that they can be reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Mechanism {
     /// `7bit` (also the default when the field is absent).
     SevenBit,
@@ -139,6 +141,7 @@ impl Mechanism {
 
 /// What a decoder had to tolerate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DecodeReport {
     /// Nothing to undo.
     Identity,
@@ -236,6 +239,7 @@ pub fn decode(raw: &[u8], enc: TransferEncoding) -> (Cow<'_, [u8]>, bool) {
 
 /// What [`base64_decode_into`] skipped or tolerated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Base64Report {
     /// Bytes skipped that are neither in the alphabet nor line white space
     /// (CR, LF, space, tab), including a `=` that cannot be padding (first
@@ -501,6 +505,7 @@ pub fn base64_scalar_reference(raw: &[u8]) -> Vec<u8> {
 
 /// What [`qp_decode_into`] tolerated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct QpReport {
     /// `=` not followed by two hex digits nor by a line end: kept as written.
     pub malformed: usize,
@@ -648,6 +653,7 @@ pub fn qp_lenient(raw: &[u8]) -> (Vec<u8>, bool) {
 
 /// A uuencoded block found by [`uudecode_block`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct UuBlock {
     /// The file name on the `begin` line (lossily UTF-8).
     pub name: String,

@@ -54,6 +54,7 @@ use std::net::IpAddr;
 /// the mistake and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("column {column}: {message}")]
+#[non_exhaustive]
 pub struct QueryError {
     /// Where the mistake is (1-based, in characters).
     pub column: usize,
@@ -69,6 +70,7 @@ pub struct Query {
 
 /// The expression tree.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum Expr {
     /// Every one must match.
     And(Vec<Expr>),
@@ -83,6 +85,7 @@ pub enum Expr {
 /// A case-insensitive text pattern: a substring, or a glob when the value
 /// has glob characters.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum Pattern {
     /// Lower-case substring.
     Contains(String),
@@ -124,6 +127,7 @@ impl Pattern {
 
 /// Comparison for `size:`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Cmp {
     /// `>`
     Gt,

@@ -98,6 +98,7 @@ fn create_new_private(path: &Path) -> io::Result<File> {
 type BySize = std::collections::HashMap<u64, Vec<(PathBuf, Option<[u8; 32]>)>>;
 
 /// Delivers messages into a maildir.
+#[non_exhaustive]
 pub struct Maildir {
     root: PathBuf,
     secs: u64,
@@ -123,6 +124,7 @@ pub struct Maildir {
 
 /// What goes with a message into a maildir besides its bytes.
 #[derive(Debug, Clone, Copy, Default)]
+#[non_exhaustive]
 pub struct Delivery<'a> {
     /// Maildir flags (`RS`…); `None` (and no keywords) puts the message in
     /// `new/`, otherwise it goes to `cur/` with a `:2,` suffix.
@@ -379,6 +381,7 @@ const MBOX_BUFFER: usize = 256 * 1024;
 /// was: on a failed write, on [`MboxWriter::abort`] or when dropped without
 /// [`MboxWriter::finish`], the file is cut back to its old length and the
 /// bytes still buffered are discarded, never written after the cut.
+#[non_exhaustive]
 pub struct MboxWriter {
     file: File,
     path: PathBuf,

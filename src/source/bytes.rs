@@ -9,6 +9,7 @@ use std::path::Path;
 ///
 /// Regular, non-empty files are memory-mapped; everything else (pipes,
 /// character devices, empty files) is read into memory, up to a limit.
+#[non_exhaustive]
 pub enum Bytes {
     /// A read-only memory map of a regular file.
     Mapped(memmap2::Mmap),

@@ -20,6 +20,7 @@ use std::ops::Range;
 
 /// A `From_` line taken apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FromLine {
     /// The envelope sender, as a range of the line given to [`parse`]
     /// (empty when the line has none).

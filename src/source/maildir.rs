@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 /// One message file found in a maildir or a directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MaildirEntry {
     /// Full path of the message file.
     pub path: PathBuf,

@@ -40,6 +40,7 @@ use std::ops::Range;
 /// A mailbox-level finding: something the splitter tolerated or could not
 /// decide, with the byte offset in the mbox where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MboxFinding {
     /// Stable snake_case code (listed in docs/mailbox.md).
     pub code: &'static str,
@@ -51,6 +52,7 @@ pub struct MboxFinding {
 
 /// One message found in an mbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MboxEntry {
     /// 0-based index of the message in the mbox.
     pub index: usize,
@@ -220,6 +222,7 @@ impl Tally {
 /// it over one slice (a memory map), [`super::stream`] over a buffer that
 /// is refilled from a stream and compacted as messages leave it.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SplitState {
     /// Where the next record starts, in the current data.
     pub pos: usize,
@@ -237,6 +240,7 @@ pub struct SplitState {
 
 /// What [`SplitState::step`] found.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Step {
     /// The next message; ranges are relative to the data given.
     Entry(MboxEntry),
@@ -605,6 +609,7 @@ fn lines_after(data: &[u8], end: usize) -> usize {
 
 /// Iterates over the messages of an mbox held in `data` (a memory map or a
 /// whole buffer).
+#[non_exhaustive]
 pub struct MboxSplitter<'a> {
     data: &'a [u8],
     state: SplitState,

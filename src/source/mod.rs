@@ -18,7 +18,7 @@ pub mod run;
 pub mod stream;
 
 pub use bytes::Bytes;
-pub use reader::{Mailbox, MmapChoice, RawMessage, ReadError, ReadOptions};
+pub use reader::{Mailbox, MmapChoice, RawMessage, ReadError, ReadOptions, Shard};
 pub use run::{for_each_ordered, RunError, RunOptions};
 
 use std::fmt;
@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 
 /// One input named on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Input {
     /// Standard input (`-`, or no path while stdin is not a terminal).
     Stdin,
@@ -60,6 +61,7 @@ impl fmt::Display for Input {
 
 /// The kind of an input, detected from its content or forced with `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Kind {
     /// A single RFC 5322 message.
     Eml,
@@ -185,6 +187,7 @@ pub fn detect_bytes(data: &[u8]) -> Kind {
 
 /// Where one message came from, carried into every output record.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Origin {
     /// The input path as given (`-` for stdin), or the file inside a maildir.
     pub path: String,

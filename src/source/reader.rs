@@ -20,6 +20,8 @@
 //! # }
 //! ```
 
+mod selected;
+
 use super::bytes::Bytes;
 use super::mbox::{self, MboxFinding, SplitState, Step};
 use super::stream::{self, MboxStream};
@@ -46,6 +48,49 @@ pub enum MmapChoice {
     Auto,
 }
 
+/// `K/N`: the K-th (1-based) of N parts of every input, cut at message
+/// boundaries, so that N workers (or machines) share one mailbox. An mbox
+/// is cut by bytes (a message belongs to the part its `From_` line starts
+/// in), a maildir or directory by file, a single message belongs to part 1;
+/// a stream cannot be cut.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Shard {
+    /// Which part, 1..=n.
+    pub k: u64,
+    /// How many parts.
+    pub n: u64,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let (k, n) = s
+            .split_once('/')
+            .ok_or_else(|| format!("`{s}` is not K/N (for example 2/8)"))?;
+        let k: u64 = k
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{k}` is not a number"))?;
+        let n: u64 = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{n}` is not a number"))?;
+        if n == 0 || k == 0 || k > n {
+            return Err(format!("need 1 <= K <= N, got {k}/{n}"));
+        }
+        Ok(Shard { k, n })
+    }
+}
+
+impl Shard {
+    /// The byte (or item) range `[start, end)` of this shard out of `len`.
+    pub fn range(&self, len: u64) -> (u64, u64) {
+        let at = |i: u64| ((len as u128 * i as u128) / self.n as u128) as u64;
+        (at(self.k - 1), at(self.k))
+    }
+}
+
 /// How inputs are read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -65,6 +110,8 @@ pub struct ReadOptions {
     pub max_message: u64,
     /// Memory maps or reads (default: reads).
     pub mmap: MmapChoice,
+    /// Only this part of every input (see [`Shard`]); None reads all.
+    pub shard: Option<Shard>,
 }
 
 impl Default for ReadOptions {
@@ -75,6 +122,7 @@ impl Default for ReadOptions {
             max_input: 1 << 30,
             max_message: 1 << 31,
             mmap: MmapChoice::Never,
+            shard: None,
         }
     }
 }
@@ -95,6 +143,20 @@ impl ReadOptions {
     /// Chooses memory maps or reads (see [`MmapChoice`]).
     pub fn mmap(mut self, choice: MmapChoice) -> Self {
         self.mmap = choice;
+        self
+    }
+
+    /// Reads only one part of every input (see [`Shard`]).
+    pub fn shard(mut self, shard: Option<Shard>) -> Self {
+        self.shard = shard;
+        self
+    }
+
+    /// Sets the largest input read whole and the largest message of a
+    /// stream (see the fields).
+    pub fn max_sizes(mut self, max_input: u64, max_message: u64) -> Self {
+        self.max_input = max_input;
+        self.max_message = max_message;
         self
     }
 }
@@ -141,6 +203,7 @@ enum Data {
 }
 
 /// One message, not parsed yet, with where it came from.
+#[non_exhaustive]
 pub struct RawMessage {
     /// Where the message came from: path, index, offsets, `From_` line,
     /// maildir flags and keywords.
@@ -176,6 +239,50 @@ impl RawMessage {
         })
     }
 
+    /// The header section alone (up to and including the empty line that
+    /// ends it), with mbox quoting undone: for header-only work, which then
+    /// never scans or copies the body.
+    pub fn header_bytes(&self) -> Result<Cow<'_, [u8]>, ReadError> {
+        Ok(self.header_section()?.0)
+    }
+
+    /// The header section (as [`RawMessage::header_bytes`]) and the size of
+    /// the whole message in bytes. A maildir file is not read whole: only
+    /// its first kilobytes, up to the end of the header section (see:
+    /// issue 13, `scan` against `mscan`), unless it is compressed.
+    pub fn header_section(&self) -> Result<(Cow<'_, [u8]>, u64), ReadError> {
+        let (b, size): (Cow<'_, [u8]>, u64) = match &self.data {
+            Data::Shared(bytes, r) => (
+                Cow::Borrowed(crate::model::header_block(&bytes[r.clone()])),
+                r.len() as u64,
+            ),
+            Data::Owned(v) => (Cow::Borrowed(crate::model::header_block(v)), v.len() as u64),
+            Data::File(p, max, _) => {
+                let name = p.display().to_string();
+                let (mut head, size) =
+                    super::head::read_head(p, *max).map_err(|e| ReadError::io(&name, e))?;
+                if stream::Compression::detect(&head[..head.len().min(8)]).is_some() {
+                    let whole = self.bytes()?.into_owned();
+                    let size = whole.len() as u64;
+                    let n = crate::model::header_block(&whole).len();
+                    let mut v = whole;
+                    v.truncate(n);
+                    return Ok((Cow::Owned(v), size));
+                }
+                let n = crate::model::header_block(&head).len();
+                head.truncate(n);
+                (Cow::Owned(head), size)
+            }
+        };
+        if !self.quoted {
+            return Ok((b, size));
+        }
+        Ok(match b {
+            Cow::Borrowed(s) => (mbox::unquote(s), size),
+            Cow::Owned(v) => (Cow::Owned(mbox::unquote(&v).into_owned()), size),
+        })
+    }
+
     /// The number of bytes of the record, before unquoting (a maildir file
     /// counts 0 until read).
     pub fn len(&self) -> usize {
@@ -205,6 +312,11 @@ fn read_file(path: &Path, max: u64, mmap: MmapChoice) -> std::io::Result<Bytes> 
     Ok(Bytes::from_vec(opened.read_all(max)?))
 }
 
+/// Map pages are released in steps of this many bytes,
+const RELEASE_EVERY: usize = 8 << 20;
+/// this far behind the message being handed out.
+const RELEASE_LAG: usize = 24 << 20;
+
 /// Where the iteration stands inside one input.
 enum Cursor {
     /// An mbox in memory, split in place.
@@ -213,6 +325,11 @@ enum Cursor {
         state: Box<SplitState>,
         name: String,
         input: usize,
+        /// Messages whose `From_` line starts in `[lo, hi)` (a shard).
+        lo: u64,
+        hi: u64,
+        /// Map pages before this offset were given back to the kernel.
+        released: usize,
     },
     /// An mbox read as it arrives.
     Stream {
@@ -226,9 +343,14 @@ enum Cursor {
         kind: Kind,
         index: usize,
         input: usize,
+        /// Entries in `[lo, hi)` (a shard).
+        lo: u64,
+        hi: u64,
     },
     /// One message, not handed out yet.
     One(Option<Box<RawMessage>>),
+    /// Messages (or errors) already resolved, handed out in order.
+    Queue(std::collections::VecDeque<Result<RawMessage, ReadError>>),
 }
 
 /// The messages of one or more inputs, in input order. See the module
@@ -237,6 +359,7 @@ enum Cursor {
 /// An input that cannot be read yields one `Err` and the iteration goes on
 /// with the next input; a damaged compressed stream yields the messages
 /// before the damage, then the error.
+#[non_exhaustive]
 pub struct Mailbox {
     pending: std::collections::VecDeque<(usize, Source)>,
     stack: Vec<Cursor>,
@@ -245,6 +368,8 @@ pub struct Mailbox {
 
 enum Source {
     Input(Input),
+    /// Members of one mbox named by references (`PATH#N`, `PATH@OFFSET`).
+    Selected(Input, Vec<super::reference::Select>),
     Bytes(Vec<u8>, String),
     Reader(Box<dyn Read + Send>, String),
 }
@@ -265,6 +390,18 @@ impl Mailbox {
     pub fn inputs(inputs: Vec<Input>, opts: ReadOptions) -> Mailbox {
         Mailbox {
             pending: inputs.into_iter().map(Source::Input).enumerate().collect(),
+            stack: Vec::new(),
+            opts,
+        }
+    }
+
+    /// Reads the messages that references name, in order (see
+    /// [`super::reference`]): a whole input for a plain path, the members
+    /// of an mbox for `PATH#N`, `PATH#A-B` and `PATH@OFFSET`. Consecutive
+    /// references into the same file open (and split) it once.
+    pub fn references(refs: Vec<super::reference::Reference>, opts: ReadOptions) -> Mailbox {
+        Mailbox {
+            pending: selected::sources(refs).into_iter().enumerate().collect(),
             stack: Vec::new(),
             opts,
         }
@@ -296,7 +433,7 @@ impl Mailbox {
             Source::Input(Input::Path(p)) if p.is_dir() => self.open_dir(input, &p),
             Source::Input(Input::Path(p)) => {
                 let name = p.display().to_string();
-                self.open_file(input, &p, &name)
+                self.open_file(input, &p, &name, false)
             }
             Source::Input(Input::Stdin) => {
                 self.open_stream(input, Box::new(std::io::stdin()), "-".to_string())
@@ -305,11 +442,15 @@ impl Mailbox {
                 if stream::Compression::detect(&v[..v.len().min(8)]).is_some() {
                     self.open_stream(input, Box::new(std::io::Cursor::new(v)), name)
                 } else {
-                    self.open_bytes(input, Bytes::from_vec(v), name);
-                    Ok(())
+                    self.open_bytes(input, Bytes::from_vec(v), name, false)
                 }
             }
             Source::Reader(r, name) => self.open_stream(input, r, name),
+            Source::Selected(i, selects) => {
+                let queue = selected::resolve(&self.opts, input, &i, &selects);
+                self.stack.push(Cursor::Queue(queue));
+                Ok(())
+            }
         })
     }
 
@@ -330,16 +471,29 @@ impl Mailbox {
                 reason: "directory holds no message files".into(),
             });
         }
+        let total = entries.len() as u64;
+        let (lo, hi) = match self.opts.shard {
+            Some(s) => s.range(total),
+            None => (0, total),
+        };
         self.stack.push(Cursor::Files {
             entries: entries.into_iter(),
             kind,
             index: 0,
             input,
+            lo,
+            hi,
         });
         Ok(())
     }
 
-    fn open_file(&mut self, input: usize, p: &Path, name: &str) -> Result<(), ReadError> {
+    fn open_file(
+        &mut self,
+        input: usize,
+        p: &Path,
+        name: &str,
+        whole: bool,
+    ) -> Result<(), ReadError> {
         let meta = std::fs::metadata(p).map_err(|e| ReadError::io(name, e))?;
         if !meta.is_file() {
             // A FIFO or a device: a stream.
@@ -361,11 +515,18 @@ impl Mailbox {
                 reason: format!("{what}, not a message or a mailbox"),
             });
         }
-        self.open_bytes(input, bytes, name.to_string());
-        Ok(())
+        self.open_bytes(input, bytes, name.to_string(), whole)
     }
 
-    fn open_bytes(&mut self, input: usize, bytes: Bytes, name: String) {
+    /// `whole`: a member of a directory, which the shard already chose as a
+    /// whole, is not cut again.
+    fn open_bytes(
+        &mut self,
+        input: usize,
+        bytes: Bytes,
+        name: String,
+        whole: bool,
+    ) -> Result<(), ReadError> {
         let kind = match self.opts.format {
             Some(k @ (Kind::Eml | Kind::Mbox)) => k,
             // An empty file is an empty mailbox only when it says it is one.
@@ -374,13 +535,32 @@ impl Mailbox {
         };
         let bytes = Arc::new(bytes);
         if kind == Kind::Mbox {
+            let (lo, hi) = match self.opts.shard.filter(|_| !whole) {
+                Some(s) => s.range(bytes.len() as u64),
+                None => (0, u64::MAX),
+            };
             self.stack.push(Cursor::Mapped {
                 bytes,
                 state: Box::new(SplitState::new()),
                 name,
                 input,
+                lo,
+                hi,
+                released: 0,
             });
-            return;
+            return Ok(());
+        }
+        if bytes.is_empty() {
+            // The one rule for every command: an empty file is an empty
+            // mailbox only when it says it is one. See: issue 11.
+            return Err(ReadError::Input {
+                path: name,
+                reason: "empty file: not a message (an empty mailbox is named *.mbox, or read with --format mbox)".into(),
+            });
+        }
+        if !whole && self.opts.shard.is_some_and(|s| s.k != 1) {
+            // A single message belongs to the first shard.
+            return Ok(());
         }
         let len = bytes.len();
         let origin = Origin {
@@ -396,6 +576,7 @@ impl Mailbox {
             data: Data::Shared(bytes, 0..len),
             quoted: false,
         }))));
+        Ok(())
     }
 
     fn open_stream(
@@ -415,6 +596,14 @@ impl Mailbox {
             Some(k) => k == Kind::Mbox,
             None => mbox::starts_with_from_line(&opened.head),
         };
+        if is_mbox && self.opts.shard.is_some_and(|s| s.n > 1) {
+            return Err(ReadError::Input {
+                path: name,
+                reason:
+                    "--shard needs a file that can be mapped, not a stream or a compressed file"
+                        .into(),
+            });
+        }
         if is_mbox {
             self.stack.push(Cursor::Stream {
                 stream: Box::new(MboxStream::new(opened, self.opts.max_message)),
@@ -426,8 +615,7 @@ impl Mailbox {
         let v = opened
             .read_all(self.opts.max_input)
             .map_err(|e| ReadError::io(&name, e))?;
-        self.open_bytes(input, Bytes::from_vec(v), name);
-        Ok(())
+        self.open_bytes(input, Bytes::from_vec(v), name, false)
     }
 }
 
@@ -443,6 +631,12 @@ impl Iterator for Mailbox {
                 }
             };
             match top {
+                Cursor::Queue(q) => match q.pop_front() {
+                    Some(item) => return Some(item),
+                    None => {
+                        self.stack.pop();
+                    }
+                },
                 Cursor::One(m) => {
                     let m = m.take();
                     self.stack.pop();
@@ -455,8 +649,28 @@ impl Iterator for Mailbox {
                     state,
                     name,
                     input,
+                    lo,
+                    hi,
+                    released,
                 } => match state.step(bytes, true) {
                     Step::Entry(e) => {
+                        // Give processed map pages back: memory stays flat
+                        // whatever the size of the mailbox. See: issue 3.
+                        // Messages handed out are processed a chunk at a
+                        // time (at most 16 MiB, see `RunOptions`), so pages
+                        // more than RELEASE_LAG behind are done with.
+                        let done = e.offset.saturating_sub(RELEASE_LAG);
+                        if done > *released + RELEASE_EVERY {
+                            bytes.release(*released, done);
+                            *released = done;
+                        }
+                        if (e.offset as u64) < *lo {
+                            continue;
+                        }
+                        if (e.offset as u64) >= *hi {
+                            self.stack.pop();
+                            continue;
+                        }
                         let origin = Origin {
                             path: name.clone(),
                             format: "mbox",
@@ -481,6 +695,7 @@ impl Iterator for Mailbox {
                         }));
                     }
                     Step::NeedMore | Step::Done => {
+                        bytes.release(*released, bytes.len());
                         self.stack.pop();
                     }
                 },
@@ -523,6 +738,8 @@ impl Iterator for Mailbox {
                     kind,
                     index,
                     input,
+                    lo,
+                    hi,
                 } => {
                     let Some(e) = entries.next() else {
                         self.stack.pop();
@@ -530,11 +747,14 @@ impl Iterator for Mailbox {
                     };
                     let (kind, input, i) = (*kind, *input, *index);
                     *index += 1;
+                    if (i as u64) < *lo || (i as u64) >= *hi {
+                        continue;
+                    }
                     let name = e.path.display().to_string();
                     if e.kind == Kind::Mbox {
                         // An mbox inside a directory is read as an mbox, in
                         // its place in the order. See: issue 12.
-                        if let Err(err) = self.open_file(input, &e.path, &name) {
+                        if let Err(err) = self.open_file(input, &e.path, &name, true) {
                             return Some(Err(err));
                         }
                         continue;
@@ -592,5 +812,23 @@ mod tests {
         let errs: Vec<_> = Mailbox::open("/nonexistent/emlkit-test").collect();
         assert_eq!(errs.len(), 1);
         assert!(matches!(errs[0], Err(ReadError::Io { .. })));
+    }
+
+    #[test]
+    fn shard_parse_and_ranges() {
+        assert_eq!("2/4".parse::<Shard>(), Ok(Shard { k: 2, n: 4 }));
+        assert!("0/4".parse::<Shard>().is_err());
+        assert!("5/4".parse::<Shard>().is_err());
+        assert!("x".parse::<Shard>().is_err());
+        // The ranges tile [0, len) without gap or overlap.
+        for n in 1..7u64 {
+            let mut at = 0;
+            for k in 1..=n {
+                let (a, b) = Shard { k, n }.range(1001);
+                assert_eq!(a, at);
+                at = b;
+            }
+            assert_eq!(at, 1001);
+        }
     }
 }

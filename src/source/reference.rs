@@ -33,6 +33,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
 /// Which messages of an input a reference names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Select {
     /// Every message of the input.
     All,
@@ -55,6 +56,7 @@ pub enum Select {
 
 /// One reference: a path (`-` for standard input) and a selection.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Reference {
     /// The input path; `-` means standard input.
     pub path: PathBuf,

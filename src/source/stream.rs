@@ -59,6 +59,7 @@ const HEAD: usize = 64 * 1024;
 
 /// An opened stream: its compression, the first decompressed bytes (up to
 /// 64 KiB, to tell an mbox from a message) and the rest.
+#[non_exhaustive]
 pub struct Opened {
     /// The compression found, if any.
     pub compression: Option<Compression>,
@@ -200,6 +201,7 @@ fn read_up_to(r: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> io::Result<(
 
 /// One message of an mbox stream, owned.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct StreamMessage {
     /// 0-based index in the mbox.
     pub index: usize,
@@ -228,6 +230,7 @@ const READ_MIN: usize = 1 << 20;
 /// is compacted only when more must be read, and each read is at least as
 /// large as what is pending, so a large message is rescanned O(log n) times
 /// and the work stays linear.
+#[non_exhaustive]
 pub struct MboxStream {
     reader: Reader,
     buf: Vec<u8>,

@@ -24,7 +24,8 @@ fn td(name: &str) -> PathBuf {
 
 /// The `json` record of a message, in process.
 fn record(bytes: &[u8]) -> Value {
-    let parsed = emlkit::model::parse(bytes, 0, false).expect("built message parses");
+    let parsed =
+        emlkit::model::parse(bytes, 0, emlkit::model::Scope::Full).expect("built message parses");
     message(&Origin::default(), &parsed, &JsonOptions::default())
 }
 
@@ -45,7 +46,7 @@ fn build(args: &[&str]) -> Vec<u8> {
 }
 
 fn decoded_part(bytes: &[u8], id: &str) -> Vec<u8> {
-    let tree = emlkit::model::parse(bytes, 0, false).expect("parses");
+    let tree = emlkit::model::parse(bytes, 0, emlkit::model::Scope::Full).expect("parses");
     let p = tree
         .parts
         .iter()
@@ -1040,7 +1041,7 @@ mod props {
             let _ = spec::line_ending(&v, &ctx);
             if let Ok(d) = spec::from_json(&v, &ctx) {
                 if let Ok(msg) = compose::write(&d, WriteOptions { lf: false }) {
-                    prop_assert!(emlkit::model::parse(&msg, 0, false).is_ok());
+                    prop_assert!(emlkit::model::parse(&msg, 0, emlkit::model::Scope::Full).is_ok());
                 }
             }
         }

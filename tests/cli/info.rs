@@ -248,3 +248,27 @@ fn summary_record_is_pinned() {
         }
     }
 }
+
+/// Issue 11: an empty file and an empty directory mean the same thing in
+/// `info` as in every other command (one input resolver).
+#[test]
+fn empty_inputs_mean_the_same_everywhere() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let empty = t.path().join("empty.eml");
+    std::fs::write(&empty, b"").expect("write");
+    let dir = t.path().join("nothing");
+    std::fs::create_dir(&dir).expect("mkdir");
+    let mbox = t.path().join("empty.mbox");
+    std::fs::write(&mbox, b"").expect("write");
+    for cmd in ["info", "json", "tree", "headers"] {
+        for (p, want) in [(&empty, 2), (&dir, 2), (&mbox, 0)] {
+            let o = assert_cmd::Command::cargo_bin("emlkit")
+                .expect("binary")
+                .arg(cmd)
+                .arg(p)
+                .output()
+                .expect("runs");
+            assert_eq!(o.status.code(), Some(want), "{cmd} {}", p.display());
+        }
+    }
+}

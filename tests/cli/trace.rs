@@ -15,7 +15,8 @@ fn emlkit() -> Command {
 }
 
 fn trace_bytes(raw: &[u8]) -> forensics::Trace {
-    let parsed = emlkit::model::parse(raw, 0, true).expect("test message parses");
+    let parsed = emlkit::model::parse(raw, 0, emlkit::model::Scope::HeadersOnly)
+        .expect("test message parses");
     forensics::trace(&parsed, &Options::at(NOW))
 }
 
@@ -716,7 +717,7 @@ fn signed_delays_across_zones_days_and_years() {
 #[test]
 fn trust_boundary_marks_claimed_hops() {
     let raw = std::fs::read("testdata/trace/mta/postfix.eml").expect("read");
-    let parsed = emlkit::model::parse(&raw, 0, true).expect("parse");
+    let parsed = emlkit::model::parse(&raw, 0, emlkit::model::Scope::HeadersOnly).expect("parse");
     let mut o = Options::at(NOW);
     o.trust = vec!["example.net".into()];
     let t = forensics::trace(&parsed, &o);
@@ -763,12 +764,10 @@ body\n";
         Some("bob@example.net")
     );
     assert_eq!(t.resent[1].timestamp, Some(1709456400));
-    let parsed = emlkit::model::parse(m, 0, true).expect("parse");
-    let origin = emlkit::source::Origin {
-        path: "x".into(),
-        format: "eml",
-        ..Default::default()
-    };
+    let parsed = emlkit::model::parse(m, 0, emlkit::model::Scope::HeadersOnly).expect("parse");
+    let mut origin = emlkit::source::Origin::default();
+    origin.path = "x".into();
+    origin.format = "eml";
     let t = forensics::trace(&parsed, &Options::at(NOW));
     let rec = serde_json::to_value(emlkit::export::trace::record(&origin, &t)).expect("record");
     let kinds: Vec<&str> = rec["events"]
@@ -1111,7 +1110,7 @@ fn hostile_values_are_data_not_panics() {
     let t = trace_bytes(&m);
     assert_eq!(t.hops.len(), 1003);
     assert!(!t.findings.is_empty());
-    let parsed = emlkit::model::parse(&m, 0, true).expect("parse");
+    let parsed = emlkit::model::parse(&m, 0, emlkit::model::Scope::HeadersOnly).expect("parse");
     let origin = emlkit::source::Origin::default();
     let t = forensics::trace(&parsed, &Options::at(NOW));
     let rec = serde_json::to_value(emlkit::export::trace::record(&origin, &t)).expect("record");
@@ -1210,7 +1209,7 @@ fn authentication_fields_are_tied_to_hops() {
     // Microsoft 365 writes no authserv-id: the hop below the field, and
     // its trust follows that hop.
     let raw = std::fs::read("testdata/trace/mta/exchange.eml").expect("read");
-    let parsed = emlkit::model::parse(&raw, 0, true).expect("parse");
+    let parsed = emlkit::model::parse(&raw, 0, emlkit::model::Scope::HeadersOnly).expect("parse");
     let mut o = Options::at(NOW);
     o.trust = vec!["outlook.com".into(), "office365.com".into()];
     let t = forensics::trace(&parsed, &o);
@@ -1266,7 +1265,7 @@ fn trust_by_address_and_cli_labels() {
     // that address was written by it. Here mx.example.net hands over on
     // loopback, so its own hops count as trusted.
     let raw = std::fs::read("testdata/trace/mta/postfix.eml").expect("read");
-    let parsed = emlkit::model::parse(&raw, 0, true).expect("parse");
+    let parsed = emlkit::model::parse(&raw, 0, emlkit::model::Scope::HeadersOnly).expect("parse");
     let mut o = Options::at(NOW);
     o.trust = vec!["mailstore.example.net".into(), "127.0.0.1".into()];
     let t = forensics::trace(&parsed, &o);
@@ -1296,7 +1295,7 @@ fn trust_by_address_and_cli_labels() {
 #[test]
 fn skew_tolerance_and_asctime_date_header() {
     let raw = std::fs::read("testdata/trace/findings/clock_skew.eml").expect("read");
-    let parsed = emlkit::model::parse(&raw, 0, true).expect("parse");
+    let parsed = emlkit::model::parse(&raw, 0, emlkit::model::Scope::HeadersOnly).expect("parse");
     let mut o = Options::at(NOW);
     o.skew_tolerance = 122;
     assert_eq!(codes(&forensics::trace(&parsed, &o)), Vec::<&str>::new());

@@ -105,7 +105,10 @@ fn bad_inputs_are_reported_and_the_rest_processed() {
         out.contains("application/pdf"),
         "the good input is still processed"
     );
-    assert!(err.contains("empty.eml: empty input"), "{err}");
+    assert!(
+        err.contains("empty.eml: empty file: not a message"),
+        "{err}"
+    );
     assert!(err.contains("bin.eml: not a message: binary data"), "{err}");
     assert!(err.contains("missing.eml: No such file"), "{err}");
 }

@@ -349,8 +349,8 @@ enum Cursor {
     },
     /// One message, not handed out yet.
     One(Option<Box<RawMessage>>),
-    /// Messages (or errors) already resolved, handed out in order.
-    Queue(std::collections::VecDeque<Result<RawMessage, ReadError>>),
+    /// Members of one input named by references.
+    Selected(Box<selected::Selection>),
 }
 
 /// The messages of one or more inputs, in input order. See the module
@@ -447,8 +447,8 @@ impl Mailbox {
             }
             Source::Reader(r, name) => self.open_stream(input, r, name),
             Source::Selected(i, selects) => {
-                let queue = selected::resolve(&self.opts, input, &i, &selects);
-                self.stack.push(Cursor::Queue(queue));
+                let sel = selected::Selection::open(&self.opts, input, &i, selects);
+                self.stack.push(Cursor::Selected(Box::new(sel)));
                 Ok(())
             }
         })
@@ -631,7 +631,7 @@ impl Iterator for Mailbox {
                 }
             };
             match top {
-                Cursor::Queue(q) => match q.pop_front() {
+                Cursor::Selected(sel) => match sel.next() {
                     Some(item) => return Some(item),
                     None => {
                         self.stack.pop();

@@ -137,95 +137,175 @@ fn load(opts: &ReadOptions, input: &Input, name: &str) -> Result<Bytes, ReadErro
     }
 }
 
-/// The messages `selects` name in `input`, in the order given, each a
-/// message or the error that says why the reference names none.
-pub(super) fn resolve(
-    opts: &ReadOptions,
+/// Map pages are given back this far behind the message handed out, when
+/// references go forward through the file (as those emlkit writes do).
+const RELEASE_LAG: usize = super::RELEASE_LAG;
+const RELEASE_EVERY: usize = super::RELEASE_EVERY;
+
+/// The messages references name in one input, handed out one at a time
+/// (the file is opened once; memory stays flat as with a whole mbox).
+pub(super) struct Selection {
+    name: String,
     input_no: usize,
-    input: &Input,
-    selects: &[Select],
-) -> VecDeque<Result<RawMessage, ReadError>> {
-    let name = input.display_name();
-    let mut out = VecDeque::new();
-    if let Input::Path(p) = input {
-        if p.is_dir() {
-            out.push_back(fail(
-                name,
-                "`#` and `@` select members of an mbox file, not of a directory",
-            ));
-            return out;
+    bytes: Option<Arc<Bytes>>,
+    kind: Kind,
+    selects: std::vec::IntoIter<Select>,
+    /// An index range being handed out: (first, last).
+    range: Option<(usize, usize)>,
+    /// The split position for index references.
+    state: Option<mbox::SplitState>,
+    next_index: usize,
+    released: usize,
+    /// Errors (and single messages) to hand out before anything else.
+    queue: VecDeque<Result<RawMessage, ReadError>>,
+}
+
+impl Selection {
+    /// Opens `input` for the references `selects`.
+    pub(super) fn open(
+        opts: &ReadOptions,
+        input_no: usize,
+        input: &Input,
+        selects: Vec<Select>,
+    ) -> Selection {
+        let name = input.display_name();
+        let mut sel = Selection {
+            name: name.clone(),
+            input_no,
+            bytes: None,
+            kind: Kind::Mbox,
+            selects: Vec::new().into_iter(),
+            range: None,
+            state: None,
+            next_index: 0,
+            released: 0,
+            queue: VecDeque::new(),
+        };
+        if let Input::Path(p) = input {
+            if p.is_dir() {
+                sel.queue.push_back(fail(
+                    name,
+                    "`#` and `@` select members of an mbox file, not of a directory",
+                ));
+                return sel;
+            }
+        }
+        let bytes = match load(opts, input, &name) {
+            Ok(b) => Arc::new(b),
+            Err(e) => {
+                sel.queue.push_back(Err(e));
+                return sel;
+            }
+        };
+        sel.kind = match opts.format {
+            Some(k @ (Kind::Eml | Kind::Mbox)) => k,
+            _ => crate::source::detect_bytes(&bytes),
+        };
+        sel.bytes = Some(bytes);
+        sel.selects = selects.into_iter();
+        sel
+    }
+
+    /// Gives back the map pages well behind `offset`.
+    fn release(&mut self, offset: usize) {
+        if let Some(bytes) = &self.bytes {
+            let done = offset.saturating_sub(RELEASE_LAG);
+            if done > self.released + RELEASE_EVERY {
+                bytes.release(self.released, done);
+                self.released = done;
+            }
         }
     }
-    let bytes = match load(opts, input, &name) {
-        Ok(b) => Arc::new(b),
-        Err(e) => {
-            out.push_back(Err(e));
-            return out;
+
+    /// The next member of the index range in progress, if any.
+    fn next_in_range(&mut self) -> Option<Result<RawMessage, ReadError>> {
+        let (first, last) = self.range?;
+        let bytes = Arc::clone(self.bytes.as_ref()?);
+        // The split state was set (or reset) when the range began.
+        let state = self.state.as_mut()?;
+        loop {
+            match state.step(&bytes, true) {
+                mbox::Step::Entry(e) => {
+                    self.next_index = e.index + 1;
+                    if e.index < first {
+                        continue;
+                    }
+                    let i = e.index;
+                    let offset = e.offset;
+                    if i >= last {
+                        self.range = None;
+                    } else {
+                        self.range = Some((i + 1, last));
+                    }
+                    let m = member(self.input_no, &self.name, &bytes, 0, e, i);
+                    self.release(offset);
+                    return Some(Ok(m));
+                }
+                mbox::Step::NeedMore | mbox::Step::Done => {
+                    self.range = None;
+                    let s = Select::Index { first, last };
+                    return Some(fail(
+                        label(&self.name, &s),
+                        format!(
+                            "the mbox has {} messages (indexes start at 0)",
+                            self.next_index
+                        ),
+                    ));
+                }
+            }
         }
-    };
-    let kind = match opts.format {
-        Some(k @ (Kind::Eml | Kind::Mbox)) => k,
-        _ => crate::source::detect_bytes(&bytes),
-    };
-    if kind != Kind::Mbox {
-        // A single message is member 0 of itself.
-        for s in selects {
-            if matches!(s, Select::Index { first: 0, .. }) {
-                out.push_back(Ok(RawMessage {
+    }
+}
+
+impl Iterator for Selection {
+    type Item = Result<RawMessage, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(item) = self.queue.pop_front() {
+            return Some(item);
+        }
+        if self.range.is_some() {
+            return self.next_in_range();
+        }
+        let s = self.selects.next()?;
+        let bytes = Arc::clone(self.bytes.as_ref()?);
+        if self.kind != Kind::Mbox {
+            // A single message is member 0 of itself.
+            return Some(if matches!(s, Select::Index { first: 0, .. }) {
+                Ok(RawMessage {
                     origin: Origin {
-                        path: name.clone(),
+                        path: self.name.clone(),
                         format: "eml",
                         length: bytes.len() as u64,
-                        input: input_no,
+                        input: self.input_no,
                         ..Origin::default()
                     },
                     mbox_findings: Vec::new(),
                     data: Data::Shared(Arc::clone(&bytes), 0..bytes.len()),
                     quoted: false,
-                }));
+                })
             } else {
-                out.push_back(fail(
-                    label(&name, s),
+                fail(
+                    label(&self.name, &s),
                     "not an mbox: a single message is only #0",
-                ));
-            }
+                )
+            });
         }
-        return out;
-    }
-    let data: &[u8] = &bytes;
-    let mut split: Option<mbox::MboxSplitter<'_>> = None;
-    let mut next_index = 0usize;
-    for s in selects {
-        match *s {
-            Select::All => {}
+        match s {
             Select::Index { first, last } => {
-                if split.is_none() || first < next_index {
-                    split = Some(mbox::MboxSplitter::new(data));
-                    next_index = 0;
+                // Going back restarts the split; going forward goes on.
+                if self.next_index > first {
+                    self.state = None;
                 }
-                let mut reached = false;
-                if let Some(sp) = split.as_mut() {
-                    for e in sp.by_ref() {
-                        next_index = e.index + 1;
-                        if e.index < first {
-                            continue;
-                        }
-                        let i = e.index;
-                        out.push_back(Ok(member(input_no, &name, &bytes, 0, e, i)));
-                        if i >= last {
-                            reached = true;
-                            break;
-                        }
-                    }
+                if self.state.is_none() {
+                    self.state = Some(mbox::SplitState::new());
+                    self.next_index = 0;
                 }
-                if !reached {
-                    out.push_back(fail(
-                        label(&name, s),
-                        format!("the mbox has {next_index} messages (indexes start at 0)"),
-                    ));
-                }
+                self.range = Some((first, last));
+                self.next_in_range()
             }
             Select::Offset { offset, index } => {
+                let data: &[u8] = &bytes;
                 let found = seek(data, offset).and_then(|(base, e)| {
                     let i = match index {
                         Some(i) => i,
@@ -233,12 +313,71 @@ pub(super) fn resolve(
                     };
                     Ok((base, e, i))
                 });
-                out.push_back(match found {
-                    Ok((base, e, i)) => Ok(member(input_no, &name, &bytes, base, e, i)),
-                    Err(reason) => fail(label(&name, s), reason),
-                });
+                Some(match found {
+                    Ok((base, e, i)) => {
+                        let m = member(self.input_no, &self.name, &bytes, base, e, i);
+                        self.release(base);
+                        Ok(m)
+                    }
+                    Err(reason) => fail(label(&self.name, &s), reason),
+                })
             }
+            Select::All => self.next(),
         }
     }
-    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::source::reference::parse_line;
+    use crate::source::{Mailbox, ReadOptions};
+
+    #[test]
+    fn references_resolve_in_order_with_errors_in_place() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let p = dir.path().join("m.mbox");
+        let mut data = Vec::new();
+        for i in 0..4 {
+            data.extend_from_slice(
+                format!("From a Mon Jan  1 00:00:00 2024\nSubject: {i}\n\nbody\n\n").as_bytes(),
+            );
+        }
+        std::fs::write(&p, &data).expect("written");
+        let at = |i: usize| {
+            let needle = format!("Subject: {i}");
+            let pos = data
+                .windows(needle.len())
+                .position(|w| w == needle.as_bytes())
+                .expect("present");
+            pos - "From a Mon Jan  1 00:00:00 2024\n".len()
+        };
+        let lines = [
+            format!("{}#2", p.display()),
+            format!("{}#0-1", p.display()),
+            format!("{}@{}", p.display(), at(3)),
+            format!("{}@{}", p.display(), at(3) + 1),
+            format!("{}#9", p.display()),
+            format!("{}#1@{}", p.display(), at(1)),
+        ];
+        let refs = lines
+            .iter()
+            .map(|l| parse_line(l.as_bytes()).expect("a reference"))
+            .collect();
+        let got: Vec<String> = Mailbox::references(refs, ReadOptions::default())
+            .map(|r| match r {
+                Ok(m) => format!("{}@{}", m.origin.index, m.origin.offset),
+                Err(_) => "err".to_string(),
+            })
+            .collect();
+        let want = vec![
+            format!("2@{}", at(2)),
+            "0@0".to_string(),
+            format!("1@{}", at(1)),
+            format!("3@{}", at(3)),
+            "err".to_string(),
+            "err".to_string(),
+            format!("1@{}", at(1)),
+        ];
+        assert_eq!(got, want);
+    }
 }

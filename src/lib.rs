@@ -51,7 +51,8 @@
 //! ## Layers
 //!
 //! - [`source`] — where bytes come from (files, stdin, memory maps, mbox
-//!   splitting, maildir walking). It knows nothing of MIME.
+//!   splitting, maildir walking, message references such as
+//!   `archive.mbox#42` and message lists). It knows nothing of MIME.
 //! - [`model`] — our message: the structure parser, header fields, decoding,
 //!   charsets, dates, addresses, and the one analysis per message.
 //! - [`forensics`] — the path a message took: Received hops, authentication,
@@ -60,6 +61,8 @@
 //!   is documented in `docs/json.md`).
 //! - [`extract`] — attachment selection, the file-name policy and a writer
 //!   that never leaves its folder or overwrites (see `docs/extract.md`).
+//! - [`query`] — the search syntax of `pick` (Gmail/notmuch terms and
+//!   forensic ones); [`thread`] — JWZ threading.
 //! - [`sink`] — mbox and maildir writers; [`build`] — messages from flags or
 //!   a spec; [`term`] — escaping of untrusted text for terminals.
 //!

@@ -1,5 +1,7 @@
 //! `emlkit convert`: between mbox, maildir and directories of files.
 
+mod labels;
+
 use super::InputArgs;
 use crate::sink::{self, Maildir, MboxWriter};
 use crate::source::Origin;
@@ -82,6 +84,13 @@ pub struct ConvertArgs {
     /// machine crash may).
     #[arg(long)]
     pub no_fsync: bool,
+
+    /// With --to maildir: one Maildir++ folder per Gmail label
+    /// (`X-Gmail-Labels`, as in a Google Takeout mbox): `Work/2024` goes to
+    /// `.Work.2024`, Inbox and unlabelled messages to the root; a message
+    /// with several labels is written into each folder.
+    #[arg(long)]
+    pub by_label: bool,
 }
 
 fn header_str(msg: &[u8], name: &[u8]) -> Option<String> {
@@ -191,6 +200,9 @@ pub fn run(args: &ConvertArgs, _out: &mut dyn Write) -> Result<super::Outcome> {
             input.inputs.pop().unwrap_or_default()
         }
     };
+    if args.by_label && args.to != ToKind::Maildir {
+        anyhow::bail!("--by-label writes maildir folders: use it with --to maildir");
+    }
     if input.inputs.iter().any(|i| i == &output) {
         anyhow::bail!("{} is both an input and the output", output.display());
     }
@@ -245,6 +257,7 @@ pub fn run(args: &ConvertArgs, _out: &mut dyn Write) -> Result<super::Outcome> {
                 md.skip_duplicates()
                     .with_context(|| format!("cannot list {}", output.display()))?;
             }
+            let mut folders = labels::Folders::new(&output, !args.no_fsync, !args.allow_duplicates);
             let mut emit = |o: &Origin, msg: &[u8]| -> Result<()> {
                 let flags = flags_of(o, msg);
                 let (keywords, mtime, bytes) = match o.format {
@@ -271,8 +284,20 @@ pub fn run(args: &ConvertArgs, _out: &mut dyn Write) -> Result<super::Outcome> {
                 delivery.flags = flags.as_deref();
                 delivery.keywords = &keywords;
                 delivery.mtime = mtime;
-                md.deliver_with(&bytes, &delivery)
-                    .with_context(|| format!("cannot deliver into {}", output.display()))?;
+                // See: issue 13 — Gmail labels as folders.
+                let targets = if args.by_label {
+                    labels::Folders::targets(msg)
+                } else {
+                    vec![None]
+                };
+                for t in &targets {
+                    let (md, name) = match t {
+                        None => (&mut md, output.display().to_string()),
+                        Some(f) => (folders.get(f)?, format!("{}/{f}", output.display())),
+                    };
+                    md.deliver_with(&bytes, &delivery)
+                        .with_context(|| format!("cannot deliver into {name}"))?;
+                }
                 Ok(())
             };
             let outcome = super::batch::for_each_message_emit(&input, &work, &mut emit)?;
@@ -285,6 +310,7 @@ pub fn run(args: &ConvertArgs, _out: &mut dyn Write) -> Result<super::Outcome> {
                     ),
                 );
             }
+            md.skipped += folders.skipped();
             if md.skipped > 0 {
                 super::report(
                     &output.display().to_string(),

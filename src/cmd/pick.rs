@@ -175,6 +175,7 @@ pub fn run(args: &PickArgs, out: &mut dyn Write) -> Result<super::Outcome> {
             output: Some(output),
             allow_duplicates: false,
             no_fsync: false,
+            by_label: false,
         };
         let written = super::convert::run(&convert, &mut std::io::sink())?;
         outcome.errored |= written.errored;

@@ -275,3 +275,41 @@ fn picked_messages_go_straight_into_an_mbox_or_a_maildir() {
     let (_, ids, _) = run_in(&["scan", "-f", "{id}", md.to_str().unwrap()], b"");
     assert_eq!(ids, "e@x\n");
 }
+
+#[test]
+fn takeout_labels_become_maildir_folders() {
+    let (dir, mbox) = archive();
+    let md = dir.path().join("md");
+    let (code, _, err) = run_in(
+        &[
+            "convert",
+            mbox.to_str().unwrap(),
+            "--to",
+            "maildir",
+            "--by-label",
+            "-o",
+            md.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(code, 0, "{err}");
+    let ids = |p: &std::path::Path| run_in(&["scan", "-f", "{id}", p.to_str().unwrap()], b"").1;
+    // Inbox and unlabelled messages in the root; a message in every label's folder.
+    assert_eq!(ids(&md), "a@x\nb@x\nd@x\na@x\ne@x\n");
+    assert_eq!(ids(&md.join(".Important")), "a@x\na@x\n");
+    assert_eq!(ids(&md.join(".Work")), "c@x\n");
+    let (code, _, err) = run_in(
+        &[
+            "convert",
+            mbox.to_str().unwrap(),
+            "--to",
+            "mbox",
+            "--by-label",
+            "-o",
+            dir.path().join("x.mbox").to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("--to maildir"), "{err}");
+}

@@ -79,7 +79,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Info(a) => cmd::info::run(a, &mut out)?,
         Command::Split(a) => cmd::split::run(a, &mut out)?,
         Command::Convert(a) => cmd::convert::run(a, &mut out)?,
-        Command::Pick(a) => cmd::pick::run(a, &mut out)?,
+        Command::Pick(a) => cmd::pick::run(a, style, &mut out)?,
         Command::Scan(a) => cmd::scan::run(a, style, &mut out)?,
         Command::Sort(a) => cmd::sort::run(a, &mut out)?,
         Command::Thread(a) => cmd::thread::run(a, &mut out)?,

@@ -7,13 +7,14 @@ use crate::query::{Facts, Query};
 use crate::source::{reference, Origin};
 use anyhow::Result;
 use clap::Args;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 const LONG_ABOUT: &str = "\
 Selects the messages that match QUERY and writes them as a message list: one
 reference per line (a file, or `PATH#INDEX@OFFSET` for an mbox member), which
-every emlkit command reads back with `-L -`. --json writes a `listing` record
-per message instead, --count only the number.
+every emlkit command reads back with `-L -`. On a terminal it shows them as
+`scan` does instead. --json writes a `listing` record per message, --count
+only the number, --mbox/--maildir writes the messages into a mailbox.
 
 The query uses the search syntax of Gmail, notmuch and mu:
   word  \"a phrase\"        subject or a From/To/Cc mailbox
@@ -107,7 +108,7 @@ pub(crate) fn facts<'a>(origin: &'a Origin, bytes: &[u8], now: i64) -> Facts<'a>
 }
 
 /// Runs `emlkit pick`.
-pub fn run(args: &PickArgs, out: &mut dyn Write) -> Result<super::Outcome> {
+pub fn run(args: &PickArgs, style: super::Style, out: &mut dyn Write) -> Result<super::Outcome> {
     let now = now();
     let query = Query::parse(&args.query, now).map_err(|e| query_error(&args.query, &e))?;
     let limits = args.input.limits();
@@ -120,10 +121,19 @@ pub fn run(args: &PickArgs, out: &mut dyn Write) -> Result<super::Outcome> {
         Scope::Full
     };
     let json = args.json;
+    // See: issue 13 — a list in a pipe, a listing for a person.
+    let deliver = args.mbox.is_some() || args.maildir.is_some();
+    let show = (std::io::stdout().is_terminal() && !deliver && !args.count && !json)
+        .then(|| super::scan::Layout::terminal(style));
     let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
         let msg = Message::parse(bytes, origin.data_offset, scope, &limits)?;
         let facts = facts(origin, bytes, now);
         if !query.matches(&msg, &facts) {
+            return Ok(());
+        }
+        if let Some(layout) = &show {
+            let s = Summary::brief(origin, &msg, facts.size);
+            buf.extend_from_slice(layout.full_line(&s, origin).as_bytes());
             return Ok(());
         }
         if json {
@@ -138,7 +148,6 @@ pub fn run(args: &PickArgs, out: &mut dyn Write) -> Result<super::Outcome> {
     let mut matched = 0usize;
     // Into a mailbox: the list goes to `convert`, which seeks each message.
     let mut list: Vec<u8> = Vec::new();
-    let deliver = args.mbox.is_some() || args.maildir.is_some();
     let out: &mut dyn Write = if deliver { &mut list } else { out };
     let count = args.count;
     let mut emit = |_: &Origin, buf: &[u8]| -> Result<()> {

@@ -235,7 +235,7 @@ fn csv_cell(out: &mut String, v: &str) {
 }
 
 /// How `scan` writes a message.
-struct Layout {
+pub(crate) struct Layout {
     tpl: Option<Vec<Piece>>,
     width: Option<usize>,
     csv: Option<Vec<String>>,
@@ -243,6 +243,22 @@ struct Layout {
 }
 
 impl Layout {
+    /// The default layout fitted to the terminal, for `pick` on a terminal.
+    pub(crate) fn terminal(style: super::Style) -> Layout {
+        Layout {
+            tpl: None,
+            width: Some(terminal_width()),
+            csv: None,
+            style,
+        }
+    }
+
+    /// A whole default line, the index column included (the message's
+    /// index in its mailbox).
+    pub(crate) fn full_line(&self, s: &Summary, origin: &Origin) -> String {
+        format!("{:>5} {}", origin.index, self.line(s, origin, origin.index))
+    }
+
     /// Untrusted text for a line: control characters always escaped (a line
     /// stays one line), bidi and zero-width on a terminal.
     fn safe(&self, v: String) -> String {
@@ -323,6 +339,14 @@ impl Layout {
     }
 }
 
+/// The terminal's width (COLUMNS, else 80, when it cannot be asked).
+fn terminal_width() -> usize {
+    terminal_size::terminal_size()
+        .map(|(w, _)| w.0 as usize)
+        .or_else(|| std::env::var("COLUMNS").ok()?.parse().ok())
+        .unwrap_or(80)
+}
+
 /// Runs `emlkit scan`.
 pub fn run(args: &ScanArgs, style: super::Style, out: &mut dyn Write) -> Result<super::Outcome> {
     let limits = args.input.limits();
@@ -331,12 +355,7 @@ pub fn run(args: &ScanArgs, style: super::Style, out: &mut dyn Write) -> Result<
     let width = match args.width {
         Some(0) => None,
         Some(n) => Some(n),
-        None if std::io::stdout().is_terminal() => Some(
-            terminal_size::terminal_size()
-                .map(|(w, _)| w.0 as usize)
-                .or_else(|| std::env::var("COLUMNS").ok()?.parse().ok())
-                .unwrap_or(80),
-        ),
+        None if std::io::stdout().is_terminal() => Some(terminal_width()),
         None => None,
     };
     let csv_fields: Vec<String> = args

@@ -138,11 +138,7 @@ fn host_text(h: &Host<'_>) -> (String, bool) {
 /// bytes stay in [`Hop::raw`]).
 pub fn unfold(raw: &[u8]) -> String {
     // RFC 5322 §2.2.3: unfolding removes the CRLF; the whitespace after it stays.
-    let bytes: Vec<u8> = raw
-        .iter()
-        .copied()
-        .filter(|&b| b != b'\r' && b != b'\n')
-        .collect();
+    let bytes = crate::model::encoded_word::unfold(raw);
     let s = match String::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),

@@ -65,11 +65,32 @@ pub fn mailboxes<'a>(field: &Field<'a>) -> Vec<Mailbox<'a>> {
                 if let Some(spec) = words.next() {
                     m.address = Some(Cow::Owned(spec));
                     m.name = None;
+                    continue;
                 }
+                // A quoted local part (`"alice smith"@example.org`) became
+                // the name: the addr-spec is the quoted string and domain.
+                if let Some(spec) = quoted_local(raw, a) {
+                    m.address = Some(Cow::Owned(spec));
+                    m.name = None;
+                }
+            } else if a.contains([' ', '\t']) && !a.contains('"') {
+                // An obsolete local part with CFWS around its dots
+                // (`alice . smith @ example.org`, RFC 5322 §4.4): the
+                // white space is not part of the address.
+                m.address = Some(Cow::Owned(a.split_whitespace().collect()));
             }
         }
     }
     out
+}
+
+/// `"quoted"@domain` as written, for an address mail-parser read as `@domain`.
+fn quoted_local(raw: &[u8], at_domain: &str) -> Option<String> {
+    let mut pat = b"\"".to_vec();
+    pat.extend_from_slice(at_domain.as_bytes());
+    let end = memchr::memmem::find(raw, &pat)?;
+    let start = raw[..end].iter().rposition(|&c| c == b'"')?;
+    Some(String::from_utf8_lossy(&raw[start..end + pat.len()]).into_owned())
 }
 
 /// Whether the raw value holds an encoded word right before an `@`.
@@ -130,6 +151,14 @@ mod tests {
                 (None, Some("=?utf-8?q?x?=@example.com".into())),
                 (Some("J D".into()), Some("j.d@example.com".into()))
             ]
+        );
+        assert_eq!(
+            boxes(b"\"alice smith\"@example.org"),
+            [(None, Some("\"alice smith\"@example.org".into()))]
+        );
+        assert_eq!(
+            boxes(b"alice . smith @ example.org"),
+            [(None, Some("alice.smith@example.org".into()))]
         );
         assert!(has_encoded_word_in_address(b"=?utf-8?q?x?=@example.com"));
         assert!(!has_encoded_word_in_address(

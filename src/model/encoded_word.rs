@@ -214,7 +214,7 @@ fn push_literal(bytes: &[u8], d: &mut Decoded) {
 /// Removes folding line breaks: CRLF and LF are deleted, the white space
 /// after them kept (RFC 5322 §2.2.3). A bare CR is kept, except at the very
 /// end, where it is what is left of a line end.
-fn unfold(raw: &[u8]) -> Vec<u8> {
+pub fn unfold(raw: &[u8]) -> Vec<u8> {
     let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
     let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;

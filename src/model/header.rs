@@ -150,21 +150,6 @@ pub fn decode_text(raw: &[u8]) -> (String, bool) {
     (d.text, d.exact)
 }
 
-/// Removes folding line breaks (CRLF or LF followed by whitespace).
-pub fn unfold(raw: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        match raw[i] {
-            b'\r' if raw.get(i + 1) == Some(&b'\n') => i += 1,
-            b'\n' => {}
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    out
-}
-
 /// The header findings of a message, in field order: over-long fields, raw
 /// 8-bit bytes, encoded words that could not be decoded exactly, repeated
 /// singleton fields (every repetition, with its offset, naming the first),

@@ -102,6 +102,8 @@ struct Walker<'a, 'l> {
     active: HashMap<Vec<u8>, Vec<usize>>,
     findings: Findings,
     part_limit_hit: bool,
+    /// The `\n--` searcher, built once per message.
+    dashes: memmem::Finder<'static>,
 }
 
 /// Parses the structure of `raw`. With `headers_only`, only the top-level
@@ -121,6 +123,7 @@ pub(crate) fn parse<'a>(
         active: HashMap::new(),
         findings: Findings::new(),
         part_limit_hit: false,
+        dashes: memmem::Finder::new(b"\n--"),
     };
     // A UTF-8 byte-order mark before the first field (saved by some Windows
     // tools) is not part of the field name; GMime and MIME-tools skip it too.
@@ -191,7 +194,6 @@ impl<'a> Walker<'a, '_> {
         if self.active.is_empty() {
             return None;
         }
-        let finder = memmem::Finder::new(b"\n--");
         loop {
             if pos > self.raw.len() {
                 return None;
@@ -199,7 +201,7 @@ impl<'a> Walker<'a, '_> {
             let ls = if self.raw[pos..].starts_with(b"--") {
                 pos
             } else {
-                pos + finder.find(&self.raw[pos..])? + 1
+                pos + self.dashes.find(&self.raw[pos..])? + 1
             };
             if let Some(d) = self.delimiter_at(ls) {
                 return Some(d);

@@ -599,7 +599,11 @@ pub fn qp_decode_into(raw: &[u8], sink: &mut dyn FnMut(&[u8])) -> QpReport {
         }
         out.extend(&raw[i..k]);
         i = k;
-        if let (Some(h), Some(l)) = (
+        // A run of escapes (text in a non-ASCII charset is little else)
+        // is decoded in one loop, without a search per escape.
+        let mut decoded_any = false;
+        while let (Some(b'='), Some(h), Some(l)) = (
+            raw.get(i).copied(),
             raw.get(i + 1).copied().and_then(hex),
             raw.get(i + 2).copied().and_then(hex),
         ) {
@@ -608,6 +612,9 @@ pub fn qp_decode_into(raw: &[u8], sink: &mut dyn FnMut(&[u8])) -> QpReport {
             }
             out.push(h << 4 | l);
             i += 3;
+            decoded_any = true;
+        }
+        if decoded_any {
             continue;
         }
         // Soft line break: `=`, optional white space, line end.

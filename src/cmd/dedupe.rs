@@ -78,7 +78,7 @@ pub fn content_key(raw: &[u8], msg: &Message<'_>) -> String {
         for f in msg.headers().iter().filter(|f| f.is(name)) {
             h.update(name.as_bytes());
             h.update(b":");
-            let v = crate::model::header::unfold(f.raw_value());
+            let v = crate::model::encoded_word::unfold(f.raw_value());
             h.update(v.trim_ascii());
             h.update(b"\n");
         }

@@ -805,4 +805,19 @@ JVBERi0=\r\n\
             29 * 86_400
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_query_parses_or_says_where(q in "\\PC{0,40}") {
+            match Query::parse(&q, 0) {
+                Ok(_) => {}
+                Err(e) => proptest::prop_assert!(e.column >= 1 && e.column <= q.chars().count() + 1),
+            }
+        }
+
+        #[test]
+        fn query_like_strings_never_panic(q in "[a-z:()\" *.-]{0,30}( OR [a-z:()\"-]{0,10})?") {
+            let _ = Query::parse(&q, 0);
+        }
+    }
 }

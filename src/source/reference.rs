@@ -448,4 +448,26 @@ mod tests {
         assert_eq!(l.len(), 2);
         assert_eq!(parse_list(b"a\nb#3-1\n").unwrap_err().0, 2);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_path_round_trips_through_a_list_line(
+            path in proptest::collection::vec(1u8..=255, 1..40),
+            index in 0usize..1000,
+            offset in 0u64..1_000_000,
+        ) {
+            let path = path_from_bytes(path);
+            for select in [
+                Select::All,
+                Select::Index { first: index, last: index },
+                Select::Offset { offset, index: Some(index) },
+                Select::Offset { offset, index: None },
+            ] {
+                let r = Reference { path: path.clone(), select };
+                let line = format(&r);
+                proptest::prop_assert!(!line.contains(&b'\n'));
+                proptest::prop_assert_eq!(parse_line(&line), Ok(r));
+            }
+        }
+    }
 }

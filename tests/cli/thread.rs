@@ -48,3 +48,35 @@ fn subjects_join_threads_only_when_asked() {
     // The duplicate "Plans" joins the first "Plans" thread.
     assert_eq!(depth, vec![1, 1, 0, 1, 2, 1]);
 }
+
+#[test]
+fn gmail_thread_ids_keep_a_takeout_thread_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("takeout.mbox");
+    let msg = |id: &str, thrid: &str, day: u32, subject: &str| {
+        format!(
+            "From 1234@xxx Mon Jan  1 00:00:00 2024\nX-GM-THRID: {thrid}\nX-Gmail-Labels: Inbox\nMessage-ID: <{id}>\nSubject: {subject}\nDate: Mon, {day} Jan 2024 00:00:00 +0000\n\nx\n\n"
+        )
+    };
+    // Gmail threads by subject and time even without References.
+    let data = [
+        msg("1@x", "777", 1, "Lunch"),
+        msg("2@x", "888", 2, "Other"),
+        msg("3@x", "777", 3, "Re: Lunch"),
+    ]
+    .concat();
+    std::fs::write(&p, data).unwrap();
+    let (_, out, _) = run_in(&["thread", "--json", p.to_str().unwrap()], b"");
+    let recs: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let ids: Vec<&str> = recs
+        .iter()
+        .map(|r| r["message_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec!["1@x", "3@x", "2@x"]);
+    assert_eq!(recs[0]["thread"]["id"], "777");
+    assert_eq!(recs[1]["thread"]["id"], "777");
+    assert_eq!(recs[2]["thread"]["id"], "888");
+}

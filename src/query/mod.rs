@@ -26,7 +26,7 @@
 //! | `type:` | a part's content type (`type:application/pdf`, `type:image/*`, `type:pdf`) |
 //! | `date:2024`, `date:2024-01`, `date:2024-01-15`, `date:A..B` | the Date falls in that period (UTC; either side of `..` may be left out) |
 //! | `after:`, `before:` | on or after the start / before the start of a date, or relative to now: `7d`, `2w`, `3m`, `1y`, `12h` |
-//! | `size:>1mb`, `size:<10k`, `size:>=N`, `size:100k..2m` | the message's size in bytes (`k`, `m`, `g` are powers of 1024) |
+//! | `size:>1mb`, `size:<10k`, `size:>=N`, `size:100k..2m` (inclusive) | the message's size in bytes (`k`, `m`, `g` are powers of 1024) |
 //! | `flag:seen` (`replied`, `flagged`, `draft`, `trashed`, `passed`, `unseen`) | maildir `:2,` flags, or mbox `Status`/`X-Status` |
 //! | `label:` | a Gmail label (`X-Gmail-Labels`) |
 //! | `header:Name=glob`, `header:Name` | a field with that name (and a decoded value matching) |
@@ -165,6 +165,8 @@ pub enum Term {
     Date(i64, i64),
     /// `size:`
     Size(Cmp, u64),
+    /// `size:A..B` (inclusive; either side may be left out)
+    SizeBetween(u64, u64),
     /// `flag:` (a maildir flag letter; lower-case `u` for unseen).
     Flag(char),
     /// `label:`
@@ -378,6 +380,11 @@ impl Term {
             }
             "size" | "larger" | "smaller" => {
                 need("a size like >1mb")?;
+                if let Some((a, b)) = v.split_once("..") {
+                    let lo = if a.is_empty() { 0 } else { size_value(a)? };
+                    let hi = if b.is_empty() { u64::MAX } else { size_value(b)? };
+                    return Ok(Term::SizeBetween(lo, hi));
+                }
                 let (cmp, rest) = if let Some(r) = v.strip_prefix(">=") {
                     (Cmp::Ge, r)
                 } else if let Some(r) = v.strip_prefix("<=") {
@@ -548,6 +555,7 @@ impl Eval<'_, '_> {
                     Cmp::Le => s <= *n,
                 }
             }
+            Term::SizeBetween(lo, hi) => (*lo..=*hi).contains(&self.facts.size),
             Term::Flag('u') => !self.flags().contains('S'),
             Term::Flag(c) => self.flags().contains(*c),
             Term::Label(p) => self
@@ -710,6 +718,8 @@ JVBERi0=\r\n\
             "after:7d",
             "size:>100",
             "size:<1k",
+            "size:100..1k",
+            "size:1..",
             "flag:seen",
             "flag:replied",
             "label:inbox",
@@ -743,6 +753,8 @@ JVBERi0=\r\n\
             "before:2024-01-16",
             "after:12h",
             "size:>1mb",
+            "size:1mb..",
+            "size:..100",
             "flag:flagged",
             "flag:unseen",
             "label:spam",

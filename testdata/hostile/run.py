@@ -40,6 +40,11 @@ def commands(binary):
         "trace": [["trace"], ["trace", "--json"]],
         "info": [["info"], ["info", "--json"]],
         "split": [["split", "--no-fsync", "-o", "{out}"]],
+        "pick": [["pick", "*"], ["pick", "--json", "body:x OR finding:* OR tls:no OR has:attachment"]],
+        "scan": [["scan", "--width", "80"], ["scan", "--csv"]],
+        "sort": [["sort", "-k", "subject"]],
+        "thread": [["thread", "--json"]],
+        "dedupe": [["dedupe", "--by", "content"]],
     }
     return [p for name, ps in plans.items() if name in have for p in ps]
 

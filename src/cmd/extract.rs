@@ -3,6 +3,7 @@
 use super::{report, InputArgs, Outcome, Style};
 use crate::export::extract::{Digests, FileRec};
 use crate::export::json::{hex, FindingRec, SourceRec};
+use crate::export::limits::{self as limit_log, LimitLog};
 use crate::extract::writer::SafeWriter;
 use crate::extract::{self, name, Options};
 use crate::model::{self, PartKind};
@@ -42,8 +43,10 @@ named after its .eml file without the extension. --flat writes everything
 into DIR itself.
 
 Exit codes: 0 every selected part was written; 1 nothing matched the
-selection; 2 a selected part could not be written, or an input could not be
-read (the other messages are still extracted).
+selection; 2 a selected part could not be written, an input could not be
+read (the other messages are still extracted), or a limit cut a message
+(more than --max-parts parts, deeper than --max-depth, …: a `part_limit`,
+`depth_limit`, … finding, on stderr and in the --json manifest).
 
 Examples:
   emlkit extract message.eml -o out
@@ -206,6 +209,7 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
         Some(SafeWriter::open(&args.output)?)
     };
     let mut input_dirs: HashMap<String, usize> = HashMap::new();
+    let log = LimitLog::new();
     for input in &inputs {
         let mut one = args.input.clone();
         one.inputs = input.iter().cloned().collect();
@@ -246,9 +250,10 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
                 model::Scope::Full,
                 &args.input.limits(),
             )?;
+            log.note(origin, parsed.findings());
             extract_message(args, &opts, style, dirs, &state, origin, &parsed, buf)
         };
-        let o = super::for_each_message(&one, out, &work)?;
+        let o = limit_log::for_each_message(&one, out, &log, &work)?;
         total.errored |= o.errored;
         total.messages += o.messages;
     }

@@ -1,6 +1,7 @@
 //! `emlkit headers`: header fields, decoded or raw.
 
 use super::{InputArgs, Style};
+use crate::export::limits::{self as limit_log, LimitLog};
 use crate::model::{self, header::decode_text};
 use anyhow::Result;
 use clap::Args;
@@ -46,13 +47,15 @@ pub fn run(args: &HeadersArgs, style: Style, out: &mut dyn Write) -> Result<supe
     // Only the header section is read: the engine can skip the body.
     let mut header_input = args.input.clone();
     header_input.headers_only = true;
-    super::for_each_message(&header_input, out, &|origin, bytes, buf| {
+    let log = LimitLog::new();
+    limit_log::for_each_message(&header_input, out, &log, &|origin, bytes, buf| {
         let parsed = model::Message::parse(
             bytes,
             origin.data_offset,
             model::Scope::HeadersOnly,
             &limits,
         )?;
+        log.note(origin, parsed.findings());
         let list: Vec<&model::Field<'_>> = parsed
             .headers()
             .iter()

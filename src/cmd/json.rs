@@ -2,6 +2,7 @@
 
 use super::InputArgs;
 use crate::export::json::{message_record, JsonOptions};
+use crate::export::limits::{self, LimitLog};
 use crate::model::{Message, Scope};
 use anyhow::Result;
 use clap::Args;
@@ -50,8 +51,10 @@ pub fn run(args: &JsonArgs, out: &mut dyn Write) -> Result<super::Outcome> {
         limits: args.input.limits(),
     };
     let pretty = args.pretty;
-    super::for_each_message(&args.input, out, &|origin, bytes, buf| {
+    let log = LimitLog::new();
+    limits::for_each_message(&args.input, out, &log, &|origin, bytes, buf| {
         let msg = Message::parse(bytes, origin.data_offset, Scope::Full, &opts.limits)?;
+        log.note(origin, msg.findings());
         let v = message_record(origin, &msg, &opts);
         if pretty {
             serde_json::to_writer_pretty(&mut *buf, &v)?;

@@ -1,6 +1,7 @@
 //! `emlkit text`: the best readable body of each message.
 
 use super::{InputArgs, Style};
+use crate::export::limits::{self as limit_log, LimitLog};
 use crate::model::{Message, Scope};
 use anyhow::Result;
 use clap::Args;
@@ -33,8 +34,10 @@ pub fn run(args: &TextArgs, style: Style, out: &mut dyn Write) -> Result<super::
     let multi = args.input.inputs.len() > 1;
     let prefer_html = args.html;
     let limits = args.input.limits();
-    super::for_each_message(&args.input, out, &|origin, bytes, buf| {
+    let log = LimitLog::new();
+    limit_log::for_each_message(&args.input, out, &log, &|origin, bytes, buf| {
         let msg = Message::parse(bytes, origin.data_offset, Scope::Full, &limits)?;
+        log.note(origin, msg.findings());
         if multi || origin.format != "eml" {
             writeln!(buf, "==> {} <==", style.safe(&origin.label()))?;
         }

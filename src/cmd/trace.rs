@@ -2,6 +2,7 @@
 //! TLS and authentication, and the anomalies found in them.
 
 use super::{InputArgs, Style};
+use crate::export::limits::{self as limit_log, LimitLog};
 use crate::forensics::{self, hops::fmt_delay, hops::utc, HopKind, Trace};
 use crate::model;
 use anyhow::Result;
@@ -30,7 +31,8 @@ codes: the message's header findings, as `emlkit json` reports them
 Only the header is parsed, so this is fast on big mailboxes.
 
 Exit codes: 0 ok; 1 a message had no Received field; 2 an input or message
-could not be read.
+could not be read, or a limit cut a message (`header_limit`, `trace_limit`,
+… findings, also printed on stderr).
 
 Examples:
   emlkit trace message.eml
@@ -146,7 +148,8 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
     // Only the header section is read: the engine can skip the body.
     let mut header_input = args.input.clone();
     header_input.headers_only = true;
-    let outcome = super::for_each_message(&header_input, out, &|origin, bytes, buf| {
+    let log = LimitLog::new();
+    let outcome = limit_log::for_each_message(&header_input, out, &log, &|origin, bytes, buf| {
         let parsed = model::Message::parse(
             bytes,
             origin.data_offset,
@@ -154,6 +157,7 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
             &limits,
         )?;
         let t = forensics::trace(&parsed, &opts);
+        log.note(origin, &t.findings);
         if t.hops.is_empty() {
             none_found.store(true, Ordering::Relaxed);
         }

@@ -2,6 +2,7 @@
 
 use super::{InputArgs, Style};
 use crate::export::json::SourceRec;
+use crate::export::limits::{self, LimitLog};
 use crate::model::{Message, PartKind, Scope};
 use anyhow::Result;
 use clap::Args;
@@ -51,8 +52,10 @@ pub fn run(args: &TreeArgs, style: Style, out: &mut dyn Write) -> Result<super::
     let as_json = args.json;
     let limits = args.input.limits();
     let multi = args.input.inputs.len() > 1;
-    super::for_each_message(&args.input, out, &|origin, bytes, buf| {
+    let log = LimitLog::new();
+    limits::for_each_message(&args.input, out, &log, &|origin, bytes, buf| {
         let tree = Message::parse(bytes, origin.data_offset, Scope::Full, &limits)?;
+        log.note(origin, tree.findings());
         if as_json {
             crate::export::tree::write_records(buf, &tree, &SourceRec::new(origin))?;
             return Ok(());

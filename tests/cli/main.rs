@@ -9,6 +9,7 @@ mod corpus;
 mod differential;
 mod extract;
 mod generated;
+mod hardening;
 mod headers;
 mod info;
 mod json;

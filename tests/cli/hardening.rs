@@ -1,0 +1,106 @@
+//! Issue 14 (hardening v2): a limit that cuts output says so on stderr, in
+//! JSON and in the exit code; human output never carries raw terminal
+//! escapes from a message; `extract --flat` names files in input order
+//! whatever `-j` says.
+
+use crate::common::{emlkit, json_lines};
+use std::fs;
+use std::path::Path;
+
+/// A multipart/mixed message with `n` small attachments, all named `a.txt`.
+fn many_attachments(n: usize) -> Vec<u8> {
+    let mut m = String::from(
+        "From: a@example.org\r\nTo: b@example.org\r\nSubject: many\r\n\
+         Date: Mon, 1 Jan 2024 00:00:00 +0000\r\nMessage-ID: <m@example.org>\r\n\
+         MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n",
+    );
+    for i in 0..n {
+        m.push_str(&format!(
+            "--b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename=a{}.txt\r\n\r\n{i}\r\n",
+            i % 7
+        ));
+    }
+    m.push_str("--b--\r\n");
+    m.into_bytes()
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = emlkit()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("emlkit runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// 50,000 attachments with the default --max-parts: every command says the
+/// output is cut (stderr, JSON) and exits 2. Before issue 14, `extract`
+/// wrote 9,999 files and exited 0 with nothing on stderr.
+#[test]
+fn part_limit_is_reported_by_every_command() {
+    let t = tempfile::tempdir().unwrap();
+    fs::write(t.path().join("m.eml"), many_attachments(50_000)).unwrap();
+    // extract: files, a stderr note, the finding in the manifest, exit 2.
+    let (code, stdout, stderr) = run_in(t.path(), &["extract", "--json", "-o", "out", "m.eml"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("m.eml: part_limit: "), "{stderr}");
+    assert!(stderr.contains("--max-parts"), "{stderr}");
+    let recs = json_lines(&stdout);
+    assert!(
+        recs.iter()
+            .any(|r| r["type"] == "finding" && r["code"] == "part_limit"),
+        "no part_limit record in the manifest"
+    );
+    assert!(recs.iter().filter(|r| r["type"] == "file").count() > 1000);
+    // Plain extract (paths on stdout) says so too.
+    let (code, _, stderr) = run_in(t.path(), &["extract", "-q", "-o", "out2", "m.eml"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("part_limit"), "{stderr}");
+    // json
+    let (code, stdout, stderr) = run_in(t.path(), &["json", "--no-body", "m.eml"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("part_limit"), "{stderr}");
+    let rec = &json_lines(&stdout)[0];
+    assert!(rec["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["code"] == "part_limit"));
+    // tree, text and JSON
+    for args in [&["tree", "m.eml"][..], &["tree", "--json", "m.eml"], &["text", "m.eml"]] {
+        let (code, stdout, stderr) = run_in(t.path(), args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(stderr.contains("part_limit"), "{args:?}: {stderr}");
+        if args[0] == "tree" {
+            assert!(stdout.contains("part_limit"), "{args:?}");
+        }
+    }
+    // Raising the limit makes the run whole again.
+    let (code, _, stderr) = run_in(t.path(), &["tree", "--max-parts", "60000", "m.eml"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+}
+
+/// Header limits are limits too: `headers` and `trace` say so.
+#[test]
+fn header_limit_is_reported_by_header_commands() {
+    let t = tempfile::tempdir().unwrap();
+    let mut m = String::new();
+    for i in 0..50 {
+        m.push_str(&format!("X-N{i}: v\r\n"));
+    }
+    m.push_str("Received: from a by b; Mon, 1 Jan 2024 00:00:00 +0000\r\n\r\nbody\r\n");
+    fs::write(t.path().join("h.eml"), m).unwrap();
+    for cmd in ["headers", "trace", "json", "tree"] {
+        let (code, _, stderr) = run_in(t.path(), &[cmd, "--max-headers", "10", "h.eml"]);
+        assert_eq!(code, 2, "{cmd}: {stderr}");
+        assert!(stderr.contains("header_limit"), "{cmd}: {stderr}");
+        let (code, _, stderr) = run_in(t.path(), &[cmd, "h.eml"]);
+        assert!(code == 0 || code == 1, "{cmd}: {code} {stderr}");
+        assert!(!stderr.contains("_limit"), "{cmd}: {stderr}");
+    }
+}

@@ -15,6 +15,11 @@ Values are unfolded and decoded (RFC 2047 encoded words, charsets) unless
 Only the header is parsed: bodies are not decoded, so this is fast on big
 mailboxes.
 
+Decoded values come from the message and are untrusted: control, bidi and
+zero-width characters in them are shown as \\u{...} escapes, whatever stdout
+is (a saved listing reaches a terminal later). --raw writes the bytes as
+written into a file or a pipe, and escapes them only on a terminal.
+
 Examples:
   emlkit headers message.eml
   emlkit headers -H subject -H from archive.mbox";
@@ -75,14 +80,21 @@ pub fn run(args: &HeadersArgs, style: Style, out: &mut dyn Write) -> Result<supe
             buf.push(b'\n');
             return Ok(());
         }
+        // Decoded output is a report: escaped whatever stdout is; --raw
+        // output is the bytes asked for (escaped only on a terminal).
+        // See: issue 14.
+        let shown = Style {
+            escape: true,
+            ..style
+        };
         if multi || origin.format != "eml" {
-            writeln!(buf, "==> {} <==", style.safe(&origin.label()))?;
+            writeln!(buf, "==> {} <==", shown.safe(&origin.label()))?;
         }
         for h in list {
             let name = String::from_utf8_lossy(h.raw_name);
             let value = h.raw_value();
             if args.raw {
-                buf.extend_from_slice(name.as_bytes());
+                buf.extend_from_slice(shown.safe(&name).as_bytes());
                 buf.extend_from_slice(b": ");
                 if style.escape {
                     let s = String::from_utf8_lossy(value);
@@ -96,8 +108,8 @@ pub fn run(args: &HeadersArgs, style: Style, out: &mut dyn Write) -> Result<supe
                 writeln!(
                     buf,
                     "{}: {}",
-                    style.paint("1", &style.safe(&name)),
-                    style.safe(text.trim())
+                    style.paint("1", &shown.safe(&name)),
+                    shown.safe(text.trim())
                 )?;
             }
         }

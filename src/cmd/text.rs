@@ -13,6 +13,14 @@ Prints the readable body of each message as UTF-8 text: the text/plain body
 into plain text. Multiple bodies (for example inline text parts around an
 attachment) are printed in order.
 
+The text is the message's content, shown as asked: on a terminal, control,
+bidi and zero-width characters are shown as \\u{...} escapes; into a file or a
+pipe, only control characters are (the escape byte, C0 controls but tab and
+line feed, a carriage return not before a line feed, DEL, C1), so that the
+saved text cannot drive a terminal later while bidi marks and joiners of
+Arabic, Hebrew or emoji text stay; --raw writes the decoded text unchanged
+into a file or a pipe.
+
 Examples:
   emlkit text message.eml
   emlkit text --html message.eml   # prefer the HTML body, as text";
@@ -27,19 +35,25 @@ pub struct TextArgs {
     /// Prefer the HTML body (converted to text) over text/plain.
     #[arg(long)]
     pub html: bool,
+
+    /// Write the decoded text unchanged, control characters included, into
+    /// a file or a pipe (a terminal still gets escapes).
+    #[arg(long)]
+    pub raw: bool,
 }
 
 /// Runs `emlkit text`.
 pub fn run(args: &TextArgs, style: Style, out: &mut dyn Write) -> Result<super::Outcome> {
     let multi = args.input.inputs.len() > 1;
     let prefer_html = args.html;
+    let raw = args.raw;
     let limits = args.input.limits();
     let log = LimitLog::new();
     limit_log::for_each_message(&args.input, out, &log, &|origin, bytes, buf| {
         let msg = Message::parse(bytes, origin.data_offset, Scope::Full, &limits)?;
         log.note(origin, msg.findings());
         if multi || origin.format != "eml" {
-            writeln!(buf, "==> {} <==", style.safe(&origin.label()))?;
+            writeln!(buf, "==> {} <==", crate::term::escape(&origin.label(), false))?;
         }
         let texts_of = |ids: Vec<usize>| -> Vec<&str> {
             ids.into_iter()
@@ -56,7 +70,7 @@ pub fn run(args: &TextArgs, style: Style, out: &mut dyn Write) -> Result<super::
             plain.iter().map(|s| s.to_string()).collect()
         };
         for t in texts {
-            buf.extend_from_slice(style_text(&style, &t).as_bytes());
+            buf.extend_from_slice(style_text(&style, raw, &t).as_bytes());
             if !t.ends_with('\n') {
                 buf.push(b'\n');
             }
@@ -65,10 +79,14 @@ pub fn run(args: &TextArgs, style: Style, out: &mut dyn Write) -> Result<super::
     })
 }
 
-fn style_text<'s>(style: &Style, t: &'s str) -> std::borrow::Cow<'s, str> {
+/// The body as written: escaped on a terminal, controls neutralised into a
+/// file or a pipe, unchanged with `--raw` there. See: issue 14.
+fn style_text<'s>(style: &Style, raw: bool, t: &'s str) -> std::borrow::Cow<'s, str> {
     if style.escape {
         crate::term::escape(t, true)
-    } else {
+    } else if raw {
         std::borrow::Cow::Borrowed(t)
+    } else {
+        crate::term::escape_controls(t)
     }
 }

@@ -216,6 +216,13 @@ fn bar(share: f64, width: usize) -> String {
 }
 
 fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Result<()> {
+    // Untrusted text is escaped whatever stdout is: a report saved to a file
+    // and later shown with `cat` would run the escapes it carries.
+    // See: issue 14.
+    let style = Style {
+        escape: true,
+        ..style
+    };
     if let Some(l) = label {
         writeln!(buf, "{}", style.paint("1", &style.safe(l)))?;
     }
@@ -277,7 +284,7 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
             } else {
                 "no".into()
             };
-            let tls_cell = cell(&tls, 8);
+            let tls_cell = cell(&style.safe(&tls), 8);
             let tls_cell = if !h.tls && t.kinds[i] != HopKind::Local {
                 style.paint("33", &tls_cell)
             } else {
@@ -354,7 +361,7 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
                     Some(false) => ", claimed",
                     _ => "",
                 };
-                let r = format!("{}={}", m.method, m.result);
+                let r = format!("{}={}", style.safe(&m.method), style.safe(&m.result));
                 let r = match m.result.as_str() {
                     "pass" => style.paint("32", &r),
                     "fail" | "softfail" | "permerror" | "temperror" => style.paint("31", &r),
@@ -433,6 +440,11 @@ fn stats_json(out: &mut dyn Write, s: &Stats) -> Result<()> {
 }
 
 fn stats_human(out: &mut dyn Write, s: &Stats, style: Style) -> Result<()> {
+    // Relay names come from messages: escaped whatever stdout is.
+    let style = Style {
+        escape: true,
+        ..style
+    };
     writeln!(
         out,
         "{} messages, {} hops, {} without Received",

@@ -52,6 +52,13 @@ pub fn run(args: &TreeArgs, style: Style, out: &mut dyn Write) -> Result<super::
     let as_json = args.json;
     let limits = args.input.limits();
     let multi = args.input.inputs.len() > 1;
+    // Untrusted text (names, types, finding messages quoting the message)
+    // is escaped whatever stdout is: a tree saved to a file and later shown
+    // with `cat` would run the escapes it carries. See: issue 14.
+    let style = Style {
+        escape: true,
+        ..style
+    };
     let log = LimitLog::new();
     limits::for_each_message(&args.input, out, &log, &|origin, bytes, buf| {
         let tree = Message::parse(bytes, origin.data_offset, Scope::Full, &limits)?;
@@ -73,7 +80,7 @@ pub fn run(args: &TreeArgs, style: Style, out: &mut dyn Write) -> Result<super::
                 buf,
                 "{indent}{} {} {}",
                 style.paint("33", &p.id),
-                style.paint("36", &p.content_type),
+                style.paint("36", &style.safe(&p.content_type)),
                 size
             )?;
             if let Some(n) = &p.filename {

@@ -104,3 +104,86 @@ fn header_limit_is_reported_by_header_commands() {
         assert!(!stderr.contains("_limit"), "{cmd}: {stderr}");
     }
 }
+
+/// A message that carries terminal escapes (CSI, OSC, C1 CSI, bidi
+/// overrides, a bare CR) in every field a human report shows.
+fn escape_laden() -> Vec<u8> {
+    let e = "\x1b[2J\x1b]0;pwned\x07\u{9b}31m\u{202E}\r";
+    format!(
+        "Received: from evil{e}.example (evil{e}.example [203.0.113.9])\r\n\
+         \tby mx{e}.example.net with ESMTP{e}; Mon, 1 Jan 2024 00:00:05 +0000\r\n\
+         Authentication-Results: mx{e}.example.net; dkim=pass{e} header.d=x{e}\r\n\
+         From: =?utf-8?B?{b}?= <a@example.org>\r\n\
+         Subject: subject {e} =?utf-8?Q?=1B[31m_red?=\r\n\
+         X-Weird{e}: v\r\n\
+         Date: Mon, 1 Jan 2024 00:00:00 +0000\r\nMessage-ID: <e@example.org>\r\n\
+         MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
+         --b\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
+         body =1B[2J cleared=0Doverwritten =C2=9B31m and \u{202E}bidi\r\n\
+         --b\r\nContent-Type: application/x-{e}; name=\"n{e}.txt\"\r\n\
+         Content-Disposition: attachment; filename*=utf-8''%1B%5B31mred%E2%80%AE.txt\r\n\r\nx\r\n\
+         --b--\r\n",
+        b = "ZXZpbBtbMzFtIG5hbWU="
+    )
+    .into_bytes()
+}
+
+fn raw_escape(s: &str) -> Option<char> {
+    s.chars().find(|&c| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    })
+}
+
+/// Human output into a pipe or a file carries no raw escape sequence from
+/// the message (before issue 14, `tree` and the trace table wrote them when
+/// stdout was not a terminal).
+#[test]
+fn human_output_into_a_pipe_has_no_raw_escapes() {
+    let t = tempfile::tempdir().unwrap();
+    fs::write(t.path().join("e.eml"), escape_laden()).unwrap();
+    for args in [
+        &["tree", "e.eml"][..],
+        &["trace", "e.eml"],
+        &["trace", "--stats", "e.eml"],
+        &["headers", "e.eml"],
+        &["text", "e.eml"],
+        &["text", "--html", "e.eml"],
+    ] {
+        let (code, stdout, stderr) = run_in(t.path(), args);
+        assert!(code == 0 || code == 1, "{args:?}: {code} {stderr}");
+        assert!(!stdout.is_empty(), "{args:?}");
+        // `text` is the content asked for: its bidi marks and overrides are
+        // text (documented); controls are neutralised there too.
+        let found = if args[0] == "text" {
+            stdout.chars().find(|&c| c.is_control() && c != '\n' && c != '\t')
+        } else {
+            raw_escape(&stdout)
+        };
+        if let Some(c) = found {
+            panic!("{args:?} wrote a raw {c:?}:\n{stdout}");
+        }
+        assert!(raw_escape(&stderr).is_none(), "{args:?}: {stderr:?}");
+    }
+    // The escapes are shown, not dropped.
+    let (_, stdout, _) = run_in(t.path(), &["tree", "e.eml"]);
+    assert!(stdout.contains("\\u{001B}"), "{stdout}");
+    let (_, stdout, _) = run_in(t.path(), &["text", "e.eml"]);
+    assert!(stdout.contains("body \\u{001B}[2J"), "{stdout}");
+    // Raw output only where asked: `text --raw` and `headers --raw`.
+    let (_, stdout, _) = run_in(t.path(), &["text", "--raw", "e.eml"]);
+    assert!(stdout.contains("\x1b[2J"), "{stdout:?}");
+    let (_, stdout, _) = run_in(t.path(), &["headers", "--raw", "-H", "subject", "e.eml"]);
+    assert!(stdout.contains('\x1b'), "{stdout:?}");
+    // Saved to a file (not a pipe) too.
+    let f = fs::File::create(t.path().join("tree.txt")).unwrap();
+    let st = std::process::Command::new(assert_cmd::cargo::cargo_bin("emlkit"))
+        .current_dir(t.path())
+        .args(["tree", "e.eml"])
+        .stdout(f)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let saved = fs::read_to_string(t.path().join("tree.txt")).unwrap();
+    assert!(raw_escape(&saved).is_none(), "{saved}");
+}

@@ -187,3 +187,52 @@ fn human_output_into_a_pipe_has_no_raw_escapes() {
     let saved = fs::read_to_string(t.path().join("tree.txt")).unwrap();
     assert!(raw_escape(&saved).is_none(), "{saved}");
 }
+
+/// 8,000 Received + 8,000 Authentication-Results fields: the hop of each
+/// result is found by an index, not a scan of every hop (37 s before
+/// issue 14 in a release build; seconds here even unoptimised). One field
+/// with 40,000 methods keeps 100 and says so (`trace_limit`, exit 2).
+#[test]
+fn trace_is_linear_in_received_and_auth_fields() {
+    let t = tempfile::tempdir().unwrap();
+    let mut m = String::from("From: a@b\n");
+    for i in 0..8_000 {
+        m.push_str(&format!(
+            "Authentication-Results: h{}.example; dkim=pass header.d=d{i}.example\n\
+             Received: from h{i}.example by h{}.example with ESMTP id {i}; Mon, 1 Jan 2001 00:{:02}:00 +0000\n",
+            i + 1,
+            i + 1,
+            i % 60
+        ));
+    }
+    m.push_str("\nbody\n");
+    fs::write(t.path().join("r.eml"), m).unwrap();
+    let start = std::time::Instant::now();
+    let (code, stdout, stderr) = run_in(t.path(), &["trace", "--json", "--max-headers", "20000", "r.eml"]);
+    let took = start.elapsed();
+    assert!(code == 0, "{code} {stderr}");
+    assert!(took.as_secs() < 30, "trace took {took:?}");
+    let rec = &json_lines(&stdout)[0];
+    let results = rec["authentication"]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 8_000);
+    // The result written above the Received field of h{i+1} belongs to
+    // that hop (delivery index 7999 - i).
+    assert_eq!(results[0]["hop"], 7_999);
+
+    let methods: Vec<String> = (0..40_000).map(|i| format!("m{i}=pass")).collect();
+    let m = format!(
+        "From: a@b\nReceived: from a by mx.example; Mon, 1 Jan 2001 00:00:00 +0000\n\
+         Authentication-Results: mx.example; {}\n\nbody\n",
+        methods.join("; ")
+    );
+    fs::write(t.path().join("a.eml"), m).unwrap();
+    let (code, stdout, stderr) = run_in(t.path(), &["trace", "--json", "a.eml"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("trace_limit"), "{stderr}");
+    let rec = &json_lines(&stdout)[0];
+    assert!(rec["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["code"] == "trace_limit"));
+}

@@ -109,7 +109,10 @@ mod tests {
         assert_eq!(escape_controls("hidden\rshown"), "hidden\\u{000D}shown");
         assert_eq!(escape_controls("bell\u{7}"), "bell\\u{0007}");
         // Bidi marks and joiners are text here.
-        assert_eq!(escape_controls("\u{200F}שלום\u{200D}"), "\u{200F}שלום\u{200D}");
+        assert_eq!(
+            escape_controls("\u{200F}שלום\u{200D}"),
+            "\u{200F}שלום\u{200D}"
+        );
         assert!(!has_raw_escape(&escape_controls("a\x1b]0;t\x07")));
     }
 }

@@ -53,7 +53,11 @@ pub fn run(args: &TextArgs, style: Style, out: &mut dyn Write) -> Result<super::
         let msg = Message::parse(bytes, origin.data_offset, Scope::Full, &limits)?;
         log.note(origin, msg.findings());
         if multi || origin.format != "eml" {
-            writeln!(buf, "==> {} <==", crate::term::escape(&origin.label(), false))?;
+            writeln!(
+                buf,
+                "==> {} <==",
+                crate::term::escape(&origin.label(), false)
+            )?;
         }
         let texts_of = |ids: Vec<usize>| -> Vec<&str> {
             ids.into_iter()

@@ -229,7 +229,10 @@ impl HostIndex {
         let mut best: Option<(i64, usize)> = None;
         for l in lists {
             let at = l.partition_point(|&i| (i as i64) < target);
-            for &i in l.get(at.saturating_sub(1)..(at + 1).min(l.len())).unwrap_or(&[]) {
+            for &i in l
+                .get(at.saturating_sub(1)..(at + 1).min(l.len()))
+                .unwrap_or(&[])
+            {
                 let d = ((i as i64) - target).abs();
                 if best.is_none_or(|(bd, bi)| (d, i) < (bd, bi)) {
                     best = Some((d, i));

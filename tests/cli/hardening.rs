@@ -71,7 +71,11 @@ fn part_limit_is_reported_by_every_command() {
         .iter()
         .any(|f| f["code"] == "part_limit"));
     // tree, text and JSON
-    for args in [&["tree", "m.eml"][..], &["tree", "--json", "m.eml"], &["text", "m.eml"]] {
+    for args in [
+        &["tree", "m.eml"][..],
+        &["tree", "--json", "m.eml"],
+        &["text", "m.eml"],
+    ] {
         let (code, stdout, stderr) = run_in(t.path(), args);
         assert_eq!(code, 2, "{args:?}");
         assert!(stderr.contains("part_limit"), "{args:?}: {stderr}");
@@ -156,7 +160,9 @@ fn human_output_into_a_pipe_has_no_raw_escapes() {
         // `text` is the content asked for: its bidi marks and overrides are
         // text (documented); controls are neutralised there too.
         let found = if args[0] == "text" {
-            stdout.chars().find(|&c| c.is_control() && c != '\n' && c != '\t')
+            stdout
+                .chars()
+                .find(|&c| c.is_control() && c != '\n' && c != '\t')
         } else {
             raw_escape(&stdout)
         };
@@ -208,7 +214,10 @@ fn trace_is_linear_in_received_and_auth_fields() {
     m.push_str("\nbody\n");
     fs::write(t.path().join("r.eml"), m).unwrap();
     let start = std::time::Instant::now();
-    let (code, stdout, stderr) = run_in(t.path(), &["trace", "--json", "--max-headers", "20000", "r.eml"]);
+    let (code, stdout, stderr) = run_in(
+        t.path(),
+        &["trace", "--json", "--max-headers", "20000", "r.eml"],
+    );
     let took = start.elapsed();
     assert!(code == 0, "{code} {stderr}");
     assert!(took.as_secs() < 30, "trace took {took:?}");
@@ -235,4 +244,87 @@ fn trace_is_linear_in_received_and_auth_fields() {
         .unwrap()
         .iter()
         .any(|f| f["code"] == "trace_limit"));
+}
+
+/// Every file under `dir` with its bytes, sorted by name.
+fn tree_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// `extract --flat` over a mailbox: the same names for the same messages
+/// whatever `-j` is and however the workers are scheduled (before issue
+/// 14, `a.bin` held different messages across runs), and no temporary file
+/// left behind.
+#[test]
+fn extract_flat_over_a_mailbox_is_deterministic() {
+    let t = tempfile::tempdir().unwrap();
+    let mut mbox = String::new();
+    for i in 0..300 {
+        // Uneven sizes so that workers finish out of order.
+        let pad = "x".repeat((i * 7919) % 5000);
+        mbox.push_str(&format!(
+            "From a Mon Jan  1 00:00:00 2001\nFrom: a@b\nSubject: {i}\n\
+             Content-Type: multipart/mixed; boundary=b\n\n\
+             --b\nContent-Type: text/plain\n\n{pad}\n\
+             --b\nContent-Disposition: attachment; filename=a.bin\n\nmessage {i}\n\
+             --b\nContent-Disposition: attachment; filename={}.txt\n\nsecond of {i}\n--b--\n\n",
+            i % 3
+        ));
+    }
+    fs::write(t.path().join("in.mbox"), mbox).unwrap();
+    let mut trees = Vec::new();
+    let mut manifests = Vec::new();
+    for (n, j) in ["2", "2", "2", "1"].iter().enumerate() {
+        let out = format!("o{n}");
+        let (code, stdout, stderr) = run_in(
+            t.path(),
+            &[
+                "extract", "--flat", "--json", "-j", j, "-o", &out, "in.mbox",
+            ],
+        );
+        assert_eq!(code, 0, "{stderr}");
+        manifests.push(stdout.replace(&out, "OUT"));
+        trees.push(tree_of(&t.path().join(&out)));
+    }
+    let first = &trees[0];
+    assert_eq!(first.len(), 600);
+    assert!(
+        first.iter().all(|(n, _)| !n.starts_with('.')),
+        "temporary files left"
+    );
+    // Input order: message 0 gets the plain name, message 1 `(2)`, …
+    let get = |name: &str| {
+        first
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| b.clone())
+    };
+    assert_eq!(get("a.bin").unwrap(), b"message 0");
+    assert_eq!(get("a (2).bin").unwrap(), b"message 1");
+    assert_eq!(get("a (300).bin").unwrap(), b"message 299");
+    assert_eq!(get("0 (2).txt").unwrap(), b"second of 3");
+    for (k, tr) in trees.iter().enumerate().skip(1) {
+        assert!(tr == first, "run {k} wrote a different tree");
+        assert_eq!(
+            manifests[k], manifests[0],
+            "run {k} wrote a different manifest"
+        );
+    }
+    // The manifest names the file each record describes.
+    let recs = json_lines(&manifests[0]);
+    let files: Vec<_> = recs.iter().filter(|r| r["type"] == "file").collect();
+    assert_eq!(files.len(), 600);
+    assert_eq!(files[2]["path"], "OUT/a (2).bin");
+    assert_eq!(files[2]["source"]["index"], 1);
 }

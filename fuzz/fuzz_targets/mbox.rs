@@ -1,21 +1,10 @@
 #![no_main]
 //! The mbox splitter and mboxrd unquoting.
+//! The property lives in `fuzz/checks.rs`, shared with the stable loop in
+//! `tests/cli/fuzz_loop.rs`.
 use libfuzzer_sys::fuzz_target;
 
-#[path = "common.rs"]
-mod common;
+#[path = "../checks.rs"]
+mod checks;
 
-fn run(data: &[u8]) {
-    let mut last_end = 0;
-    for e in emlkit::source::mbox::MboxSplitter::new(data) {
-        assert!(e.message.start <= e.message.end && e.message.end <= data.len());
-        assert!(e.offset >= last_end || last_end == 0);
-        last_end = e.message.end;
-        let _ = emlkit::source::mbox::unquote(&data[e.message.clone()]);
-    }
-}
-
-fuzz_target!(|data: &[u8]| {
-    run(data);
-    run(&common::mail_alphabet(data));
-});
+fuzz_target!(|data: &[u8]| checks::mbox(data));

@@ -8,6 +8,7 @@ mod convert;
 mod corpus;
 mod differential;
 mod extract;
+mod fuzz_loop;
 mod generated;
 mod hardening;
 mod headers;

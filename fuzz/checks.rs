@@ -194,8 +194,11 @@ pub fn build_spec(data: &[u8]) {
     }
 }
 
+/// A target's property.
+pub type Check = fn(&[u8]);
+
 /// Every target by name, in `cargo fuzz list` order.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Check)] = &[
     ("build_spec", build_spec),
     ("filename", filename),
     ("maildir_flags", maildir_flags),

@@ -198,7 +198,7 @@ impl HostIndex {
     pub fn new<'h>(hosts: impl IntoIterator<Item = Option<&'h str>>) -> HostIndex {
         let mut ix = HostIndex::default();
         for (i, h) in hosts.into_iter().enumerate() {
-            let Some(key) = h.and_then(|h| host_key(h)) else {
+            let Some(key) = h.and_then(host_key) else {
                 continue;
             };
             if key.len() <= MAX_INDEXED_NAME && key.parse::<IpAddr>().is_err() {

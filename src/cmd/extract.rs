@@ -257,7 +257,14 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
         // Input order: files a worker left under temporary names (--flat
         // over a mailbox) get their names here, message by message.
         let mut emit = |origin: &Origin, buf: &[u8]| -> Result<()> {
-            match buf.iter().position(|&b| b == 0) {
+            // Only --flat defers (and -O - conflicts with it): other output,
+            // such as an attachment written to stdout, may hold NUL bytes.
+            let split = if args.flat {
+                buf.iter().position(|&b| b == 0)
+            } else {
+                None
+            };
+            match split {
                 Some(nul) => {
                     out.write_all(&buf[..nul])?;
                     let files: Vec<Deferred> = serde_json::from_slice(&buf[nul + 1..])?;

@@ -108,18 +108,54 @@ fn mbox_once(data: &[u8]) {
     }
 }
 
-/// The mbox splitter and mboxrd unquoting.
+/// The stream splitter (a buffer refilled a few bytes at a time) finds
+/// the messages the slice splitter finds, and every From_ line parses.
+fn streamed(data: &[u8]) {
+    use emlkit::source::mbox::{MboxSplitter, SplitState, Step};
+    let whole: Vec<(u64, &[u8])> = MboxSplitter::new(data)
+        .map(|e| (e.offset as u64, &data[e.message]))
+        .collect();
+    let chunk = 1 + data.first().map_or(0, |&b| b as usize % 64);
+    let (mut st, mut buf, mut fed, mut got) = (SplitState::new(), Vec::new(), 0, 0);
+    loop {
+        match st.step(&buf, fed == data.len()) {
+            Step::Entry(e) => {
+                assert_eq!(whole[got].0, st.base + e.offset as u64);
+                assert_eq!(whole[got].1, &buf[e.message]);
+                let _ = emlkit::source::envelope::parse(&buf[e.from_line]);
+                got += 1;
+                let done = st.pos;
+                buf.drain(..done);
+                st.consume(done);
+            }
+            Step::NeedMore => {
+                let n = chunk.min(data.len() - fed);
+                buf.extend_from_slice(&data[fed..fed + n]);
+                fed += n;
+            }
+            Step::Done => break,
+        }
+    }
+    assert_eq!(got, whole.len());
+}
+
+/// The mbox splitter (over a slice and over a stream buffer), the From_
+/// line grammar and mboxrd unquoting.
 pub fn mbox(data: &[u8]) {
     mbox_once(data);
     mbox_once(&mail_alphabet(data));
+    streamed(data);
+    streamed(&mail_alphabet(data));
 }
 
-/// Maildir file-name flag parsing.
+/// Maildir file-name flag and keyword-letter parsing.
 pub fn maildir_flags(data: &[u8]) {
     let name = String::from_utf8_lossy(data);
     if let Some(f) = emlkit::source::maildir::parse_flags(&name) {
         assert!(f.chars().all(|c| c.is_ascii_uppercase()));
     }
+    let k = emlkit::source::maildir::parse_keyword_letters(&name);
+    assert!(k.iter().all(u8::is_ascii_lowercase));
 }
 
 fn params_once(data: &[u8]) {

@@ -1,10 +1,18 @@
 //! The `emlkit` binary: parse arguments, dispatch, map errors to exit codes.
 #![deny(unsafe_code)]
-#![deny(clippy::unwrap_used, clippy::expect_used)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+mod cli;
+mod cmd;
+
+// The command line lives in this binary; everything a library user would
+// want lives in the `emlkit` library. The command modules name library
+// modules as `crate::model` etc. through these imports.
+use emlkit::{build, export, extract, forensics, model, sink, source, term};
 
 use clap::Parser;
-use emlkit::cli::{Cli, Command};
-use emlkit::cmd::{self, Style};
+use cli::{Cli, Command};
+use cmd::Style;
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 

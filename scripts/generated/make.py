@@ -881,7 +881,9 @@ def text_body(flat):
             continue
         if in_msg:
             continue
-        if info.get("disposition") == "attachment" or info["filename"] is not None:
+        # Only Content-Disposition: attachment makes a text leaf a file; a
+        # file name alone does not (clients show such text inline).
+        if info.get("disposition") == "attachment":
             continue
         child, cur, ok = i, parent, True
         while cur is not None:

@@ -67,8 +67,11 @@ const CHUNK_MESSAGES: usize = 256;
 const CHUNK_BYTES: usize = 16 << 20;
 
 enum Data<'a> {
-    /// A slice of an mbox (still quoted) or of a single input.
+    /// A slice of an mbox (still quoted when the flag is set) or of a
+    /// single input.
     Slice(&'a [u8], bool),
+    /// A message read from a stream (still quoted when the flag is set).
+    Owned(Vec<u8>, bool),
     /// A file of a maildir or directory, opened by the worker.
     File(PathBuf),
 }
@@ -126,26 +129,33 @@ impl Engine<'_, '_> {
             Ok(())
         };
         let mut buf = Vec::new();
+        // A message in memory: a slice of the map or one read from a stream.
+        let in_memory = |s: &[u8], quoted: bool, buf: &mut Vec<u8>| -> Result<()> {
+            check(s.len())?;
+            // Header-only commands get the header section alone, so the
+            // body is neither scanned for `>From ` nor copied.
+            let s: &[u8] = if headers_only {
+                crate::model::header_block(s)
+            } else {
+                s
+            };
+            let bytes = if quoted {
+                mbox::unquote(s)
+            } else {
+                std::borrow::Cow::Borrowed(s)
+            };
+            work(&job.origin, &bytes, buf)
+        };
         let r = catch_unwind(AssertUnwindSafe(|| -> Result<()> {
             match &job.data {
-                Data::Slice(s, quoted) => {
-                    check(s.len())?;
-                    // Header-only commands get the header section alone, so the
-                    // body is neither scanned for `>From ` nor copied.
-                    let s: &[u8] = if headers_only {
-                        crate::model::header_block(s)
-                    } else {
-                        s
-                    };
-                    let bytes = if *quoted {
-                        mbox::unquote(s)
-                    } else {
-                        std::borrow::Cow::Borrowed(s)
-                    };
-                    work(&job.origin, &bytes, &mut buf)
-                }
+                Data::Slice(s, quoted) => in_memory(s, *quoted, &mut buf),
+                Data::Owned(v, quoted) => in_memory(v, *quoted, &mut buf),
                 Data::File(p) => {
-                    let bytes = Bytes::open(p, max_input)?;
+                    // A member of a maildir or directory may be compressed.
+                    let bytes = match source::load(&Input::Path(p.clone()), max_input)? {
+                        source::Loaded::Mapped(b) => b,
+                        source::Loaded::Stream(o) => Bytes::from_vec(o.read_all(max_input)?),
+                    };
                     check(bytes.len())?;
                     work(&job.origin, &bytes, &mut buf)
                 }
@@ -271,7 +281,7 @@ pub fn for_each_message_emit<'o>(
         outcome: Outcome::default(),
         bar: progress_bar(),
     };
-    for input in &inputs {
+    for (input_no, input) in inputs.iter().enumerate() {
         let name = input.display_name();
         if let Some(b) = &engine.bar {
             b.set_message(name.clone());
@@ -306,11 +316,45 @@ pub fn for_each_message_emit<'o>(
                     if (index as u64) < lo || (index as u64) >= hi {
                         continue;
                     }
+                    if e.kind == Kind::Mbox {
+                        // An mbox inside a directory is read as an mbox, in
+                        // its place in the order. See: issue 12.
+                        engine.flush(&mut chunk)?;
+                        let member = e.path.display().to_string();
+                        match source::load(&Input::Path(e.path.clone()), args.max_input) {
+                            Ok(source::Loaded::Mapped(bytes)) => run_mbox(
+                                &mut engine,
+                                input_no,
+                                &member,
+                                &bytes,
+                                0,
+                                u64::MAX,
+                                chunk_messages,
+                            )?,
+                            Ok(source::Loaded::Stream(opened)) => run_mbox_stream(
+                                &mut engine,
+                                input_no,
+                                &member,
+                                opened,
+                                args,
+                                chunk_messages,
+                            )?,
+                            Err(err) => engine.say(&member, &err),
+                        }
+                        continue;
+                    }
+                    let format = if e.kind == Kind::Maildir {
+                        Kind::Maildir.as_str()
+                    } else {
+                        kind.as_str()
+                    };
                     let origin = Origin {
                         path: e.path.display().to_string(),
-                        format: kind.as_str(),
+                        format,
                         index,
+                        input: input_no,
                         flags: e.flags,
+                        keywords: e.keywords,
                         folder: (!e.folder.is_empty()).then_some(e.folder),
                         ..Origin::default()
                     };
@@ -325,9 +369,29 @@ pub fn for_each_message_emit<'o>(
                 engine.flush(&mut chunk)?;
             }
             _ => {
-                let bytes = match input {
-                    Input::Stdin => Bytes::stdin(args.max_input),
-                    Input::Path(p) => Bytes::open(p, args.max_input),
+                let bytes = match source::load(input, args.max_input) {
+                    Ok(source::Loaded::Mapped(b)) => Ok(b),
+                    Ok(source::Loaded::Stream(opened)) => {
+                        let is_mbox = match args.format {
+                            Some(FormatArg::Mbox) => true,
+                            Some(_) => false,
+                            None => mbox::starts_with_from_line(&opened.head),
+                        };
+                        if is_mbox {
+                            // Split as it arrives. See: issue 12.
+                            run_mbox_stream(
+                                &mut engine,
+                                input_no,
+                                &name,
+                                opened,
+                                args,
+                                chunk_messages,
+                            )?;
+                            continue;
+                        }
+                        opened.read_all(args.max_input).map(Bytes::from_vec)
+                    }
+                    Err(e) => Err(e),
                 };
                 let bytes = match bytes {
                     Ok(b) => b,
@@ -355,12 +419,13 @@ pub fn for_each_message_emit<'o>(
                     None => (0, u64::MAX),
                 };
                 if kind == Kind::Mbox {
-                    run_mbox(&mut engine, &name, &bytes, lo, hi, chunk_messages)?;
+                    run_mbox(&mut engine, input_no, &name, &bytes, lo, hi, chunk_messages)?;
                 } else if args.shard.is_none_or(|s| s.k == 1) {
                     // A single message belongs to the first shard.
                     let origin = Origin {
                         path: name.clone(),
                         format: "eml",
+                        input: input_no,
                         length: bytes.len() as u64,
                         ..Origin::default()
                     };
@@ -379,9 +444,64 @@ pub fn for_each_message_emit<'o>(
     Ok(engine.outcome)
 }
 
+/// Feeds the messages of an mbox stream, each read, copied out and handed
+/// to the workers in turn: memory holds a chunk of messages and the read
+/// buffer, never the stream.
+fn run_mbox_stream(
+    engine: &mut Engine<'_, '_>,
+    input_no: usize,
+    name: &str,
+    opened: source::stream::Opened,
+    args: &InputArgs,
+    chunk_messages: usize,
+) -> Result<()> {
+    if args.shard.is_some_and(|s| s.n > 1) {
+        engine.say(
+            name,
+            &"--shard needs a file that can be mapped, not a stream or a compressed file",
+        );
+        return Ok(());
+    }
+    let mut chunk: Vec<Job<'_>> = Vec::new();
+    let mut chunk_bytes = 0usize;
+    for m in source::stream::MboxStream::new(opened, args.max_message_bytes) {
+        let m = match m {
+            Ok(m) => m,
+            Err(e) => {
+                engine.flush(&mut chunk)?;
+                engine.say(name, &e);
+                return Ok(());
+            }
+        };
+        let origin = Origin {
+            path: name.to_string(),
+            format: "mbox",
+            index: m.index,
+            offset: m.offset,
+            length: m.data_offset - m.offset + m.message.len() as u64,
+            data_offset: m.data_offset,
+            from_line: Some(String::from_utf8_lossy(&m.from_line).into_owned()),
+            envelope: Some(m.from_line),
+            input: input_no,
+            ..Origin::default()
+        };
+        chunk_bytes += m.message.len();
+        chunk.push(Job {
+            origin,
+            data: Data::Owned(m.message, !m.content_length),
+        });
+        if chunk.len() >= chunk_messages || chunk_bytes >= CHUNK_BYTES {
+            engine.flush(&mut chunk)?;
+            chunk_bytes = 0;
+        }
+    }
+    engine.flush(&mut chunk)
+}
+
 /// Feeds the messages of one mbox whose `From ` line starts in `[lo, hi)`.
 fn run_mbox(
     engine: &mut Engine<'_, '_>,
+    input_no: usize,
     name: &str,
     bytes: &Bytes,
     lo: u64,
@@ -413,13 +533,19 @@ fn run_mbox(
             length: (entry.message.end - entry.offset) as u64,
             data_offset: entry.message.start as u64,
             from_line: Some(String::from_utf8_lossy(&bytes[entry.from_line.clone()]).into_owned()),
+            envelope: Some(bytes[entry.from_line.clone()].to_vec()),
+            input: input_no,
             flags: None,
+            keywords: Vec::new(),
             folder: None,
         };
         chunk_bytes += msg.len();
+        // A message whose end its Content-Length decided (mboxcl2) is not
+        // quoted: its `>From ` lines are its own. See: issue 12.
+        let quoted = !entry.content_length;
         chunk.push(Job {
             origin,
-            data: Data::Slice(msg, true),
+            data: Data::Slice(msg, quoted),
         });
         if chunk.len() >= chunk_messages || chunk_bytes >= CHUNK_BYTES {
             engine.flush(&mut chunk)?;

@@ -15,17 +15,27 @@ directory of files. Message bytes are kept exactly: mbox -> maildir -> mbox
 and mbox -> files -> mbox give back every message byte for byte (mboxrd
 quoting is undone on reading and redone on writing).
 
-Flags map both ways: mbox `Status: R` <-> maildir S, `X-Status: A/F/D/T` <->
-R/F/T/D, `Status: O` <-> cur/ (a message without Status goes to new/).
-From a maildir, `Status`/`X-Status` fields are added or changed only when
-they disagree with the file name's flags. The maildir flag P has no mbox
-equivalent and is lost.
+Metadata moves as Dovecot and mutt keep it (docs/mailbox.md has the
+details): flags, mbox `Status: R` <-> maildir S, `X-Status: A/F/D/T` <->
+R/F/T/D, `Status: O` <-> cur/ (no Status: new/); keywords, `X-Keywords` <->
+the maildir letters a..z named in `dovecot-keywords`; the From_ line's
+date <-> the maildir file's modification time; the From_ sender <-
+Return-Path. Into a maildir, the Status, X-Status and X-Keywords fields
+leave the message (they live in the file name); out of it, they are
+written at the end of the header. So mbox -> maildir -> mbox and maildir
+-> mbox -> maildir give back the same bytes. The maildir flag P has no
+mbox equivalent and is lost.
 
-Writing never clobbers: an existing mbox is appended to, an existing
-maildir receives new files. Nothing half-written is visible after an
-interruption: maildir files go through tmp/; a new mbox is written to a
-temporary file renamed into place at the end; an appended mbox is cut back
-to its old length when a write fails.
+Writing never clobbers: an existing mbox is appended to (under its
+dotlock, OUTPUT.lock, and an fcntl lock, as mutt and Dovecot lock it), an
+existing maildir receives new files. An existing OUTPUT that is not an mbox
+is refused (exit 2, nothing written). A maildir that already holds a
+message with the same bytes does not get it again: it is skipped and
+counted (--allow-duplicates writes it). Nothing half-written is visible
+after an interruption: maildir files go through tmp/; a new mbox is
+written to a temporary file renamed into place at the end; an appended
+mbox is cut back to its old length when a write fails. New files are
+mode 0600 and new directories 0700 (mail is private).
 
 The mbox written is mboxrd. A message whose last line has no line ending
 gets one (mbox cannot record its absence); this is reported.
@@ -61,6 +71,12 @@ pub struct ConvertArgs {
     #[arg(long = "output", short = 'o', value_name = "OUTPUT")]
     pub output: Option<PathBuf>,
 
+    /// Write messages into a maildir even when it already holds a message
+    /// with the same bytes (by default those are skipped and counted, so
+    /// converting twice does not double a maildir).
+    #[arg(long)]
+    pub allow_duplicates: bool,
+
     /// Do not fsync each file before it appears (much faster on big
     /// mailboxes; an interrupted emlkit still leaves no partial file, but a
     /// machine crash may).
@@ -89,23 +105,75 @@ fn flags_of(o: &Origin, msg: &[u8]) -> Option<String> {
     )
 }
 
-/// Seconds since the epoch for a synthesised From_ line: the maildir name's
-/// leading number (delivery time), else the file's mtime, else now.
-fn time_of(o: &Origin) -> i64 {
+/// The arrival time of a message read from a file (maildir or directory):
+/// the file's modification time, where Dovecot and mutt keep it; else, for
+/// a maildir, the delivery time its name starts with. `None` for stdin.
+///
+/// See: issue 12 (the name's time was preferred to the mtime).
+fn file_time(o: &Origin) -> Option<i64> {
+    let mtime = std::fs::metadata(&o.path)
+        .and_then(|m| m.modified())
+        .ok()
+        .map(|t| match t.duration_since(std::time::UNIX_EPOCH) {
+            Ok(d) => d.as_secs() as i64,
+            Err(e) => -(e.duration().as_secs() as i64),
+        });
+    if mtime.is_some() || o.format != "maildir" {
+        return mtime;
+    }
     let name = std::path::Path::new(&o.path)
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let digits: String = name.chars().take_while(char::is_ascii_digit).collect();
-    if o.format == "maildir" {
-        if let Ok(t) = digits.parse::<i64>() {
-            return t;
-        }
+    digits.parse().ok()
+}
+
+/// Keywords of an mbox message: its `X-Keywords` field (Dovecot and mutt
+/// separate them with spaces; commas are taken as separators too).
+fn keywords_of(msg: &[u8]) -> Vec<String> {
+    header_str(msg, b"x-keywords")
+        .map(|v| {
+            v.split(|c: char| c.is_whitespace() || c == ',')
+                .filter(|k| !k.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The time of an mbox message: its `From_` line's date.
+fn envelope_time(o: &Origin) -> Option<i64> {
+    let line = o.envelope.as_deref()?;
+    crate::source::envelope::parse(line)?.time
+}
+
+/// The mbox record for a message from a maildir (or any file): its
+/// `From_` line (sender from Return-Path, date from the arrival time) and
+/// its bytes with `Status`/`X-Status`/`X-Keywords` set from the file name.
+fn maildir_to_mbox<'m>(o: &Origin, msg: &'m [u8]) -> (Vec<u8>, std::borrow::Cow<'m, [u8]>) {
+    let flags = flags_of(o, msg);
+    let (status, x_status) = sink::status_from_maildir_flags(flags.as_deref());
+    let keywords = o.keywords.join(" ");
+    let mut add: Vec<(&str, &[u8])> = Vec::new();
+    if let Some(s) = &status {
+        add.push(("Status", s.as_bytes()));
     }
-    let when = std::fs::metadata(&o.path)
-        .and_then(|m| m.modified())
-        .unwrap_or_else(|_| std::time::SystemTime::now());
-    when.duration_since(std::time::UNIX_EPOCH)
+    if let Some(x) = &x_status {
+        add.push(("X-Status", x.as_bytes()));
+    }
+    if !keywords.is_empty() {
+        add.push(("X-Keywords", keywords.as_bytes()));
+    }
+    let msg = sink::set_fields(msg, &sink::MBOX_METADATA_FIELDS, &add);
+    let secs = file_time(o).unwrap_or_else(now);
+    let from = sink::synth_from_line(&msg, secs);
+    (from, msg)
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
 }
@@ -135,24 +203,18 @@ pub fn run(args: &ConvertArgs, _out: &mut dyn Write) -> Result<super::Outcome> {
             let mut w = MboxWriter::open(&output)
                 .with_context(|| format!("cannot open {}", output.display()))?;
             let mut emit = |o: &Origin, msg: &[u8]| -> Result<()> {
-                let msg = if o.format == "maildir" {
-                    let want = flags_of(o, msg);
-                    let have = sink::maildir_flags_from_status(
-                        header_str(msg, b"status").as_deref(),
-                        header_str(msg, b"x-status").as_deref(),
-                    );
-                    if want == have {
-                        std::borrow::Cow::Borrowed(msg)
-                    } else {
-                        let (s, x) = sink::status_from_maildir_flags(want.as_deref());
-                        sink::with_status(msg, s.as_deref(), x.as_deref())
+                let (from, msg) = match &o.envelope {
+                    // From an mbox: the record as it was.
+                    Some(l) if l.starts_with(b"From ") => {
+                        (l.clone(), std::borrow::Cow::Borrowed(msg))
                     }
-                } else {
-                    std::borrow::Cow::Borrowed(msg)
-                };
-                let from = match &o.from_line {
-                    Some(l) if l.starts_with("From ") => l.clone().into_bytes(),
-                    _ => sink::synth_from_line(&msg, time_of(o)),
+                    _ if o.format == "maildir" => maildir_to_mbox(o, msg),
+                    // A message file: its bytes, a From_ line from its
+                    // Return-Path and modification time.
+                    _ => (
+                        sink::synth_from_line(msg, file_time(o).unwrap_or_else(now)),
+                        std::borrow::Cow::Borrowed(msg),
+                    ),
                 };
                 let complete = w
                     .write(&from, &msg)
@@ -179,16 +241,66 @@ pub fn run(args: &ConvertArgs, _out: &mut dyn Write) -> Result<super::Outcome> {
             let mut md = Maildir::create(&output)
                 .with_context(|| format!("cannot create maildir {}", output.display()))?;
             md.sync = !args.no_fsync;
+            if !args.allow_duplicates {
+                md.skip_duplicates()
+                    .with_context(|| format!("cannot list {}", output.display()))?;
+            }
             let mut emit = |o: &Origin, msg: &[u8]| -> Result<()> {
                 let flags = flags_of(o, msg);
-                md.deliver(msg, flags.as_deref())
-                    .with_context(|| format!("cannot deliver into {}", output.display()))?;
+                let (keywords, mtime, bytes) = match o.format {
+                    "maildir" => (
+                        o.keywords.clone(),
+                        file_time(o),
+                        std::borrow::Cow::Borrowed(msg),
+                    ),
+                    // From an mbox, the metadata fields move into the file
+                    // name and the envelope date into the file's time, as
+                    // Dovecot and mutt keep them. See: issue 12.
+                    "mbox" => (
+                        keywords_of(msg),
+                        envelope_time(o),
+                        sink::set_fields(msg, &sink::MBOX_METADATA_FIELDS, &[]),
+                    ),
+                    _ => (
+                        keywords_of(msg),
+                        file_time(o),
+                        std::borrow::Cow::Borrowed(msg),
+                    ),
+                };
+                md.deliver_with(
+                    &bytes,
+                    &sink::Delivery {
+                        flags: flags.as_deref(),
+                        keywords: &keywords,
+                        mtime,
+                    },
+                )
+                .with_context(|| format!("cannot deliver into {}", output.display()))?;
                 Ok(())
             };
-            super::batch::for_each_message_emit(&input, &work, &mut emit)
+            let outcome = super::batch::for_each_message_emit(&input, &work, &mut emit)?;
+            if md.keywords_dropped > 0 {
+                super::report(
+                    &output.display().to_string(),
+                    &format!(
+                        "{} keywords were not kept: a maildir holds at most 26 (dovecot-keywords)",
+                        md.keywords_dropped
+                    ),
+                );
+            }
+            if md.skipped > 0 {
+                super::report(
+                    &output.display().to_string(),
+                    &format!(
+                        "{} messages were already there (same bytes) and were skipped; --allow-duplicates writes them",
+                        md.skipped
+                    ),
+                );
+            }
+            Ok(outcome)
         }
         ToKind::Dir => {
-            std::fs::create_dir_all(&output)
+            sink::create_dir_private(&output)
                 .with_context(|| format!("cannot create {}", output.display()))?;
             let mut n = 0usize;
             let mut failed = false;

@@ -275,15 +275,15 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
                 }
                 None => out.write_all(buf)?,
             }
-            log.flush(origin);
             Ok(())
         };
-        let mut o = super::batch::for_each_message_emit(&one, &work, &mut emit)?;
+        let o = super::batch::for_each_message_emit(&one, &work, &mut emit)?;
         out.flush()?;
-        o.errored |= log.hit();
         total.errored |= o.errored;
         total.messages += o.messages;
     }
+    log.finish();
+    total.errored |= log.hit();
     let st = state.into_inner().unwrap_or_else(|e| e.into_inner());
     if st.failed > 0 {
         total.errored = true;

@@ -1,8 +1,9 @@
 //! `emlkit headers`: header fields, decoded or raw.
 
 use super::{InputArgs, Style};
-use crate::export::limits::{self as limit_log, LimitLog};
+use crate::export::limits::LimitLog;
 use crate::model::{self, header::decode_text};
+use crate::source::Origin;
 use anyhow::Result;
 use clap::Args;
 use std::io::Write;
@@ -53,7 +54,7 @@ pub fn run(args: &HeadersArgs, style: Style, out: &mut dyn Write) -> Result<supe
     let mut header_input = args.input.clone();
     header_input.headers_only = true;
     let log = LimitLog::new();
-    limit_log::for_each_message(&header_input, out, &log, &|origin, bytes, buf| {
+    let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
         let parsed = model::Message::parse(
             bytes,
             origin.data_offset,
@@ -114,5 +115,9 @@ pub fn run(args: &HeadersArgs, style: Style, out: &mut dyn Write) -> Result<supe
             }
         }
         Ok(())
-    })
+    };
+    let mut outcome = super::for_each_message(&header_input, out, &work)?;
+    log.finish();
+    outcome.errored |= log.hit();
+    Ok(outcome)
 }

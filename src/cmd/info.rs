@@ -3,7 +3,7 @@
 
 use super::{FormatArg, InputArgs};
 use crate::export::info::{MboxFindingRec, SummaryRec};
-use crate::source::{self, mbox, Bytes, Input, Kind};
+use crate::source::{self, mbox, stream, Bytes, Input, Kind};
 use anyhow::Result;
 use clap::Args;
 use std::io::{self, IsTerminal, Write};
@@ -44,78 +44,179 @@ pub struct InfoArgs {
     pub max_findings: usize,
 }
 
+/// A summary record with what issue 12 adds to it: `compression` (`gzip`,
+/// `bzip2`, `xz`, `zstd`) for a compressed file or stdin, and `mbox_files`
+/// for a directory holding mbox files; both after the summary's own keys,
+/// and only when they apply.
+#[derive(serde::Serialize)]
+struct InfoRec {
+    #[serde(flatten)]
+    rec: SummaryRec,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compression: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mbox_files: Option<usize>,
+}
+
+impl From<SummaryRec> for InfoRec {
+    fn from(rec: SummaryRec) -> Self {
+        InfoRec {
+            rec,
+            compression: None,
+            mbox_files: None,
+        }
+    }
+}
+
+/// What `info` gathers about an mbox, message by message, whether the
+/// messages come from a map or a stream.
+#[derive(Default)]
+struct MboxStats {
+    count: usize,
+    cl: usize,
+    cl_quoted: usize,
+    quoted: usize,
+    rd: bool,
+    crlf: usize,
+    findings: Vec<MboxFindingRec>,
+}
+
+impl MboxStats {
+    fn add(
+        &mut self,
+        index: usize,
+        content_length: bool,
+        crlf: bool,
+        msg: &[u8],
+        found: Vec<mbox::MboxFinding>,
+    ) {
+        self.count += 1;
+        self.crlf += crlf as usize;
+        let has_quoted = memchr::memmem::find(msg, b">From ").is_some();
+        if content_length {
+            // Content-Length messages are not unquoted (their `>From ` lines
+            // are their own); quoting there is what makes mboxcl.
+            self.cl += 1;
+            self.cl_quoted += has_quoted as usize;
+        } else if has_quoted {
+            self.quoted += 1;
+            self.rd |=
+                msg.starts_with(b">>From ") || memchr::memmem::find(msg, b"\n>>From ").is_some();
+        }
+        for f in found {
+            self.findings
+                .push(MboxFindingRec::new(f.code, f.message, f.offset, index));
+        }
+    }
+
+    fn summary(self, path: &str, bytes: u64, state: &mbox::SplitState) -> SummaryRec {
+        let dialect = if self.count > 0 && self.cl == self.count {
+            if self.cl_quoted > 0 {
+                "mboxcl"
+            } else {
+                "mboxcl2"
+            }
+        } else if self.rd {
+            "mboxrd"
+        } else if self.quoted > 0 {
+            "mboxo-or-mboxrd"
+        } else {
+            "mbox"
+        };
+        let endings = if self.crlf == 0 {
+            "lf"
+        } else if self.crlf == self.count {
+            "crlf"
+        } else {
+            "mixed"
+        };
+        let mut v = SummaryRec::new(path, "mbox");
+        v.dialect = Some(dialect);
+        v.line_endings = Some(endings);
+        v.messages = self.count;
+        v.bytes = bytes;
+        v.quoted_messages = Some(self.quoted);
+        v.findings_count = state.findings_total();
+        v.findings_by_code = Some(state.finding_counts().iter().copied().collect());
+        v.findings = self.findings;
+        v
+    }
+}
+
 /// Describes one mbox held in `data`.
 pub fn mbox_summary(path: &str, data: &Bytes, max_findings: usize) -> SummaryRec {
-    let mut count = 0usize;
-    let (mut cl, mut quoted, mut rd, mut crlf) = (0usize, 0usize, false, 0usize);
-    let mut findings = Vec::new();
-    let mut nfind = 0usize;
-    let mut by_code: std::collections::BTreeMap<&str, usize> = Default::default();
+    let mut stats = MboxStats::default();
     let mut released = 0usize;
-    for e in mbox::MboxSplitter::new(data) {
-        count += 1;
-        cl += e.content_length as usize;
-        crlf += e.crlf as usize;
-        if e.has_quoted_from(data) {
-            quoted += 1;
-            let m = &data[e.message.clone()];
-            rd |= m.starts_with(b">>From ") || memchr::memmem::find(m, b"\n>>From ").is_some();
-        }
-        for f in e.findings {
-            nfind += 1;
-            *by_code.entry(f.code).or_default() += 1;
-            if findings.len() < max_findings {
-                findings.push(MboxFindingRec::new(f.code, f.message, f.offset, e.index));
-            }
-        }
+    // The splitter formats at most `max_findings` findings and counts the
+    // rest by code. See: issue 12 (no unbounded findings).
+    let mut splitter = mbox::MboxSplitter::new(data).max_findings(max_findings);
+    for e in splitter.by_ref() {
+        stats.add(
+            e.index,
+            e.content_length,
+            e.crlf,
+            &data[e.message.clone()],
+            e.findings,
+        );
         if e.next - released > (8 << 20) {
             data.release(released, e.next);
             released = e.next;
         }
     }
-    let dialect = if count > 0 && cl == count {
-        if quoted > 0 {
-            "mboxcl"
-        } else {
-            "mboxcl2"
-        }
-    } else if rd {
-        "mboxrd"
-    } else if quoted > 0 {
-        "mboxo-or-mboxrd"
-    } else {
-        "mbox"
-    };
-    let endings = if crlf == 0 {
-        "lf"
-    } else if crlf == count {
-        "crlf"
-    } else {
-        "mixed"
-    };
-    let mut v = SummaryRec::new(path, "mbox");
-    v.dialect = Some(dialect);
-    v.line_endings = Some(endings);
-    v.messages = count;
-    v.bytes = data.len() as u64;
-    v.quoted_messages = Some(quoted);
-    v.findings_count = nfind;
-    v.findings_by_code = Some(by_code);
-    v.findings = findings;
-    v
+    stats.summary(path, data.len() as u64, splitter.state())
 }
 
-fn dir_summary(path: &str, kind: Kind, args: &InputArgs) -> io::Result<SummaryRec> {
+/// Describes an mbox read from a stream (stdin, a compressed file); `bytes`
+/// is the decompressed size.
+fn mbox_stream_summary(
+    path: &str,
+    opened: stream::Opened,
+    args: &InfoArgs,
+) -> io::Result<SummaryRec> {
+    let mut stats = MboxStats::default();
+    let mut s = stream::MboxStream::new(opened, args.input.max_message_bytes)
+        .max_findings(args.max_findings);
+    for m in s.by_ref() {
+        let m = m?;
+        stats.add(m.index, m.content_length, m.crlf, &m.message, m.findings);
+    }
+    let bytes = s.position();
+    Ok(stats.summary(path, bytes, s.state()))
+}
+
+fn dir_summary(path: &str, kind: Kind, args: &InputArgs) -> io::Result<InfoRec> {
     let entries = if kind == Kind::Maildir {
         source::maildir::list_maildir(std::path::Path::new(path), args.recursive)?
     } else {
         source::maildir::list_directory(std::path::Path::new(path), args.recursive)?
     };
     let mut bytes = 0u64;
+    let mut messages = 0usize;
+    let mut mboxes = 0usize;
     let mut folders: std::collections::BTreeMap<String, usize> = Default::default();
     let mut flags: std::collections::BTreeMap<char, usize> = Default::default();
     for e in &entries {
         bytes += std::fs::metadata(&e.path).map(|m| m.len()).unwrap_or(0);
+        if e.kind == Kind::Mbox {
+            // An mbox member counts its messages. See: issue 12.
+            mboxes += 1;
+            messages += match source::load(&Input::Path(e.path.clone()), args.max_input)? {
+                source::Loaded::Mapped(data) => {
+                    mbox::MboxSplitter::new(&data).max_findings(0).count()
+                }
+                // A compressed member (archive.mbox.gz) is counted as it streams.
+                source::Loaded::Stream(o) => {
+                    let mut n = 0;
+                    for m in stream::MboxStream::new(o, args.max_message_bytes).max_findings(0) {
+                        m?;
+                        n += 1;
+                    }
+                    n
+                }
+            };
+            continue;
+        }
+        messages += 1;
         if !e.folder.is_empty() {
             *folders.entry(e.folder.clone()).or_default() += 1;
         }
@@ -124,16 +225,19 @@ fn dir_summary(path: &str, kind: Kind, args: &InputArgs) -> io::Result<SummaryRe
         }
     }
     let mut v = SummaryRec::new(path, kind.as_str());
-    v.messages = entries.len();
+    v.messages = messages;
     v.bytes = bytes;
     if kind == Kind::Maildir {
         v.folders = Some(folders);
         v.flags = Some(flags);
     }
+    let mut v = InfoRec::from(v);
+    v.mbox_files = (mboxes > 0).then_some(mboxes);
     Ok(v)
 }
 
-fn print_text(v: &SummaryRec, out: &mut dyn Write, escape: bool) -> io::Result<()> {
+fn print_text(info: &InfoRec, out: &mut dyn Write, escape: bool) -> io::Result<()> {
+    let v = &info.rec;
     let path = if escape {
         crate::term::escape(&v.path, false).into_owned()
     } else {
@@ -143,11 +247,17 @@ fn print_text(v: &SummaryRec, out: &mut dyn Write, escape: bool) -> io::Result<(
     if let Some(d) = v.dialect {
         kind = format!("{kind} ({d}, {})", v.line_endings.unwrap_or(""));
     }
+    if let Some(c) = info.compression {
+        kind = format!("{c}-compressed {kind}");
+    }
     writeln!(
         out,
         "{path}: {kind}, {} messages, {} bytes, {} findings",
         v.messages, v.bytes, v.findings_count
     )?;
+    if let Some(n) = info.mbox_files {
+        writeln!(out, "  mbox files: {n}")?;
+    }
     if let Some(m) = &v.folders {
         for (k, n) in m {
             writeln!(out, "  folder {k}: {n}")?;
@@ -170,6 +280,48 @@ fn print_text(v: &SummaryRec, out: &mut dyn Write, escape: bool) -> io::Result<(
         )?;
     }
     Ok(())
+}
+
+/// Describes a file or stdin: an mbox (mapped or streamed) or a message,
+/// with its compression.
+fn describe(input: &Input, name: &str, args: &InfoArgs) -> io::Result<InfoRec> {
+    let forced = args.input.format;
+    let one = |bytes: usize| {
+        let mut v = SummaryRec::new(name, "eml");
+        v.messages = 1;
+        v.bytes = bytes as u64;
+        v
+    };
+    Ok(match source::load(input, args.input.max_input)? {
+        source::Loaded::Mapped(b) => {
+            let kind = match forced {
+                Some(FormatArg::Mbox) => Kind::Mbox,
+                Some(_) => Kind::Eml,
+                None => source::detect_bytes(&b),
+            };
+            InfoRec::from(if kind == Kind::Mbox {
+                mbox_summary(name, &b, args.max_findings)
+            } else {
+                one(b.len())
+            })
+        }
+        source::Loaded::Stream(opened) => {
+            let compression = opened.compression;
+            let is_mbox = match forced {
+                Some(FormatArg::Mbox) => true,
+                Some(_) => false,
+                None => mbox::starts_with_from_line(&opened.head) || opened.head.is_empty(),
+            };
+            let mut v = InfoRec::from(if is_mbox {
+                mbox_stream_summary(name, opened, args)?
+            } else {
+                one(opened.read_all(args.input.max_input)?.len())
+            });
+            // See: issue 12 (`info` reports the compression).
+            v.compression = compression.map(|c| c.as_str());
+            v
+        }
+    })
 }
 
 /// Runs `emlkit info`.
@@ -198,31 +350,11 @@ pub fn run(args: &InfoArgs, out: &mut dyn Write) -> Result<super::Outcome> {
                 };
                 dir_summary(&name, kind, &args.input)
             }
-            _ => {
-                let b = match &input {
-                    Input::Stdin => Bytes::stdin(args.input.max_input),
-                    Input::Path(p) => Bytes::open(p, args.input.max_input),
-                };
-                b.map(|b| {
-                    let kind = match args.input.format {
-                        Some(FormatArg::Mbox) => Kind::Mbox,
-                        Some(_) => Kind::Eml,
-                        None => source::detect_bytes(&b),
-                    };
-                    if kind == Kind::Mbox {
-                        mbox_summary(&name, &b, args.max_findings)
-                    } else {
-                        let mut v = SummaryRec::new(&name, "eml");
-                        v.messages = 1;
-                        v.bytes = b.len() as u64;
-                        v
-                    }
-                })
-            }
+            _ => describe(&input, &name, args),
         };
         match v {
             Ok(v) => {
-                outcome.messages += v.messages;
+                outcome.messages += v.rec.messages;
                 if args.json {
                     serde_json::to_writer(&mut *out, &v)?;
                     out.write_all(b"\n")?;

@@ -2,8 +2,9 @@
 
 use super::InputArgs;
 use crate::export::json::{message_record, JsonOptions};
-use crate::export::limits::{self, LimitLog};
+use crate::export::limits::LimitLog;
 use crate::model::{Message, Scope};
+use crate::source::Origin;
 use anyhow::Result;
 use clap::Args;
 use std::io::Write;
@@ -52,7 +53,7 @@ pub fn run(args: &JsonArgs, out: &mut dyn Write) -> Result<super::Outcome> {
     };
     let pretty = args.pretty;
     let log = LimitLog::new();
-    limits::for_each_message(&args.input, out, &log, &|origin, bytes, buf| {
+    let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
         let msg = Message::parse(bytes, origin.data_offset, Scope::Full, &opts.limits)?;
         log.note(origin, msg.findings());
         let v = message_record(origin, &msg, &opts);
@@ -63,5 +64,9 @@ pub fn run(args: &JsonArgs, out: &mut dyn Write) -> Result<super::Outcome> {
         }
         buf.push(b'\n');
         Ok(())
-    })
+    };
+    let mut outcome = super::for_each_message(&args.input, out, &work)?;
+    log.finish();
+    outcome.errored |= log.hit();
+    Ok(outcome)
 }

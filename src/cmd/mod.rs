@@ -24,7 +24,8 @@ use std::path::PathBuf;
 #[derive(Debug, Args, Clone)]
 pub struct InputArgs {
     /// Messages, mbox files, maildirs or directories; `-` (or nothing, when
-    /// stdin is not a terminal) reads standard input.
+    /// stdin is not a terminal) reads standard input. gzip, bzip2, xz and
+    /// zstd data (files and stdin) is decompressed on the fly.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
@@ -36,8 +37,10 @@ pub struct InputArgs {
     #[arg(short = 'r', long)]
     pub recursive: bool,
 
-    /// Largest input read from a pipe or device, in bytes (mapped files are
-    /// not limited).
+    /// Largest single message read whole from a pipe, a device or a
+    /// compressed file, in bytes (mapped files are not limited; an mbox
+    /// stream is split as it arrives and only each message is bounded, by
+    /// --max-message-bytes).
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 30, hide_short_help = true)]
     pub max_input: u64,
 

@@ -20,7 +20,8 @@ pieces of one mbox get the names the whole run would give them.
 
 Files are written under a temporary name and linked into place, so no
 half-written file is ever visible, and an existing file is never replaced
-(that message is reported and the exit status is 2).
+(that message is reported and the exit status is 2). Files are mode 0600
+and a new DIR 0700 (mail is private).
 
 Examples:
   emlkit split archive.mbox -o messages/
@@ -46,31 +47,18 @@ pub struct SplitArgs {
 
 /// Runs `emlkit split`.
 pub fn run(args: &SplitArgs, _out: &mut dyn Write) -> Result<super::Outcome> {
-    std::fs::create_dir_all(&args.output)
+    crate::sink::create_dir_private(&args.output)
         .with_context(|| format!("cannot create {}", args.output.display()))?;
     let multi = args.input.inputs.len() > 1;
     let failed = Cell::new(false);
-    let mut input_no = 0usize;
-    let mut last_path = String::new();
-    let mut last_index = None;
     let work = |_: &crate::source::Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
         buf.extend_from_slice(bytes);
         Ok(())
     };
     let mut emit = |o: &crate::source::Origin, bytes: &[u8]| -> Result<()> {
-        // A new input starts when the mbox path changes or the index restarts.
-        let key = if o.format == "mbox" || o.format == "eml" {
-            o.path.clone()
-        } else {
-            String::new()
-        };
-        if last_index.is_some_and(|i| o.index <= i) || (key != last_path && !key.is_empty()) {
-            if last_index.is_some() {
-                input_no += 1;
-            }
-            last_path = key;
-        }
-        last_index = Some(o.index);
+        // The input's position on the command line, so a missing or
+        // unreadable input still takes its number. See: issue 12.
+        let input_no = o.input;
         let name = if multi {
             format!("{input_no:03}-{:06}.eml", o.index)
         } else {

@@ -1,8 +1,9 @@
 //! `emlkit text`: the best readable body of each message.
 
 use super::{InputArgs, Style};
-use crate::export::limits::{self as limit_log, LimitLog};
+use crate::export::limits::LimitLog;
 use crate::model::{Message, Scope};
+use crate::source::Origin;
 use anyhow::Result;
 use clap::Args;
 use std::io::Write;
@@ -49,7 +50,7 @@ pub fn run(args: &TextArgs, style: Style, out: &mut dyn Write) -> Result<super::
     let raw = args.raw;
     let limits = args.input.limits();
     let log = LimitLog::new();
-    limit_log::for_each_message(&args.input, out, &log, &|origin, bytes, buf| {
+    let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
         let msg = Message::parse(bytes, origin.data_offset, Scope::Full, &limits)?;
         log.note(origin, msg.findings());
         if multi || origin.format != "eml" {
@@ -80,7 +81,11 @@ pub fn run(args: &TextArgs, style: Style, out: &mut dyn Write) -> Result<super::
             }
         }
         Ok(())
-    })
+    };
+    let mut outcome = super::for_each_message(&args.input, out, &work)?;
+    log.finish();
+    outcome.errored |= log.hit();
+    Ok(outcome)
 }
 
 /// The body as written: escaped on a terminal, controls neutralised into a

@@ -2,9 +2,10 @@
 //! TLS and authentication, and the anomalies found in them.
 
 use super::{InputArgs, Style};
-use crate::export::limits::{self as limit_log, LimitLog};
+use crate::export::limits::LimitLog;
 use crate::forensics::{self, hops::fmt_delay, hops::utc, HopKind, Trace};
 use crate::model;
+use crate::source::Origin;
 use anyhow::Result;
 use clap::Args;
 use std::collections::{BTreeMap, HashMap};
@@ -149,7 +150,7 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
     let mut header_input = args.input.clone();
     header_input.headers_only = true;
     let log = LimitLog::new();
-    let outcome = limit_log::for_each_message(&header_input, out, &log, &|origin, bytes, buf| {
+    let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
         let parsed = model::Message::parse(
             bytes,
             origin.data_offset,
@@ -179,7 +180,10 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
             human(buf, &t, style, label.as_deref())?;
         }
         Ok(())
-    })?;
+    };
+    let mut outcome = super::for_each_message(&header_input, out, &work)?;
+    log.finish();
+    outcome.errored |= log.hit();
     if args.stats {
         let s = stats.into_inner().unwrap_or_default();
         if args.json {

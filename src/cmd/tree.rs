@@ -2,8 +2,9 @@
 
 use super::{InputArgs, Style};
 use crate::export::json::SourceRec;
-use crate::export::limits::{self, LimitLog};
+use crate::export::limits::LimitLog;
 use crate::model::{Message, PartKind, Scope};
+use crate::source::Origin;
 use anyhow::Result;
 use clap::Args;
 use std::io::Write;
@@ -60,7 +61,7 @@ pub fn run(args: &TreeArgs, style: Style, out: &mut dyn Write) -> Result<super::
         ..style
     };
     let log = LimitLog::new();
-    limits::for_each_message(&args.input, out, &log, &|origin, bytes, buf| {
+    let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
         let tree = Message::parse(bytes, origin.data_offset, Scope::Full, &limits)?;
         log.note(origin, tree.findings());
         if as_json {
@@ -101,5 +102,9 @@ pub fn run(args: &TreeArgs, style: Style, out: &mut dyn Write) -> Result<super::
             )?;
         }
         Ok(())
-    })
+    };
+    let mut outcome = super::for_each_message(&args.input, out, &work)?;
+    log.finish();
+    outcome.errored |= log.hit();
+    Ok(outcome)
 }

@@ -9,15 +9,16 @@
 //! - keeps the finding in its JSON output where it has findings (`json`,
 //!   `tree --json`, `extract --json`, `headers --json`, `trace --json`);
 //! - prints it on stderr as `emlkit: <path>[#index]: <code>: <message>`,
-//!   whatever the output format, in input order ([`LimitLog`]);
+//!   whatever the output format, at the end of the run, sorted by path and
+//!   message index so that `-j` does not change it ([`LimitLog`]);
 //! - ends with exit code 2, the code of "an input or message could not be
-//!   processed completely".
+//!   processed completely" ([`LimitLog::hit`]).
 //!
 //! See: issue 14 (`extract` wrote 4,999 of 50,000 attachments and exited 0).
 
 use crate::model::Finding;
 use crate::source::Origin;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
@@ -52,11 +53,12 @@ fn hint(code: &str) -> &'static str {
 type Key = (String, usize, u64);
 
 /// Collects the limit findings of messages processed on worker threads and
-/// prints them on stderr in input order, when the message's output is
-/// written (see [`LimitLog::flush`]).
+/// prints them on stderr at the end of the run ([`LimitLog::finish`]),
+/// sorted by path, message index and offset: the same order whatever `-j`
+/// says.
 #[derive(Default)]
 pub struct LimitLog {
-    pending: Mutex<HashMap<Key, Vec<String>>>,
+    pending: Mutex<BTreeMap<Key, Vec<String>>>,
     hit: AtomicBool,
 }
 
@@ -78,7 +80,7 @@ impl LimitLog {
             return;
         }
         self.hit.store(true, Ordering::Relaxed);
-        let key = (origin.path.clone(), origin.index, origin.offset);
+        let key = (origin.label(), origin.index, origin.offset);
         self.pending
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -87,21 +89,15 @@ impl LimitLog {
             .extend(lines);
     }
 
-    /// Prints (and forgets) what was recorded for `origin` (call it where
-    /// the message's output is written, in input order).
-    pub fn flush(&self, origin: &Origin) {
-        if !self.hit.load(Ordering::Relaxed) {
-            return;
-        }
-        let key = (origin.path.clone(), origin.index, origin.offset);
-        let lines = self
-            .pending
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&key);
-        let label = crate::term::escape(&origin.label(), false).into_owned();
-        for l in lines.unwrap_or_default() {
-            eprintln!("emlkit: {label}: {}", crate::term::escape(&l, false));
+    /// Prints (and forgets) everything recorded, as
+    /// `emlkit: <path>[#index]: <code>: <message>`, escaped.
+    pub fn finish(&self) {
+        let all = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()));
+        for ((label, _, _), lines) in all {
+            let label = crate::term::escape(&label, false);
+            for l in lines {
+                eprintln!("emlkit: {label}: {}", crate::term::escape(&l, false));
+            }
         }
     }
 
@@ -109,29 +105,6 @@ impl LimitLog {
     pub fn hit(&self) -> bool {
         self.hit.load(Ordering::Relaxed)
     }
-}
-
-/// Runs `work` over every message like
-/// [`for_each_message`](crate::cmd::for_each_message), printing the limit
-/// findings `log` collected for each message (in input order) and turning
-/// any into an error outcome (exit code 2).
-pub fn for_each_message(
-    args: &crate::cmd::InputArgs,
-    out: &mut dyn std::io::Write,
-    log: &LimitLog,
-    work: &crate::cmd::batch::Work<'_>,
-) -> anyhow::Result<crate::cmd::Outcome> {
-    let mut emit = |origin: &Origin, buf: &[u8]| -> anyhow::Result<()> {
-        out.write_all(buf)?;
-        log.flush(origin);
-        Ok(())
-    };
-    let mut outcome = crate::cmd::batch::for_each_message_emit(args, work, &mut emit)?;
-    out.flush()?;
-    if log.hit() {
-        outcome.errored = true;
-    }
-    Ok(outcome)
 }
 
 #[cfg(test)]
@@ -146,7 +119,7 @@ mod tests {
         assert!(!log.hit());
         log.note(&o, &[Finding::new("part_limit", "more than 3 parts")]);
         assert!(log.hit());
-        log.flush(&o);
+        log.finish();
         assert!(log.pending.lock().unwrap().is_empty());
     }
 }

@@ -64,6 +64,17 @@ pub struct Options {
     pub future_slack: i64,
 }
 
+impl Default for Options {
+    /// The defaults, with "now" read from the system clock (for the
+    /// future-date check).
+    fn default() -> Options {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        Options::at(now)
+    }
+}
+
 impl Options {
     /// Defaults, with "now" fixed (tests, reproducible runs).
     pub fn at(now: i64) -> Options {

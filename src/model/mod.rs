@@ -285,6 +285,40 @@ impl<'a> Message<'a> {
         }
     }
 
+    /// The mailboxes of the first From field (obsolete routes dropped,
+    /// encoded words never decoded inside an addr-spec).
+    pub fn from_addresses(&self) -> Vec<address::Mailbox<'a>> {
+        self.field(&HeaderName::From)
+            .map(address::mailboxes)
+            .unwrap_or_default()
+    }
+
+    /// The addr-spec of the first mailbox in From, if any.
+    pub fn from_address(&self) -> Option<String> {
+        self.from_addresses()
+            .into_iter()
+            .find_map(|m| m.address.map(|a| a.into_owned()))
+    }
+
+    /// The attachments as parts (see [`Message::is_attachment`]).
+    pub fn attachment_parts(&self) -> impl Iterator<Item = &Part<'a>> + '_ {
+        self.attachments().into_iter().map(move |i| &self.parts[i])
+    }
+
+    /// The first readable text body (see [`Message::text_bodies`]), decoded.
+    pub fn text(&self) -> Option<&str> {
+        self.text_bodies()
+            .into_iter()
+            .find_map(|i| self.parts[i].text())
+    }
+
+    /// The path the message took: Received hops, authentication results,
+    /// origin and findings (see [`crate::forensics`]). Only the top-level
+    /// header is read.
+    pub fn trace(&self, opts: &crate::forensics::Options) -> crate::forensics::Trace {
+        crate::forensics::trace(self, opts)
+    }
+
     /// Indices of the attachments (see [`Message::is_attachment`]).
     pub fn attachments(&self) -> Vec<usize> {
         (0..self.parts.len())
@@ -293,8 +327,8 @@ impl<'a> Message<'a> {
     }
 
     /// Indices of the readable text bodies of the top message, in order:
-    /// text leaves outside attached messages that are not attachments and
-    /// not HTML. Inside a multipart/alternative only one alternative counts:
+    /// text leaves outside attached messages, not marked as attachment
+    /// (Content-Disposition), and not HTML. Inside a multipart/alternative only one alternative counts:
     /// the first that holds text/plain (else the first with any non-HTML
     /// text), as a plain-text reader would show it.
     pub fn text_bodies(&self) -> Vec<usize> {
@@ -315,11 +349,13 @@ impl<'a> Message<'a> {
             .filter(|&i| {
                 let p = &self.parts[i];
                 let is_html = p.content_type == "text/html";
+                // Marked as attachment, it is a file; a file name alone does
+                // not stop an inline text from being read (clients show it).
                 if p.kind != PartKind::Leaf
                     || !p.content_type.starts_with("text/")
                     || is_html != html
                     || self.in_attached_message(i)
-                    || self.is_attachment(i, true)
+                    || p.disposition.as_deref() == Some("attachment")
                 {
                     return false;
                 }
@@ -632,10 +668,13 @@ impl<'a> Part<'a> {
                 if self.kind != PartKind::Leaf || !self.content_type.starts_with("text/") {
                     return None;
                 }
-                Some(body::decode_cow(
-                    self.charset.as_deref().unwrap_or("us-ascii"),
-                    self.decoded(),
-                ))
+                // An invalid Content-Type means `text/plain; charset=us-ascii`
+                // as a whole (RFC 2045 §5.2): its charset is not believed.
+                let label = match (&self.charset, self.content_type_declared) {
+                    (Some(c), true) => c.as_str(),
+                    _ => "us-ascii",
+                };
+                Some(body::decode_cow(label, self.decoded()))
             })
             .as_ref()
             .map(|(t, e)| (t.as_ref(), *e))

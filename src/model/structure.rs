@@ -122,7 +122,21 @@ pub(crate) fn parse<'a>(
         findings: Findings::new(),
         part_limit_hit: false,
     };
-    let mut pos = w.open_entity(0, None, headers_only);
+    // A UTF-8 byte-order mark before the first field (saved by some Windows
+    // tools) is not part of the field name; GMime and MIME-tools skip it too.
+    let start = if raw.starts_with(b"\xEF\xBB\xBF") {
+        w.findings.push(
+            Finding::new(
+                "byte_order_mark",
+                "a UTF-8 byte-order mark opens the message; it was skipped",
+            )
+            .at(Some(base)),
+        );
+        3
+    } else {
+        0
+    };
+    let mut pos = w.open_entity(start, None, headers_only);
     if !headers_only {
         while let Some(d) = w.next_delimiter(pos) {
             pos = w.on_delimiter(d);
@@ -703,4 +717,62 @@ impl<'a> Walker<'a, '_> {
 /// Types whose body is a message (RFC 2046 §5.2.1, RFC 6532 §3.7).
 fn is_message_type(ct: &str) -> bool {
     matches!(ct, "message/rfc822" | "message/global" | "message/news")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{parse, PartKind};
+    use proptest::prelude::*;
+
+    /// Mail-like pieces, so that random messages hit delimiters, nested
+    /// multiparts, attached messages and broken header blocks often.
+    const PIECES: &[&[u8]] = &[
+        b"Content-Type: multipart/mixed; boundary=a\n",
+        b"Content-Type: multipart/alternative; boundary=\"b\"\r\n",
+        b"Content-Type: message/rfc822\n",
+        b"Content-Type: multipart/digest; boundary=a\n",
+        b"Content-Transfer-Encoding: base64\n",
+        b"Content-Transfer-Encoding: quoted-printable\n",
+        b"Subject: =?utf-8?q?x=C3?= =?iso-2022-jp?b?GyRC?=\n",
+        b"From: <@r:a@b>\n",
+        b"\n",
+        b"\r\n",
+        b"--a\n",
+        b"--a--\n",
+        b"--b\r\n",
+        b"--b--  \r\n",
+        b" --a\n",
+        b"x --a y\n",
+        b"--ab\n",
+        b"QUJD=\n",
+        b"=4\n",
+        b"text\n",
+        b"\xEF\xBB\xBF",
+        b"From x\n",
+        b"-",
+        b"\r",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        /// Any sequence of pieces parses without a panic, every offset lies
+        /// in the input, parents come first, and every accessor works.
+        #[test]
+        fn random_messages_hold_the_invariants(idx in proptest::collection::vec(0usize..24, 0..60)) {
+            let raw: Vec<u8> = idx.iter().flat_map(|&i| PIECES[i].iter().copied()).collect();
+            let Ok(m) = parse(&raw, 7, false) else { return Ok(()) };
+            for (i, p) in m.parts.iter().enumerate() {
+                let o = p.offsets.expect("every part has offsets after the parse");
+                prop_assert!(7 <= o.header && o.header <= o.body && o.body <= o.end);
+                prop_assert!(o.end <= 7 + raw.len() as u64);
+                if let Some(q) = p.parent {
+                    prop_assert!(q < i);
+                    prop_assert!(m.parts[q].kind != PartKind::Leaf);
+                }
+                let _ = (p.decoded(), p.text(), p.decoded_size(), p.sha256());
+            }
+            let _ = (m.findings(), m.subject(), m.date(), m.text(), m.attachments());
+            let _ = (m.from_addresses(), m.text_bodies(), m.html_bodies());
+        }
+    }
 }

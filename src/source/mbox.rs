@@ -86,63 +86,36 @@ impl MboxEntry {
 /// True when `data` starts with a `From ` line: that makes it an mbox (a
 /// message never starts with one), whatever follows `From ` (Thunderbird
 /// writes bare `From ` lines, GMime's test data `From - `).
+///
+/// Blank lines before the first `From ` line are allowed (git's own test
+/// mailboxes start with one); see [`leading_blank_len`].
 pub fn starts_with_from_line(data: &[u8]) -> bool {
-    data.starts_with(b"From ")
+    data[leading_blank_len(data)..].starts_with(b"From ")
 }
 
-/// True when `line` (without its line ending) looks like an mbox `From_` line:
-/// `From <sender> <date>` where the date has a weekday or month name, a day,
-/// an `hh:mm` time and a four-digit year, in the orders mbox writers use
-/// (asctime `Mon Jan  1 00:00:00 2001`, with or without a zone, `remote from`
-/// suffixes, RFC 2822-style dates some writers use).
-pub fn is_from_line(line: &[u8]) -> bool {
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let Some(rest) = line.strip_prefix(b"From ") else {
-        return false;
-    };
-    let mut words = rest
-        .split(|&b| b == b' ' || b == b'\t')
-        .filter(|w| !w.is_empty());
-    // The sender (may be empty, in which case the first date word is taken
-    // as the sender; the remaining words still carry time and year).
-    if words.next().is_none() {
-        return false;
-    }
-    let (mut has_time, mut has_year, mut has_name, mut n) = (false, false, false, 0);
-    for w in words {
-        n += 1;
-        has_time |= is_time(w);
-        has_year |= w.len() == 4 && w.iter().all(u8::is_ascii_digit);
-        has_name |= is_month(w) || is_weekday(w);
-    }
-    // `From sender` with nothing else is body text (or a truncated line).
-    n >= 3 && has_time && has_year && has_name
-}
-
-fn is_time(w: &[u8]) -> bool {
-    // hh:mm or hh:mm:ss
-    let mut parts = 0;
-    for p in w.split(|&b| b == b':') {
-        parts += 1;
-        if p.is_empty() || p.len() > 2 || !p.iter().all(u8::is_ascii_digit) {
-            return false;
+/// The length of the blank lines (LF or CRLF) before a `From ` line at the
+/// start of `data`, or 0 when no `From ` line follows them.
+///
+/// See: issue 12 (a file starting with blank lines is still an mbox).
+pub fn leading_blank_len(data: &[u8]) -> usize {
+    let mut i = 0;
+    loop {
+        if data[i..].starts_with(b"\n") {
+            i += 1;
+        } else if data[i..].starts_with(b"\r\n") {
+            i += 2;
+        } else {
+            break;
         }
     }
-    parts == 2 || parts == 3
+    if i > 0 && data[i..].starts_with(b"From ") {
+        i
+    } else {
+        0
+    }
 }
 
-fn is_month(w: &[u8]) -> bool {
-    const M: [&[u8]; 12] = [
-        b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
-        b"dec",
-    ];
-    w.len() >= 3 && M.iter().any(|m| w[..3].eq_ignore_ascii_case(m))
-}
-
-fn is_weekday(w: &[u8]) -> bool {
-    const D: [&[u8]; 7] = [b"mon", b"tue", b"wed", b"thu", b"fri", b"sat", b"sun"];
-    w.len() >= 3 && D.iter().any(|d| w[..3].eq_ignore_ascii_case(d))
-}
+pub use super::envelope::is_from_line;
 
 /// True when the lines after the one ending at `line_end` look like the
 /// start of a header: a header field (`Name:` with a printable, space-free
@@ -201,69 +174,236 @@ fn quote_line(data: &[u8], start: usize) -> String {
 /// Largest header block searched for a `Content-Length` field.
 const MAX_HEADER_SCAN: usize = 256 * 1024;
 
-/// Iterates over the messages of an mbox held in `data`.
-pub struct MboxSplitter<'a> {
-    data: &'a [u8],
-    pos: usize,
+/// How many findings a splitter formats by default; past that it counts
+/// them by code only. See [`MboxSplitter::max_findings`].
+pub const DEFAULT_MAX_FINDINGS: usize = 100;
+
+/// Counts findings by code and formats only the first few, so a message
+/// with three million body `From ` lines costs three million increments,
+/// not three million strings. See: issue 12 (findings counted and capped).
+#[derive(Debug, Default)]
+struct Tally {
+    max: usize,
+    listed: usize,
+    by_code: Vec<(&'static str, usize)>,
+    reported_truncation: bool,
+}
+
+impl Tally {
+    fn note(
+        &mut self,
+        out: &mut Vec<MboxFinding>,
+        code: &'static str,
+        offset: usize,
+        message: impl FnOnce() -> String,
+    ) {
+        match self.by_code.iter_mut().find(|(c, _)| *c == code) {
+            Some((_, n)) => *n += 1,
+            None => self.by_code.push((code, 1)),
+        }
+        if self.listed < self.max {
+            self.listed += 1;
+            out.push(MboxFinding {
+                code,
+                message: message(),
+                offset: offset as u64,
+            });
+        }
+    }
+
+    fn total(&self) -> usize {
+        self.by_code.iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// The state of an mbox split, apart from the bytes: [`MboxSplitter`] runs
+/// it over one slice (a memory map), [`super::stream`] over a buffer that
+/// is refilled from a stream and compacted as messages leave it.
+#[derive(Debug)]
+pub struct SplitState {
+    /// Where the next record starts, in the current data.
+    pub pos: usize,
     index: usize,
     finder: memmem::Finder<'static>,
     /// Findings about the boundary that opens the next message.
     pending: Vec<MboxFinding>,
     pending_no_blank: bool,
+    tally: Tally,
+    /// Bytes dropped from the front of the data since the start (streams):
+    /// added to every offset reported.
+    pub base: u64,
+    started: bool,
 }
 
-impl<'a> MboxSplitter<'a> {
-    /// Starts splitting at the beginning of `data`.
-    pub fn new(data: &'a [u8]) -> Self {
-        MboxSplitter {
-            data,
+/// What [`SplitState::step`] found.
+#[derive(Debug)]
+pub enum Step {
+    /// The next message; ranges are relative to the data given.
+    Entry(MboxEntry),
+    /// Not enough data to decide where the next message ends: give more
+    /// (or say the data is complete).
+    NeedMore,
+    /// No message left.
+    Done,
+}
+
+impl Default for SplitState {
+    fn default() -> Self {
+        SplitState::new()
+    }
+}
+
+impl SplitState {
+    /// A split at the start of an mbox.
+    pub fn new() -> Self {
+        SplitState {
             pos: 0,
             index: 0,
             finder: memmem::Finder::new(b"\nFrom ").into_owned(),
             pending: Vec::new(),
             pending_no_blank: false,
+            tally: Tally {
+                max: DEFAULT_MAX_FINDINGS,
+                ..Tally::default()
+            },
+            base: 0,
+            started: false,
         }
+    }
+
+    /// Formats at most `n` findings (see [`MboxSplitter::max_findings`]).
+    pub fn set_max_findings(&mut self, n: usize) {
+        self.tally.max = n;
+    }
+
+    /// Findings so far by code, complete even past the formatting cap.
+    pub fn finding_counts(&self) -> &[(&'static str, usize)] {
+        &self.tally.by_code
+    }
+
+    /// All findings so far, formatted or not.
+    pub fn findings_total(&self) -> usize {
+        self.tally.total()
+    }
+
+    /// Forgets the first `n` bytes of the data (a stream buffer compacted
+    /// after its messages were handed out).
+    pub fn consume(&mut self, n: usize) {
+        debug_assert!(n <= self.pos);
+        self.pos -= n;
+        self.base += n as u64;
+    }
+
+    /// Finds the next message in `data`. With `at_eof` false, `data` is a
+    /// prefix of the mbox and a message is returned only when everything
+    /// that decides its end is inside `data`.
+    pub fn step(&mut self, data: &[u8], at_eof: bool) -> Step {
+        if !self.started {
+            // Blank lines before the first `From ` line: wait until the
+            // first non-blank bytes are in.
+            let blank = data
+                .iter()
+                .take_while(|&&b| b == b'\n' || b == b'\r')
+                .count();
+            if !at_eof && blank + 5 > data.len() {
+                return Step::NeedMore;
+            }
+            let lead = leading_blank_len(data);
+            if lead > 0 {
+                self.tally
+                    .note(&mut self.pending, "leading_blank_lines", 0, || {
+                        format!("{lead} bytes of blank lines before the first From_ line; skipped")
+                    });
+            }
+            self.pos = lead;
+            self.started = true;
+        }
+        if self.pos >= data.len() {
+            return if at_eof { Step::Done } else { Step::NeedMore };
+        }
+        // Undo what a failed attempt noted: it runs again with more data.
+        let saved = (!at_eof).then(|| (self.tally.listed, self.tally.by_code.clone()));
+        match self.split_one(data, at_eof) {
+            Some(e) => Step::Entry(e),
+            None => {
+                if let Some((listed, by_code)) = saved {
+                    self.tally.listed = listed;
+                    self.tally.by_code = by_code;
+                }
+                if at_eof {
+                    Step::Done
+                } else {
+                    Step::NeedMore
+                }
+            }
+        }
+    }
+
+    fn note_finding(
+        &mut self,
+        out: &mut Vec<MboxFinding>,
+        code: &'static str,
+        offset: usize,
+        message: impl FnOnce() -> String,
+    ) {
+        let off = offset + self.base as usize;
+        self.tally.note(out, code, off, message);
     }
 
     /// Finds the start of the next boundary line at or after `from`, and
     /// records body `From ` lines that are not boundaries as findings.
-    fn next_boundary(&mut self, mut from: usize, findings: &mut Vec<MboxFinding>) -> Option<usize> {
-        let data = self.data;
+    /// `Err(())` when the data ends before that can be decided.
+    fn next_boundary(
+        &mut self,
+        data: &[u8],
+        at_eof: bool,
+        mut from: usize,
+        findings: &mut Vec<MboxFinding>,
+    ) -> Result<Option<usize>, ()> {
         loop {
-            let hit = self.finder.find(&data[from..])? + from + 1;
-            let end = memchr::memchr(b'\n', &data[hit..]).map_or(data.len(), |e| hit + e);
+            let Some(hit) = self.finder.find(&data[from..]).map(|h| h + from + 1) else {
+                // A `\nFrom ` may straddle the end of a partial buffer.
+                return if at_eof { Ok(None) } else { Err(()) };
+            };
+            let end = memchr::memchr(b'\n', &data[hit..]).map(|e| hit + e);
+            // Deciding needs the whole line, and for a dateless `From `
+            // line the two lines after it.
+            if !at_eof && (end.is_none() || lines_after(data, end.unwrap_or(hit)) < 2) {
+                return Err(());
+            }
+            let end = end.unwrap_or(data.len());
             if is_from_line(&data[hit..end]) {
-                return Some(hit);
+                return Ok(Some(hit));
             }
             if next_line_is_header(data, end) {
                 // See: issue 3 — `From - ` separators (GMime substring.mbox).
-                self.pending.push(MboxFinding {
-                    code: "loose_from_line",
-                    message: format!(
+                let mut pending = std::mem::take(&mut self.pending);
+                self.note_finding(&mut pending, "loose_from_line", hit, || {
+                    format!(
                         "`{}` has no date but is followed by a header; taken as a message boundary",
                         quote_line(data, hit)
-                    ),
-                    offset: hit as u64,
+                    )
                 });
-                return Some(hit);
+                self.pending = pending;
+                return Ok(Some(hit));
             }
-            findings.push(MboxFinding {
-                code: "unquoted_from_in_body",
-                message: format!(
+            self.note_finding(findings, "unquoted_from_in_body", hit, || {
+                format!(
                     "`{}` is not a From_ line; kept as body text",
                     quote_line(data, hit)
-                ),
-                offset: hit as u64,
+                )
             });
             from = hit;
         }
     }
 
     /// Looks for a `Content-Length` header in the message header starting at
-    /// `start`; returns its value and where the body starts.
-    fn content_length(&self, start: usize) -> Option<(usize, usize)> {
-        let data = self.data;
-        let limit = data.len().min(start + MAX_HEADER_SCAN);
+    /// `start`; returns its value and where the body starts. The scan stops
+    /// at the header's end, and at a `From ` line: a header-only message
+    /// (no blank line before the next `From_` line) must not take the next
+    /// message's `Content-Length` as its own. See: issue 12.
+    fn content_length(data: &[u8], start: usize) -> Option<(usize, usize)> {
+        let limit = data.len().min(start.saturating_add(MAX_HEADER_SCAN));
         let mut pos = start;
         let mut value = None;
         while pos < limit {
@@ -272,6 +412,9 @@ impl<'a> MboxSplitter<'a> {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             if line.is_empty() {
                 return value.map(|v| (v, end + 1));
+            }
+            if line.starts_with(b"From ") {
+                return None;
             }
             if line.len() > 15 && line[..15].eq_ignore_ascii_case(b"content-length:") {
                 let v = std::str::from_utf8(&line[15..]).ok()?.trim();
@@ -285,8 +428,7 @@ impl<'a> MboxSplitter<'a> {
 
     /// True when a record may start at `pos`: the end of the data, or a
     /// `From ` line, possibly after one blank line.
-    fn boundary_at(&self, pos: usize) -> Option<usize> {
-        let data = self.data;
+    fn boundary_at(data: &[u8], pos: usize) -> Option<usize> {
         if pos == data.len() {
             return Some(pos);
         }
@@ -310,65 +452,87 @@ impl<'a> MboxSplitter<'a> {
         }
         None
     }
-}
 
-impl Iterator for MboxSplitter<'_> {
-    type Item = MboxEntry;
-
-    fn next(&mut self) -> Option<MboxEntry> {
-        let data = self.data;
-        if self.pos >= data.len() {
+    fn split_one(&mut self, data: &[u8], at_eof: bool) -> Option<MboxEntry> {
+        let start = self.pos;
+        if !at_eof && data.len() - start < 5 {
             return None;
         }
-        let start = self.pos;
         let mut findings = std::mem::take(&mut self.pending);
-        let no_blank_before = std::mem::take(&mut self.pending_no_blank);
+        let no_blank_before = self.pending_no_blank;
         if no_blank_before {
-            findings.push(MboxFinding {
-                code: "from_line_without_blank_line",
-                message: "no blank line before this From_ line".into(),
-                offset: start as u64,
+            self.note_finding(&mut findings, "from_line_without_blank_line", start, || {
+                "no blank line before this From_ line".into()
             });
         }
+        let restore = |st: &mut Self, mut f: Vec<MboxFinding>| {
+            // Keep the boundary findings for the retry; drop the rest.
+            f.retain(|x| x.code == "loose_from_line" || x.code == "leading_blank_lines");
+            st.pending = f;
+        };
         let (from_line, body_start, crlf) = if data[start..].starts_with(b"From ") {
-            let line_end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |e| start + e);
+            let line_end = match memchr::memchr(b'\n', &data[start..]) {
+                Some(e) => start + e,
+                None if at_eof => data.len(),
+                None => {
+                    restore(self, findings);
+                    return None;
+                }
+            };
             let crlf = line_end > start && data[line_end - 1] == b'\r';
             let fl_end = if crlf { line_end - 1 } else { line_end };
             (start..fl_end, (line_end + 1).min(data.len()), crlf)
         } else {
             // Only reachable when the first record is forced to be mbox.
-            findings.push(MboxFinding {
-                code: "missing_from_line",
-                message: format!(
+            self.note_finding(&mut findings, "missing_from_line", start, || {
+                format!(
                     "data does not start with a From_ line: `{}`",
                     quote_line(data, start)
-                ),
-                offset: start as u64,
+                )
             });
             (start..start, start, false)
         };
 
         // mboxcl / mboxcl2: Content-Length, honoured when it lands on a boundary.
         let mut cl_end = None;
-        if let Some((len, body)) = self.content_length(body_start) {
-            let target = body.checked_add(len).filter(|&t| t <= data.len());
-            match target.and_then(|t| self.boundary_at(t).map(|b| (t, b))) {
+        if !at_eof
+            && memchr::memmem::find(&data[body_start..], b"\n\n").is_none()
+            && memchr::memmem::find(&data[body_start..], b"\n\r\n").is_none()
+            && memchr::memmem::find(&data[body_start..], b"\nFrom ").is_none()
+        {
+            // The header is not complete yet.
+            restore(self, findings);
+            return None;
+        }
+        if let Some((len, body)) = Self::content_length(data, body_start) {
+            let target = body.checked_add(len);
+            if !at_eof && target.is_none_or(|t| t.saturating_add(7) > data.len()) {
+                restore(self, findings);
+                return None;
+            }
+            let target = target.filter(|&t| t <= data.len());
+            match target.and_then(|t| Self::boundary_at(data, t).map(|b| (t, b))) {
                 Some((t, b)) => cl_end = Some((t, b)),
-                None => findings.push(MboxFinding {
-                    code: "content_length_mismatch",
-                    message: format!(
+                None => self.note_finding(&mut findings, "content_length_mismatch", start, || {
+                    format!(
                         "Content-Length: {len} does not end at a From_ line or the end of the file; ignored"
-                    ),
-                    offset: start as u64,
+                    )
                 }),
             }
         }
 
+        let mut next_no_blank = false;
         let (end, next) = if let Some((t, b)) = cl_end {
             (t, b)
         } else {
             let scan_from = from_line.end.max(body_start.saturating_sub(1)).max(start);
-            let next = self.next_boundary(scan_from, &mut findings);
+            let next = match self.next_boundary(data, at_eof, scan_from, &mut findings) {
+                Ok(n) => n,
+                Err(()) => {
+                    restore(self, findings);
+                    return None;
+                }
+            };
             let stop = next.unwrap_or(data.len());
             // The separator is the blank line before the next `From ` line (or
             // the end): not part of the message. Without it (git format-patch
@@ -377,21 +541,34 @@ impl Iterator for MboxSplitter<'_> {
             let end = if e1 < stop && (e1 == body_start || data[e1 - 1] == b'\n') {
                 e1
             } else {
-                if next.is_some() {
-                    self.pending_no_blank = true;
-                }
+                next_no_blank = next.is_some();
                 stop
             };
             (end, stop)
         };
+        if !at_eof && next == data.len() {
+            // The message may go on in bytes not read yet.
+            restore(self, findings);
+            return None;
+        }
         if next == data.len() && !data.ends_with(b"\n") {
-            findings.push(MboxFinding {
-                code: "missing_final_newline",
-                message: "the last message does not end with a line ending".into(),
-                offset: data.len() as u64,
+            self.note_finding(&mut findings, "missing_final_newline", data.len(), || {
+                "the last message does not end with a line ending".into()
             });
         }
         let end = end.max(body_start);
+        if next == data.len()
+            && self.tally.total() > self.tally.listed
+            && !self.tally.reported_truncation
+        {
+            self.tally.reported_truncation = true;
+            let more = self.tally.total() - self.tally.listed;
+            findings.push(MboxFinding {
+                code: "findings_truncated",
+                message: format!("{more} more findings were counted but not listed"),
+                offset: data.len() as u64 + self.base,
+            });
+        }
         let entry = MboxEntry {
             index: self.index,
             offset: start,
@@ -403,9 +580,68 @@ impl Iterator for MboxSplitter<'_> {
             crlf,
             findings,
         };
+        self.pending_no_blank = next_no_blank;
         self.index += 1;
         self.pos = next.max(start + 1);
         Some(entry)
+    }
+}
+
+/// How many complete lines follow the line ending at `end` (at most 2 counted).
+fn lines_after(data: &[u8], end: usize) -> usize {
+    let mut n = 0;
+    let mut p = end + 1;
+    while n < 2 && p <= data.len() {
+        match memchr::memchr(b'\n', &data[p..]) {
+            Some(e) => {
+                n += 1;
+                p += e + 1;
+            }
+            None => break,
+        }
+    }
+    n
+}
+
+/// Iterates over the messages of an mbox held in `data` (a memory map or a
+/// whole buffer).
+pub struct MboxSplitter<'a> {
+    data: &'a [u8],
+    state: SplitState,
+}
+
+impl<'a> MboxSplitter<'a> {
+    /// Starts splitting at the beginning of `data` (after blank lines that
+    /// precede the first `From ` line).
+    pub fn new(data: &'a [u8]) -> Self {
+        MboxSplitter {
+            data,
+            state: SplitState::new(),
+        }
+    }
+
+    /// Formats at most `n` findings for the whole mailbox (default
+    /// [`DEFAULT_MAX_FINDINGS`]); the others are only counted, and the last
+    /// message gets one `findings_truncated` finding that says how many.
+    pub fn max_findings(mut self, n: usize) -> Self {
+        self.state.set_max_findings(n);
+        self
+    }
+
+    /// The split state: finding counts.
+    pub fn state(&self) -> &SplitState {
+        &self.state
+    }
+}
+
+impl Iterator for MboxSplitter<'_> {
+    type Item = MboxEntry;
+
+    fn next(&mut self) -> Option<MboxEntry> {
+        match self.state.step(self.data, true) {
+            Step::Entry(e) => Some(e),
+            Step::NeedMore | Step::Done => None,
+        }
     }
 }
 
@@ -641,5 +877,167 @@ mod tests {
         assert_eq!(&*q, b">From x\n>>From y\nFrom: z\n>>>From q\nno\n");
         assert_eq!(&*unquote(&q), m);
         assert!(matches!(quote(b"A: b\n\nhi\n"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn body_sentence_does_not_split() {
+        // See: issue 12 — words were matched by their prefix ("friend" as Fri).
+        let mbox = b"From a@b Mon Jan  1 00:00:00 2024\nA: 1\n\nhi\n\nFrom my friend at 10:30 in 2019 we heard nothing.\nFrom the market on Mar 3 10:00 2019\n";
+        let v = split(mbox);
+        assert_eq!(v.len(), 1);
+        assert_eq!(codes(&v[0]), ["unquoted_from_in_body"; 2]);
+    }
+
+    #[test]
+    fn header_only_message_keeps_its_own_content_length() {
+        // See: issue 12 — a header-only message took the next message's
+        // Content-Length and swallowed it.
+        let mbox = b"From a Mon Jan  1 00:00:00 2001\nSubject: 1\nFrom b Mon Jan  1 00:00:00 2001\nContent-Length: 2\n\nx\n\nFrom c Mon Jan  1 00:00:00 2001\nA: 3\n\nz\n";
+        let v = split(mbox);
+        assert_eq!(v.len(), 3, "{v:?}");
+        assert_eq!(&mbox[v[0].message.clone()], b"Subject: 1\n");
+        assert!(!v[0].content_length);
+        assert!(v[1].content_length);
+    }
+
+    #[test]
+    fn findings_are_capped_and_counted() {
+        let mut mbox = b"From a Mon Jan  1 00:00:00 2001\nA: 1\n\n".to_vec();
+        for _ in 0..1000 {
+            mbox.extend_from_slice(b"From here\n");
+        }
+        let mut sp = MboxSplitter::new(&mbox).max_findings(10);
+        let v: Vec<_> = sp.by_ref().collect();
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].findings.len(), 11);
+        assert_eq!(v[0].findings[10].code, "findings_truncated");
+        assert!(v[0].findings[10].message.starts_with("990 more"));
+        assert_eq!(sp.state().findings_total(), 1000);
+        assert_eq!(
+            sp.state().finding_counts(),
+            [("unquoted_from_in_body", 1000)]
+        );
+    }
+
+    #[test]
+    fn leading_blank_lines_are_skipped() {
+        let mbox = b"\n\r\nFrom a Mon Jan  1 00:00:00 2001\nA: 1\n\nx\n";
+        assert!(starts_with_from_line(mbox));
+        let v = split(mbox);
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].offset, 3);
+        assert_eq!(codes(&v[0]), ["leading_blank_lines"]);
+        assert!(!starts_with_from_line(b"\n\nSubject: x\n"));
+    }
+
+    #[test]
+    fn from_line_bytes_are_kept() {
+        let mbox = b"From j\xF6rg@x Mon Jan  1 00:00:00 2001\nA: 1\n\nx\n";
+        let v = split(mbox);
+        assert_eq!(
+            &mbox[v[0].from_line.clone()],
+            b"From j\xF6rg@x Mon Jan  1 00:00:00 2001"
+        );
+    }
+
+    /// Offset, From_ line, message, finding codes.
+    type Seen = (u64, Vec<u8>, Vec<u8>, Vec<&'static str>);
+
+    /// Splits `data` as a stream arriving `chunk` bytes at a time, compacting
+    /// the buffer as messages leave it, and returns what [`split`] returns.
+    fn split_streamed(data: &[u8], chunk: usize) -> Vec<Seen> {
+        let mut st = SplitState::new();
+        let mut buf = Vec::new();
+        let mut fed = 0;
+        let mut out = Vec::new();
+        loop {
+            let eof = fed == data.len();
+            match st.step(&buf, eof) {
+                Step::Entry(e) => {
+                    let base = st.base;
+                    out.push((
+                        base + e.offset as u64,
+                        buf[e.from_line.clone()].to_vec(),
+                        buf[e.message.clone()].to_vec(),
+                        e.findings.iter().map(|f| f.code).collect(),
+                    ));
+                    let done = st.pos;
+                    buf.drain(..done);
+                    st.consume(done);
+                }
+                Step::NeedMore => {
+                    let n = chunk.min(data.len() - fed);
+                    buf.extend_from_slice(&data[fed..fed + n]);
+                    fed += n;
+                }
+                Step::Done => return out,
+            }
+        }
+    }
+
+    fn split_whole(data: &[u8]) -> Vec<Seen> {
+        split(data)
+            .into_iter()
+            .map(|e| {
+                (
+                    e.offset as u64,
+                    data[e.from_line.clone()].to_vec(),
+                    data[e.message.clone()].to_vec(),
+                    e.findings.iter().map(|f| f.code).collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn streamed_split_equals_whole_split() {
+        let body = "x\nFrom a Mon Jan  1 00:00:00 2001\ny\n";
+        let cases: Vec<Vec<u8>> = vec![
+            b"From a@b Mon Jan  1 00:00:00 2001\nSubject: 1\n\nbody\n\nFrom c@d Mon Jan  1 00:00:00 2001\nSubject: 2\n\n>From x\n".to_vec(),
+            b"\nFrom 1 Mon Sep 17 00:00:00 2001\nA: 1\n\nx\nFrom 2 Mon Sep 17 00:00:00 2001\nA: 2\n\ny".to_vec(),
+            b"From - \nA: 1\n\nx\nFrom - \nA: 2\n\ny\nFrom here\nBut: no.\nThe end.\n".to_vec(),
+            format!("From a Mon Jan  1 00:00:00 2001\nContent-Length: {}\n\n{body}\nFrom b Mon Jan  1 00:00:00 2001\nA: 2\n\nz\n", body.len()).into_bytes(),
+            b"From a Mon Jan  1 00:00:00 2001\r\nA: 1\r\n\r\nx\r\n\r\nFrom b Mon Jan  1 00:00:00 2001\r\nA: 2\r\n\r\ny\r\n".to_vec(),
+            b"From a Mon Jan  1 00:00:00 2001\nSubject: 1\nFrom b Mon Jan  1 00:00:00 2001\nContent-Length: 2\n\nx\n\nFrom c Mon Jan  1 00:00:00 2001\nA: 3\n\nz\n".to_vec(),
+        ];
+        for data in cases {
+            let whole = split_whole(&data);
+            for chunk in [1, 2, 3, 7, 64, 4096] {
+                assert_eq!(
+                    split_streamed(&data, chunk),
+                    whole,
+                    "chunk {chunk}: {}",
+                    String::from_utf8_lossy(&data)
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        /// Mailboxes made of the lines that make splitting hard: the stream
+        /// splitter, fed in chunks, finds what the slice splitter finds.
+        #[test]
+        fn streamed_split_equals_whole_split_on_random_mailboxes(
+            lines in proptest::collection::vec(0usize..12, 0..40),
+            chunk in 1usize..50,
+        ) {
+            const L: [&str; 12] = [
+                "From a@b Mon Jan  1 00:00:00 2001\n",
+                "From - \n",
+                "From here on\n",
+                "Subject: x\n",
+                "Content-Length: 3\n",
+                "Content-Length: 0\n",
+                "\n",
+                "\r\n",
+                ">From q\n",
+                "body text\n",
+                " folded\n",
+                "From a Mon Jan  1 00:00:00 2001\r\n",
+            ];
+            let data: Vec<u8> = lines.iter().flat_map(|&i| L[i].bytes()).collect();
+            proptest::prop_assert_eq!(split_streamed(&data, chunk), split_whole(&data));
+        }
     }
 }

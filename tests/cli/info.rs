@@ -128,6 +128,35 @@ fn text_output() {
     assert!(out.contains("from_line_without_blank_line at offset 132 (message 1)"));
 }
 
+#[test]
+fn findings_are_capped_with_a_count() {
+    // See: issue 12 — one formatted finding per body `From ` line grew
+    // without bound.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("many.mbox");
+    let mut data = b"From a Mon Jan  1 00:00:00 2001\nA: 1\n\n".to_vec();
+    for _ in 0..5000 {
+        data.extend_from_slice(b"From here on\n");
+    }
+    std::fs::write(&p, &data).unwrap();
+    let v = info(p.to_str().unwrap(), &["--max-findings", "7"]);
+    assert_eq!(v["findings_count"], 5000);
+    assert_eq!(v["findings_by_code"]["unquoted_from_in_body"], 5000);
+    let f = v["findings"].as_array().unwrap();
+    assert_eq!(f.len(), 8);
+    assert_eq!(f[7]["code"], "findings_truncated");
+    let v = info(p.to_str().unwrap(), &[]);
+    assert_eq!(v["findings"].as_array().unwrap().len(), 101);
+}
+
+#[test]
+fn content_length_bodies_do_not_make_a_dialect() {
+    let v = info("testdata/mbox/header-only.mbox", &[]);
+    assert_eq!(v["messages"], 3);
+    assert_eq!(v["dialect"], "mbox");
+    assert_eq!(v["quoted_messages"], 0);
+}
+
 /// The `summary` record, pinned: an unplanned key fails the test.
 #[allow(dead_code)]
 mod schema {
@@ -145,6 +174,8 @@ mod schema {
         pub line_endings: Option<String>,
         pub messages: usize,
         pub bytes: u64,
+        pub compression: Option<String>,
+        pub mbox_files: Option<usize>,
         pub quoted_messages: Option<usize>,
         pub folders: Option<BTreeMap<String, usize>>,
         pub flags: Option<BTreeMap<String, usize>>,

@@ -44,10 +44,24 @@ pub fn jsonl(s: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// The messages of an mbox as the library reads them (quoting undone).
+/// The messages of an mbox as the library reads them (quoting undone,
+/// except in messages a Content-Length delimits).
 pub fn mbox_messages(data: &[u8]) -> Vec<Vec<u8>> {
     emlkit::source::mbox::MboxSplitter::new(data)
-        .map(|e| emlkit::source::mbox::unquote(&data[e.message]).into_owned())
+        .map(|e| {
+            if e.content_length {
+                data[e.message].to_vec()
+            } else {
+                emlkit::source::mbox::unquote(&data[e.message]).into_owned()
+            }
+        })
+        .collect()
+}
+
+/// The `From_` lines of an mbox, byte for byte.
+pub fn mbox_from_lines(data: &[u8]) -> Vec<Vec<u8>> {
+    emlkit::source::mbox::MboxSplitter::new(data)
+        .map(|e| data[e.from_line].to_vec())
         .collect()
 }
 

@@ -7,6 +7,7 @@ mod consistency;
 mod convert;
 mod corpus;
 mod differential;
+mod dovecot;
 mod extract;
 mod fuzz_loop;
 mod generated;

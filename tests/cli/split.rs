@@ -86,3 +86,34 @@ fn split_shards_compose() {
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 30);
     assert!(out.join("000029.eml").exists());
 }
+
+#[test]
+fn split_numbers_by_input_position() {
+    // See: issue 12 — a missing input did not take its number.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let (_, err, code) = run(&[
+        "split",
+        "testdata/mbox/crlf.mbox",
+        "testdata/mbox/missing.mbox",
+        "testdata/mbox/gitpatch.mbox",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("missing.mbox"), "{err}");
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "000-000000.eml",
+            "000-000001.eml",
+            "002-000000.eml",
+            "002-000001.eml"
+        ]
+    );
+}

@@ -1,0 +1,87 @@
+//! What an outside program does with the library, through the public API
+//! only. CI builds it with `default-features = false` (the bare library).
+
+use emlkit::forensics::Options;
+use emlkit::model::{Limits, Message, Scope};
+use emlkit::source::Mailbox;
+
+/// One line per message: subject, sender, date, attachments with sizes and
+/// sha256, and the trace origin.
+fn summarize(path: &str) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+    let mut out = Vec::new();
+    for raw in Mailbox::open(path) {
+        let raw = raw?;
+        let bytes = raw.bytes()?;
+        let msg = Message::parse(
+            &bytes,
+            raw.origin.data_offset,
+            Scope::Full,
+            &Limits::default(),
+        )?;
+        let atts: Vec<String> = msg
+            .attachment_parts()
+            .map(|p| {
+                format!(
+                    "{:?} {} {:02x?}",
+                    p.filename,
+                    p.sha256().1,
+                    &p.sha256().0[..2]
+                )
+            })
+            .collect();
+        let origin = msg
+            .trace(&Options::default())
+            .summary
+            .origin
+            .map(|(_, ip)| ip);
+        let date = msg.date().map(|d| d.utc_rfc3339());
+        out.push(format!(
+            "{:?} {:?} {date:?} {atts:?} {origin:?}",
+            msg.subject(),
+            msg.from_address()
+        ));
+    }
+    Ok(out)
+}
+
+fn data(p: &str) -> String {
+    format!("{}/testdata/examples/{p}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn an_mbox_through_the_public_api() {
+    let lines = summarize(&data("archive.mbox")).expect("reads");
+    assert_eq!(lines.len(), 4);
+    assert!(
+        lines[0].contains("Mixed: text + PDF") && lines[0].contains("report.pdf"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[0].contains("54 [a8, e9]") && lines[0].contains("198.51.100.7"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[2].contains("alice@example.org") && lines[2].contains("198.51.100.77"),
+        "{}",
+        lines[2]
+    );
+}
+
+#[test]
+fn a_maildir_through_the_public_api() {
+    let lines = summarize(&data("maildir")).expect("reads");
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0].contains("report.pdf"), "{}", lines[0]);
+    assert!(lines[1].contains("Fwd"), "{}", lines[1]);
+}
+
+#[test]
+fn a_missing_input_is_a_typed_error() {
+    let r: Vec<_> = Mailbox::open(data("no-such-mailbox")).collect();
+    assert!(matches!(
+        r.as_slice(),
+        [Err(emlkit::source::ReadError::Io { .. })]
+    ));
+}

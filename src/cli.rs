@@ -8,7 +8,9 @@ pub const AFTER_HELP: &str = "\
 Exit codes:
   0  success
   1  nothing selected (documented per command)
-  2  an input or message could not be processed (the others were), or a usage error
+  2  an input or message could not be processed (the others were), a resource
+     limit cut the output (`*_limit` or `header_too_long` finding, also on
+     stderr), or a usage error
 A closed pipe (for example `| head`) ends quietly with 0.";
 
 /// emlkit: e-mail messages as files.

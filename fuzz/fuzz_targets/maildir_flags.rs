@@ -1,12 +1,10 @@
 #![no_main]
 //! Maildir file-name flag parsing.
+//! The property lives in `fuzz/checks.rs`, shared with the stable loop in
+//! `tests/cli/fuzz_loop.rs`.
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let name = String::from_utf8_lossy(data);
-    if let Some(f) = emlkit::source::maildir::parse_flags(&name) {
-        assert!(f.chars().all(|c| c.is_ascii_uppercase()));
-    }
-    let k = emlkit::source::maildir::parse_keyword_letters(&name);
-    assert!(k.iter().all(u8::is_ascii_lowercase));
-});
+#[path = "../checks.rs"]
+mod checks;
+
+fuzz_target!(|data: &[u8]| checks::maildir_flags(data));

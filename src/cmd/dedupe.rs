@@ -106,8 +106,11 @@ pub fn run(args: &DedupeArgs, out: &mut dyn Write) -> Result<super::Outcome> {
         Scope::Full
     };
     // Each message's output: `KEY\tREF` (KEY empty: always kept).
+    let log = crate::export::limits::LimitLog::new();
     let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
         let msg = Message::parse(bytes, origin.data_offset, scope, &limits)?;
+        // See: issue 14 — a limit that cut the message says so.
+        super::pick::note_limits(&log, origin, &msg, scope);
         let key = match by {
             By::Id => msg
                 .message_id()
@@ -129,6 +132,8 @@ pub fn run(args: &DedupeArgs, out: &mut dyn Write) -> Result<super::Outcome> {
         Ok(())
     };
     let mut outcome = super::batch::for_each_message_emit(&input, &work, &mut emit)?;
+    log.finish();
+    outcome.errored |= log.hit();
     // The index of the kept message of each key.
     let mut kept: HashMap<&str, usize> = HashMap::new();
     for (i, (k, _)) in items.iter().enumerate() {

@@ -3,6 +3,7 @@
 use super::{report, InputArgs, Outcome, Style};
 use crate::export::extract::{Digests, FileRec};
 use crate::export::json::{hex, FindingRec, SourceRec};
+use crate::export::limits::LimitLog;
 use crate::extract::writer::SafeWriter;
 use crate::extract::{self, name, Options};
 use crate::model::{self, PartKind};
@@ -39,11 +40,14 @@ directory of messages), each message gets a sub-folder named by its index
 it has files. With several inputs, each input gets a sub-folder named after
 its file name first. The parts of an attached message go into a sub-folder
 named after its .eml file without the extension. --flat writes everything
-into DIR itself.
+into DIR itself; colliding names are numbered in input order, the same for
+every -j.
 
 Exit codes: 0 every selected part was written; 1 nothing matched the
-selection; 2 a selected part could not be written, or an input could not be
-read (the other messages are still extracted).
+selection; 2 a selected part could not be written, an input could not be
+read (the other messages are still extracted), or a limit cut a message
+(more than --max-parts parts, deeper than --max-depth, …: a `part_limit`,
+`depth_limit`, … finding, on stderr and in the --json manifest).
 
 Examples:
   emlkit extract message.eml -o out
@@ -205,6 +209,7 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
         Some(SafeWriter::open(&args.output)?)
     };
     let mut input_dirs: HashMap<String, usize> = HashMap::new();
+    let log = LimitLog::new();
     for input in &inputs {
         let mut one = args.input.clone();
         one.inputs = input.iter().cloned().collect();
@@ -245,12 +250,39 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
                 model::Scope::Full,
                 &args.input.limits(),
             )?;
+            log.note(origin, parsed.findings());
             extract_message(args, &opts, style, dirs, &state, origin, &parsed, buf)
         };
-        let o = super::for_each_message(&one, out, &work)?;
+        // Input order: files a worker left under temporary names (--flat
+        // over a mailbox) get their names here, message by message.
+        let mut emit = |origin: &Origin, buf: &[u8]| -> Result<()> {
+            // Only --flat defers (and -O - conflicts with it): other output,
+            // such as an attachment written to stdout, may hold NUL bytes.
+            let split = if args.flat {
+                buf.iter().position(|&b| b == 0)
+            } else {
+                None
+            };
+            match split {
+                Some(nul) => {
+                    out.write_all(&buf[..nul])?;
+                    let files: Vec<Deferred> = serde_json::from_slice(&buf[nul + 1..])?;
+                    let (written, failed) = adopt_all(args, style, dirs, origin, files, &mut *out)?;
+                    let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+                    st.written += written;
+                    st.failed += failed;
+                }
+                None => out.write_all(buf)?,
+            }
+            Ok(())
+        };
+        let o = super::batch::for_each_message_emit(&one, &work, &mut emit)?;
+        out.flush()?;
         total.errored |= o.errored;
         total.messages += o.messages;
     }
+    log.finish();
+    total.errored |= log.hit();
     let st = state.into_inner().unwrap_or_else(|e| e.into_inner());
     if st.failed > 0 {
         total.errored = true;
@@ -269,6 +301,63 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
         total.nothing = true;
     }
     Ok(total)
+}
+
+/// A file a worker wrote under a temporary name in the shared folder of
+/// `--flat`, named in input order by [`adopt_all`].
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Deferred {
+    /// Its temporary name in the input's folder.
+    temp: String,
+    /// The name it should get.
+    name: String,
+    /// The part id, for messages.
+    part: String,
+    /// The manifest record (path still empty) with --json.
+    record: Option<String>,
+}
+
+/// Names the files of one message that a worker left under temporary names
+/// (`--flat` over a mailbox), in the order the message planned them, and
+/// writes their paths or manifest records. Runs in input order, on the
+/// thread that writes the output: the names do not depend on `-j`, and no
+/// lock is held while a worker writes a file. See: issue 14.
+fn adopt_all(
+    args: &ExtractArgs,
+    style: Style,
+    dirs: Dirs<'_>,
+    origin: &Origin,
+    files: Vec<Deferred>,
+    out: &mut dyn Write,
+) -> Result<(usize, usize)> {
+    let (mut written, mut failed) = (0, 0);
+    let Some(root) = dirs.input()? else {
+        return Ok((0, 0));
+    };
+    for f in files {
+        match root.adopt(&f.temp, &f.name) {
+            Ok(used) => {
+                written += 1;
+                let path = root.path().join(used);
+                if let Some(rec) = f.record {
+                    let mut v: serde_json::Value = serde_json::from_str(&rec)?;
+                    v["path"] = serde_json::Value::String(path.display().to_string());
+                    serde_json::to_writer(&mut *out, &v)?;
+                    out.write_all(b"\n")?;
+                } else if !args.quiet {
+                    writeln!(out, "{}", style.safe(&path.display().to_string()))?;
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                report(
+                    &origin.label(),
+                    &format!("part {}: not written: {e:#}", f.part),
+                );
+            }
+        }
+    }
+    Ok((written, failed))
 }
 
 /// The output folders of one input: DIR itself, and the folder of this
@@ -324,6 +413,7 @@ fn extract_message(
     st.selected += plan.items.len();
     // message/partial: collect, and write the message once it is whole.
     // See: issue 4 (legacy content, reassembly bonus).
+    let mut complete: Vec<(String, Vec<u8>)> = Vec::new();
     let reassemble = out_dirs.top.is_some()
         && (opts.parts.is_empty() && opts.types.is_none() && opts.names.is_none());
     if reassemble {
@@ -347,49 +437,7 @@ fn extract_message(
             match st.partials.add(&id, number, total, p.raw_body()) {
                 extract::partial::Added::Complete(whole) => {
                     st.selected += 1;
-                    let name = name::with_eml(
-                        &name::safe_name(&format!("partial-{id}"))
-                            .unwrap_or_else(|| "partial".into()),
-                    );
-                    let Some(top) = out_dirs.top else { continue };
-                    match top.write_file(&name, &whole) {
-                        Ok(used) => {
-                            st.written += 1;
-                            let path = top.path().join(used);
-                            if args.quiet {
-                            } else if let Some(src) = &src {
-                                let item = extract::Item {
-                                    id: "partial".into(),
-                                    index: 0,
-                                    messages: Vec::new(),
-                                    content_type: "message/rfc822".into(),
-                                    sniffed: None,
-                                    candidates: Vec::new(),
-                                    raw_name: None,
-                                    name,
-                                    data: std::borrow::Cow::Borrowed(&whole),
-                                    findings: vec![model::Finding::new(
-                                        "message_partial_reassembled",
-                                        format!("message/partial id {id:?} reassembled from its fragments; this record's source is the last fragment"),
-                                    )],
-                                };
-                                serde_json::to_writer(
-                                    &mut *buf,
-                                    &manifest(src, &item, &path, &args.digest, &[]),
-                                )?;
-                                buf.push(b'\n');
-                            } else {
-                                writeln!(buf, "{}", style.safe(&path.display().to_string()))?;
-                            }
-                        }
-                        Err(e) => {
-                            st.failed += 1;
-                            report(
-                                &origin.label(),
-                                &format!("reassembled message/partial {id:?}: not written: {e:#}"),
-                            );
-                        }
-                    }
+                    complete.push((id.clone(), whole));
                 }
                 extract::partial::Added::Refused(why) => {
                     report(
@@ -414,6 +462,52 @@ fn extract_message(
         return Ok(());
     }
     drop(st);
+    // Written after the shared state is unlocked: no lock during I/O.
+    // See: issue 14.
+    for (id, whole) in complete {
+        let name = name::with_eml(
+            &name::safe_name(&format!("partial-{id}")).unwrap_or_else(|| "partial".into()),
+        );
+        let Some(top) = out_dirs.top else { continue };
+        match top.write_file(&name, &whole) {
+            Ok(used) => {
+                state.lock().unwrap_or_else(|e| e.into_inner()).written += 1;
+                let path = top.path().join(used);
+                if args.quiet {
+                } else if let Some(src) = &src {
+                    let item = extract::Item {
+                            id: "partial".into(),
+                            index: 0,
+                            messages: Vec::new(),
+                            content_type: "message/rfc822".into(),
+                            sniffed: None,
+                            candidates: Vec::new(),
+                            raw_name: None,
+                            name,
+                            data: std::borrow::Cow::Borrowed(&whole),
+                            findings: vec![model::Finding::new(
+                                "message_partial_reassembled",
+                                format!("message/partial id {id:?} reassembled from its fragments; this record's source is the last fragment"),
+                            )],
+                        };
+                    serde_json::to_writer(
+                        &mut *buf,
+                        &manifest(src, &item, &path, &args.digest, &[]),
+                    )?;
+                    buf.push(b'\n');
+                } else {
+                    writeln!(buf, "{}", style.safe(&path.display().to_string()))?;
+                }
+            }
+            Err(e) => {
+                state.lock().unwrap_or_else(|e| e.into_inner()).failed += 1;
+                report(
+                    &origin.label(),
+                    &format!("reassembled message/partial {id:?}: not written: {e:#}"),
+                );
+            }
+        }
+    }
     if plan.items.is_empty() {
         return Ok(());
     }
@@ -436,6 +530,12 @@ fn extract_message(
     // that the rest is reported and the run ends with exit 2.
     let budget = (tree.raw.len() as u64).saturating_mul(8).max(256 << 20);
     let mut spent = 0u64;
+    // --flat over a mailbox: every message writes into one folder, so a
+    // name depends on the messages before it. Workers write under
+    // temporary names; the files are named in input order when the output
+    // is written (see `adopt_all`). See: issue 14.
+    let deferred = args.flat && mailbox;
+    let mut later: Vec<Deferred> = Vec::new();
     for (n, item) in plan.items.iter().enumerate() {
         spent = spent.saturating_add(item.data.len() as u64);
         if spent > budget {
@@ -448,6 +548,33 @@ fn extract_message(
                 ),
             );
             break;
+        }
+        if deferred {
+            match root.write_temp(&item.data) {
+                Ok(temp) => {
+                    let record = match &src {
+                        Some(src) if !args.quiet => Some(serde_json::to_string(&manifest(
+                            src,
+                            item,
+                            Path::new(""),
+                            &args.digest,
+                            message_findings,
+                        ))?),
+                        _ => None,
+                    };
+                    later.push(Deferred {
+                        temp,
+                        name: item.name.clone(),
+                        part: item.id.clone(),
+                        record,
+                    });
+                }
+                Err(e) => {
+                    state.lock().unwrap_or_else(|e| e.into_inner()).failed += 1;
+                    report(&label, &format!("part {}: not written: {e:#}", item.id));
+                }
+            }
+            continue;
         }
         let written = write_item(args, tree, &mut dirs, &mut eml_names, item);
         let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
@@ -472,6 +599,12 @@ fn extract_message(
                 report(&label, &format!("part {}: not written: {e:#}", item.id));
             }
         }
+    }
+    if !later.is_empty() {
+        // Output text and JSON never hold a NUL byte: it separates them
+        // from the files still to be named (see the emit in `run`).
+        buf.push(0);
+        serde_json::to_writer(&mut *buf, &later)?;
     }
     Ok(())
 }

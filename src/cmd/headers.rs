@@ -1,7 +1,9 @@
 //! `emlkit headers`: header fields, decoded or raw.
 
 use super::{InputArgs, Style};
+use crate::export::limits::LimitLog;
 use crate::model::{self, header::decode_text};
+use crate::source::Origin;
 use anyhow::Result;
 use clap::Args;
 use std::io::Write;
@@ -13,6 +15,11 @@ Values are unfolded and decoded (RFC 2047 encoded words, charsets) unless
 
 Only the header is parsed: bodies are not decoded, so this is fast on big
 mailboxes.
+
+Decoded values come from the message and are untrusted: control, bidi and
+zero-width characters in them are shown as \\u{...} escapes, whatever stdout
+is (a saved listing reaches a terminal later). --raw writes the bytes as
+written into a file or a pipe, and escapes them only on a terminal.
 
 Examples:
   emlkit headers message.eml
@@ -46,13 +53,15 @@ pub fn run(args: &HeadersArgs, style: Style, out: &mut dyn Write) -> Result<supe
     // Only the header section is read: the engine can skip the body.
     let mut header_input = args.input.clone();
     header_input.headers_only = true;
-    super::for_each_message(&header_input, out, &|origin, bytes, buf| {
+    let log = LimitLog::new();
+    let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
         let parsed = model::Message::parse(
             bytes,
             origin.data_offset,
             model::Scope::HeadersOnly,
             &limits,
         )?;
+        log.note(origin, parsed.findings());
         let list: Vec<&model::Field<'_>> = parsed
             .headers()
             .iter()
@@ -72,14 +81,21 @@ pub fn run(args: &HeadersArgs, style: Style, out: &mut dyn Write) -> Result<supe
             buf.push(b'\n');
             return Ok(());
         }
+        // Decoded output is a report: escaped whatever stdout is; --raw
+        // output is the bytes asked for (escaped only on a terminal).
+        // See: issue 14.
+        let shown = Style {
+            escape: true,
+            ..style
+        };
         if multi || origin.format != "eml" {
-            writeln!(buf, "==> {} <==", style.safe(&origin.label()))?;
+            writeln!(buf, "==> {} <==", shown.safe(&origin.label()))?;
         }
         for h in list {
             let name = String::from_utf8_lossy(h.raw_name);
             let value = h.raw_value();
             if args.raw {
-                buf.extend_from_slice(name.as_bytes());
+                buf.extend_from_slice(shown.safe(&name).as_bytes());
                 buf.extend_from_slice(b": ");
                 if style.escape {
                     let s = String::from_utf8_lossy(value);
@@ -93,11 +109,15 @@ pub fn run(args: &HeadersArgs, style: Style, out: &mut dyn Write) -> Result<supe
                 writeln!(
                     buf,
                     "{}: {}",
-                    style.paint("1", &style.safe(&name)),
-                    style.safe(text.trim())
+                    style.paint("1", &shown.safe(&name)),
+                    shown.safe(text.trim())
                 )?;
             }
         }
         Ok(())
-    })
+    };
+    let mut outcome = super::for_each_message(&header_input, out, &work)?;
+    log.finish();
+    outcome.errored |= log.hit();
+    Ok(outcome)
 }

@@ -2,7 +2,9 @@
 
 use super::InputArgs;
 use crate::export::json::{message_record, JsonOptions};
+use crate::export::limits::LimitLog;
 use crate::model::{Message, Scope};
+use crate::source::Origin;
 use anyhow::Result;
 use clap::Args;
 use std::io::Write;
@@ -49,8 +51,10 @@ pub fn run(args: &JsonArgs, out: &mut dyn Write) -> Result<super::Outcome> {
     opts.with_content = args.with_content;
     opts.limits = args.input.limits();
     let pretty = args.pretty;
-    super::for_each_message(&args.input, out, &|origin, bytes, buf| {
+    let log = LimitLog::new();
+    let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
         let msg = Message::parse(bytes, origin.data_offset, Scope::Full, &opts.limits)?;
+        log.note(origin, msg.findings());
         let v = message_record(origin, &msg, &opts);
         if pretty {
             serde_json::to_writer_pretty(&mut *buf, &v)?;
@@ -59,5 +63,9 @@ pub fn run(args: &JsonArgs, out: &mut dyn Write) -> Result<super::Outcome> {
         }
         buf.push(b'\n');
         Ok(())
-    })
+    };
+    let mut outcome = super::for_each_message(&args.input, out, &work)?;
+    log.finish();
+    outcome.errored |= log.hit();
+    Ok(outcome)
 }

@@ -75,6 +75,27 @@ pub struct PickArgs {
     pub maildir: Option<std::path::PathBuf>,
 }
 
+/// Records the limit findings of a message (see: issue 14) without
+/// computing every finding of every message: a header-only parse can only
+/// be cut by the header limits, so the findings are computed only when the
+/// header is long or a field is over-long (or the body was parsed).
+pub(crate) fn note_limits(
+    log: &crate::export::limits::LimitLog,
+    origin: &Origin,
+    msg: &Message<'_>,
+    scope: Scope,
+) {
+    let suspicious = scope == Scope::Full
+        || msg.headers().len() > 100
+        || msg
+            .headers()
+            .iter()
+            .any(|h| h.raw_value().len() > msg.limits.max_header_bytes);
+    if suspicious {
+        log.note(origin, msg.findings());
+    }
+}
+
 /// Seconds since the epoch, now.
 pub(crate) fn now() -> i64 {
     std::time::SystemTime::now()
@@ -125,8 +146,11 @@ pub fn run(args: &PickArgs, style: super::Style, out: &mut dyn Write) -> Result<
     let deliver = args.mbox.is_some() || args.maildir.is_some();
     let show = (std::io::stdout().is_terminal() && !deliver && !args.count && !json)
         .then(|| super::scan::Layout::terminal(style));
+    let log = crate::export::limits::LimitLog::new();
     let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
         let msg = Message::parse(bytes, origin.data_offset, scope, &limits)?;
+        // See: issue 14 — a limit that cut the message says so.
+        note_limits(&log, origin, &msg, scope);
         let facts = facts(origin, bytes, now);
         if !query.matches(&msg, &facts) {
             return Ok(());
@@ -160,6 +184,8 @@ pub fn run(args: &PickArgs, style: super::Style, out: &mut dyn Write) -> Result<
         Ok(())
     };
     let mut outcome = super::batch::for_each_message_emit(&input, &work, &mut emit)?;
+    log.finish();
+    outcome.errored |= log.hit();
     if count {
         writeln!(out, "{matched}")?;
     }

@@ -390,8 +390,11 @@ pub fn run(args: &ScanArgs, style: super::Style, out: &mut dyn Write) -> Result<
             .any(|p| matches!(p, Piece::Field { name, .. } if name == "index")),
         (None, None) => false,
     };
+    let log = crate::export::limits::LimitLog::new();
     let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
         let msg = Message::parse(bytes, origin.data_offset, Scope::HeadersOnly, &limits)?;
+        // See: issue 14 — a limit that cut the message says so.
+        super::pick::note_limits(&log, origin, &msg, Scope::HeadersOnly);
         let s = Summary::brief(origin, &msg, message_size(origin, bytes));
         if json {
             serde_json::to_writer(&mut *buf, &ListingRec::new(origin, &s, None))?;
@@ -437,6 +440,8 @@ pub fn run(args: &ScanArgs, style: super::Style, out: &mut dyn Write) -> Result<
         Ok(())
     };
     let mut outcome = super::batch::for_each_message_emit(&input, &work, &mut emit)?;
+    log.finish();
+    outcome.errored |= log.hit();
     out.flush()?;
     outcome.nothing = outcome.messages == 0;
     Ok(outcome)

@@ -75,8 +75,11 @@ pub(crate) fn collect(
     let limits = args.limits();
     let mut input = args.clone();
     input.headers_only = true;
+    let log = crate::export::limits::LimitLog::new();
     let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
         let msg = Message::parse(bytes, origin.data_offset, Scope::HeadersOnly, &limits)?;
+        // See: issue 14 — a limit that cut the message says so.
+        super::pick::note_limits(&log, origin, &msg, Scope::HeadersOnly);
         let mut s = Summary::new(origin, &msg, message_size(origin, bytes));
         trim(&mut s);
         serde_json::to_writer(&mut *buf, &s)?;
@@ -92,7 +95,9 @@ pub(crate) fn collect(
         all.push((o, serde_json::from_slice::<Summary>(buf)?));
         Ok(())
     };
-    let outcome = super::batch::for_each_message_emit(&input, &work, &mut emit)?;
+    let mut outcome = super::batch::for_each_message_emit(&input, &work, &mut emit)?;
+    log.finish();
+    outcome.errored |= log.hit();
     Ok((all, outcome))
 }
 

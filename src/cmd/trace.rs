@@ -2,8 +2,10 @@
 //! TLS and authentication, and the anomalies found in them.
 
 use super::{InputArgs, Style};
+use crate::export::limits::LimitLog;
 use crate::forensics::{self, hops::fmt_delay, hops::utc, HopKind, Trace};
 use crate::model;
+use crate::source::Origin;
 use anyhow::Result;
 use clap::Args;
 use std::collections::{BTreeMap, HashMap};
@@ -30,7 +32,8 @@ codes: the message's header findings, as `emlkit json` reports them
 Only the header is parsed, so this is fast on big mailboxes.
 
 Exit codes: 0 ok; 1 a message had no Received field; 2 an input or message
-could not be read.
+could not be read, or a limit cut a message (`header_limit`, `trace_limit`,
+… findings, also printed on stderr).
 
 Examples:
   emlkit trace message.eml
@@ -146,7 +149,8 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
     // Only the header section is read: the engine can skip the body.
     let mut header_input = args.input.clone();
     header_input.headers_only = true;
-    let outcome = super::for_each_message(&header_input, out, &|origin, bytes, buf| {
+    let log = LimitLog::new();
+    let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
         let parsed = model::Message::parse(
             bytes,
             origin.data_offset,
@@ -154,6 +158,7 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
             &limits,
         )?;
         let t = forensics::trace(&parsed, &opts);
+        log.note(origin, &t.findings);
         if t.hops.is_empty() {
             none_found.store(true, Ordering::Relaxed);
         }
@@ -175,7 +180,10 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
             human(buf, &t, style, label.as_deref())?;
         }
         Ok(())
-    })?;
+    };
+    let mut outcome = super::for_each_message(&header_input, out, &work)?;
+    log.finish();
+    outcome.errored |= log.hit();
     if args.stats {
         let s = stats.into_inner().unwrap_or_default();
         if args.json {
@@ -212,6 +220,13 @@ fn bar(share: f64, width: usize) -> String {
 }
 
 fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Result<()> {
+    // Untrusted text is escaped whatever stdout is: a report saved to a file
+    // and later shown with `cat` would run the escapes it carries.
+    // See: issue 14.
+    let style = Style {
+        escape: true,
+        ..style
+    };
     if let Some(l) = label {
         writeln!(buf, "{}", style.paint("1", &style.safe(l)))?;
     }
@@ -273,7 +288,7 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
             } else {
                 "no".into()
             };
-            let tls_cell = cell(&tls, 8);
+            let tls_cell = cell(&style.safe(&tls), 8);
             let tls_cell = if !h.tls && t.kinds[i] != HopKind::Local {
                 style.paint("33", &tls_cell)
             } else {
@@ -350,7 +365,7 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
                     Some(false) => ", claimed",
                     _ => "",
                 };
-                let r = format!("{}={}", m.method, m.result);
+                let r = format!("{}={}", style.safe(&m.method), style.safe(&m.result));
                 let r = match m.result.as_str() {
                     "pass" => style.paint("32", &r),
                     "fail" | "softfail" | "permerror" | "temperror" => style.paint("31", &r),
@@ -429,6 +444,11 @@ fn stats_json(out: &mut dyn Write, s: &Stats) -> Result<()> {
 }
 
 fn stats_human(out: &mut dyn Write, s: &Stats, style: Style) -> Result<()> {
+    // Relay names come from messages: escaped whatever stdout is.
+    let style = Style {
+        escape: true,
+        ..style
+    };
     writeln!(
         out,
         "{} messages, {} hops, {} without Received",

@@ -2,7 +2,9 @@
 
 use super::{InputArgs, Style};
 use crate::export::json::SourceRec;
+use crate::export::limits::LimitLog;
 use crate::model::{Message, PartKind, Scope};
+use crate::source::Origin;
 use anyhow::Result;
 use clap::Args;
 use std::io::Write;
@@ -51,8 +53,17 @@ pub fn run(args: &TreeArgs, style: Style, out: &mut dyn Write) -> Result<super::
     let as_json = args.json;
     let limits = args.input.limits();
     let multi = args.input.inputs.len() > 1;
-    super::for_each_message(&args.input, out, &|origin, bytes, buf| {
+    // Untrusted text (names, types, finding messages quoting the message)
+    // is escaped whatever stdout is: a tree saved to a file and later shown
+    // with `cat` would run the escapes it carries. See: issue 14.
+    let style = Style {
+        escape: true,
+        ..style
+    };
+    let log = LimitLog::new();
+    let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
         let tree = Message::parse(bytes, origin.data_offset, Scope::Full, &limits)?;
+        log.note(origin, tree.findings());
         if as_json {
             crate::export::tree::write_records(buf, &tree, &SourceRec::new(origin))?;
             return Ok(());
@@ -70,7 +81,7 @@ pub fn run(args: &TreeArgs, style: Style, out: &mut dyn Write) -> Result<super::
                 buf,
                 "{indent}{} {} {}",
                 style.paint("33", &p.id),
-                style.paint("36", &p.content_type),
+                style.paint("36", &style.safe(&p.content_type)),
                 size
             )?;
             if let Some(n) = &p.filename {
@@ -91,5 +102,9 @@ pub fn run(args: &TreeArgs, style: Style, out: &mut dyn Write) -> Result<super::
             )?;
         }
         Ok(())
-    })
+    };
+    let mut outcome = super::for_each_message(&args.input, out, &work)?;
+    log.finish();
+    outcome.errored |= log.hit();
+    Ok(outcome)
 }

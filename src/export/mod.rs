@@ -8,6 +8,7 @@ pub mod extract;
 pub mod headers;
 pub mod info;
 pub mod json;
+pub mod limits;
 pub mod listing;
 pub mod trace;
 pub mod tree;

@@ -46,10 +46,24 @@ fn is_windows_forbidden(c: char) -> bool {
     matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*')
 }
 
-/// True when `stem` (the part before the first dot) is a Windows device name.
+/// True when `name` would open a Windows device: its stem (the part before
+/// the first dot) is `CON`, `PRN`, `AUX`, `NUL`, `CONIN$`, `CONOUT$`,
+/// `COM0`–`COM9`, `COM¹`–`COM³`, `LPT0`–`LPT9` or `LPT¹`–`LPT³`, in any case.
+///
+/// The check is deliberately wider than Windows itself: white space of any
+/// kind (NBSP included), dots and the characters [`safe_name`] removes are
+/// ignored around the stem, so `CON .txt`, `nul\u{a0}` and `CONOUT$\u{0}`
+/// count as reserved too. Windows versions disagree on which of these it
+/// strips before the device lookup; refusing them all costs a `_`.
+///
+/// See: issue 14 (the `filename` fuzz target found `CONOUT$` among NBSPs).
 pub fn is_reserved(name: &str) -> bool {
-    let stem = name.split('.').next().unwrap_or("").trim_end_matches(' ');
-    let upper = stem.to_ascii_uppercase();
+    let stem = name.split('.').next().unwrap_or("");
+    let upper: String = stem
+        .chars()
+        .filter(|&c| !is_removed_char(c) && !c.is_whitespace())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
     match upper.as_str() {
         "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$" => true,
         _ => {
@@ -93,13 +107,19 @@ pub fn safe_name(raw: &str) -> Option<String> {
         b'.' | b'-' => format!("_{}", &name[1..]),
         _ => name.to_string(),
     };
+    // 7 before 6: shortening trims the cut stem's trailing dots and white
+    // space, which can leave a device name (`CONOUT$\u{a0}…x.bin` cut to
+    // `CONOUT$.bin`). See: issue 14.
+    if name.len() > MAX_NAME_BYTES {
+        name = shorten(&name, MAX_NAME_BYTES);
+    }
     // 6.
     if is_reserved(&name) {
         name.insert(0, '_');
-    }
-    // 7.
-    if name.len() > MAX_NAME_BYTES {
-        name = shorten(&name, MAX_NAME_BYTES);
+        if name.len() > MAX_NAME_BYTES {
+            // Keeps the `_` in front: shortening cuts the stem's end.
+            name = shorten(&name, MAX_NAME_BYTES);
+        }
     }
     Some(name)
 }
@@ -304,6 +324,59 @@ mod tests {
         );
     }
 
+    /// Every reserved shape Windows (or some version of it) could treat as
+    /// a device: suffixes, white space of any kind, dots, superscripts.
+    #[test]
+    fn windows_reserved_names_with_any_decoration() {
+        for n in [
+            "CON .txt",
+            "CON. txt",
+            "nul\u{a0}",
+            "nul\u{a0}.txt",
+            "NUL\u{2003}\u{a0} .x",
+            "COM¹",
+            "com².txt",
+            "LPT³ .pdf",
+            "conout$",
+            "CONOUT$",
+            "CONIN$",
+            "conin$.log",
+            "CONOUT$\u{a0}\u{0}\u{a0}.bin",
+            "\u{a0}aux\u{a0}.\u{a0}",
+            "PRN\u{0}.x",
+            "Con\u{200B}.txt",
+            "lpt0",
+            "COM9 . . .tar.gz",
+        ] {
+            assert!(is_reserved(n), "{n:?} must count as reserved");
+            let out = s(n).unwrap();
+            assert!(out.starts_with('_'), "{n:?} -> {out:?}");
+            assert!(!is_reserved(&out), "{n:?} -> {out:?}");
+            assert_eq!(s(&out).as_deref(), Some(out.as_str()), "{n:?}");
+        }
+        for n in ["CONOUT", "CONOUT$$", "COM⁴", "COM12", "LPT", "NULL", "xCON"] {
+            assert!(!is_reserved(n), "{n:?}");
+        }
+    }
+
+    /// The `filename` fuzz target's finding (issue 14): a device name
+    /// followed by enough NBSPs that shortening cut them off again, after
+    /// the reserved-name check had passed.
+    #[test]
+    fn shortening_cannot_uncover_a_device_name() {
+        for dev in ["CONOUT$", "con", "NUL", "com1", "LPT¹", "conin$"] {
+            for pad in ["\u{a0}", " ", "\u{a0}\u{0}", "\u{2003}", " ."] {
+                for n in [1, 50, 100, 150, 200, 400] {
+                    let raw = format!("{dev}{}\u{FFFD}x.bin", pad.repeat(n));
+                    let out = s(&raw).unwrap();
+                    assert!(!is_reserved(&out), "{raw:?} -> {out:?}");
+                    assert!(out.len() <= MAX_NAME_BYTES, "{raw:?}");
+                    assert_eq!(s(&out).as_deref(), Some(out.as_str()), "{raw:?}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn trailing_dots_spaces_leading_dash_dot() {
         assert_eq!(s("evil.exe. . ").as_deref(), Some("evil.exe"));
@@ -393,10 +466,63 @@ mod tests {
     fn random_hostile_names_keep_the_invariants() {
         // A small xorshift over an alphabet of everything that matters, so
         // the test needs no extra crate and is reproducible.
-        const ALPHA: &[char] = &[
-            '.', '.', '/', '\\', ':', '-', ' ', '\0', '\n', '\r', '\t', '\u{1b}', '\u{7f}',
-            '\u{85}', '\u{202E}', '\u{200B}', '\u{FEFF}', '\u{2066}', 'a', 'C', 'O', 'N', 'x', '1',
-            'é', '📷', 'ж', '*', '?', '"', '<', '|',
+        // Single characters and whole tokens: device names must come up
+        // often, next to the white space and padding that can hide them.
+        const ALPHA: &[&str] = &[
+            ".",
+            ".",
+            "/",
+            "\\",
+            ":",
+            "-",
+            " ",
+            "\0",
+            "\n",
+            "\r",
+            "\t",
+            "\u{1b}",
+            "\u{7f}",
+            "\u{85}",
+            "\u{202E}",
+            "\u{200B}",
+            "\u{FEFF}",
+            "\u{2066}",
+            "a",
+            "C",
+            "O",
+            "N",
+            "x",
+            "1",
+            "é",
+            "📷",
+            "ж",
+            "*",
+            "?",
+            "\"",
+            "<",
+            "|",
+            "\u{a0}",
+            "\u{a0}",
+            "\u{2003}",
+            "\u{FFFD}",
+            "$",
+            "¹",
+            "CON",
+            "con",
+            "CONOUT$",
+            "conin$",
+            "NUL",
+            "nul",
+            "AUX",
+            "PRN",
+            "COM",
+            "LPT",
+            "COM1",
+            "lpt²",
+            "\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}",
+            "          ",
+            "..........",
+            "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzz",
         ];
         let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
         let mut next = || {
@@ -405,8 +531,14 @@ mod tests {
             seed ^= seed << 17;
             seed
         };
-        for _ in 0..20_000 {
-            let len = (next() % 300) as usize;
+        for _ in 0..40_000 {
+            // Short names often (a device name needs few tokens), long ones
+            // too (shortening must not uncover one).
+            let len = match next() % 4 {
+                0 => (next() % 4) as usize,
+                1 => (next() % 12) as usize,
+                _ => (next() % 160) as usize,
+            };
             let raw: String = (0..len)
                 .map(|_| ALPHA[(next() % ALPHA.len() as u64) as usize])
                 .collect();

@@ -207,6 +207,98 @@ impl SafeWriter {
     }
 }
 
+/// Numbers the temporary files of this process.
+static TEMP_SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+impl SafeWriter {
+    /// Writes `data` into a new hidden temporary file
+    /// (`.emlkit-<pid>-<n>.tmp`), to be given its name later, in input
+    /// order, by [`SafeWriter::adopt`]: workers write in parallel, and the
+    /// names do not depend on which finished first. Returns the temporary
+    /// name. See: issue 14 (`extract --flat` was not deterministic).
+    pub fn write_temp(&self, data: &[u8]) -> Result<String, WriteError> {
+        loop {
+            let n = TEMP_SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let temp = format!(".emlkit-{}-{n}.tmp", std::process::id());
+            match openat(
+                &*self.dir,
+                temp.as_str(),
+                OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                Mode::from_raw_mode(0o644),
+            ) {
+                Ok(fd) => {
+                    let mut f = File::from(fd);
+                    if let Err(e) = f.write_all(data) {
+                        drop(f);
+                        self.remove(&temp);
+                        return Err(io_err(self.path.join(&temp), e));
+                    }
+                    return Ok(temp);
+                }
+                Err(Errno::EXIST) => continue,
+                Err(e) => return Err(io_err(self.path.join(&temp), e)),
+            }
+        }
+    }
+
+    /// Gives the temporary file `temp` (from [`SafeWriter::write_temp`])
+    /// the name `name`, or `name (2)`, `name (3)`… when it is taken, never
+    /// replacing anything (`renameat2(RENAME_NOREPLACE)`, or a hard link
+    /// where the system lacks it). Returns the name used; on failure the
+    /// temporary file is removed.
+    pub fn adopt(&self, temp: &str, name: &str) -> Result<String, WriteError> {
+        if !is_plain_component(name) {
+            self.remove(temp);
+            return Err(WriteError::UnsafeName { name: name.into() });
+        }
+        let start = self.lock_next().get(name).copied().unwrap_or(1);
+        for n in start..=MAX_SUFFIX {
+            let cand = if n == 1 {
+                name.to_string()
+            } else {
+                numbered(name, n)
+            };
+            match self.rename_noreplace(temp, &cand) {
+                Ok(()) => {
+                    self.lock_next().insert(name.to_string(), n + 1);
+                    return Ok(cand);
+                }
+                Err(Errno::EXIST) => continue,
+                Err(e) => {
+                    self.remove(temp);
+                    return Err(io_err(self.path.join(&cand), e));
+                }
+            }
+        }
+        self.remove(temp);
+        Err(WriteError::NoFreeName {
+            dir: self.path.clone(),
+            name: name.into(),
+        })
+    }
+
+    /// Renames `from` to `to` inside the directory unless `to` exists.
+    fn rename_noreplace(&self, from: &str, to: &str) -> Result<(), Errno> {
+        #[cfg(any(target_os = "linux", target_os = "android", target_vendor = "apple"))]
+        {
+            use rustix::fs::{renameat_with, RenameFlags};
+            match renameat_with(&*self.dir, from, &*self.dir, to, RenameFlags::NOREPLACE) {
+                Err(Errno::INVAL) | Err(Errno::NOSYS) => {}
+                r => return r,
+            }
+        }
+        // No exclusive rename here: a hard link never replaces either.
+        rustix::fs::linkat(&*self.dir, from, &*self.dir, to, AtFlags::empty())?;
+        self.remove(from);
+        Ok(())
+    }
+
+    /// Removes a temporary file of ours (best effort).
+    pub fn remove(&self, temp: &str) {
+        let _ = unlinkat(&*self.dir, temp, AtFlags::empty());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,6 +348,24 @@ mod tests {
         // A fresh writer on the same folder still never overwrites.
         let w2 = SafeWriter::open(t.path()).unwrap();
         assert_eq!(w2.write_file("a.txt", b"x").unwrap(), "a (3001).txt");
+    }
+
+    #[test]
+    fn temp_files_are_named_in_the_order_adopted() {
+        let t = tempfile::tempdir().unwrap();
+        let w = SafeWriter::open(t.path()).unwrap();
+        std::fs::write(t.path().join("a.bin"), b"old").unwrap();
+        let second = w.write_temp(b"2").unwrap();
+        let first = w.write_temp(b"1").unwrap();
+        assert_eq!(w.adopt(&first, "a.bin").unwrap(), "a (2).bin");
+        assert_eq!(w.adopt(&second, "a.bin").unwrap(), "a (3).bin");
+        assert_eq!(std::fs::read(t.path().join("a.bin")).unwrap(), b"old");
+        assert_eq!(std::fs::read(t.path().join("a (2).bin")).unwrap(), b"1");
+        assert_eq!(std::fs::read(t.path().join("a (3).bin")).unwrap(), b"2");
+        assert_eq!(std::fs::read_dir(t.path()).unwrap().count(), 3);
+        let bad = w.write_temp(b"x").unwrap();
+        assert!(w.adopt(&bad, "../x").is_err());
+        assert_eq!(std::fs::read_dir(t.path()).unwrap().count(), 3);
     }
 
     #[test]

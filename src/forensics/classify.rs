@@ -2,6 +2,7 @@
 //! trust boundary lies.
 
 use super::hops::Hop;
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 /// What a hop is. See: issue 5 (classification).
@@ -152,6 +153,98 @@ pub fn host_matches(host: &str, pattern: &str) -> bool {
     h == p || h.ends_with(&format!(".{p}"))
 }
 
+/// Longest host name indexed by its domain suffixes (DNS allows 253 bytes);
+/// a longer "name" is only ever matched whole.
+const MAX_INDEXED_NAME: usize = 255;
+
+/// The receiving hosts of a trace, indexed for [`host_matches`] in both
+/// directions: [`HostIndex::nearest`] finds the hops whose host matches a
+/// name (the name is the host, one of its sub-domains or a parent domain,
+/// or the same IP address) in time logarithmic in the number of hops.
+///
+/// See: issue 14 (the hop of every Authentication-Results field was found
+/// by a scan of every hop: quadratic).
+#[derive(Debug, Default)]
+pub struct HostIndex {
+    /// Normalised host (or canonical IP) → hops it names exactly, ascending.
+    exact: HashMap<String, Vec<usize>>,
+    /// Proper parent domain → hops whose host is under it, ascending.
+    under: HashMap<String, Vec<usize>>,
+}
+
+/// The form [`host_matches`] compares: lower case, no trailing dot, an IP
+/// address (brackets allowed) in its canonical form.
+///
+/// Leading dots go on both sides: [`host_matches`] drops them from the
+/// pattern, and a host `.example.org` matches what `example.org` matches
+/// (it ends with `.example.org`).
+fn host_key(s: &str) -> Option<String> {
+    let s = s.trim_end_matches('.').trim_start_matches('.');
+    if s.is_empty() {
+        return None;
+    }
+    if let Ok(ip) = s.trim_matches(|c| c == '[' || c == ']').parse::<IpAddr>() {
+        return Some(ip.to_string());
+    }
+    Some(s.to_ascii_lowercase())
+}
+
+/// The proper parent domains of `key` (`a.b.c` gives `b.c`, `c`).
+fn parents(key: &str) -> impl Iterator<Item = &str> {
+    key.match_indices('.').map(move |(i, _)| &key[i + 1..])
+}
+
+impl HostIndex {
+    /// Indexes the receiving host of each hop (in delivery order; `None`
+    /// for a hop without one).
+    pub fn new<'h>(hosts: impl IntoIterator<Item = Option<&'h str>>) -> HostIndex {
+        let mut ix = HostIndex::default();
+        for (i, h) in hosts.into_iter().enumerate() {
+            let Some(key) = h.and_then(host_key) else {
+                continue;
+            };
+            if key.len() <= MAX_INDEXED_NAME && key.parse::<IpAddr>().is_err() {
+                for p in parents(&key) {
+                    if !p.is_empty() {
+                        ix.under.entry(p.to_string()).or_default().push(i);
+                    }
+                }
+            }
+            ix.exact.entry(key).or_default().push(i);
+        }
+        ix
+    }
+
+    /// The hop whose host matches `name` (either way, as
+    /// `host_matches(host, name) || host_matches(name, host)`) nearest to
+    /// delivery index `target`; the lower index on a tie.
+    pub fn nearest(&self, name: &str, target: i64) -> Option<usize> {
+        let key = host_key(name)?;
+        let mut lists: Vec<&Vec<usize>> = Vec::new();
+        // The host is the name itself, or a parent domain of it.
+        lists.extend(self.exact.get(&key));
+        if key.len() <= MAX_INDEXED_NAME && key.parse::<IpAddr>().is_err() {
+            lists.extend(parents(&key).filter_map(|p| self.exact.get(p)));
+        }
+        // The host is a sub-domain of the name.
+        lists.extend(self.under.get(&key));
+        let mut best: Option<(i64, usize)> = None;
+        for l in lists {
+            let at = l.partition_point(|&i| (i as i64) < target);
+            for &i in l
+                .get(at.saturating_sub(1)..(at + 1).min(l.len()))
+                .unwrap_or(&[])
+            {
+                let d = ((i as i64) - target).abs();
+                if best.is_none_or(|(bd, bi)| (d, i) < (bd, bi)) {
+                    best = Some((d, i));
+                }
+            }
+        }
+        best.map(|(_, i)| i)
+    }
+}
+
 /// Marks trusted hops for `--trust`: starting at the newest hop, hops whose
 /// receiving host (`by`) matches a trusted name or address are trusted; the
 /// first hop that does not match, and every older one, is only claimed by
@@ -220,5 +313,55 @@ mod tests {
         assert!(host_matches("mx1.Example.COM.", "example.com"));
         assert!(!host_matches("badexample.com", "example.com"));
         assert!(host_matches("[192.0.2.1]", "192.0.2.1"));
+    }
+
+    /// The index finds what a scan of every hop with [`host_matches`]
+    /// found (the code before issue 14), on names built to collide.
+    #[test]
+    fn host_index_agrees_with_a_scan() {
+        const NAMES: &[&str] = &[
+            "mx.example.org",
+            "example.org",
+            "a.mx.example.org",
+            "MX.Example.ORG.",
+            "org",
+            "other.net",
+            "[192.0.2.1]",
+            "192.0.2.1",
+            "2001:db8::1",
+            "[2001:DB8::1]",
+            "badexample.org",
+            ".example.org",
+            "",
+            "x",
+        ];
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..300 {
+            let n = (next() % 20) as usize;
+            let hosts: Vec<Option<&str>> = (0..n)
+                .map(|_| match next() % 8 {
+                    0 => None,
+                    _ => Some(NAMES[(next() % NAMES.len() as u64) as usize]),
+                })
+                .collect();
+            let ix = HostIndex::new(hosts.iter().copied());
+            for id in NAMES.iter().filter(|s| !s.is_empty()) {
+                for above in 0..=n {
+                    let target = n as i64 - 1 - above as i64;
+                    let scan = (0..n)
+                        .filter(|&i| {
+                            hosts[i].is_some_and(|b| host_matches(b, id) || host_matches(id, b))
+                        })
+                        .min_by_key(|&i| ((n - 1 - i) as i64 - above as i64).abs());
+                    assert_eq!(ix.nearest(id, target), scan, "{hosts:?} {id:?} {above}");
+                }
+            }
+        }
     }
 }

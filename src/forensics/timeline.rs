@@ -19,16 +19,21 @@
 //! | `malformed_message_id` | a Message-ID that the model read but that is not `<left@right>` |
 //! | `return_path_mismatch` | the Return-Path domain is not the From domain (nor a sub- or parent domain of it) |
 //! | `no_tls_public_hop` | a hop from a public client address without TLS |
+//! | `trace_limit` | an Authentication-Results field holds more than [`MAX_RESULTS`](super::auth::MAX_RESULTS) results (100); the rest are counted, not kept (added by [`trace`](super::trace), last) |
 
 use super::classify::{self, HopKind, Scope};
 use super::hops::{fmt_delay, Hop};
 use super::{Authentication, MethodSummary, Summary, Trace};
 use crate::model::Finding;
+use std::collections::{HashMap, HashSet};
 
 /// The newest claim per method (the newest trusted one when `trust`).
 pub fn auth_summary(a: &Authentication, trust: bool) -> Vec<MethodSummary> {
     let mut out: Vec<MethodSummary> = Vec::new();
-    let pass_any = |trusted_only: bool, out: &mut Vec<MethodSummary>| {
+    // Method → its index in `out`: look-ups, not scans, so that a field of
+    // thousands of methods stays linear. See: issue 14.
+    let mut at: HashMap<String, usize> = HashMap::new();
+    let mut pass_any = |trusted_only: bool, out: &mut Vec<MethodSummary>| {
         for l in &a.results {
             if trusted_only && l.trusted != Some(true) {
                 continue;
@@ -38,17 +43,16 @@ pub fn auth_summary(a: &Authentication, trust: bool) -> Vec<MethodSummary> {
             if l.value.instance.is_some() {
                 continue;
             }
-            let mut seen_here: Vec<&str> = Vec::new();
+            let mut seen_here: HashSet<&str> = HashSet::new();
             for r in &l.value.results {
-                if out.iter().any(|m| m.method == r.method) {
-                    if seen_here.contains(&r.method.as_str()) && r.result == "pass" {
-                        if let Some(m) = out.iter_mut().find(|m| m.method == r.method) {
-                            m.result = "pass".into();
-                        }
+                if let Some(&k) = at.get(&r.method) {
+                    if seen_here.contains(r.method.as_str()) && r.result == "pass" {
+                        out[k].result = "pass".into();
                     }
                     continue;
                 }
-                seen_here.push(&r.method);
+                seen_here.insert(&r.method);
+                at.insert(r.method.clone(), out.len());
                 out.push(MethodSummary {
                     method: r.method.clone(),
                     result: r.result.clone(),

@@ -53,6 +53,37 @@ def main():
     w(out, "many-received.eml", "From: a@b\n" + "".join(
         f"Received: from h{i}.example by h{i+1}.example with ESMTP id {i}; Mon, 1 Jan 2001 00:{i%60:02}:00 +0000\n"
         for i in range(10_000)) + "\nbody\n")
+    # Issue 14: 8,000 Received + 8,000 Authentication-Results (the hop of
+    # each result was found by a scan of every hop), and one
+    # Authentication-Results field with 40,000 methods.
+    w(out, "received-and-auth-8000.eml", "From: a@b\n" + "".join(
+        f"Authentication-Results: h{i+1}.example; dkim=pass header.d=d{i}.example; spf=pass\n"
+        f"Received: from h{i}.example by h{i+1}.example with ESMTP id {i}; Mon, 1 Jan 2001 00:{i%60:02}:00 +0000\n"
+        for i in range(8_000)) + "\nbody\n")
+    w(out, "received-and-anonymous-auth-8000.eml", "From: a@b\n" + "".join(
+        f"Authentication-Results: spf=pass smtp.mailfrom=x{i}.example\n"
+        f"Received-SPF: pass (h{i}) receiver=h{i}.example; client-ip=192.0.2.{i%250}\n"
+        f"Received: from h{i}.example by h{i+1}.example with ESMTP id {i}; Mon, 1 Jan 2001 00:{i%60:02}:00 +0000\n"
+        for i in range(8_000)) + "\nbody\n")
+    w(out, "auth-40000-methods.eml", "From: a@b\nAuthentication-Results: mx.example; " + "; ".join(
+        f"m{i}=pass (c) header.d=d{i}.example header.s=s{i} reason=\"r{i}\"" for i in range(40_000))
+      + "\n\nbody\n")
+    w(out, "dkim-signatures-20000.eml", "From: a@b\n" + "".join(
+        f"DKIM-Signature: v=1; a=rsa-sha256; d=d{i}.example; s=s; h=from:to; bh=x; b=y\n"
+        f"ARC-Seal: i={i}; a=rsa-sha256; cv=pass; d=d{i}.example; s=s; b=z\n"
+        for i in range(20_000)) + "\nbody\n")
+    # Issue 14: 50,000 attachments (more than the default --max-parts): every
+    # command must say the output is cut.
+    w(out, "attachments-50000.eml",
+      "From: a@b\nContent-Type: multipart/mixed; boundary=b\n\n" + "".join(
+          f"--b\nContent-Disposition: attachment; filename=a{i%3}.txt\n\n{i}\n" for i in range(50_000))
+      + "--b--\n")
+    # Issue 14: file names the policy must never let through as devices.
+    w(out, "device-names.eml",
+      "From: a@b\nContent-Type: multipart/mixed; boundary=b\n\n" + "".join(
+          f"--b\nContent-Disposition: attachment; filename=\"{n}\"\n\nx\n"
+          for n in ["CONOUT$" + "\u00a0" * 150 + "x.bin", "CON .txt", "nul\u00a0", "COM\u00b9", "conin$",
+                    "LPT\u00b2 . .pdf", "aux\u00a0.\u00a0"]) + "--b--\n")
     w(out, "long-body-line.eml", "From: a@b\n\n" + "x" * 20_000_000 + "\n")
     w(out, "many-encoded-words.eml", "From: a@b\nSubject: " + "=?utf-8?q?a?= " * 200_000 + "\n\nx\n")
     w(out, "many-params.eml", "From: a@b\nContent-Type: text/plain" + "".join(

@@ -673,13 +673,16 @@ fn many_equal_names_and_deep_nesting_are_bounded() {
     }
     let t = tempfile::tempdir().unwrap();
     let out = t.path().join("o");
-    emlkit()
+    let a = emlkit()
         .args(["extract", "-q", "--recurse", "-o"])
         .arg(&out)
         .arg("-")
         .write_stdin(inner)
         .assert()
-        .success();
+        // Nesting deeper than --max-depth is cut there, and says so (issue 14).
+        .code(2);
+    let err = String::from_utf8_lossy(&a.get_output().stderr);
+    assert!(err.contains("depth_limit"), "{err}");
     let mut all = Vec::new();
     walk(t.path(), &mut all);
     assert!(all.iter().all(|p| p.starts_with(&out)));

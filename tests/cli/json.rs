@@ -295,7 +295,9 @@ fn regression_rfc2231_parameter_flood_is_cut() {
     }
     msg.extend_from_slice(b"\n\nbody\n");
     let (code, out, err) = run_stdin(&["json"], &msg);
-    assert_eq!(code, 0, "{err}");
+    // A limit that cuts output says so: stderr and exit 2 (issue 14).
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("param_limit"), "{err}");
     let v: Value = serde_json::from_slice(&out).expect("json");
     let codes = finding_codes(&v);
     assert!(codes.iter().any(|c| c == "param_limit"), "{codes:?}");

@@ -70,3 +70,25 @@ fn scan_reads_lists_and_shows_the_same_messages_as_json() {
     let (_, out, _) = run_in(&["scan", "-f", "{id}", "-L", "-"], list.as_bytes());
     assert_eq!(out, "a@x\nd@x\na@x\n");
 }
+
+#[test]
+fn a_limit_that_cuts_a_message_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("long.eml");
+    let long = "x".repeat(5000);
+    std::fs::write(
+        &p,
+        format!("Subject: {long}\nFrom: a@example.com\n\nbody\n"),
+    )
+    .unwrap();
+    for cmd in ["scan", "pick", "sort"] {
+        let mut args = vec![cmd];
+        if cmd == "pick" {
+            args.push("*");
+        }
+        args.extend(["--max-header-bytes", "1000", p.to_str().unwrap()]);
+        let (code, _, err) = run_in(&args, b"");
+        assert_eq!(code, 2, "{cmd}: {err}");
+        assert!(err.contains("header_too_long"), "{cmd}: {err}");
+    }
+}

@@ -125,15 +125,20 @@ fn an_empty_directory_is_an_error() {
 fn limits_are_findings_and_configurable() {
     let p = testdata("messages/nested.eml");
     let path = p.to_str().unwrap_or_default();
-    let (code, out, _) = run(&["tree", "--max-depth", "2", path]);
-    assert_eq!(code, 0);
+    // A limit that cuts output says so: finding, stderr, exit 2 (issue 14).
+    let (code, out, err) = run(&["tree", "--max-depth", "2", path]);
+    assert_eq!(code, 2);
     assert!(out.contains("depth_limit"), "{out}");
+    assert!(
+        err.contains("depth_limit") && err.contains("--max-depth"),
+        "{err}"
+    );
     assert!(
         !out.contains("2.2.1"),
         "parts below the limit are not listed"
     );
     let (code, out, _) = run(&["tree", "--max-parts", "3", path]);
-    assert_eq!(code, 0);
+    assert_eq!(code, 2);
     assert!(out.contains("part_limit"), "{out}");
     let (_, out, _) = run(&[
         "json",

@@ -153,7 +153,7 @@ pub fn run(args: &DedupeArgs, out: &mut dyn Write) -> Result<super::Outcome> {
     for (i, (k, r)) in items.iter().enumerate() {
         let keep = k.is_empty() || kept.get(k.as_str()) == Some(&i);
         if keep {
-            writeln!(out, "{r}")?;
+            writeln!(out, "{}", super::sort::shown(r))?;
             written += 1;
         } else if args.report {
             let other = kept.get(k.as_str()).map_or("", |&j| items[j].1.as_str());
@@ -162,7 +162,13 @@ pub fn run(args: &DedupeArgs, out: &mut dyn Write) -> Result<super::Outcome> {
             } else {
                 "content"
             };
-            eprintln!("dropped {r}: duplicate of {other} ({what} {k})");
+            let esc = |t: &str| crate::term::escape(t, false).into_owned();
+            eprintln!(
+                "dropped {}: duplicate of {} ({what} {})",
+                esc(r),
+                esc(other),
+                esc(k)
+            );
         }
     }
     out.flush()?;

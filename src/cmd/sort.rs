@@ -126,6 +126,17 @@ pub fn base_subject(s: &str) -> String {
     s.to_lowercase()
 }
 
+/// A reference as written to stdout: as is in a pipe, escaped on a
+/// terminal (see: issue 14, escapes in every human output).
+pub(crate) fn shown(reference: &str) -> std::borrow::Cow<'_, str> {
+    use std::io::IsTerminal;
+    if std::io::stdout().is_terminal() {
+        crate::term::escape(reference, false)
+    } else {
+        std::borrow::Cow::Borrowed(reference)
+    }
+}
+
 /// Writes a message as a list line (indented by its thread depth) or a
 /// `listing` record.
 pub(crate) fn write_item(
@@ -141,7 +152,9 @@ pub(crate) fn write_item(
         if let Some(t) = thread {
             out.write_all(" ".repeat(t.depth).as_bytes())?;
         }
-        out.write_all(s.reference.as_bytes())?;
+        // A reference's controls are %-escaped already; bidi and
+        // zero-width characters are escaped for a person.
+        out.write_all(shown(&s.reference).as_bytes())?;
     }
     out.write_all(b"\n")?;
     Ok(())

@@ -764,11 +764,15 @@ impl Iterator for Mailbox {
                     } else {
                         kind.as_str()
                     };
+                    // The file's size: `source.length` of a maildir or
+                    // directory member (read later, by a worker). See: issue 14.
+                    let length = std::fs::metadata(&e.path).map_or(0, |m| m.len());
                     let origin = Origin {
                         path: name,
                         format,
                         index: i,
                         input,
+                        length,
                         flags: e.flags,
                         keywords: e.keywords,
                         folder: (!e.folder.is_empty()).then_some(e.folder),

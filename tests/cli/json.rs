@@ -329,3 +329,17 @@ From: a@example.org\n\nx\n";
     assert_eq!(t["hops"][1]["with"], "ESMTPSA");
     assert_eq!(t["hops"][1]["tls"]["version"], "TLSv1.2");
 }
+
+/// Issue 14: `source.length` of a maildir member is its file's size (it was 0).
+#[test]
+fn maildir_members_have_their_length() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/examples/maildir");
+    let (code, out, err) = run(&["json", "--no-body", dir.to_str().unwrap_or_default()]);
+    assert_eq!(code, 0, "{err}");
+    for line in out.lines() {
+        let v: Value = serde_json::from_str(line).expect("json");
+        let path = v["source"]["path"].as_str().expect("path");
+        let size = std::fs::metadata(path).expect("stat").len();
+        assert_eq!(v["source"]["length"], size, "{path}");
+    }
+}

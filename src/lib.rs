@@ -62,7 +62,7 @@
 //! - [`extract`] — attachment selection, the file-name policy and a writer
 //!   that never leaves its folder or overwrites (see `docs/extract.md`).
 //! - [`query`] — the search syntax of `pick` (Gmail/notmuch terms and
-//!   forensic ones); [`thread`] — JWZ threading.
+//!   forensic ones); [`thread`] — JWZ threading; [`dedupe`] — duplicate keys.
 //! - [`sink`] — mbox and maildir writers; [`build`] — messages from flags or
 //!   a spec; [`term`] — escaping of untrusted text for terminals.
 //!
@@ -94,6 +94,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod build;
+pub mod dedupe;
 pub mod export;
 pub mod extract;
 pub mod forensics;

@@ -8,7 +8,7 @@ mod cmd;
 // The command line lives in this binary; everything a library user would
 // want lives in the `emlkit` library. The command modules name library
 // modules as `crate::model` etc. through these imports.
-use emlkit::{build, export, extract, forensics, model, query, sink, source, term, thread};
+use emlkit::{build, dedupe, export, extract, forensics, model, query, sink, source, term, thread};
 
 use clap::Parser;
 use cli::{Cli, Command};

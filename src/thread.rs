@@ -118,6 +118,31 @@ impl Forest {
     }
 }
 
+/// A subject for sorting and for [`Options::subjects`]: reply and forward prefixes (`Re:`, `Fwd:`,
+/// `Fw:`, `Aw:`, `Sv:`, `Wg:`, `[list]` tags) removed, lower-case.
+pub fn base_subject(s: &str) -> String {
+    let mut s = s.trim();
+    loop {
+        let lower = s.to_ascii_lowercase();
+        let cut = ["re:", "fwd:", "fw:", "aw:", "sv:", "wg:"]
+            .iter()
+            .find(|p| lower.starts_with(*p))
+            .map(|p| p.len())
+            .or_else(|| {
+                if s.starts_with('[') {
+                    s.find(']').map(|i| i + 1)
+                } else {
+                    None
+                }
+            });
+        match cut {
+            Some(n) => s = s[n..].trim_start(),
+            None => break,
+        }
+    }
+    s.to_lowercase()
+}
+
 /// Threads `items`; see the module documentation.
 pub fn thread(items: &[Item]) -> Vec<Node> {
     thread_with(items, &Options::default())
@@ -374,6 +399,13 @@ mod tests {
             },
         ];
         assert_eq!(show(&thread(&items)), vec!["a", " b"]);
+    }
+
+    #[test]
+    fn base_subjects() {
+        assert_eq!(base_subject("Re: RE: Fwd: [list] Hello"), "hello");
+        assert_eq!(base_subject("AW: Sv: x"), "x");
+        assert_eq!(base_subject("Regarding"), "regarding");
     }
 
     #[test]

@@ -66,34 +66,6 @@ pub struct DedupeArgs {
     pub report: bool,
 }
 
-/// Identity fields hashed by `--by content`.
-const IDENTITY: &[&str] = &["from", "to", "cc", "subject", "date", "message-id"];
-
-/// The content key of a message: SHA-256 (hex) over the identity fields as
-/// written (unfolded, whitespace-trimmed) and the raw body bytes.
-pub fn content_key(raw: &[u8], msg: &Message<'_>) -> String {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    for name in IDENTITY {
-        for f in msg.headers().iter().filter(|f| f.is(name)) {
-            h.update(name.as_bytes());
-            h.update(b":");
-            let v = crate::model::encoded_word::unfold(f.raw_value());
-            h.update(v.trim_ascii());
-            h.update(b"\n");
-        }
-    }
-    h.update(b"\n");
-    let head = crate::model::header_block(raw).len();
-    let body = &raw[head.min(raw.len())..];
-    // Line endings do not make a different message.
-    for line in body.split(|&b| b == b'\n') {
-        h.update(line.strip_suffix(b"\r").unwrap_or(line));
-        h.update(b"\n");
-    }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Runs `emlkit dedupe`.
 pub fn run(args: &DedupeArgs, out: &mut dyn Write) -> Result<super::Outcome> {
     let limits = args.input.limits();
@@ -112,11 +84,8 @@ pub fn run(args: &DedupeArgs, out: &mut dyn Write) -> Result<super::Outcome> {
         // See: issue 14 — a limit that cut the message says so.
         super::pick::note_limits(&log, origin, &msg, scope);
         let key = match by {
-            By::Id => msg
-                .message_id()
-                .map(|id| format!("<{id}>"))
-                .unwrap_or_default(),
-            By::Content => content_key(bytes, &msg),
+            By::Id => crate::dedupe::id_key(&msg).unwrap_or_default(),
+            By::Content => crate::dedupe::content_key(bytes, &msg),
         };
         let s = Summary::new(origin, &msg, message_size(origin, bytes));
         buf.extend_from_slice(key.replace(['\t', '\n'], " ").as_bytes());

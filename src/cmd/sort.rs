@@ -101,31 +101,6 @@ pub(crate) fn collect(
     Ok((all, outcome))
 }
 
-/// A subject for sorting: reply and forward prefixes (`Re:`, `Fwd:`,
-/// `Fw:`, `Aw:`, `Sv:`, `Wg:`, `[list]` tags) removed, lower-case.
-pub fn base_subject(s: &str) -> String {
-    let mut s = s.trim();
-    loop {
-        let lower = s.to_ascii_lowercase();
-        let cut = ["re:", "fwd:", "fw:", "aw:", "sv:", "wg:"]
-            .iter()
-            .find(|p| lower.starts_with(*p))
-            .map(|p| p.len())
-            .or_else(|| {
-                if s.starts_with('[') {
-                    s.find(']').map(|i| i + 1)
-                } else {
-                    None
-                }
-            });
-        match cut {
-            Some(n) => s = s[n..].trim_start(),
-            None => break,
-        }
-    }
-    s.to_lowercase()
-}
-
 /// A reference as written to stdout: as is in a pipe, escaped on a
 /// terminal (see: issue 14, escapes in every human output).
 pub(crate) fn shown(reference: &str) -> std::borrow::Cow<'_, str> {
@@ -171,7 +146,9 @@ fn key_of(s: &Summary, key: Key, i: usize) -> SortKey {
     match key {
         Key::Date => SortKey::Num(s.timestamp.is_none(), s.timestamp.unwrap_or(0)),
         Key::From => SortKey::Text(s.from_address.as_deref().unwrap_or("").to_lowercase()),
-        Key::Subject => SortKey::Text(base_subject(s.subject.as_deref().unwrap_or(""))),
+        Key::Subject => SortKey::Text(crate::thread::base_subject(
+            s.subject.as_deref().unwrap_or(""),
+        )),
         Key::Size => SortKey::Num(false, s.size as i64),
         Key::Input => SortKey::Num(false, i as i64),
     }
@@ -219,13 +196,6 @@ pub fn run(args: &SortArgs, out: &mut dyn Write) -> Result<super::Outcome> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base_subjects() {
-        assert_eq!(base_subject("Re: RE: Fwd: [list] Hello"), "hello");
-        assert_eq!(base_subject("AW: Sv: x"), "x");
-        assert_eq!(base_subject("Regarding"), "regarding");
-    }
 
     #[test]
     fn undated_messages_sort_last() {

@@ -93,7 +93,7 @@ pub fn run(args: &ThreadArgs, out: &mut dyn Write) -> Result<super::Outcome> {
                     .subject
                     .as_deref()
                     .filter(|_| subjects)
-                    .map(super::sort::base_subject),
+                    .map(crate::thread::base_subject),
             }
         })
         .collect();

@@ -6,6 +6,7 @@ mod common;
 mod consistency;
 mod convert;
 mod corpus;
+mod determinism;
 mod differential;
 mod dovecot;
 mod extract;

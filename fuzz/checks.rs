@@ -236,8 +236,39 @@ pub fn build_spec(data: &[u8]) {
 pub type Check = fn(&[u8]);
 
 /// Every target by name, in `cargo fuzz list` order.
+/// Encoded words and dates from raw header bytes: linear, never a panic,
+/// and a valid date always gives a timestamp and RFC 3339 text.
+pub fn header_values(data: &[u8]) {
+    for d in [data.to_vec(), mail_alphabet(data)] {
+        let _ = emlkit::model::encoded_word::decode_header(&d);
+        let _ = emlkit::model::encoded_word::decode_phrase(&d);
+        if let emlkit::model::date::DateResult::Valid(x) = emlkit::model::date::parse(&d) {
+            let _ = (x.timestamp(), x.rfc3339(), x.utc_rfc3339());
+        }
+    }
+}
+
+/// TNEF, uuencode and the extraction plan of a message.
+pub fn extraction(data: &[u8]) {
+    let (files, _) = emlkit::extract::tnef::read(data);
+    for f in &files {
+        let _ = f.name();
+    }
+    let _ = emlkit::extract::uu::find_blocks(data).len();
+    for d in [data.to_vec(), mail_alphabet(data)] {
+        if let Ok(m) = emlkit::model::parse(&d, 0, emlkit::model::Scope::Full) {
+            let plan = emlkit::extract::plan(&m, &emlkit::extract::Options::default());
+            for item in &plan.items {
+                assert!(!item.name.is_empty() && !item.name.contains('/'));
+            }
+        }
+    }
+}
+
 pub const TARGETS: &[(&str, Check)] = &[
     ("build_spec", build_spec),
+    ("extraction", extraction),
+    ("header_values", header_values),
     ("filename", filename),
     ("maildir_flags", maildir_flags),
     ("mbox", mbox),

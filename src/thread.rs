@@ -94,8 +94,16 @@ impl Forest {
         self.c.len() - 1
     }
 
-    /// Whether `a` is `b` or one of its ancestors.
+    /// Whether `a` is `b` or one of its ancestors. A container without
+    /// children is nobody's ancestor: the common case (replies arrive after
+    /// what they answer) costs no walk up a long chain.
     fn is_ancestor_or_self(&self, a: usize, b: usize) -> bool {
+        if a == b {
+            return true;
+        }
+        if self.c[a].children.is_empty() {
+            return false;
+        }
         let mut cur = Some(b);
         while let Some(x) = cur {
             if x == a {

@@ -81,6 +81,7 @@ def main():
     ap.add_argument("--time", type=float, default=2.0)
     ap.add_argument("--mem", type=float, default=200.0)
     ap.add_argument("--corpus")
+    ap.add_argument("--jobs", help="pass -j JOBS to every command (default: the default thread count)")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="emlkit-hostile-")
     try:
@@ -100,6 +101,8 @@ def main():
                 # costs seconds of kernel time on some disks, which is not ours.
                 outdir = tempfile.mkdtemp(dir="/dev/shm" if os.path.isdir("/dev/shm") else tmp)
                 args = [x.replace("{out}", outdir) for x in plan]
+                if a.jobs:
+                    args += ["-j", a.jobs]
                 code, t, mem, err = run_one(a.bin, args, f, a.time)
                 shutil.rmtree(outdir, ignore_errors=True)
                 runs += 1
@@ -116,7 +119,8 @@ def main():
                     failures.append(f"{what}: {t:.2f} s > {a.time} s")
                 elif mem > a.mem:
                     failures.append(f"{what}: {mem:.0f} MB > {a.mem} MB")
-        print(f"hostile corpus: {len(files)} files x {len(plans)} commands = {runs} runs; "
+        jobs = f" at -j{a.jobs}" if a.jobs else " at the default thread count"
+        print(f"hostile corpus{jobs}: {len(files)} files x {len(plans)} commands = {runs} runs; "
               f"slowest {worst_t[0]:.2f} s ({worst_t[1]}); largest {worst_m[0]:.0f} MB ({worst_m[1]})")
         for x in failures:
             print("FAIL", x)

@@ -7,6 +7,7 @@ mod consistency;
 mod convert;
 mod corpus;
 mod dedupe;
+mod determinism;
 mod differential;
 mod dovecot;
 mod extract;

@@ -265,6 +265,37 @@ pub fn extraction(data: &[u8]) {
     }
 }
 
+/// Queries (`pick`): any text parses or names a column inside it, and a
+/// parsed query evaluates on any message without a panic.
+pub fn query(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let (q, msg) = match text.split_once('\n') {
+        Some((q, m)) => (q.to_string(), m.as_bytes().to_vec()),
+        None => (text.to_string(), b"From: a@b\nSubject: s\n\nx\n".to_vec()),
+    };
+    match emlkit::query::Query::parse(&q, 0) {
+        Ok(query) => {
+            for d in [msg.clone(), mail_alphabet(&msg)] {
+                if let Ok(m) = emlkit::model::parse(&d, 0, emlkit::model::Scope::Full) {
+                    let _ = query.matches(&m, &emlkit::query::Facts::default());
+                }
+            }
+        }
+        Err(e) => assert!(e.column >= 1 && e.column <= q.chars().count() + 1),
+    }
+}
+
+/// Message references and list lines: every line parses or says why, and
+/// a parsed reference written back reads the same.
+pub fn reference(data: &[u8]) {
+    for line in data.split(|&b| b == b'\n') {
+        if let Ok(r) = emlkit::source::reference::parse_line(line) {
+            let again = emlkit::source::reference::format(&r);
+            assert_eq!(emlkit::source::reference::parse_line(&again).ok(), Some(r));
+        }
+    }
+}
+
 pub const TARGETS: &[(&str, Check)] = &[
     ("build_spec", build_spec),
     ("extraction", extraction),
@@ -274,5 +305,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("mbox", mbox),
     ("message", message),
     ("params", params),
+    ("query", query),
+    ("reference", reference),
     ("trace", trace),
 ];

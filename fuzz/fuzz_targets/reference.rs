@@ -1,0 +1,9 @@
+#![no_main]
+//! The `reference` property of `fuzz/checks.rs`, shared with the stable loop
+//! in `tests/cli/fuzz_loop.rs`.
+use libfuzzer_sys::fuzz_target;
+
+#[path = "../checks.rs"]
+mod checks;
+
+fuzz_target!(|data: &[u8]| checks::reference(data));

@@ -2,7 +2,12 @@
 #![deny(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+// The command line: `cli/args.rs` (the clap definition) and `cli/cmd/`
+// (one file per subcommand, the batch engine). `#[path]` keeps the module
+// names `cli` and `cmd` that every command file already uses.
+#[path = "cli/args.rs"]
 mod cli;
+#[path = "cli/cmd/mod.rs"]
 mod cmd;
 
 // The command line lives in this binary; everything a library user would

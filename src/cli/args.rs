@@ -35,7 +35,7 @@ pub struct Cli {
 }
 
 /// The subcommands. Their help text lives with their arguments in
-/// `src/cmd/<name>.rs` (a doc comment here would override it).
+/// `src/cli/cmd/<name>.rs` (a doc comment here would override it).
 #[derive(Debug, Subcommand)]
 pub enum Command {
     // Show the MIME part tree.

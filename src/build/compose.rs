@@ -26,9 +26,19 @@ pub fn write(draft: &Draft, opts: WriteOptions) -> Result<Vec<u8>, BuildError> {
     }
     out.extend_from_slice(b"MIME-Version: 1.0\r\n");
     write_entity(&mut out, &draft.root, 0, opts)?;
-    // A multipart ends with its close delimiter's line break; a leaf body
-    // runs to the end of the message and gets nothing added.
-    if matches!(draft.root.body, Body::Multipart(_)) {
+    // A multipart ends with its close delimiter's line break. A leaf body
+    // runs to the end of the message and gets nothing added, except base64:
+    // its last line gets a line break like every other (clients and servers
+    // expect one; base64 decoding ignores it). See: issue 14.
+    let base64_leaf = match &draft.root.body {
+        Body::Leaf(content) => match draft.root.encoding.as_deref() {
+            Some("base64") => true,
+            Some(_) => false,
+            None => choose_encoding(&draft.root.content_type, content, opts.lf) == Encoding::Base64,
+        },
+        _ => false,
+    };
+    if matches!(draft.root.body, Body::Multipart(_)) || (base64_leaf && !out.ends_with(b"\n")) {
         out.extend_from_slice(b"\r\n");
     }
     if opts.lf {
@@ -370,11 +380,12 @@ fn base64_lines(o: &mut Vec<u8>, b: &[u8]) {
     }
 }
 
-/// Quoted-printable: a CRLF in the content is a hard line break (RFC 2045
-/// §6.7: hard breaks stand for CRLF), any other CR or LF is escaped, so the
-/// decoded bytes are exactly the content whatever the output's line endings.
-/// Encoded lines stay within 76 characters.
-fn quoted_printable(b: &[u8]) -> Vec<u8> {
+/// Quoted-printable: a line break of the output's kind in the content (CRLF,
+/// or LF with `--lf`) is a hard line break (RFC 2045 §6.7), any other CR or
+/// LF is escaped, so the decoded bytes are exactly the content. Encoded lines
+/// stay within 76 characters. (With `--lf` a bare LF used to be written as
+/// `=0A`, one long line; see: issue 14.)
+fn quoted_printable(b: &[u8], lf: bool) -> Vec<u8> {
     let mut o = Vec::with_capacity(b.len() * 3 / 2);
     let mut col = 0;
     let mut i = 0;
@@ -386,7 +397,17 @@ fn quoted_printable(b: &[u8]) -> Vec<u8> {
             i += 2;
             continue;
         }
-        let at_break = i + 1 == b.len() || (b[i + 1] == b'\r' && b.get(i + 2) == Some(&b'\n'));
+        // The output's CRLFs become LF at the end (`--lf`), so a hard break
+        // is written as CRLF here either way.
+        if lf && c == b'\n' {
+            o.extend_from_slice(b"\r\n");
+            col = 0;
+            i += 1;
+            continue;
+        }
+        let at_break = i + 1 == b.len()
+            || (b[i + 1] == b'\r' && b.get(i + 2) == Some(&b'\n'))
+            || (lf && b[i + 1] == b'\n');
         let literal = match c {
             b'=' => false,
             // White space before a line break would be stripped in transit.
@@ -538,7 +559,9 @@ fn write_entity(
             out.extend_from_slice(b"\r\n");
             match enc {
                 Encoding::SevenBit => out.extend_from_slice(content),
-                Encoding::QuotedPrintable => out.extend_from_slice(&quoted_printable(content)),
+                Encoding::QuotedPrintable => {
+                    out.extend_from_slice(&quoted_printable(content, opts.lf))
+                }
                 Encoding::Base64 => base64_lines(out, content),
             }
         }
@@ -1186,7 +1209,7 @@ mod tests {
             choose_encoding("text/plain", b"hi\nthere", false),
             Encoding::QuotedPrintable
         );
-        assert_eq!(quoted_printable(b"hi\nthere"), b"hi=0Athere");
+        assert_eq!(quoted_printable(b"hi\nthere", false), b"hi=0Athere");
         assert_eq!(
             choose_encoding("application/octet-stream", b"hi\nthere", false),
             Encoding::Base64
@@ -1212,7 +1235,7 @@ mod tests {
     #[test]
     fn qp_lines_short() {
         let s = "é".repeat(100) + "\r\n" + &"x".repeat(300);
-        let q = quoted_printable(s.as_bytes());
+        let q = quoted_printable(s.as_bytes(), false);
         for l in q.split(|&c| c == b'\n') {
             assert!(l.len() <= 77, "{}", String::from_utf8_lossy(l));
         }

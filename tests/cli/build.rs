@@ -1295,3 +1295,71 @@ fn python_email_reads_spec_rebuilds() {
     assert_eq!(strip(&orig), strip(&rebuilt));
     assert_eq!(rebuilt["defects"], 0);
 }
+
+/// Issue 14: with `--lf`, quoted-printable text keeps its line breaks as
+/// hard breaks (it wrote `=0A`: one long line, against RFC 2045 §6.7), and
+/// the text comes back exactly.
+#[test]
+fn lf_quoted_printable_keeps_hard_line_breaks() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let text = t.path().join("t.txt");
+    std::fs::write(&text, "line one\nline two é\nline three\n").expect("write");
+    let out = bin()
+        .args([
+            "build",
+            "--from",
+            "a@example.com",
+            "--to",
+            "b@example.com",
+            "--subject",
+            "s",
+            "--lf",
+            "--text",
+        ])
+        .arg(&text)
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let msg = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!msg.contains("=0A"), "{msg}");
+    assert!(!msg.contains('\r'), "--lf output has no CR");
+    assert!(msg.lines().all(|l| l.len() <= 78), "{msg}");
+    let parsed = emlkit::model::parse(&out.stdout, 0, emlkit::model::Scope::Full).expect("parses");
+    assert_eq!(parsed.text(), Some("line one\nline two é\nline three\n"));
+}
+
+/// Issue 14: a single-part base64 body ends with a line break.
+#[test]
+fn single_part_base64_ends_with_a_line_break() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let body = t.path().join("b.dat");
+    std::fs::write(&body, b"\x00\x01binary").expect("write");
+    for lf in [false, true] {
+        let mut c = bin();
+        c.args([
+            "build",
+            "--from",
+            "a@example.com",
+            "--to",
+            "b@example.com",
+            "--subject",
+            "s",
+            "--text",
+        ])
+        .arg(&body);
+        if lf {
+            c.arg("--lf");
+        }
+        let out = c.output().expect("runs");
+        assert!(out.status.success());
+        let end: &[u8] = if lf { b"=\n" } else { b"=\r\n" };
+        assert!(
+            out.stdout.ends_with(end),
+            "{:?}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let parsed =
+            emlkit::model::parse(&out.stdout, 0, emlkit::model::Scope::Full).expect("parses");
+        assert_eq!(&*parsed.parts[0].decoded(), b"\x00\x01binary");
+    }
+}

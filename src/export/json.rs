@@ -86,7 +86,10 @@ impl<'a> HeaderRec<'a> {
         HeaderRec {
             name: String::from_utf8_lossy(h.raw_name),
             raw: Raw(value),
-            decoded: decode_text(value).0,
+            // White space before the value (after a fold right behind the
+            // colon) is not part of it; trailing white space is. The same
+            // rule as `Message::subject`.
+            decoded: decode_text(value).0.trim_start().to_string(),
             offset: h.offset,
         }
     }

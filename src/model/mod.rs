@@ -160,12 +160,15 @@ impl<'a> Message<'a> {
         self.field(name).map(|f| f.parsed())
     }
 
-    /// The decoded Subject (RFC 2047), trimmed.
+    /// The decoded Subject (RFC 2047); leading white space removed, trailing
+    /// kept, as in `headers[].decoded`.
     pub fn subject(&self) -> Option<String> {
         let f = self.field(&HeaderName::Subject)?;
         let v = f.raw_value();
         let v = &v[..v.len().min(self.limits.max_header_bytes)];
-        Some(header::decode_text(v).0.trim().to_string())
+        // The same text as `headers[].decoded` (trailing white space kept: it
+        // is part of the value); see: issue 14.
+        Some(header::decode_text(v).0.trim_start().to_string())
     }
 
     /// The Message-ID without angle brackets.

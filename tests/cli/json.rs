@@ -343,3 +343,18 @@ fn maildir_members_have_their_length() {
         assert_eq!(v["source"]["length"], size, "{path}");
     }
 }
+
+/// Issue 14: `.subject` and the Subject's `headers[].decoded` are the same
+/// text (a trailing space was trimmed in one and kept in the other).
+#[test]
+fn subject_and_decoded_header_agree() {
+    let (code, out, err) = run_stdin(
+        &["json"],
+        b"Subject:\n  =?utf-8?q?caf=C3=A9?= tail \nFrom: a@b\n\nx\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_slice(&out).expect("json");
+    let decoded = v["headers"][0]["decoded"].as_str().expect("decoded");
+    assert_eq!(v["subject"], decoded);
+    assert_eq!(decoded, "café tail ");
+}

@@ -6,12 +6,15 @@
 //! use emlkit::dedupe::{content_key, id_key};
 //! use emlkit::model::{Message, Scope, Limits};
 //!
+//! # fn main() -> Result<(), emlkit::model::ParseError> {
 //! let a = b"Received: from x by y; Mon, 1 Jan 2024 00:00:00 +0000\nMessage-ID: <m@x>\nSubject: s\n\nbody\n";
 //! let b = b"Delivered-To: me@example.com\r\nMessage-ID: <m@x>\r\nSubject: s\r\n\r\nbody\r\n";
-//! let pa = Message::parse(a, 0, Scope::Full, &Limits::default()).unwrap();
-//! let pb = Message::parse(b, 0, Scope::Full, &Limits::default()).unwrap();
+//! let pa = Message::parse(a, 0, Scope::Full, &Limits::default())?;
+//! let pb = Message::parse(b, 0, Scope::Full, &Limits::default())?;
 //! assert_eq!(id_key(&pa), id_key(&pb));
 //! assert_eq!(content_key(a, &pa), content_key(b, &pb));
+//! # Ok(())
+//! # }
 //! ```
 
 use crate::model::Message;

@@ -257,16 +257,21 @@ impl<'a> Walker<'a, '_> {
         }
     }
 
+    /// Stops taking delimiters of `boundary` for the multipart at stack
+    /// index `at` (closed, or ended by an enclosing delimiter).
+    fn deactivate(&mut self, boundary: &[u8], at: usize) {
+        if let Some(v) = self.active.get_mut(boundary) {
+            v.retain(|&i| i != at);
+            if v.is_empty() {
+                self.active.remove(boundary);
+            }
+        }
+    }
+
     /// Sets an entity's end and makes the checks that need it.
     fn finish(&mut self, o: Open, end: usize, ended_by: Option<usize>) {
-        let stack_index = self.stack.len();
         if let Some(b) = &o.boundary {
-            if let Some(v) = self.active.get_mut(b.as_slice()) {
-                v.retain(|&i| i != stack_index);
-                if v.is_empty() {
-                    self.active.remove(b.as_slice());
-                }
-            }
+            self.deactivate(b, self.stack.len());
         }
         let part = &mut self.parts[o.part];
         part.end = end.max(part.body_start);
@@ -407,25 +412,12 @@ impl<'a> Walker<'a, '_> {
     /// Returns where the search goes on.
     fn on_delimiter(&mut self, d: Delimiter) -> usize {
         self.close_above(d.owner + 1, d.line_start, Some(d.line_start));
-        let (first, part) = {
-            let o = &mut self.stack[d.owner];
-            let first = o.first_delimiter.is_none();
-            if first {
-                o.first_delimiter = Some(d.line_start);
-            }
-            (first, o.part)
-        };
-        let _ = (first, part);
+        let o = &mut self.stack[d.owner];
+        o.first_delimiter.get_or_insert(d.line_start);
         if d.close {
-            let o = &mut self.stack[d.owner];
             o.closed_at = Some(d.line_next);
             if let Some(b) = o.boundary.take() {
-                if let Some(v) = self.active.get_mut(b.as_slice()) {
-                    v.retain(|&i| i != d.owner);
-                    if v.is_empty() {
-                        self.active.remove(b.as_slice());
-                    }
-                }
+                self.deactivate(&b, d.owner);
             }
             return d.line_next;
         }

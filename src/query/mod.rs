@@ -4,12 +4,14 @@
 //! ```
 //! use emlkit::query::{Query, Facts};
 //! use emlkit::model::{Message, Scope, Limits};
-//!
-//! let q = Query::parse("from:*@example.com -subject:spam", 0).unwrap();
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let q = Query::parse("from:*@example.com -subject:spam", 0)?;
 //! assert!(q.headers_only());
 //! let raw = b"From: Ann <ann@example.com>\r\nSubject: hello\r\n\r\nbody\r\n";
-//! let msg = Message::parse(raw, 0, Scope::HeadersOnly, &Limits::default()).unwrap();
+//! let msg = Message::parse(raw, 0, Scope::HeadersOnly, &Limits::default())?;
 //! assert!(q.matches(&msg, &Facts { size: raw.len() as u64, ..Facts::default() }));
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! # Terms

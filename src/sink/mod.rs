@@ -719,46 +719,14 @@ pub fn with_status<'m>(
     if cur_s.as_deref() == status && cur_x.as_deref() == x_status {
         return std::borrow::Cow::Borrowed(msg);
     }
-    let crlf = msg
-        .iter()
-        .position(|&b| b == b'\n')
-        .is_some_and(|i| i > 0 && msg[i - 1] == b'\r');
-    let eol: &[u8] = if crlf { b"\r\n" } else { b"\n" };
-    let mut out = Vec::with_capacity(msg.len() + 40);
-    let mut pos = 0;
-    let mut skipping = false;
-    let mut body_at = msg.len();
-    for line in msg.split_inclusive(|&b| b == b'\n') {
-        let bare = trim_eol(line);
-        if bare.is_empty() {
-            body_at = pos;
-            break;
-        }
-        let cont = bare[0] == b' ' || bare[0] == b'\t';
-        if !cont {
-            let lower = bare.to_ascii_lowercase();
-            skipping = lower.starts_with(b"status:") || lower.starts_with(b"x-status:");
-        }
-        if !skipping {
-            out.extend_from_slice(line);
-        }
-        pos += line.len();
+    let mut add: Vec<(&str, &[u8])> = Vec::new();
+    if let Some(v) = status {
+        add.push(("Status", v.as_bytes()));
     }
-    if !out.is_empty() && !out.ends_with(b"\n") {
-        out.extend_from_slice(eol);
+    if let Some(v) = x_status {
+        add.push(("X-Status", v.as_bytes()));
     }
-    if let Some(s) = status {
-        out.extend_from_slice(b"Status: ");
-        out.extend_from_slice(s.as_bytes());
-        out.extend_from_slice(eol);
-    }
-    if let Some(x) = x_status {
-        out.extend_from_slice(b"X-Status: ");
-        out.extend_from_slice(x.as_bytes());
-        out.extend_from_slice(eol);
-    }
-    out.extend_from_slice(&msg[body_at..]);
-    std::borrow::Cow::Owned(out)
+    set_fields(msg, &[b"status", b"x-status"], &add)
 }
 
 #[cfg(test)]

@@ -1074,7 +1074,7 @@ mod props {
                 prop_assert!(line.len() <= 999);
             }
             let rec = record(&msg);
-            prop_assert_eq!(rec["subject"].as_str().unwrap(), subject.trim());
+            prop_assert_eq!(rec["subject"].as_str().unwrap(), subject.trim_start());
             let got_name = rec["from"][0]["name"].as_str().map(str::to_string);
             let want_name = Some(name.trim().to_string()).filter(|n| !n.is_empty());
             prop_assert_eq!(got_name, want_name);

@@ -107,6 +107,14 @@ pub struct InputArgs {
 }
 
 impl InputArgs {
+    /// The same inputs, read header-only: the engine hands each command just
+    /// the header section, so bodies are neither scanned nor copied.
+    pub fn header_only(&self) -> InputArgs {
+        let mut a = self.clone();
+        a.headers_only = true;
+        a
+    }
+
     /// The resource limits chosen on the command line.
     pub fn limits(&self) -> crate::model::Limits {
         let mut l = crate::model::Limits::default();

@@ -350,8 +350,7 @@ fn terminal_width() -> usize {
 /// Runs `emlkit scan`.
 pub fn run(args: &ScanArgs, style: super::Style, out: &mut dyn Write) -> Result<super::Outcome> {
     let limits = args.input.limits();
-    let mut input = args.input.clone();
-    input.headers_only = true;
+    let input = args.input.header_only();
     let width = match args.width {
         Some(0) => None,
         Some(n) => Some(n),

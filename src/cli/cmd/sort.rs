@@ -73,8 +73,7 @@ pub(crate) fn collect(
     trim: &(dyn Fn(&mut Summary) + Sync),
 ) -> Result<(Vec<(Origin, Summary)>, super::Outcome)> {
     let limits = args.limits();
-    let mut input = args.clone();
-    input.headers_only = true;
+    let input = args.header_only();
     let log = crate::export::limits::LimitLog::new();
     let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
         let msg = Message::parse(bytes, origin.data_offset, Scope::HeadersOnly, &limits)?;

@@ -146,9 +146,7 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
     let stats = Mutex::new(Stats::default());
     let multi = args.input.inputs.len() > 1;
     let limits = args.input.limits();
-    // Only the header section is read: the engine can skip the body.
-    let mut header_input = args.input.clone();
-    header_input.headers_only = true;
+    let header_input = args.input.header_only();
     let log = LimitLog::new();
     let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
         let parsed = model::Message::parse(

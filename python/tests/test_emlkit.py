@@ -16,6 +16,7 @@ import threading
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import REPO, SHARED, cli, cli_records, run_all, skip  # noqa: E402
 
+os.chdir(REPO)  # the CLI and the package see the same relative paths
 import emlkit  # noqa: E402
 
 NOW = 1717200000  # 2024-06-01T00:00:00Z, for reproducible future_date checks

@@ -177,7 +177,9 @@ fn one_message(data: Vec<u8>, path: &str, format: Option<Kind>) -> Result<RawMes
     };
     if mb.next().is_some() {
         return Err(Failure {
-            msg: format!("{path}: the data holds more than one message (an mbox); use emlkit.messages()"),
+            msg: format!(
+                "{path}: the data holds more than one message (an mbox); use emlkit.messages()"
+            ),
             path: Some(path.to_string()),
             index: None,
             offset: None,
@@ -190,7 +192,7 @@ fn json_opts(bodies: bool, content: bool, lim: &Lim) -> JsonOptions {
     let mut opts = JsonOptions::default();
     opts.no_body = !bodies;
     opts.with_content = content;
-    opts.limits = lim.limits.clone();
+    opts.limits = lim.limits;
     opts
 }
 
@@ -502,11 +504,11 @@ fn digest_set(data: &[u8], which: &[String]) -> Digests {
     use sha1::Sha1;
     use sha2::{Digest, Sha256};
     let has = |k: &str| which.iter().any(|d| d == k);
-    let mut d = Digests::default();
-    d.sha256 = has("sha256").then(|| hex(&Sha256::digest(data)));
-    d.sha1 = has("sha1").then(|| hex(&Sha1::digest(data)));
-    d.md5 = has("md5").then(|| hex(&Md5::digest(data)));
-    d
+    Digests {
+        sha256: has("sha256").then(|| hex(&Sha256::digest(data))),
+        sha1: has("sha1").then(|| hex(&Sha1::digest(data))),
+        md5: has("md5").then(|| hex(&Md5::digest(data))),
+    }
 }
 
 /// What `Messages` yields for each message.
@@ -586,16 +588,15 @@ impl Messages {
         slf
     }
 
-    fn __next__<'py>(slf: PyRef<'py, Self>, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    fn __next__<'py>(
+        slf: PyRef<'py, Self>,
+        py: Python<'py>,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
         let this: &Messages = &slf;
         match py.allow_threads(|| this.next_text()) {
             None => Ok(None),
             Some(Err(f)) => Err(f.into_py(py)),
-            Some(Ok(text)) => Ok(Some(
-                this.loads
-                    .bind(py)
-                    .call1((PyBytes::new(py, &text),))?,
-            )),
+            Some(Ok(text)) => Ok(Some(this.loads.bind(py).call1((PyBytes::new(py, &text),))?)),
         }
     }
 }

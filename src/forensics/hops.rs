@@ -297,6 +297,22 @@ fn token_at(s: &str, p: usize, stops: &[char]) -> Option<String> {
     (!t.is_empty()).then(|| t.to_string())
 }
 
+/// The single-label reverse-DNS name in `from HELO (NAME [IP])` (the first
+/// comment of the `from` clause, before ` by `), other than `unknown`.
+/// Dotted names are mail-parser's. One pass over the text.
+fn single_label_rdns(text: &str, lower: &str) -> Option<String> {
+    if !lower.trim_start().starts_with("from ") {
+        return None;
+    }
+    let end = find_ci(lower, " by ").unwrap_or(lower.len());
+    let open = lower.get(..end)?.find('(')?;
+    let rest = text.get(open + 1..end)?;
+    let (name, after) = rest.split_once(' ')?;
+    let single = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    (single && after.starts_with('[') && !name.eq_ignore_ascii_case("unknown"))
+        .then(|| name.to_string())
+}
+
 /// Normalises a TLS version as MTAs write it (`TLS1_3`, `TLSv1.3`, `TLS1.3`).
 fn norm_tls(v: &str) -> Option<String> {
     let up = v.to_ascii_uppercase().replace('_', ".");
@@ -404,6 +420,12 @@ fn enrich(text: &str, h: &mut Hop) {
             || find_ci(lower, "esmtpsa").is_some())
     {
         h.authenticated = Some("yes".into());
+    }
+    // Postfix/sendmail `from HELO (RDNS [IP])`: mail-parser keeps RDNS only
+    // when it is a dotted name, but a loopback client is `localhost` (as the
+    // Postfix log writes it: `client=localhost[127.0.0.1]`).
+    if h.rdns.is_none() && h.ip.is_some() {
+        h.rdns = single_label_rdns(text, lower);
     }
     // HELO: Postfix/sendmail write `from HELO (RDNS [IP])`; when no HELO is
     // stated, the name after `from` is the HELO name. Exim and qmail write
@@ -552,6 +574,19 @@ mod tests {
                 _ => None,
             });
         hop(v.as_bytes(), 0, r.as_ref())
+    }
+
+    #[test]
+    fn single_label_rdns_postfix_layout() {
+        // Postfix logs a loopback client as `localhost[127.0.0.1]`.
+        let h = one("from client.example.org (localhost [127.0.0.1])\n\tby mx.example.net (Postfix) with ESMTP id ABC; Fri,  1 Mar 2024 11:00:08 +0100");
+        assert_eq!(h.rdns.as_deref(), Some("localhost"));
+        assert_eq!(h.helo.as_deref(), Some("client.example.org"));
+        let h = one("from client.example.org (unknown [192.0.2.1])\n\tby mx.example.net (Postfix) with ESMTP id ABC; Fri,  1 Mar 2024 11:00:08 +0100");
+        assert_eq!(h.rdns, None);
+        // Not the Postfix layout: no name before the bracket.
+        let h = one("from mail.example.org ([192.0.2.1] helo=x) by mx.example.net with esmtp id 1; Fri,  1 Mar 2024 11:00:08 +0100");
+        assert_ne!(h.rdns.as_deref(), Some("helo=x)"));
     }
 
     #[test]

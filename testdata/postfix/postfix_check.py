@@ -30,8 +30,9 @@ and the kind (submission when authenticated, internal from loopback). No
 finding is expected, except on the one message written with a Date 10
 minutes ahead of its first hop: exactly `clock_skew`.
 
-Each daemon's PID is appended to the file given with --pids, so that the
-caller (tests/cli/postfix.rs) can stop them even if this script is killed.
+Each daemon's PID (and the temporary directory, as `dir PATH`) is appended
+to the file given with --pids, so that the caller (tests/cli/postfix.rs) can
+stop them and remove it even if this script is killed.
 Everything is stopped by PID (master.pid), then waited for.
 
 Exit status: 0 passed, 1 failed, 77 skipped (with the reason printed).
@@ -67,10 +68,19 @@ CLIENT_HELO = "client." + DOMAIN
 SENDER = "alice@" + DOMAIN
 # The one message expected to give a finding, and the finding.
 SKEW_SECONDS = 600
-# Findings allowed on the other messages. Empty: Postfix on loopback is a
-# clean path. (When findings carry a severity, this becomes "no finding of
-# severity anomaly"; observations are then allowed.)
+# Findings allowed on the other messages while findings have no `severity`.
+# Empty: Postfix on loopback is a clean path. Once findings carry a
+# severity (issue 16 item 6), the check switches by itself to "no finding of
+# severity other than observation" (and exactly one clock_skew among those on
+# the skewed message).
 ALLOWED_FINDINGS = set()
+# Checks where trace is known to be wrong, keyed (message, check), with the
+# reason. They are printed as "known failing" and do not fail the test; one
+# that passes is printed as "now passes" so that it can be removed here.
+KNOWN_FAILING = {
+    ("utf8-submission", "findings"):
+        "issue 16 item 6: 8bit_header fires on UTF-8 header fields that arrived over SMTPUTF8",
+}
 
 POSTFIX = shutil.which("postfix") or "/usr/sbin/postfix"
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
@@ -424,41 +434,49 @@ def parse_log(text, host):
 # ---------------------------------------------------------------- the mail
 
 
-def make_message(subject, date=None):
+def make_message(subject, date=None, utf8=False):
     msgid = email.utils.make_msgid(domain="client." + DOMAIN)
     date = date or email.utils.formatdate(localtime=False)
-    text = ("From: Alice <%s>\r\nTo: Bob <%s>\r\nSubject: %s\r\nDate: %s\r\n"
-            "Message-ID: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n"
-            "\r\nHello from the emlkit Postfix test: %s.\r\n") % (SENDER, RCPT, subject, date, msgid, subject)
-    return msgid, text
+    # With SMTPUTF8 (RFC 6532), header fields may hold raw UTF-8.
+    name, charset = ("Jörg Grüße", "utf-8") if utf8 else ("Alice", "us-ascii")
+    text = ("From: %s <%s>\r\nTo: Bob <%s>\r\nSubject: %s\r\nDate: %s\r\n"
+            "Message-ID: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=%s\r\n"
+            "\r\nHello from the emlkit Postfix test: %s.\r\n") % (
+                name, SENDER, RCPT, subject, date, msgid, charset, subject)
+    return msgid, text.encode("utf-8")
 
 
 def send_all(ports, cafile):
-    """Sends the messages; returns {message-id: (name, expected hop count)}."""
+    """Sends the messages; returns {message-id: (name, expected hop count, SMTPUTF8)}."""
     ctx = ssl.create_default_context(cafile=cafile)
+    # One session at TLS 1.2, so that versions and ciphers differ by hop.
+    ctx12 = ssl.create_default_context(cafile=cafile)
+    ctx12.maximum_version = ssl.TLSVersion.TLSv1_2
     sent = {}
 
-    def one(name, port, hops, helo=False, starttls=False, login=False, date=None):
-        msgid, text = make_message(name, date)
+    def one(name, port, hops, helo=False, starttls=False, login=False, date=None, utf8=False,
+            tls12=False):
+        msgid, text = make_message(name, date, utf8)
         with smtplib.SMTP("127.0.0.1", port, local_hostname=CLIENT_HELO, timeout=20) as s:
             if helo:
                 s.helo()
             else:
                 s.ehlo()
             if starttls:
-                s.starttls(context=ctx)
+                s.starttls(context=ctx12 if tls12 else ctx)
                 s.ehlo()
             if login:
                 s.login("alice", "secret")
-            s.sendmail(SENDER, [RCPT], text)
-        sent[msgid] = (name, hops)
+            s.sendmail(SENDER, [RCPT], text, mail_options=["SMTPUTF8"] if utf8 else [])
+        sent[msgid] = (name, hops, utf8)
 
     one("helo-plain", ports["mx"], 1, helo=True)
     one("ehlo-plain", ports["mx"], 1)
     one("starttls", ports["mx"], 1, starttls=True)
     one("submission", ports["submission"], 2, starttls=True, login=True)
     one("relayed-plain", ports["relay"], 2)
-    one("relayed-starttls", ports["relay"], 2, starttls=True)
+    one("relayed-starttls-tls12", ports["relay"], 2, starttls=True, tls12=True)
+    one("utf8-submission", ports["submission"], 2, starttls=True, login=True, utf8=True)
     # Dated 10 minutes after it was sent: the first hop is earlier than the
     # Date field (less than the 1 h of date_far_from_first_hop, less than the
     # 15 min of future_date): exactly one clock_skew.
@@ -504,7 +522,7 @@ def check(emlkit, md, sent, logs):
         msgid = header_message_id(path)
         if msgid not in sent:
             raise Failed("%s: unknown Message-ID %r" % (path, msgid))
-        name, want_hops = sent[msgid]
+        name, want_hops, utf8 = sent[msgid]
         # The chain from the log: mx's queue id, and the relay's that handed it over.
         last = by_msgid.get(msgid)
         if last is None:
@@ -515,9 +533,10 @@ def check(emlkit, md, sent, logs):
                 chain.insert(0, q)
         hops = rec["hops"]
         if len(chain) != want_hops:
-            errors.append("%s: the log shows %d hops, %d were sent for" % (name, len(chain), want_hops))
+            errors.append((name, "hops", "%s: the log shows %d hops, %d were sent for" % (
+                name, len(chain), want_hops)))
         if len(hops) != len(chain):
-            errors.append("%s: trace shows %d hops, the log %d" % (name, len(hops), len(chain)))
+            errors.append((name, "hops", "%s: trace shows %d hops, the log %d" % (name, len(hops), len(chain))))
             continue
         for i, (h, q) in enumerate(zip(hops, chain)):
             nhops += 1
@@ -530,7 +549,12 @@ def check(emlkit, md, sent, logs):
                 ("queue id", h.get("id"), q["qid"]),
                 ("by", h.get("by"), q["by"]),
                 ("client ip", fr.get("ip"), q["client_ip"]),
-                ("protocol", h.get("with"), q["protocol"]),
+                # SMTPUTF8 is not in the log: when the client asked for it
+                # (MAIL FROM … SMTPUTF8; the relay's smtp client then asks the
+                # next hop in turn), Postfix writes RFC 6531's names,
+                # UTF8SMTP[S][A], for ESMTP[S][A].
+                ("protocol", h.get("with"), q["protocol"].replace("ESMTP", "UTF8SMTP") if utf8
+                 else q["protocol"]),
                 ("tls used", tls.get("used"), q["tls"] is not None),
                 ("tls version", tls.get("version"), want_tls[0]),
                 ("tls cipher", tls.get("cipher"), want_tls[1]),
@@ -546,23 +570,36 @@ def check(emlkit, md, sent, logs):
             checks.append(("helo", fr.get("helo"), CLIENT_HELO if i == 0 else RELAY_HOST))
             for what, got, want in checks:
                 if got != want:
-                    errors.append("%s: %s: trace %r, Postfix %r" % (where, what, got, want))
+                    errors.append((name, what, "%s: %s: trace %r, Postfix %r" % (where, what, got, want)))
             ts = date.get("timestamp")
             lo = int(q["time"])
             hi = q.get("cleanup_time", q["time"]) + 1
             if ts is None or not lo <= ts <= hi:
-                errors.append("%s: time: trace %r (%s), the log %s..%s" % (
-                    where, ts, date.get("utc"), fmt(lo), fmt(hi)))
+                errors.append((name, "time", "%s: time: trace %r (%s), the log %s..%s" % (
+                    where, ts, date.get("utc"), fmt(lo), fmt(hi))))
+            if i > 0:
+                prev = (hops[i - 1].get("date") or {}).get("timestamp")
+                want_delay = ts - prev if ts is not None and prev is not None else None
+                if h.get("delay") != want_delay:
+                    errors.append((name, "delay", "%s: delay: trace %r, from the hop times %r" % (
+                        where, h.get("delay"), want_delay)))
             if date.get("utc") and ts is not None and date["utc"] != fmt(ts):
-                errors.append("%s: utc %r is not timestamp %d" % (where, date["utc"], ts))
-        codes = [f.get("code") for f in rec.get("findings", [])]
+                errors.append((name, "time", "%s: utc %r is not timestamp %d" % (where, date["utc"], ts)))
+        findings = rec.get("findings", [])
+        if any("severity" in f for f in findings):
+            # Observations are allowed; anomalies are not.
+            codes = [f.get("code") for f in findings if f.get("severity") != "observation"]
+            allowed = set()
+        else:
+            codes = [f.get("code") for f in findings]
+            allowed = ALLOWED_FINDINGS
         if name == "skewed-date":
             if codes != ["clock_skew"]:
-                errors.append("%s: findings %r, want exactly ['clock_skew']" % (name, codes))
+                errors.append((name, "findings", "%s: findings %r, want exactly ['clock_skew']" % (name, codes)))
         else:
-            extra = [c for c in codes if c not in ALLOWED_FINDINGS]
+            extra = [c for c in codes if c not in allowed]
             if extra:
-                errors.append("%s: unexpected findings %r" % (name, rec.get("findings")))
+                errors.append((name, "findings", "%s: unexpected findings %r" % (name, findings)))
     return errors, len(records), nhops
 
 
@@ -596,6 +633,10 @@ def main():
         skip("no `postdrop` group")
     base = tempfile.mkdtemp(prefix="emlkit-postfix-")
     os.chmod(base, 0o755)
+    if a.pids and not a.keep:
+        # For the caller's clean-up if this script is killed.
+        with open(a.pids, "a") as f:
+            f.write("dir %s\n" % base)
     daemons = []
     started = time.time()
     try:
@@ -645,14 +686,22 @@ def main():
         time.sleep(1.0)
         logs = {"mx": parse_log(mx.log(), MX_HOST), "relay": parse_log(relay.log(), RELAY_HOST)}
         errors, nmsg, nhops = check(a.emlkit, md, sent, logs)
+        known = set()
+        for name, what, text in errors:
+            if (name, what) in KNOWN_FAILING:
+                known.add((name, what))
+                print("known failing (%s): %s" % (KNOWN_FAILING[(name, what)], text))
+        for key in sorted(set(KNOWN_FAILING) - known):
+            print("now passes (remove it from KNOWN_FAILING): %s %s" % key)
+        errors = [text for name, what, text in errors if (name, what) not in KNOWN_FAILING]
         if errors:
             print("FAILED: trace disagrees with the Postfix log:\n  " + "\n  ".join(errors))
             print("--- mx log\n" + mx.log()[-6000:] + "--- relay log\n" + relay.log()[-6000:])
             sys.exit(1)
         print("ok: %d messages, %d hops through two Postfix instances: trace agrees with the Postfix logs "
               "(queue id, host, client, UTC time, protocol, TLS version and cipher, login, kind); "
-              "one clock_skew where the Date was set %d s ahead; %.1f s"
-              % (nmsg, nhops, SKEW_SECONDS, time.time() - started))
+              "one clock_skew where the Date was set %d s ahead; %d known-failing checks; %.1f s"
+              % (nmsg, nhops, SKEW_SECONDS, len(known), time.time() - started))
     except Failed as e:
         print("FAILED: %s" % e)
         sys.exit(1)

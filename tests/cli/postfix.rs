@@ -11,8 +11,9 @@ use crate::mailbox_common::*;
 use std::path::PathBuf;
 
 /// Stops, on drop, every daemon whose PID the script wrote to `path` and
-/// that is still running: normally the script stopped them already; this
-/// covers a script that was killed or panicked half-way.
+/// that is still running, then removes the script's temporary directory:
+/// normally the script did both already; this covers a script that was
+/// killed half-way.
 struct StopDaemons {
     path: PathBuf,
 }
@@ -36,6 +37,12 @@ impl Drop for StopDaemons {
                     }
                     std::thread::sleep(std::time::Duration::from_millis(100));
                 }
+            }
+        }
+        // The script's temporary directory, when it could not remove it.
+        for dir in text.lines().filter_map(|l| l.strip_prefix("dir ")) {
+            if dir.contains("emlkit-postfix-") {
+                let _ = std::fs::remove_dir_all(dir);
             }
         }
         let _ = std::fs::remove_file(&self.path);
@@ -75,6 +82,9 @@ fn trace_agrees_with_the_postfix_log() {
         }
         // The script's "skipped: <why>" (no Postfix, no Dovecot, not root).
         Some(77) => eprintln!("{text}"),
-        _ => panic!("trace and the Postfix log disagree:\n{text}"),
+        _ => panic!(
+            "trace and the Postfix log disagree ({}):\n{text}",
+            out.status
+        ),
     }
 }

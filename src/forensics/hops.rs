@@ -297,20 +297,21 @@ fn token_at(s: &str, p: usize, stops: &[char]) -> Option<String> {
     (!t.is_empty()).then(|| t.to_string())
 }
 
-/// The single-label reverse-DNS name in `from HELO (NAME [IP])` (the first
-/// comment of the `from` clause, before ` by `), other than `unknown`.
-/// Dotted names are mail-parser's. One pass over the text.
-fn single_label_rdns(text: &str, lower: &str) -> Option<String> {
+/// `localhost` when the first comment of the `from` clause (before ` by `)
+/// is `(localhost [IP])`: the reverse-DNS name of a loopback client in the
+/// Postfix/sendmail layout, which mail-parser (dotted names only) drops.
+/// Other single words there (`unknown`, `unverified`, `softdnserr`) are
+/// placeholders, not names. One pass over the text.
+fn localhost_rdns(lower: &str) -> Option<String> {
     if !lower.trim_start().starts_with("from ") {
         return None;
     }
     let end = find_ci(lower, " by ").unwrap_or(lower.len());
     let open = lower.get(..end)?.find('(')?;
-    let rest = text.get(open + 1..end)?;
-    let (name, after) = rest.split_once(' ')?;
-    let single = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-    (single && after.starts_with('[') && !name.eq_ignore_ascii_case("unknown"))
-        .then(|| name.to_string())
+    lower
+        .get(open + 1..end)?
+        .starts_with("localhost [")
+        .then(|| "localhost".to_string())
 }
 
 /// Normalises a TLS version as MTAs write it (`TLS1_3`, `TLSv1.3`, `TLS1.3`).
@@ -425,7 +426,7 @@ fn enrich(text: &str, h: &mut Hop) {
     // when it is a dotted name, but a loopback client is `localhost` (as the
     // Postfix log writes it: `client=localhost[127.0.0.1]`).
     if h.rdns.is_none() && h.ip.is_some() {
-        h.rdns = single_label_rdns(text, lower);
+        h.rdns = localhost_rdns(lower);
     }
     // HELO: Postfix/sendmail write `from HELO (RDNS [IP])`; when no HELO is
     // stated, the name after `from` is the HELO name. Exim and qmail write
@@ -577,13 +578,15 @@ mod tests {
     }
 
     #[test]
-    fn single_label_rdns_postfix_layout() {
+    fn localhost_rdns_postfix_layout() {
         // Postfix logs a loopback client as `localhost[127.0.0.1]`.
         let h = one("from client.example.org (localhost [127.0.0.1])\n\tby mx.example.net (Postfix) with ESMTP id ABC; Fri,  1 Mar 2024 11:00:08 +0100");
         assert_eq!(h.rdns.as_deref(), Some("localhost"));
         assert_eq!(h.helo.as_deref(), Some("client.example.org"));
-        let h = one("from client.example.org (unknown [192.0.2.1])\n\tby mx.example.net (Postfix) with ESMTP id ABC; Fri,  1 Mar 2024 11:00:08 +0100");
-        assert_eq!(h.rdns, None);
+        for placeholder in ["unknown", "unverified", "softdnserr"] {
+            let h = one(&format!("from client.example.org ({placeholder} [192.0.2.1])\n\tby mx.example.net (Postfix) with ESMTP id ABC; Fri,  1 Mar 2024 11:00:08 +0100"));
+            assert_eq!(h.rdns, None);
+        }
         // Not the Postfix layout: no name before the bracket.
         let h = one("from mail.example.org ([192.0.2.1] helo=x) by mx.example.net with esmtp id 1; Fri,  1 Mar 2024 11:00:08 +0100");
         assert_ne!(h.rdns.as_deref(), Some("helo=x)"));

@@ -80,6 +80,8 @@ ALLOWED_FINDINGS = set()
 KNOWN_FAILING = {
     ("utf8-submission", "findings"):
         "issue 16 item 6: 8bit_header fires on UTF-8 header fields that arrived over SMTPUTF8",
+    ("utf8-submission", "table protocol"):
+        "issue 16 item 6: the table cuts UTF8SMTPSA/UTF8SMTPS to UTF8SMT…",
 }
 
 POSTFIX = shutil.which("postfix") or "/usr/sbin/postfix"
@@ -515,6 +517,14 @@ def check(emlkit, md, sent, logs):
     records = [json.loads(line) for line in out.splitlines() if line.strip()]
     if len(records) != len(sent):
         raise Failed("trace gave %d records for %d messages" % (len(records), len(sent)))
+    # The table (`trace` without --json): each hop line, per message file.
+    table = {}
+    current = None
+    for line in run([emlkit, "trace", md]).stdout.decode().splitlines():
+        if line.startswith(md):
+            current = table.setdefault(line.strip(), [])
+        elif current is not None and re.match(r"^\s*\d+\s+\d{4}-\d\d-\d\d ", line):
+            current.append(line)
     errors = []
     nhops = 0
     for rec in records:
@@ -532,6 +542,7 @@ def check(emlkit, md, sent, logs):
             if q.get("next_qid") == last["qid"]:
                 chain.insert(0, q)
         hops = rec["hops"]
+        lines = table.get(path, [])
         if len(chain) != want_hops:
             errors.append((name, "hops", "%s: the log shows %d hops, %d were sent for" % (
                 name, len(chain), want_hops)))
@@ -568,6 +579,11 @@ def check(emlkit, md, sent, logs):
             # The HELO name is not in the log: it is what the client said
             # (smtplib's local_hostname, or the relay's myhostname).
             checks.append(("helo", fr.get("helo"), CLIENT_HELO if i == 0 else RELAY_HOST))
+            # The table shows the same protocol, in full.
+            line = lines[i] if i < len(lines) else ""
+            if not re.search(r"\s%s\s" % re.escape(str(h.get("with"))), line):
+                errors.append((name, "table protocol", "%s: the table line does not show %r: %r" % (
+                    where, h.get("with"), line.strip())))
             for what, got, want in checks:
                 if got != want:
                     errors.append((name, what, "%s: %s: trace %r, Postfix %r" % (where, what, got, want)))

@@ -334,6 +334,11 @@ fn norm_tls(v: &str) -> Option<String> {
 fn enrich(text: &str, h: &mut Hop) {
     let lower = text.to_ascii_lowercase();
     let lower = lower.as_str();
+    // Postfix pickup `by host (Postfix, from userid N)` has no client:
+    // mail-parser reads the comment's `userid` as the `from` host.
+    if h.from.as_deref() == Some("userid") && h.is_pickup() {
+        h.from = None;
+    }
     // TLS version/cipher written as key=value (Gmail, Exchange, sendmail, Haraka).
     if h.tls_version.is_none() {
         if let Some(p) = find_ci(lower, "version=") {
@@ -575,6 +580,15 @@ mod tests {
                 _ => None,
             });
         hop(v.as_bytes(), 0, r.as_ref())
+    }
+
+    #[test]
+    fn postfix_pickup_has_no_client() {
+        let h = one("by relay.example.org (Postfix, from userid 0)\n\tid CD35F9B8516; Fri,  4 Dec 2026 19:39:06 +0000 (UTC)");
+        assert_eq!(h.from, None);
+        assert_eq!(h.helo, None);
+        assert!(h.is_pickup());
+        assert_eq!(h.id.as_deref(), Some("CD35F9B8516"));
     }
 
     #[test]

@@ -86,6 +86,7 @@ KNOWN_FAILING = {
 
 POSTFIX = shutil.which("postfix") or "/usr/sbin/postfix"
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
+SENDMAIL = "/usr/sbin/sendmail"
 
 
 def skip(why):
@@ -411,6 +412,13 @@ def parse_log(text, host):
                 s["counts"] = counts
                 sessions.pop(pid, None)
                 continue
+        elif daemon == "pickup":
+            # A message posted with sendmail(1): no client, no protocol.
+            pm = re.match(r"([0-9A-Za-z]+): uid=(\d+) from=<[^>]*>", msg)
+            if pm:
+                queue[pm.group(1)] = {"qid": pm.group(1), "by": host, "client_name": None,
+                                      "client_ip": None, "time": t, "tls": None, "login": None,
+                                      "session": {}, "pickup": True}
         elif daemon == "cleanup":
             mm = re.match(r"([0-9A-Za-z]+): message-id=(.*)$", msg)
             if mm and mm.group(1) in queue:
@@ -421,6 +429,9 @@ def parse_log(text, host):
             if sm and sm.group(1) in queue:
                 queue[sm.group(1)]["next_qid"] = sm.group(2)
     for q in queue.values():
+        if q.get("pickup"):
+            q["protocol"], q["kind"] = None, "local"
+            continue
         c = q["session"].get("counts", {})
         proto = "ESMTP" if c.get("ehlo", "0") != "0" else "SMTP"
         if c.get("starttls", "0") != "0":
@@ -448,7 +459,7 @@ def make_message(subject, date=None, utf8=False):
     return msgid, text.encode("utf-8")
 
 
-def send_all(ports, cafile):
+def send_all(ports, cafile, relay_etc):
     """Sends the messages; returns {message-id: (name, expected hop count, SMTPUTF8)}."""
     ctx = ssl.create_default_context(cafile=cafile)
     # One session at TLS 1.2, so that versions and ciphers differ by hop.
@@ -484,6 +495,15 @@ def send_all(ports, cafile):
     # 15 min of future_date): exactly one clock_skew.
     skew = email.utils.formatdate(time.time() + SKEW_SECONDS, localtime=False)
     one("skewed-date", ports["mx"], 1, starttls=True, date=skew)
+    # Posted on the relay host with sendmail(1): pickup (a local hop), then
+    # smtp to mx.
+    msgid, text = make_message("sendmail-pickup")
+    r = subprocess.run([SENDMAIL, "-C", relay_etc, "-f", SENDER, RCPT], input=text,
+                       capture_output=True, env=dict(os.environ, TZ="UTC"))
+    if r.returncode != 0:
+        raise Failed("sendmail -C %s: exit %d: %s" % (relay_etc, r.returncode,
+                                                     r.stderr.decode(errors="replace")))
+    sent[msgid] = ("sendmail-pickup", 2, False)
     return sent
 
 
@@ -574,21 +594,28 @@ def check(emlkit, md, sent, logs):
             ]
             # Postfix writes `from HELO (RDNS [IP])`, and logs RDNS in
             # `client=RDNS[IP]` (`unknown` when there is none).
-            want_rdns = None if q["client_name"] == "unknown" else q["client_name"]
+            want_rdns = None if q["client_name"] in ("unknown", None) else q["client_name"]
             checks.append(("client rdns", fr.get("rdns"), want_rdns))
             # The HELO name is not in the log: it is what the client said
-            # (smtplib's local_hostname, or the relay's myhostname).
-            checks.append(("helo", fr.get("helo"), CLIENT_HELO if i == 0 else RELAY_HOST))
+            # (smtplib's local_hostname, or the relay's myhostname); a
+            # pickup has none.
+            want_helo = None if q.get("pickup") else CLIENT_HELO if i == 0 else RELAY_HOST
+            checks.append(("helo", fr.get("helo"), want_helo))
+            if q.get("pickup"):
+                # No client at all: `by HOST (Postfix, from userid N)`.
+                checks.append(("from", fr.get("text"), None))
             # The table shows the same protocol, in full.
             line = lines[i] if i < len(lines) else ""
-            if not re.search(r"\s%s\s" % re.escape(str(h.get("with"))), line):
+            if h.get("with") is not None and not re.search(r"\s%s\s" % re.escape(str(h.get("with"))), line):
                 errors.append((name, "table protocol", "%s: the table line does not show %r: %r" % (
                     where, h.get("with"), line.strip())))
             for what, got, want in checks:
                 if got != want:
                     errors.append((name, what, "%s: %s: trace %r, Postfix %r" % (where, what, got, want)))
             ts = date.get("timestamp")
-            lo = int(q["time"])
+            # A pickup's Received date is the posting time sendmail wrote
+            # into the maildrop file, just before pickup logs the message.
+            lo = int(q["time"]) - (2 if q.get("pickup") else 0)
             hi = q.get("cleanup_time", q["time"]) + 1
             if ts is None or not lo <= ts <= hi:
                 errors.append((name, "time", "%s: time: trace %r (%s), the log %s..%s" % (
@@ -694,7 +721,7 @@ def main():
             if not wait_listen(port):
                 raise Failed("Postfix does not listen on %s port %d; logs:\n%s\n%s" % (
                     name, port, mx.log()[-3000:], relay.log()[-3000:]))
-        sent = send_all(ports, cert)
+        sent = send_all(ports, cert, relay.etc)
         md = os.path.join(md_base, "bob")
         maildir_messages(md, len(sent))
         # The relay's smtp client logs "queued as" right after mx answers;

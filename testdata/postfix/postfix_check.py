@@ -712,7 +712,10 @@ def main():
                         "  -o smtpd_client_restrictions=permit_sasl_authenticated,reject\n"
                         "  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject"
                         % (ports["relay"], ports["submission"]),
-                        "relayhost = [127.0.0.1]:%d\n" % ports["mx"],
+                        # One SMTP session per message to mx, each ending
+                        # with its own logged command counts.
+                        "relayhost = [127.0.0.1]:%d\nsmtp_connection_cache_on_demand = no\n"
+                        % ports["mx"],
                         cert, key, dc.socket, a.pids)
         for pf in (mx, relay):
             daemons.append(pf)
@@ -724,10 +727,14 @@ def main():
         sent = send_all(ports, cert, relay.etc)
         md = os.path.join(md_base, "bob")
         maildir_messages(md, len(sent))
-        # The relay's smtp client logs "queued as" right after mx answers;
-        # mx's smtpd logs its disconnect counts when the client quits.
-        time.sleep(1.0)
-        logs = {"mx": parse_log(mx.log(), MX_HOST), "relay": parse_log(relay.log(), RELAY_HOST)}
+        # mx's smtpd logs a session's command counts (the protocol) when the
+        # client quits: wait until every session has.
+        for _ in range(100):
+            logs = {"mx": parse_log(mx.log(), MX_HOST), "relay": parse_log(relay.log(), RELAY_HOST)}
+            if all("counts" in q["session"] for log in logs.values() for q in log.values()
+                   if not q.get("pickup")):
+                break
+            time.sleep(0.1)
         errors, nmsg, nhops = check(a.emlkit, md, sent, logs)
         known = set()
         for name, what, text in errors:

@@ -9,17 +9,16 @@
 //! Python objects holds it.
 
 use emlkit::export::extract::{Digests, FileRec};
-use emlkit::export::json::{hex, message_record, FindingRec, JsonOptions, SourceRec};
+use emlkit::export::json::{message_record, FindingRec, JsonOptions, SourceRec};
+use emlkit::extract as ex;
 use emlkit::extract::writer::SafeWriter;
-use emlkit::extract::{self as ex, name};
-use emlkit::model::{Limits, Message, PartKind, Scope};
+use emlkit::model::{Limits, Message, Scope};
 use emlkit::source::{Kind, Mailbox, RawMessage, ReadError, ReadOptions, Shard};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -363,41 +362,6 @@ fn globs(pats: &[String], what: &str) -> PyResult<Option<GlobSet>> {
         .map_err(|e| PyValueError::new_err(format!("{what}: {e}")))
 }
 
-/// Writes one item into its folder (the folders of the attached messages
-/// enclosing it, created as needed), as `emlkit extract` lays files out.
-fn write_item(
-    base: &SafeWriter,
-    tree: &Message<'_>,
-    nested: &mut HashMap<usize, SafeWriter>,
-    eml_names: &mut HashMap<usize, String>,
-    item: &ex::Item<'_>,
-) -> Result<PathBuf, String> {
-    let mut dir = base.clone();
-    for &m in &item.messages {
-        if let Some(w) = nested.get(&m) {
-            dir = w.clone();
-            continue;
-        }
-        let folder = eml_names.get(&m).cloned().unwrap_or_else(|| {
-            let p = &tree.parts[m];
-            let raw = p.filename.as_deref().and_then(name::safe_name);
-            name::with_eml(&raw.unwrap_or_else(|| name::fallback_name(&p.id, &p.content_type)))
-        });
-        let stem =
-            name::safe_name(name::split_ext(&folder).0).unwrap_or_else(|| "message".to_string());
-        let (w, _) = dir.subdir(&stem).map_err(|e| e.to_string())?;
-        nested.insert(m, w.clone());
-        dir = w;
-    }
-    let used = dir
-        .write_file(&item.name, &item.data)
-        .map_err(|e| e.to_string())?;
-    if tree.parts[item.index].kind == PartKind::Message && !item.id.contains(':') {
-        eml_names.insert(item.index, used.clone());
-    }
-    Ok(dir.path().join(used))
-}
-
 #[pyfunction]
 #[pyo3(signature = (data, out_dir, *, all=false, inline=false, recurse=false, parts=Vec::new(),
     types=Vec::new(), names=Vec::new(), digests=vec!["sha256".to_string()], path="-", format=None,
@@ -474,7 +438,7 @@ fn extract<'py>(
             } else {
                 root
             };
-            let (mut nested, mut eml_names) = (HashMap::new(), HashMap::new());
+            let mut folders = ex::Folders::default();
             // The CLI's output budget: at most 8x the message (>= 256 MiB),
             // since attached messages with `recurse` hold each other.
             let budget = (tree.raw.len() as u64).saturating_mul(8).max(256 << 20);
@@ -486,9 +450,10 @@ fn extract<'py>(
                         "output limit: this message may write at most {budget} bytes, 8 times its size"
                     )));
                 }
-                let written = write_item(&base, &tree, &mut nested, &mut eml_names, item)
+                let written = ex::write_item(&base, &tree, &mut folders, item, false)
                     .map_err(|e| fail(format!("part {}: not written: {e}", item.id)))?;
-                let dg = digest_set(&item.data, &digests);
+                let has = |k: &str| digests.iter().any(|d| d == k);
+                let dg = Digests::of(&item.data, has("sha256"), has("sha1"), has("md5"));
                 let rec = FileRec::new(&src, item, &written, dg, tree.findings());
                 serde_json::to_writer(&mut out, &rec).map_err(|e| fail(e.to_string()))?;
                 out.push(b'\n');
@@ -497,18 +462,6 @@ fn extract<'py>(
         })
         .map_err(|f: Failure| f.into_py(py))?;
     loads(py, &text)
-}
-
-fn digest_set(data: &[u8], which: &[String]) -> Digests {
-    use md5::Md5;
-    use sha1::Sha1;
-    use sha2::{Digest, Sha256};
-    let has = |k: &str| which.iter().any(|d| d == k);
-    Digests {
-        sha256: has("sha256").then(|| hex(&Sha256::digest(data))),
-        sha1: has("sha1").then(|| hex(&Sha1::digest(data))),
-        md5: has("md5").then(|| hex(&Md5::digest(data))),
-    }
 }
 
 /// What `Messages` yields for each message.

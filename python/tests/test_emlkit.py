@@ -226,6 +226,38 @@ def test_threads_parse_in_parallel_with_the_same_results():
     assert all(r == want for r in results)
 
 
+def test_the_gil_is_released_while_rust_parses():
+    # A 8 MB attachment: parsing and hashing it takes a while. With a long
+    # switch interval, the counting thread runs during parse() only if
+    # parse() gives the GIL away.
+    import base64
+    body = base64.encodebytes(os.urandom(6 << 20))
+    msg = (b"From: a@example.com\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nhi\r\n"
+           b"--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n"
+           b"Content-Disposition: attachment; filename=x.bin\r\n\r\n" + body + b"--b--\r\n")
+    count = [0]
+    stop = threading.Event()
+
+    def counter():
+        while not stop.is_set():
+            count[0] += 1
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1.0)
+    t = threading.Thread(target=counter)
+    try:
+        t.start()
+        before = count[0]
+        rec = emlkit.parse(msg)
+        during = count[0] - before
+    finally:
+        stop.set()
+        sys.setswitchinterval(old)
+        t.join()
+    assert rec["attachments"][0]["size"] == 6 << 20
+    assert during > 0, "no other thread ran while parse() worked: the GIL was held"
+
+
 def test_shards_helper_is_the_cli_rule():
     size = 1000003
     ranges = emlkit.shards(size, 7)

@@ -24,9 +24,9 @@ def emlkit_bin():
     raise RuntimeError("no emlkit binary: build it (cargo build --release) or set EMLKIT_BIN")
 
 
-def cli(*args, check=True, cwd=None):
-    """Runs the CLI; returns its stdout (bytes)."""
-    p = subprocess.run([emlkit_bin(), *args], capture_output=True, cwd=cwd or REPO)
+def cli(*args, check=True, cwd=None, input=None):
+    """Runs the CLI (with `input` on stdin); returns its stdout (bytes)."""
+    p = subprocess.run([emlkit_bin(), *args], capture_output=True, cwd=cwd or REPO, input=input)
     if check and p.returncode not in (0, 1):
         raise AssertionError(f"emlkit {' '.join(args)}: exit {p.returncode}: {p.stderr.decode()[:2000]}")
     return p.stdout

@@ -70,8 +70,8 @@ def test_parse_options_match_cli_flags():
     limited = emlkit.parse(data, path=f, max_parts=1)
     assert limited == cli_records("json", "--max-parts", "1", f, check=False)[0]
     assert any(x["code"] == "part_limit" for x in limited["findings"])
-    # Standard input: path "-".
-    assert emlkit.parse(data)["source"]["path"] == "-"
+    # Without a path, the record of `emlkit json -` reading the message on stdin.
+    assert emlkit.parse(data) == cli_records("json", "-", input=data)[0]
 
 
 def test_mbox_shards_give_each_message_once_as_the_cli():

@@ -629,6 +629,18 @@ impl<'a, 'h> Context<'a, 'h> {
         if v.body_hash == BodyResult::Mismatch {
             return Err((SigResult::Fail, "body hash mismatch".into()));
         }
+        // A From field the signature does not cover (one added above the
+        // signed one) is what a reader sees first: the signature does not
+        // vouch for the message any more (RFC 6376 §8.15; dkimpy's
+        // verifier does the same).
+        let froms = self.index.count("from");
+        let signed_froms = listed.get("from").copied().unwrap_or(0);
+        if kind == Kind::Dkim && froms > signed_froms {
+            return Err((
+                SigResult::Fail,
+                format!("the signature verifies, but {froms} From fields and h= signs {signed_froms}: an unsigned From was added"),
+            ));
+        }
         if self.body.is_none() {
             return Err((
                 SigResult::Error,

@@ -68,8 +68,16 @@ pub struct Chain {
     pub sealer_hop: Option<usize>,
 }
 
-fn instance_of(raw: &[u8]) -> Result<u32, String> {
-    let t = tags::parse(&dkim::field_value(raw))?;
+fn instance_of(raw: &[u8], aar: bool) -> Result<u32, String> {
+    let value = dkim::field_value(raw);
+    // ARC-Authentication-Results is `i=N; authserv-id; results`: only its
+    // first element is a tag.
+    let value = if aar {
+        value.split(';').next().unwrap_or("").to_string()
+    } else {
+        value
+    };
+    let t = tags::parse(&value)?;
     let i = t.compact("i").ok_or("no i= tag")?;
     i.parse::<u32>()
         .ok()
@@ -111,7 +119,7 @@ pub fn check(ctx: &mut Context<'_, '_>) -> Option<(Chain, Vec<Finding>)> {
             _ => continue,
         };
         any = true;
-        match instance_of(f.raw) {
+        match instance_of(f.raw, f.name == "arc-authentication-results") {
             Ok(n) => slot[n as usize].push(i),
             Err(e) => {
                 if problems.len() < 10 {

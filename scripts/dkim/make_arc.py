@@ -82,4 +82,25 @@ bad_cv = msg[:j] + b"cv=pass" + msg[j + 7:]
 assert dkim.arc_verify(bad_cv, dnsfunc=dnsfunc)[0] == b"fail"
 with open(os.path.join(out, "arc-bad-cv.eml"), "wb") as f:
     f.write(bad_cv)
+# DKIM fixtures with the origin key: From signed once (a From added above
+# it leaves the signature valid but unsigned From present), and l= with a
+# footer appended after signing.
+plain = (b"From: Alice <alice@origin.example>\r\n"
+         b"To: Bob <bob@dest.example>\r\n"
+         b"Subject: quarterly numbers\r\n"
+         b"Date: Fri, 1 Mar 2024 10:00:00 +0000\r\n"
+         b"Message-ID: <dkim-1@origin.example>\r\n\r\n"
+         b"The numbers are attached.\r\n")
+once = dkim.sign(plain, b"s1", b"origin.example", origin_pem, include_headers=[b"from", b"subject", b"date"]) + plain
+assert dkim.verify(once, dnsfunc=dnsfunc)
+with open(os.path.join(out, "dkim-from-once.eml"), "wb") as f:
+    f.write(once)
+with open(os.path.join(out, "dkim-from-added.eml"), "wb") as f:
+    f.write(b"From: CEO <ceo@dest.example>\r\n" + once)
+with_l = dkim.sign(plain, b"s1", b"origin.example", origin_pem, include_headers=[b"from", b"to", b"subject"],
+                   length=True, canonicalize=(b"relaxed", b"relaxed")) + plain
+appended = with_l + b"\r\nPS: wire the money to the new account.\r\n"
+assert dkim.verify(appended, dnsfunc=dnsfunc)
+with open(os.path.join(out, "dkim-l-appended.eml"), "wb") as f:
+    f.write(appended)
 print("ok")

@@ -50,6 +50,12 @@ pub const IMPORTANT: [&str; 8] = [
     "message-id",
 ];
 
+/// Names checked for unsigned extra copies besides [`IMPORTANT`].
+pub const COPY_CHECKED: [&str; 3] = ["content-type", "content-transfer-encoding", "mime-version"];
+
+/// Most unsigned copies listed per name and signature.
+pub const MAX_UNSIGNED_COPIES: usize = 10;
+
 /// One header field as the verifier sees it.
 #[derive(Debug, Clone)]
 pub struct HeaderField<'a> {
@@ -284,6 +290,12 @@ pub fn field_value(raw: &[u8]) -> String {
     String::from_utf8_lossy(&raw[colon..]).into_owned()
 }
 
+/// Most distinct body hashes (canonicalization, algorithm, `l=`) computed
+/// per message: each costs a pass over the body. Real messages need one to
+/// four (a DKIM signature or two, ARC message signatures); past this,
+/// `body_hash` is `not_checked`.
+pub const MAX_BODY_HASHES: usize = 8;
+
 /// Body hashes computed so far for one message, shared between signatures.
 #[derive(Default)]
 pub struct BodyCache {
@@ -291,10 +303,16 @@ pub struct BodyCache {
 }
 
 impl BodyCache {
-    fn get(&mut self, c: Canon, a: HashAlg, body: &[u8], l: Option<u64>) -> &BodyHash {
-        self.map
-            .entry((c, a, l))
-            .or_insert_with(|| canon::body_hash(c, a, body, l))
+    fn get(&mut self, c: Canon, a: HashAlg, body: &[u8], l: Option<u64>) -> Option<&BodyHash> {
+        let key = (c, a, l);
+        if !self.map.contains_key(&key) && self.map.len() >= MAX_BODY_HASHES {
+            return None;
+        }
+        Some(
+            self.map
+                .entry(key)
+                .or_insert_with(|| canon::body_hash(c, a, body, l)),
+        )
     }
 }
 
@@ -331,6 +349,23 @@ pub fn verify_data(a: &str, data: &[u8], sig: &[u8], rec: &keys::KeyRecord) -> R
     let mut h = Hasher::new(alg.hash());
     h.update(data);
     check_crypto(alg, &h.finish(), sig, rec).map(|_| ())
+}
+
+/// The hash algorithm of an `a=` value, if known.
+pub fn hash_of(a: &str) -> Option<HashAlg> {
+    alg(a).map(Alg::hash)
+}
+
+/// Verifies `sig` over an already computed hash (the ARC-Seal check, which
+/// hashes the sets incrementally).
+pub fn verify_digest(
+    a: &str,
+    digest: &[u8],
+    sig: &[u8],
+    rec: &keys::KeyRecord,
+) -> Result<(), String> {
+    let alg = alg(a).ok_or_else(|| format!("unknown algorithm a={}", tags::cut(a)))?;
+    check_crypto(alg, digest, sig, rec).map(|_| ())
 }
 
 /// What kind of signature field is verified.
@@ -503,9 +538,17 @@ impl<'a, 'h> Context<'a, 'h> {
             *listed.entry(n.as_str()).or_insert(0) += 1;
         }
         for (n, times) in &listed {
+            // Only fields a reader sees (IMPORTANT, and the body's type):
+            // relays add Received and trace fields above any signature.
+            if !IMPORTANT.contains(n) && !COPY_CHECKED.contains(n) {
+                continue;
+            }
             let present = self.index.by_name.get(n).map_or(&[][..], |v| v.as_slice());
             if present.len() > *times {
-                for &i in &present[..present.len() - times] {
+                for &i in present[..present.len() - times]
+                    .iter()
+                    .take(MAX_UNSIGNED_COPIES)
+                {
                     v.unsigned_copies.push(Unsigned {
                         name: n.to_string(),
                         offset: self.fields[i].offset,
@@ -545,8 +588,21 @@ impl<'a, 'h> Context<'a, 'h> {
         let sig = b64(&t.compact("b").unwrap_or_default())
             .ok_or_else(|| err("b= is not base64".into()))?;
         // The body hash: needs no key.
-        if let Some(body) = self.body {
-            let got = self.cache.get(bc, alg.hash(), body, v.l);
+        let limited = self.body.is_some()
+            && self
+                .body
+                .and_then(|b| self.cache.get(bc, alg.hash(), b, v.l))
+                .is_none();
+        if limited {
+            return Err((
+                SigResult::NotChecked,
+                format!("more than {MAX_BODY_HASHES} different body hashes in one message"),
+            ));
+        }
+        if let Some(got) = self
+            .body
+            .and_then(|b| self.cache.get(bc, alg.hash(), b, v.l))
+        {
             v.body_length = Some(got.canonical_len);
             if let Some(l) = v.l {
                 if l < got.canonical_len {

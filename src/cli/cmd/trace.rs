@@ -29,7 +29,15 @@ codes: the message's header findings, as `emlkit json` reports them
 (missing_date, duplicate_header, invalid_date, …), then the trace's own
 (clock_skew, broken_chain, no_tls_public_hop, … see docs/trace.md).
 
-Only the header is parsed, so this is fast on big mailboxes.
+DKIM signatures are verified offline: for each DKIM-Signature the body hash
+(bh=, with its c= and l=; no key needed), the fields h= signs (bottom-up, as
+RFC 6376 says), fields added above the signed ones (a second From), and with
+--dkim-keys the signature itself (rsa-sha256; rsa-sha1 reported as weak;
+ed25519-sha256). ARC chains are checked: instances, cv=, message signatures
+and seals (with keys). Nothing is looked up in DNS.
+
+Only the header is parsed, so this is fast on big mailboxes; a DKIM- or
+ARC-signed message is read whole for its body hash (--no-verify: never).
 
 Exit codes: 0 ok; 1 a message had no Received field; 2 an input or message
 could not be read, or a limit cut a message (`header_limit`, `trace_limit`,
@@ -39,7 +47,9 @@ Examples:
   emlkit trace message.eml
   emlkit trace --trust example.net message.eml
   emlkit trace --json archive.mbox | jq '.summary'
-  emlkit trace --stats archive.mbox";
+  emlkit trace --stats archive.mbox
+  emlkit trace --dkim-keys keys.zone suspicious.eml
+  emlkit trace --json --dkim-keys keys.zone archive.mbox | jq '.authentication.dkim[] | {d, body_hash, result}'";
 
 /// Arguments of `emlkit trace`.
 #[derive(Debug, Args)]

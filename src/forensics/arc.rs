@@ -85,20 +85,20 @@ fn instance_of(raw: &[u8], aar: bool) -> Result<u32, String> {
         .ok_or_else(|| format!("i={} is not 1..{MAX_INSTANCES}", tags::cut(&i)))
 }
 
-/// The authserv-id of an ARC-Authentication-Results field and its `arc=`.
-fn aar_info(raw: &[u8]) -> (Option<String>, Option<String>) {
-    match super::auth::parse_authentication_results(
-        "ARC-Authentication-Results",
-        &super::hops::unfold(dkim::field_value(raw).as_bytes()),
-    ) {
-        Some(a) => (
-            Some(a.authserv_id.clone()),
-            a.results
+/// Sets each set's authserv-id and claimed `arc=` result from the parsed
+/// ARC-Authentication-Results fields (by offset).
+pub fn fill_aar(chain: &mut Chain, parsed: &[super::Located<super::auth::AuthResults>]) {
+    let by_offset: std::collections::HashMap<u64, &super::auth::AuthResults> =
+        parsed.iter().map(|l| (l.offset, &l.value)).collect();
+    for set in &mut chain.sets {
+        if let Some(a) = set.aar_offset.and_then(|o| by_offset.get(&o)) {
+            set.authserv_id = Some(a.authserv_id.clone());
+            set.claimed_arc = a
+                .results
                 .iter()
                 .find(|r| r.method == "arc")
-                .map(|r| r.result.clone()),
-        ),
-        None => (None, None),
+                .map(|r| r.result.clone());
+        }
     }
 }
 
@@ -153,10 +153,10 @@ pub fn check(ctx: &mut Context<'_, '_>) -> Option<(Chain, Vec<Finding>)> {
                 problems.push(format!("instance {k} has {} {name} fields", list.len()));
             }
         }
-        let (authserv_id, claimed_arc) = aar[ku]
-            .first()
-            .map(|&i| aar_info(fields[i].raw))
-            .unwrap_or((None, None));
+        // Filled in by the caller from the Authentication-Results it has
+        // already parsed (see [`fill_aar`]): parsing them again here would
+        // double the cost of huge fields.
+        let (authserv_id, claimed_arc) = (None, None);
         let seal = seals[ku].first().map(|&i| {
             let t = tags::parse(&dkim::field_value(fields[i].raw)).unwrap_or_default();
             Seal {

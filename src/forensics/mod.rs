@@ -421,6 +421,7 @@ pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
             dkim_findings = f;
         }
         if let Some((mut chain, f)) = arc::check(&mut ctx) {
+            arc::fill_aar(&mut chain, &t.auth.results);
             chain.sealer_hop = sealer_hop(&chain, &fields, &index, n);
             t.auth.arc = Some(chain);
             dkim_findings.extend(f);

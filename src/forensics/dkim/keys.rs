@@ -172,7 +172,7 @@ impl KeyStore {
                 i += 1;
             }
             if !words.get(i).is_some_and(|w| w.eq_ignore_ascii_case("TXT")) {
-                if !words.get(i).is_some_and(|w| !w.is_empty()) {
+                if words.get(i).is_none_or(|w| w.is_empty()) {
                     warnings.push(format!("line {n}: not a TXT record"));
                 }
                 continue;

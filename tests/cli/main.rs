@@ -23,6 +23,7 @@ mod mbox;
 mod pick;
 mod pipeline_common;
 mod pipelines;
+mod progress;
 mod scan;
 mod sort;
 mod split;

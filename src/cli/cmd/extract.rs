@@ -213,6 +213,7 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
     for input in &inputs {
         let mut one = args.input.clone();
         one.inputs = input.iter().cloned().collect();
+        one.no_progress |= args.quiet;
         if root.is_none() {
             // -O -: "the first selected part" must mean the first in input
             // order, not the first a worker thread reaches.

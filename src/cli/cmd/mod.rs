@@ -96,6 +96,11 @@ pub struct InputArgs {
     #[arg(skip)]
     pub headers_only: bool,
 
+    /// Never show the progress display (it is shown only when stderr is a
+    /// terminal, after 400 ms, and cleared at the end).
+    #[arg(long)]
+    pub no_progress: bool,
+
     /// Worker threads (default: all cores); output stays in input order.
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -203,7 +208,8 @@ pub struct Outcome {
 
 /// Reports a failure the way every command does.
 pub fn report(label: &str, reason: &dyn std::fmt::Display) {
-    eprintln!("emlkit: {label}: {reason}");
+    // The progress display (if any) is cleared while the line is written.
+    batch::suspend(|| eprintln!("emlkit: {label}: {reason}"));
 }
 
 /// Calls `work` for every message of every input, in input order, writing

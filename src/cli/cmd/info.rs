@@ -41,7 +41,12 @@ pub struct InfoArgs {
     pub json: bool,
 
     /// Most findings listed per input (the count is always complete).
-    #[arg(long, value_name = "N", default_value_t = 100)]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 100,
+        help_heading = "Resource limits"
+    )]
     pub max_findings: usize,
 }
 

@@ -25,7 +25,9 @@ use clap::{Args, ValueEnum};
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
-/// Input options shared by every reading command.
+/// Input options shared by every reading command. In `--help` they come
+/// after the command's own options, under their own headings: "Input
+/// options", and "Resource limits" for the `--max-*` flags.
 #[derive(Debug, Args, Clone)]
 pub struct InputArgs {
     /// Messages, mbox files, maildirs or directories, or message references
@@ -41,30 +43,42 @@ pub struct InputArgs {
     /// `PATH#INDEX@OFFSET`), as `pick`, `sort`, `thread` and `dedupe` write
     /// them; the messages come after those named as arguments. Paths in a
     /// list are %XX-escaped (see docs/pipelines.md).
-    #[arg(short = 'L', long = "list", value_name = "FILE")]
+    #[arg(
+        help_heading = "Input options",
+        short = 'L',
+        long = "list",
+        value_name = "FILE"
+    )]
     pub list: Option<PathBuf>,
 
     /// Treat every input as this kind instead of detecting it.
-    #[arg(long, value_enum, value_name = "KIND")]
+    #[arg(help_heading = "Input options", long, value_enum, value_name = "KIND")]
     pub format: Option<FormatArg>,
 
     /// Descend into sub-directories and Maildir++ sub-folders.
-    #[arg(short = 'r', long)]
+    #[arg(help_heading = "Input options", short = 'r', long)]
     pub recursive: bool,
 
     /// Largest single message read whole from a pipe, a device or a
     /// compressed file, in bytes (mapped files are not limited; an mbox
     /// stream is split as it arrives and only each message is bounded, by
     /// --max-message-bytes).
-    #[arg(long, value_name = "BYTES", default_value_t = 1 << 30, hide_short_help = true)]
+    #[arg(help_heading = "Resource limits", long, value_name = "BYTES", default_value_t = 1 << 30, hide_short_help = true)]
     pub max_input: u64,
 
     /// Deepest MIME nesting walked; deeper parts are a `depth_limit` finding.
-    #[arg(long, value_name = "N", default_value_t = 100, hide_short_help = true)]
+    #[arg(
+        help_heading = "Resource limits",
+        long,
+        value_name = "N",
+        default_value_t = 100,
+        hide_short_help = true
+    )]
     pub max_depth: usize,
 
     /// Most parts listed per message (`part_limit` finding beyond).
     #[arg(
+        help_heading = "Resource limits",
         long,
         value_name = "N",
         default_value_t = 10_000,
@@ -74,6 +88,7 @@ pub struct InputArgs {
 
     /// Most header fields exported per message (`header_limit` finding beyond).
     #[arg(
+        help_heading = "Resource limits",
         long,
         value_name = "N",
         default_value_t = 10_000,
@@ -82,13 +97,13 @@ pub struct InputArgs {
     pub max_headers: usize,
 
     /// Longest header field value exported, in bytes (`header_too_long`).
-    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20, hide_short_help = true)]
+    #[arg(help_heading = "Resource limits", long, value_name = "BYTES", default_value_t = 1 << 20, hide_short_help = true)]
     pub max_header_bytes: usize,
 
     /// Largest message parsed, in bytes (mapped files and mbox members too);
     /// a larger one is reported and skipped. It also bounds every line and
     /// every part's decoded size, which cannot exceed the message's size.
-    #[arg(long, value_name = "BYTES", default_value_t = 1 << 31, hide_short_help = true)]
+    #[arg(help_heading = "Resource limits", long, value_name = "BYTES", default_value_t = 1 << 31, hide_short_help = true)]
     pub max_message_bytes: u64,
 
     /// Set by commands that read only the top-level header section (not a
@@ -98,16 +113,16 @@ pub struct InputArgs {
 
     /// Never show the progress display (it is shown only when stderr is a
     /// terminal, after 400 ms, and cleared at the end).
-    #[arg(long)]
+    #[arg(help_heading = "Input options", long)]
     pub no_progress: bool,
 
     /// Worker threads (default: all cores); output stays in input order.
-    #[arg(short = 'j', long, value_name = "N")]
+    #[arg(help_heading = "Input options", short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
 
     /// Process only the K-th of N parts of each input (1-based; mbox files
     /// are cut at message boundaries), so N workers share one mailbox.
-    #[arg(long, value_name = "K/N")]
+    #[arg(help_heading = "Input options", long, value_name = "K/N")]
     pub shard: Option<batch::Shard>,
 }
 

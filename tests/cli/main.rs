@@ -20,6 +20,7 @@ mod json;
 mod mailbox_common;
 mod man;
 mod mbox;
+mod misuse;
 mod pick;
 mod pipeline_common;
 mod pipelines;

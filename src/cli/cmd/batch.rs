@@ -114,9 +114,9 @@ pub fn for_each_message_emit<'o>(
                 if raw.origin.length == 0 {
                     let mut origin = raw.origin.clone();
                     origin.length = size;
-                    work(&origin, &bytes, &mut buf).map_err(|e| format!("{e:#}"))?;
+                    work(&origin, &bytes, &mut buf).map_err(|e| super::chain(&e))?;
                 } else {
-                    work(&raw.origin, &bytes, &mut buf).map_err(|e| format!("{e:#}"))?;
+                    work(&raw.origin, &bytes, &mut buf).map_err(|e| super::chain(&e))?;
                 }
                 return Ok(buf);
             }
@@ -130,7 +130,7 @@ pub fn for_each_message_emit<'o>(
                     bytes.len()
                 ));
             }
-            work(&raw.origin, &bytes, &mut buf).map_err(|e| format!("{e:#}"))?;
+            work(&raw.origin, &bytes, &mut buf).map_err(|e| super::chain(&e))?;
             Ok(buf)
         },
         |item| {
@@ -154,7 +154,7 @@ pub fn for_each_message_emit<'o>(
                 Ok((raw, Err(panic))) => say(&mut outcome, &label(&raw.origin), &panic),
                 Err(e) => {
                     outcome.errored = true;
-                    report_plain(&e.to_string());
+                    report_plain(&super::explain(&e));
                 }
             }
             true

@@ -238,3 +238,66 @@ pub fn for_each_message(
 ) -> Result<Outcome> {
     batch::for_each_message(args, out, work)
 }
+
+/// An error's chain as one line, `outer: inner: …`, each cause once: a
+/// cause whose text its wrapper already shows (thiserror's `{path}:
+/// {source}`) is not repeated (it used to read `File exists (os error 17):
+/// File exists (os error 17)`). See: issue 15, item 3.
+pub fn chain(e: &anyhow::Error) -> String {
+    chain_of(e.as_ref())
+}
+
+/// [`chain`] for any error.
+pub fn chain_of(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut line = String::new();
+    let mut next = Some(e);
+    while let Some(cause) = next {
+        next = cause.source();
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
+}
+
+/// Refuses an output that must be a directory but is something else, with
+/// the fix: `-o PATH: not a directory (…)`.
+pub fn need_directory(flag: &str, path: &std::path::Path) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_dir() => anyhow::bail!(
+            "{flag} {}: not a directory (give a directory, or a path that does not exist yet to create one)",
+            path.display()
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// An input-level failure with what to do about the common ones.
+pub fn explain(e: &(dyn std::error::Error + 'static)) -> String {
+    let text = chain_of(e);
+    let mut cause = Some(e);
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<io::Error>() {
+            let hint = match io.kind() {
+                io::ErrorKind::NotFound => {
+                    " (check the path; a message reference is PATH#INDEX, PATH#A-B or PATH@OFFSET)"
+                }
+                io::ErrorKind::PermissionDenied => " (check the file's permissions)",
+                _ => "",
+            };
+            // One parenthesis: the hint replaces the `(os error N)` code.
+            let text = match text.rfind(" (os error ") {
+                Some(i) if !hint.is_empty() && text.ends_with(')') => &text[..i],
+                _ => text.as_str(),
+            };
+            return format!("{text}{hint}");
+        }
+        cause = c.source();
+    }
+    text
+}

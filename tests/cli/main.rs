@@ -25,6 +25,7 @@ mod pick;
 mod pipeline_common;
 mod pipelines;
 mod progress;
+mod readme;
 mod scan;
 mod sort;
 mod split;

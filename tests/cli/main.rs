@@ -27,6 +27,7 @@ mod pipelines;
 mod progress;
 mod readme;
 mod scan;
+mod schema;
 mod sort;
 mod split;
 mod text;

@@ -110,10 +110,10 @@ fn screen(bytes: &[u8]) -> Vec<String> {
     out
 }
 
-/// A mailbox large enough for a run to take a moment (about 2 MB).
-fn mailbox(dir: &Path) -> String {
+/// A mailbox of `n` messages (3000: about 2 MB, a run takes a moment).
+fn mailbox(dir: &Path, n: usize) -> String {
     let mut mbox = Vec::new();
-    for i in 0..3000 {
+    for i in 0..n {
         mbox.extend_from_slice(
             format!(
                 "From a@example.com Mon Jan  1 00:00:00 2024\nFrom: a{i}@example.com\n\
@@ -131,28 +131,51 @@ fn mailbox(dir: &Path) -> String {
 #[test]
 fn no_progress_line_is_left_on_the_screen() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mbox = mailbox(dir.path());
+    let mbox = mailbox(dir.path(), 400);
     // A deliberately bad input as well: a diagnostic on stderr mid-run.
     let missing = dir.path().join("missing.eml");
     let missing = missing.to_string_lossy().into_owned();
+    let out = dir.path().join("out");
+    let out = out.to_string_lossy().into_owned();
+    let split = dir.path().join("split");
+    let split = split.to_string_lossy().into_owned();
     for args in [
         vec!["scan", &mbox],
         vec!["tree", &mbox],
-        vec!["headers", "-f", "subject", &mbox, &missing],
+        vec!["headers", "-H", "subject", &mbox, &missing],
         vec!["info", &mbox],
         vec!["trace", &mbox],
+        vec!["text", &mbox],
+        vec!["json", "--no-body", &mbox],
+        vec!["pick", "subject:message", &mbox],
+        vec!["sort", &mbox],
+        vec!["thread", &mbox],
+        vec!["dedupe", &mbox, &mbox],
+        vec!["extract", "-a", "-o", &out, &mbox],
+        vec!["split", "--no-fsync", "-o", &split, &mbox],
     ] {
+        let _ = std::fs::remove_dir_all(&out);
+        let _ = std::fs::remove_dir_all(&split);
         // Drawn at once (delay 0), so it has to be cleared and suspended.
         let Some(with) = in_terminal(&args, Some(0)) else {
             return;
         };
         let mut quiet_args = args.clone();
         quiet_args.insert(1, "--no-progress");
+        let _ = std::fs::remove_dir_all(&out);
+        let _ = std::fs::remove_dir_all(&split);
         let Some(without) = in_terminal(&quiet_args, None) else {
             return;
         };
+        // The progress was drawn (so it had to be cleared and suspended);
+        // `info` reads at disk speed without parsing and draws none.
+        assert!(
+            args[0] == "info" || String::from_utf8_lossy(&with).contains("/s)"),
+            "{args:?}: no progress was drawn"
+        );
         let (a, b) = (screen(&with), screen(&without));
-        assert!(!a.is_empty(), "{args:?}: no output");
+        // `split` writes files only: its screen stays empty.
+        assert_eq!(a.is_empty(), args[0] == "split", "{args:?}: {a:?}");
         for l in &a {
             assert!(
                 !l.contains("ETA") && !l.contains("/s)"),
@@ -169,7 +192,7 @@ fn no_progress_line_is_left_on_the_screen() {
 #[test]
 fn a_slow_run_over_a_file_shows_a_bar_with_percentage_and_eta() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mbox = mailbox(dir.path());
+    let mbox = mailbox(dir.path(), 3000);
     let Some(raw) = in_terminal(&["json", "-j1", &mbox], Some(0)) else {
         return;
     };
@@ -196,7 +219,7 @@ fn quick_runs_and_pipes_get_no_progress() {
     }
     // stderr a pipe: never, even at once.
     let dir = tempfile::tempdir().expect("temp dir");
-    let mbox = mailbox(dir.path());
+    let mbox = mailbox(dir.path(), 3000);
     let out = emlkit()
         .args(["scan", &mbox])
         .env("EMLKIT_PROGRESS_DELAY_MS", "0")

@@ -24,6 +24,7 @@ mod misuse;
 mod pick;
 mod pipeline_common;
 mod pipelines;
+mod postfix;
 mod progress;
 mod readme;
 mod scan;

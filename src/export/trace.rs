@@ -478,7 +478,7 @@ pub fn record<'a>(origin: &'a Origin, t: &'a Trace) -> TraceRec<'a> {
         message_id: bare(&t.message_id),
         from: t.from.as_deref().map(|a| {
             vec![AddressRec {
-                name: None,
+                name: t.from_name.as_deref(),
                 address: a,
             }]
         }),

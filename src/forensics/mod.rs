@@ -207,6 +207,8 @@ pub struct Trace {
     pub message_id: Option<Field>,
     /// The From address.
     pub from: Option<String>,
+    /// The display name of that From mailbox, when it has one.
+    pub from_name: Option<String>,
     /// Resent-* blocks, newest first (header order).
     pub resent: Vec<ResentBlock>,
     /// Authentication fields.
@@ -314,7 +316,10 @@ pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
             _ => {}
         }
         if h.name == HeaderName::From && t.from.is_none() {
-            t.from = first_address(h);
+            if let Some((name, address)) = first_mailbox(h) {
+                t.from = Some(address);
+                t.from_name = name;
+            }
         }
     }
     for group in model::resent::blocks(parsed) {
@@ -441,8 +446,10 @@ fn set_resent(b: &mut ResentBlock, name: &str, f: Field) {
     }
 }
 
-fn first_address(f: &model::Field<'_>) -> Option<String> {
-    model::address::mailboxes(f)
-        .into_iter()
-        .find_map(|m| m.address.map(|a| a.into_owned()))
+/// The first mailbox with an address: (display name, address).
+fn first_mailbox(f: &model::Field<'_>) -> Option<(Option<String>, String)> {
+    model::address::mailboxes(f).into_iter().find_map(|m| {
+        let name = m.name.map(|n| n.into_owned());
+        m.address.map(|a| (name, a.into_owned()))
+    })
 }

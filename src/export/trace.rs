@@ -35,14 +35,6 @@ use crate::source::Origin;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-/// A header field the timeline refers to: `{"text", "offset"}`.
-#[derive(Serialize)]
-#[non_exhaustive]
-pub struct FieldRec<'a> {
-    text: &'a str,
-    offset: u64,
-}
-
 /// A message id or a path as every record writes it (schema 2): the text
 /// between the angle brackets, surrounding white space removed (`json`'s
 /// `.message_id` and `.return_path`). See docs/json.md, "One vocabulary".
@@ -58,14 +50,7 @@ fn bare(f: &Option<Field>) -> Option<&str> {
 #[derive(Serialize)]
 struct AddressRec<'a> {
     name: Option<&'a str>,
-    address: &'a str,
-}
-
-fn field(f: &Option<Field>) -> Option<FieldRec<'_>> {
-    f.as_ref().map(|f| FieldRec {
-        text: &f.text,
-        offset: f.offset,
-    })
+    address: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -157,22 +142,35 @@ impl<'a> HopRec<'a> {
 /// The fields a Resent block adds to its event.
 #[derive(Serialize)]
 struct ResentEventRec<'a> {
-    from: Option<FieldRec<'a>>,
-    sender: Option<FieldRec<'a>>,
-    to: Option<FieldRec<'a>>,
-    cc: Option<FieldRec<'a>>,
-    bcc: Option<FieldRec<'a>>,
+    from: Option<Vec<AddressRec<'a>>>,
+    sender: Option<Vec<AddressRec<'a>>>,
+    to: Option<Vec<AddressRec<'a>>>,
+    cc: Option<Vec<AddressRec<'a>>>,
+    bcc: Option<Vec<AddressRec<'a>>>,
     message_id: Option<&'a str>,
+}
+
+/// The address list of Resent-`key` (schema 2: the shape of every address
+/// field), or null when the block has no such field.
+fn mailboxes<'a>(b: &'a ResentBlock, key: &str) -> Option<Vec<AddressRec<'a>>> {
+    b.mailboxes.iter().find(|(k, _)| *k == key).map(|(_, l)| {
+        l.iter()
+            .map(|(name, address)| AddressRec {
+                name: name.as_deref(),
+                address: address.as_deref(),
+            })
+            .collect()
+    })
 }
 
 impl<'a> ResentEventRec<'a> {
     fn new(b: &'a ResentBlock) -> Self {
         ResentEventRec {
-            from: field(&b.from),
-            sender: field(&b.sender),
-            to: field(&b.to),
-            cc: field(&b.cc),
-            bcc: field(&b.bcc),
+            from: mailboxes(b, "from"),
+            sender: mailboxes(b, "sender"),
+            to: mailboxes(b, "to"),
+            cc: mailboxes(b, "cc"),
+            bcc: mailboxes(b, "bcc"),
             message_id: bare(&b.message_id),
         }
     }
@@ -479,7 +477,7 @@ pub fn record<'a>(origin: &'a Origin, t: &'a Trace) -> TraceRec<'a> {
         from: t.from.as_deref().map(|a| {
             vec![AddressRec {
                 name: t.from_name.as_deref(),
-                address: a,
+                address: Some(a),
             }]
         }),
         return_path: bare(&t.return_path),

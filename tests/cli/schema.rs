@@ -294,6 +294,17 @@ fn the_validator_rejects_drift() {
             "{pointer} = {old} passed the schema"
         );
     }
+    let (_, out, _) = run(&["trace", "--json", "testdata/messages/resent.eml"]);
+    let mut t: Value = serde_json::from_str(out.trim()).unwrap();
+    schemas.check_record(&t).unwrap();
+    let resent = t["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|e| e["event"] == "resent")
+        .unwrap();
+    t["events"][resent]["from"] = serde_json::json!({"text": "a@b", "offset": 1});
+    assert!(schemas.check_record(&t).is_err());
     let (_, out, _) = run(&["json", "testdata/messages/resent.eml"]);
     let mut m: Value = serde_json::from_str(out.trim()).unwrap();
     schemas.check_record(&m).unwrap();

@@ -218,7 +218,20 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
         }
         Ok(())
     };
-    let mut outcome = super::for_each_message(&header_input, out, &work)?;
+    // Reports are separated by a blank line, none after the last (so that
+    // `trace … | tail -1` is the last line of the report).
+    let mut first = true;
+    let mut emit = |_: &Origin, b: &[u8]| -> Result<()> {
+        if b.is_empty() {
+            return Ok(());
+        }
+        if !first && !args.json {
+            out.write_all(b"\n")?;
+        }
+        first = false;
+        Ok(out.write_all(b)?)
+    };
+    let mut outcome = super::batch::for_each_message_emit(&header_input, &work, &mut emit)?;
     log.finish();
     outcome.errored |= log.hit();
     if args.stats {
@@ -278,7 +291,9 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
         ..style
     };
     if let Some(l) = label {
-        writeln!(buf, "{}", style.paint("1", &style.safe(l)))?;
+        // One separator for every command: `==> path#i <==` (as `head`).
+        let sep = format!("==> {} <==", style.safe(l));
+        writeln!(buf, "{}", style.paint("1", &sep))?;
     }
     if t.hops.is_empty() {
         writeln!(buf, "no Received fields")?;
@@ -468,7 +483,6 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
             )?;
         }
     }
-    writeln!(buf)?;
     Ok(())
 }
 

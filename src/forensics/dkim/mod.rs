@@ -21,6 +21,7 @@
 //! ```
 
 pub mod canon;
+pub mod dns;
 pub mod keys;
 pub mod tags;
 
@@ -637,7 +638,7 @@ impl<'a, 'h> Context<'a, 'h> {
         // The first record that parses as a key (RFC 6376 §3.6.2.2: a
         // verifier may try each).
         let mut rec = Err(keys::KeyError::Invalid("no record".into()));
-        for r in records {
+        for r in &records {
             rec = keys::parse_record(r);
             if rec.is_ok() {
                 break;

@@ -248,14 +248,14 @@ fn mbox_member_body_is_read() {
 }
 
 /// ARC (RFC 8617), chains sealed by dkimpy: two instances pass with keys,
-/// are `unverified` without; the last sealer is tied to hop 2 (index 1).
+/// are `unverified` without; the last sealer is tied to hop 2 (hop numbers are 1-based).
 #[test]
 fn arc_chain_pass() {
     let rec = trace_json(&data("arc-pass.eml"), Some("arc.zone"));
     let arc = &rec["authentication"]["arc"];
     assert_eq!(arc["instances"], 2);
     assert_eq!(arc["result"], "pass", "{arc}");
-    assert_eq!(arc["sealer_hop"], 1);
+    assert_eq!(arc["sealer_hop"], 2);
     assert_eq!(arc["sets"][1]["authserv_id"], "mx.fwd.example");
     assert_eq!(arc["sets"][0]["seal"]["cv"], "none");
     assert_eq!(arc["sets"][1]["seal"]["cv"], "pass");

@@ -36,6 +36,7 @@
 pub mod auth;
 pub mod classify;
 pub mod hops;
+pub mod sender;
 pub mod timeline;
 
 pub use classify::HopKind;
@@ -217,6 +218,9 @@ pub struct Trace {
     pub summary: Summary,
     /// Anomalies.
     pub findings: Vec<Finding>,
+    /// Sender alignment and lookalike domains (see [`sender`]); its
+    /// findings are also in `findings`.
+    pub sender: sender::Report,
 }
 
 fn field(h: &model::Field<'_>) -> Field {
@@ -400,6 +404,8 @@ pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
     let mut findings = header_findings(parsed);
     findings.extend(timeline::findings(&t, opts, parsed.message_id().is_some()));
     findings.extend(limit_findings);
+    t.sender = sender::analyze(parsed, &t, &opts.trust);
+    findings.extend(t.sender.findings.iter().cloned());
     t.findings = findings;
     t
 }

@@ -36,6 +36,7 @@
 pub mod auth;
 pub mod classify;
 pub mod hops;
+pub mod iocs;
 pub mod sender;
 pub mod timeline;
 

@@ -177,7 +177,7 @@ pub struct Report {
 pub fn analyze(parsed: &Message<'_>, t: &Trace, trust: &[String]) -> Report {
     let mut r = Report::default();
     let mut ids: Vec<(&'static str, String, u64)> = Vec::new();
-    let mut push = |ids: &mut Vec<(&'static str, String, u64)>, k, v: String, o| {
+    let push = |ids: &mut Vec<(&'static str, String, u64)>, k, v: String, o| {
         if ids.len() < MAX_IDENTITIES {
             ids.push((k, v, o));
             0

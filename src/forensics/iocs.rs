@@ -914,7 +914,7 @@ mod tests {
             values(&i, Kind::Domain),
             ["x.invalid", "www.example.com", "example.com", "example.org"]
         );
-        let url = &i.indicators[0];
+        let url = i.indicators.iter().find(|x| x.kind == Kind::Url).unwrap();
         assert_eq!(url.count, 2);
         assert_eq!(url.locations[0].part.as_deref(), Some("1"));
         // The offset is into the decoded text of the part.

@@ -388,7 +388,7 @@ fn token(c: &mut Collector, tok: &str, at: &Location, urls_only: bool) {
         if SCHEMES.contains(&scheme.as_str()) {
             let url = trim_tail(&tok[s..]);
             if url.len() > i - s + 3 {
-                c.url(url, at);
+                c.url(url, &shifted(at, s));
             }
         }
         return;
@@ -397,13 +397,22 @@ fn token(c: &mut Collector, tok: &str, at: &Location, urls_only: bool) {
         return;
     }
     // Lists written without spaces: a@b.example,c@d.example.
-    for piece in tok.split([',', ';']) {
+    // `key=value` (smtp.mailfrom=…, envelope-from=…): the value.
+    let mut rel = 0;
+    for piece in tok.split([',', ';', '=']) {
+        let piece_start = rel;
+        // Every separator is one byte.
+        rel += piece.len() + 1;
         let p = trim_tail(piece);
-        let p = p.strip_prefix("mailto:").unwrap_or(p);
+        let (p, skip) = match p.strip_prefix("mailto:") {
+            Some(x) => (x, 7),
+            None => (p, 0),
+        };
         if p.is_empty() {
             continue;
         }
-        if p.len() > 4 && p[..4].eq_ignore_ascii_case("www.") {
+        let at = &shifted(at, piece_start + skip);
+        if p.len() > 4 && p.get(..4).is_some_and(|w| w.eq_ignore_ascii_case("www.")) {
             let host_end = p.find(['/', '?', '#']).unwrap_or(p.len());
             if looks_like_domain(&p[..host_end]) {
                 c.add(Kind::Url, cut(p, MAX_VALUE), at);
@@ -419,6 +428,13 @@ fn token(c: &mut Collector, tok: &str, at: &Location, urls_only: bool) {
             c.host(p, at, true);
         }
     }
+}
+
+/// `at` moved `by` bytes further into the text.
+fn shifted(at: &Location, by: usize) -> Location {
+    let mut l = at.clone();
+    l.offset += by as u64;
+    l
 }
 
 /// Header fields whose contents are identifiers or signatures.

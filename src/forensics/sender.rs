@@ -386,6 +386,15 @@ fn registrable(ascii: &str) -> String {
     to_unicode(label).0
 }
 
+/// `unicode (ascii)` when they differ, else the name.
+fn shown(ascii: &str, unicode: &str) -> String {
+    if ascii == unicode {
+        ascii.to_string()
+    } else {
+        format!("{unicode} ({ascii})")
+    }
+}
+
 fn skeleton_of(s: &str) -> String {
     skeleton(s).collect()
 }
@@ -457,7 +466,7 @@ fn lookalikes(
             r.findings.push(
                 Finding::new(
                     "confusable_domain",
-                    format!("{unicode} ({d}) can pass for the ASCII name {sk:?}"),
+                    format!("{} can pass for the ASCII name {sk:?}", shown(&d, &unicode)),
                 )
                 .at(offset),
             );
@@ -471,7 +480,11 @@ fn lookalikes(
             r.findings.push(
                 Finding::new(
                     "lookalike_domain",
-                    format!("{unicode} ({d}) looks like {p}"),
+                    format!(
+                        "{} and {} look alike (same TR 39 skeleton {org_sk:?})",
+                        shown(&d, &unicode),
+                        shown(p, &to_unicode(p).0)
+                    ),
                 )
                 .at(offset),
             );

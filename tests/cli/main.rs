@@ -24,6 +24,7 @@ mod pick;
 mod pipeline_common;
 mod pipelines;
 mod scan;
+mod sender;
 mod sort;
 mod split;
 mod text;

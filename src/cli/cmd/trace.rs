@@ -29,7 +29,20 @@ codes: the message's header findings, as `emlkit json` reports them
 (missing_date, duplicate_header, invalid_date, …), then the trace's own
 (clock_skew, broken_chain, no_tls_public_hop, … see docs/trace.md).
 
-Only the header is parsed, so this is fast on big mailboxes.
+The sender section compares the From domain with Sender, Reply-To,
+Return-Path, DKIM d=, the SPF mail-from and HELO (strict and relaxed
+alignment as DMARC defines them, organizational domains by the Public
+Suffix List) and reports display names that carry another address and
+lookalike domains (punycode, mixed scripts, Unicode confusables; --trust
+domains are protected names).
+
+With --iocs, the URLs, domains, IP and e-mail addresses of the header fields
+and of the text and HTML bodies (href, src, action, CSS url(), …) are listed
+with their part and offset, deduplicated and counted; a link whose text
+names another host is a finding. --defang writes them as hxxp://, [.].
+
+Only the header is parsed (the whole message with --iocs), so this is fast
+on big mailboxes.
 
 Exit codes: 0 ok; 1 a message had no Received field; 2 an input or message
 could not be read, or a limit cut a message (`header_limit`, `trace_limit`,
@@ -39,7 +52,9 @@ Examples:
   emlkit trace message.eml
   emlkit trace --trust example.net message.eml
   emlkit trace --json archive.mbox | jq '.summary'
-  emlkit trace --stats archive.mbox";
+  emlkit trace --stats archive.mbox
+  emlkit trace --iocs --defang phish.eml
+  emlkit trace --json --iocs message.eml | jq '.iocs.indicators[] | select(.kind == \"url\")'";
 
 /// Arguments of `emlkit trace`.
 #[derive(Debug, Args)]
@@ -69,6 +84,17 @@ pub struct TraceArgs {
     /// Report a step back in time only when larger than this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     pub skew_tolerance: i64,
+
+    /// Also list the indicators (URLs, domains, IP and e-mail addresses)
+    /// of the header fields and the text and HTML bodies, with where each
+    /// was found and how often (reads the whole message; see docs/trace.md).
+    #[arg(long)]
+    pub iocs: bool,
+
+    /// Write indicators defanged for tickets: hxxp://, example[.]com,
+    /// user[@]example[.]com.
+    #[arg(long, requires = "iocs")]
+    pub defang: bool,
 
     /// Treat this Unix time as "now" (for reproducible future_date checks).
     #[arg(long, value_name = "UNIX_SECONDS", hide = true)]
@@ -149,13 +175,18 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
     let header_input = args.input.header_only();
     let log = LimitLog::new();
     let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
-        let parsed = model::Message::parse(
-            bytes,
-            origin.data_offset,
-            model::Scope::HeadersOnly,
-            &limits,
-        )?;
-        let t = forensics::trace(&parsed, &opts);
+        // Indicators need the bodies; the trace alone the header.
+        let scope = if args.iocs {
+            model::Scope::Full
+        } else {
+            model::Scope::HeadersOnly
+        };
+        let parsed = model::Message::parse(bytes, origin.data_offset, scope, &limits)?;
+        let mut t = forensics::trace(&parsed, &opts);
+        let iocs = args.iocs.then(|| forensics::iocs::extract(&parsed));
+        if let Some(i) = &iocs {
+            t.findings.extend(i.findings.iter().cloned());
+        }
         log.note(origin, &t.findings);
         if t.hops.is_empty() {
             none_found.store(true, Ordering::Relaxed);
@@ -167,7 +198,11 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
             return Ok(());
         }
         if args.json {
-            serde_json::to_writer(&mut *buf, &crate::export::trace::record(origin, &t))?;
+            let mut rec = crate::export::trace::record(origin, &t);
+            if let Some(i) = &iocs {
+                rec = rec.with_iocs(crate::export::iocs::record(i, args.defang, false));
+            }
+            serde_json::to_writer(&mut *buf, &rec)?;
             buf.push(b'\n');
         } else {
             let label = if multi || origin.format != "eml" {
@@ -176,10 +211,21 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
                 None
             };
             human(buf, &t, style, label.as_deref())?;
+            if let Some(i) = &iocs {
+                // Before the blank line that ends the message's block.
+                buf.pop();
+                super::trace_sender::iocs_table(buf, i, args.defang, style)?;
+                buf.push(b'\n');
+            }
         }
         Ok(())
     };
-    let mut outcome = super::for_each_message(&header_input, out, &work)?;
+    let input = if args.iocs {
+        &args.input
+    } else {
+        &header_input
+    };
+    let mut outcome = super::for_each_message(input, out, &work)?;
     log.finish();
     outcome.errored |= log.hit();
     if args.stats {
@@ -378,6 +424,7 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
             .collect();
         writeln!(buf, "auth:    {}", items.join(" "))?;
     }
+    super::trace_sender::sender_lines(buf, &t.sender, style)?;
     if !t.findings.is_empty() {
         writeln!(buf, "findings:")?;
         for f in &t.findings {

@@ -138,7 +138,7 @@ def main():
       "From: a@b.example\nContent-Type: text/html\n\n" + "<p><b>" * 1_000_000 +
       "".join(f'<a href="http://h{i}.example.com/">w{i}.example.org</a>' for i in range(20_000)) +
       "<a href=x>" * 200_000 + "<style>" + "url(" * 100_000 + "\n")
-    big = "a" * 20_000_000
+    big = "a" * 8_000_000
     w(out, "iocs-giant-url.eml",
       "From: a@b.example\nContent-Type: multipart/alternative; boundary=b\n\n--b\nContent-Type: text/plain\n\n"
       f"http://x.example.com/{big}\n--b\nContent-Type: text/html\n\n<a href=\"http://x.example.com/{big}\">"

@@ -2,7 +2,7 @@
 //! docs/trace.md and docs/json.md):
 //!
 //! ```text
-//! "iocs": {"indicators": [{"kind", "value", "count",
+//! "iocs": {"indicators": [{"kind", "value", "decoded"?, "count",
 //!            "locations": [{"part"|"field", "context", "offset"}]}],
 //!          "dropped", "findings"?}
 //! ```
@@ -21,6 +21,8 @@ use std::borrow::Cow;
 pub struct IndicatorRec<'a> {
     kind: Kind,
     value: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decoded: Option<&'a str>,
     count: usize,
     locations: &'a [Location],
 }
@@ -55,6 +57,7 @@ pub fn record(iocs: &Iocs, defanged: bool, with_findings: bool) -> IocsRec<'_> {
             .map(|i| IndicatorRec {
                 kind: i.kind,
                 value: value(i, defanged),
+                decoded: i.decoded.as_deref(),
                 count: i.count,
                 locations: &i.locations,
             })

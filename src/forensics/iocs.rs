@@ -119,6 +119,10 @@ pub struct Indicator {
     pub kind: Kind,
     /// The value (see the module docs for the normal form per kind).
     pub value: String,
+    /// For a domain (or an address) with IDNA `xn--` labels: the name
+    /// decoded, as a reader sees it (`value` keeps the raw form).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decoded: Option<String>,
     /// How many times it was seen.
     pub count: usize,
     /// The first [`MAX_LOCATIONS`] places it was seen.
@@ -165,9 +169,24 @@ impl Collector {
             return;
         }
         self.index.insert(key.clone(), self.out.indicators.len());
+        let decoded = match key.0 {
+            Kind::Domain | Kind::Email if key.1.contains("xn--") => {
+                let (local, domain) = match key.1.rsplit_once('@') {
+                    Some((l, d)) => (Some(l), d),
+                    None => (None, key.1.as_str()),
+                };
+                let (u, ok) = sender::to_unicode(domain);
+                ok.then(|| match local {
+                    Some(l) => format!("{l}@{u}"),
+                    None => u,
+                })
+            }
+            _ => None,
+        };
         self.out.indicators.push(Indicator {
             kind: key.0,
             value: key.1,
+            decoded,
             count: 1,
             locations: vec![at.clone()],
         });

@@ -371,6 +371,13 @@ pub fn address_in_text(s: &str) -> Option<String> {
 /// Decodes `xn--` labels: the Unicode form and whether every such label
 /// decoded.
 pub fn to_unicode(ascii: &str) -> (String, bool) {
+    // Most names have no IDNA label: no UTS 46 pass for them.
+    let has_xn = ascii
+        .split('.')
+        .any(|l| l.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("xn--")));
+    if ascii.is_ascii() && !has_xn {
+        return (ascii.to_ascii_lowercase(), true);
+    }
     let (u, res) = idna::domain_to_unicode(ascii);
     (u, res.is_ok())
 }

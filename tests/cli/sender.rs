@@ -166,6 +166,12 @@ fn trace_iocs_json_locations_point_at_the_values() {
         .expect("text part");
     assert!(text[l["offset"].as_u64().expect("offset") as usize..]
         .starts_with("https://www.paypal.com.account-verify.example/login"));
+    // Punycode shown decoded next to the raw form.
+    assert_eq!(
+        find("domain", "xn--pypal-4ve.com")["decoded"],
+        "p\u{430}ypal.com"
+    );
+    assert!(find("domain", "paypa1.com").get("decoded").is_none());
     // Entity-encoded href, the form action, the CSS url().
     assert_eq!(
         find("url", "https://login.example.org/?u=1")["locations"][0]["context"],

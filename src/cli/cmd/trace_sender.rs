@@ -64,7 +64,10 @@ pub fn iocs_table(buf: &mut Vec<u8>, i: &Iocs, defang: bool, style: Style) -> Re
     }
     writeln!(buf, "{head}")?;
     for ind in &i.indicators {
-        let value = crate::export::iocs::value(ind, defang);
+        let mut value = crate::export::iocs::value(ind, defang).into_owned();
+        if let Some(d) = &ind.decoded {
+            value.push_str(&format!(" ({d})"));
+        }
         let place = ind.locations.first().map(|l| {
             let w = match (&l.part, &l.field) {
                 (Some(p), _) => format!("part {p}"),

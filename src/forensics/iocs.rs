@@ -548,6 +548,31 @@ pub fn extract(msg: &Message<'_>) -> Iocs {
     c.out
 }
 
+/// The lookalike checks of [`sender::check_domain`] on the domains found
+/// in the bodies (link hosts, addresses in the text) that are not in
+/// `skip` (the sender domains, already checked by the trace): findings
+/// with the part of the domain's first location. At most
+/// [`MAX_FINDINGS`] findings.
+pub fn lookalikes(iocs: &Iocs, protected: &sender::Protected, skip: &[&str]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for ind in iocs.indicators.iter().filter(|i| i.kind == Kind::Domain) {
+        let Some(part) = ind.locations.first().and_then(|l| l.part.as_deref()) else {
+            continue;
+        };
+        if skip.contains(&ind.value.as_str()) {
+            continue;
+        }
+        let (_, findings) = sender::check_domain(&ind.value, protected);
+        for f in findings {
+            if out.len() >= MAX_FINDINGS {
+                return out;
+            }
+            out.push(f.part(part));
+        }
+    }
+    out
+}
+
 /// A value made safe to paste into a ticket: `hxxp://`, `hxxps://`,
 /// `fxp://`, and `[.]` for every dot of a host, domain, IPv4 address or
 /// address domain, `[@]` in addresses.

@@ -424,85 +424,101 @@ fn lookalikes(
     let mut seen = std::collections::HashSet::new();
     all.retain(|(d, _)| seen.insert(d.clone()));
     // Protected names: the trusted domains, then the From domain.
-    let mut protected: Vec<(String, String)> = trust
-        .iter()
-        .filter(|t| t.parse::<std::net::IpAddr>().is_err())
-        .map(|t| org_domain(t))
-        .map(|o| (o.clone(), skeleton_of(&to_unicode(&o).0)))
-        .collect();
-    if let Some(fd) = &r.from_domain {
-        let o = org_domain(fd);
-        protected.push((o.clone(), skeleton_of(&to_unicode(&o).0)));
-    }
+    let protected = Protected::new(
+        trust
+            .iter()
+            .map(String::as_str)
+            .chain(r.from_domain.as_deref()),
+    );
     for (d, offset) in all {
-        let (unicode, ok) = to_unicode(&d);
-        let labels: Vec<&str> = unicode.split('.').collect();
-        let mixed: Vec<String> = labels
-            .iter()
-            .filter(|l| !l.is_ascii() && !l.is_single_script())
-            .map(|l| l.to_string())
-            .collect();
-        let reg = registrable(&d);
-        let sk = skeleton_of(&reg);
-        if d.split('.').any(|l| l.starts_with("xn--")) {
-            if ok {
-                r.findings.push(
-                    Finding::new("punycode_domain", format!("domain {d} is {unicode} (IDNA)"))
-                        .at(offset),
-                );
-            } else {
-                r.findings.push(
-                    Finding::new(
-                        "invalid_idna",
-                        format!("domain {d} has an xn-- label that does not decode"),
-                    )
-                    .at(offset),
-                );
-            }
-        }
-        for l in &mixed {
-            r.findings.push(
-                Finding::new(
-                    "mixed_script_domain",
-                    format!("label {l:?} of {unicode} ({d}) mixes scripts"),
-                )
-                .at(offset),
-            );
-        }
-        if !reg.is_ascii() && sk.is_ascii() {
-            r.findings.push(
-                Finding::new(
-                    "confusable_domain",
-                    format!("{} can pass for the ASCII name {sk:?}", shown(&d, &unicode)),
-                )
-                .at(offset),
-            );
-        }
-        let org = org_domain(&d);
-        let org_sk = skeleton_of(&to_unicode(&org).0);
-        if let Some((p, _)) = protected
-            .iter()
-            .find(|(p, psk)| !psk.is_empty() && *psk == org_sk && *p != org)
-        {
-            r.findings.push(
-                Finding::new(
-                    "lookalike_domain",
-                    format!(
-                        "{} and {} look alike (same TR 39 skeleton {org_sk:?})",
-                        shown(&d, &unicode),
-                        shown(p, &to_unicode(p).0)
-                    ),
-                )
-                .at(offset),
-            );
-        }
-        r.domains.push(DomainInfo {
-            ascii: d,
-            unicode,
-            mixed_script: mixed,
-            skeleton: sk,
+        let (info, findings) = check_domain(&d, &protected);
+        r.findings
+            .extend(findings.into_iter().map(|f| f.at(offset)));
+        r.domains.push(info);
+    }
+}
+
+/// The protected names of lookalike checks: organizational domains and
+/// their TR 39 skeletons.
+#[derive(Debug, Clone, Default)]
+pub struct Protected(Vec<(String, String)>);
+
+impl Protected {
+    /// From domain names (IP addresses among them are ignored).
+    pub fn new<'s>(names: impl IntoIterator<Item = &'s str>) -> Protected {
+        Protected(
+            names
+                .into_iter()
+                .filter(|t| t.parse::<std::net::IpAddr>().is_err())
+                .map(org_domain)
+                .map(|o| {
+                    let sk = skeleton_of(&to_unicode(&o).0);
+                    (o, sk)
+                })
+                .collect(),
+        )
+    }
+}
+
+/// The IDNA and TR 39 facts of one domain and its findings
+/// (`punycode_domain`, `invalid_idna`, `mixed_script_domain`,
+/// `confusable_domain`, `lookalike_domain` against `protected`), without
+/// offsets.
+pub fn check_domain(d: &str, protected: &Protected) -> (DomainInfo, Vec<Finding>) {
+    let mut out = Vec::new();
+    let (unicode, ok) = to_unicode(d);
+    let mixed: Vec<String> = unicode
+        .split('.')
+        .filter(|l| !l.is_ascii() && !l.is_single_script())
+        .map(|l| l.to_string())
+        .collect();
+    let reg = registrable(d);
+    let sk = skeleton_of(&reg);
+    if d.split('.').any(|l| l.starts_with("xn--")) {
+        out.push(if ok {
+            Finding::new("punycode_domain", format!("domain {d} is {unicode} (IDNA)"))
+        } else {
+            Finding::new(
+                "invalid_idna",
+                format!("domain {d} has an xn-- label that does not decode"),
+            )
         });
     }
+    for l in &mixed {
+        out.push(Finding::new(
+            "mixed_script_domain",
+            format!("label {l:?} of {unicode} ({d}) mixes scripts"),
+        ));
+    }
+    if !reg.is_ascii() && sk.is_ascii() {
+        out.push(Finding::new(
+            "confusable_domain",
+            format!("{} can pass for the ASCII name {sk:?}", shown(d, &unicode)),
+        ));
+    }
+    let org = org_domain(d);
+    let org_sk = skeleton_of(&to_unicode(&org).0);
+    if let Some((p, _)) = protected
+        .0
+        .iter()
+        .find(|(p, psk)| !psk.is_empty() && *psk == org_sk && *p != org)
+    {
+        out.push(Finding::new(
+            "lookalike_domain",
+            format!(
+                "{} and {} look alike (same TR 39 skeleton {org_sk:?})",
+                shown(d, &unicode),
+                shown(p, &to_unicode(p).0)
+            ),
+        ));
+    }
+    let info = DomainInfo {
+        ascii: d.to_string(),
+        unicode,
+        mixed_script: mixed,
+        skeleton: sk,
+    };
+    (info, out)
 }
 
 #[cfg(test)]

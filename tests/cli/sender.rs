@@ -331,3 +331,59 @@ fn corpus_offsets_hold() {
     );
     assert!(vals.contains(&"168.121.35.26"), "{vals:?}");
 }
+
+/// Link hosts in the body are checked as the sender domains are: against
+/// `--trust` and the From domain (trace --iocs).
+#[test]
+fn body_link_hosts_are_checked_for_lookalikes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("m.eml");
+    std::fs::write(
+        &p,
+        concat!(
+            "From: Bank <alerts@example-bank.com>\r\nDate: Tue, 3 Dec 2024 09:00:00 +0000\r\n",
+            "Message-ID: <a@b.example>\r\nContent-Type: text/html\r\n\r\n",
+            "<a href=\"https://secure.examp1e-bank.com/login\">log in</a>\r\n",
+            "<a href=\"https://www.xn--exmple-bank-zij.com/\">here</a>\r\n",
+            "<a href=\"https://www.example-bank.com/help\">help</a>\r\n",
+        ),
+    )
+    .expect("write");
+    let f = p.to_str().expect("utf-8 path");
+    let (v, _) = trace_json(&["--iocs"], f);
+    let msgs: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|x| {
+            (
+                x["code"].as_str().unwrap_or("").to_string(),
+                x["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let has = |code: &str, needle: &str| msgs.iter().any(|(c, m)| c == code && m.contains(needle));
+    assert!(
+        has("lookalike_domain", "secure.examp1e-bank.com"),
+        "{msgs:?}"
+    );
+    assert!(
+        has("mixed_script_domain", "xn--exmple-bank-zij.com"),
+        "{msgs:?}"
+    );
+    assert!(
+        has("lookalike_domain", "www.xn--exmple-bank-zij.com"),
+        "{msgs:?}"
+    );
+    assert!(
+        !msgs.iter().any(|(_, m)| m.contains("www.example-bank.com")),
+        "{msgs:?}"
+    );
+    let lookalike = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|x| x["code"] == "lookalike_domain")
+        .expect("a lookalike");
+    assert_eq!(lookalike["part"], "1");
+}

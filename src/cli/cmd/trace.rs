@@ -186,6 +186,8 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
         let iocs = args.iocs.then(|| forensics::iocs::extract(&parsed));
         if let Some(i) = &iocs {
             t.findings.extend(i.findings.iter().cloned());
+            t.findings
+                .extend(super::trace_sender::body_lookalikes(i, &t, &opts.trust));
         }
         log.note(origin, &t.findings);
         if t.hops.is_empty() {

@@ -87,3 +87,22 @@ pub fn iocs_table(buf: &mut Vec<u8>, i: &Iocs, defang: bool, style: Style) -> Re
     }
     Ok(())
 }
+
+/// Lookalike findings on the domains of the bodies (link hosts), against
+/// the `--trust` domains and the From domain; the sender domains were
+/// checked by the trace already.
+pub fn body_lookalikes(
+    i: &Iocs,
+    t: &crate::forensics::Trace,
+    trust: &[String],
+) -> Vec<crate::model::Finding> {
+    use crate::forensics::{iocs, sender};
+    let protected = sender::Protected::new(
+        trust
+            .iter()
+            .map(String::as_str)
+            .chain(t.sender.from_domain.as_deref()),
+    );
+    let skip: Vec<&str> = t.sender.domains.iter().map(|d| d.ascii.as_str()).collect();
+    iocs::lookalikes(i, &protected, &skip)
+}

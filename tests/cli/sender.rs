@@ -78,7 +78,8 @@ fn phish_sender_section_and_findings() {
 
 #[test]
 fn newsletter_subdomains_align() {
-    let (v, code) = trace_json(&["--iocs"], "testdata/sender/newsletter.eml");
+    // Its DKIM-Signature is made up: not verified here (see dkim tests).
+    let (v, code) = trace_json(&["--iocs", "--no-verify"], "testdata/sender/newsletter.eml");
     assert_eq!(code, 0);
     for id in ["return_path", "dkim", "spf_mailfrom", "reply_to"] {
         assert_eq!(pair(&v, id)["relaxed"], true, "{id}");

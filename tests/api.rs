@@ -122,6 +122,42 @@ fn dkim_through_the_public_api() {
         .any(|f| f.code == "dkim_body_hash_mismatch"));
 }
 
+/// Issue 16: what a report (HTML, ticket) builds on: the sender facts of a
+/// trace and the indicators of a fully parsed message, through the library.
+#[test]
+fn sender_and_indicators_through_the_public_api() -> Result<(), Box<dyn std::error::Error>> {
+    use emlkit::forensics::{iocs, sender};
+    assert_eq!(sender::org_domain("bounce.example.co.uk"), "example.co.uk");
+    assert_eq!(
+        sender::aligned("news.example.com", "bounce.example.com"),
+        (false, true)
+    );
+    let raw = std::fs::read(format!(
+        "{}/testdata/sender/phish.eml",
+        env!("CARGO_MANIFEST_DIR")
+    ))?;
+    let msg = Message::parse(&raw, 0, Scope::Full, &Limits::default())?;
+    let t = msg.trace(&Options::at(1_733_300_000));
+    assert_eq!(t.sender.from_domain.as_deref(), Some("xn--pypal-4ve.com"));
+    assert_eq!(t.sender.dmarc_aligned, Some(false));
+    assert!(t.findings.iter().any(|f| f.code == "mixed_script_domain"));
+    let found = iocs::extract(&msg);
+    let url = found
+        .indicators
+        .iter()
+        .find(|i| i.kind == iocs::Kind::Url && i.value.contains("account-verify"))
+        .ok_or("no phishing URL")?;
+    assert_eq!(
+        iocs::defang(url.kind, &url.value),
+        "hxxps://www[.]paypal[.]com[.]account-verify[.]example/login"
+    );
+    assert!(found
+        .findings
+        .iter()
+        .any(|f| f.code == "link_text_mismatch"));
+    Ok(())
+}
+
 /// `Mailbox::from_bytes_with`: an mbox in memory cut by `Shard` exactly as
 /// the same file is cut on disk (the Python package's file objects use it).
 #[test]

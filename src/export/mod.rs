@@ -7,6 +7,7 @@
 pub mod extract;
 pub mod headers;
 pub mod info;
+pub mod iocs;
 pub mod json;
 pub mod limits;
 pub mod listing;

@@ -559,6 +559,19 @@ pub struct TraceRec<'a> {
     authentication: AuthenticationRec<'a>,
     summary: SummaryRec,
     findings: &'a [Finding],
+    /// Sender alignment and lookalike facts (issue 16).
+    sender: &'a crate::forensics::sender::Report,
+    /// Indicators, with `--iocs` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    iocs: Option<super::iocs::IocsRec<'a>>,
+}
+
+impl<'a> TraceRec<'a> {
+    /// The record with an `iocs` section (`trace --iocs`).
+    pub fn with_iocs(mut self, iocs: super::iocs::IocsRec<'a>) -> Self {
+        self.iocs = Some(iocs);
+        self
+    }
 }
 
 /// Builds the `trace` record of one message.
@@ -646,6 +659,8 @@ pub fn record<'a>(origin: &'a Origin, t: &'a Trace) -> TraceRec<'a> {
             origin_hop: s.origin.map(|(i, _)| i + 1),
         },
         findings: &t.findings,
+        sender: &t.sender,
+        iocs: None,
     }
 }
 

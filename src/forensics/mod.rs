@@ -38,6 +38,8 @@ pub mod auth;
 pub mod classify;
 pub mod dkim;
 pub mod hops;
+pub mod iocs;
+pub mod sender;
 pub mod timeline;
 
 pub use classify::HopKind;
@@ -241,6 +243,9 @@ pub struct Trace {
     pub summary: Summary,
     /// Anomalies.
     pub findings: Vec<Finding>,
+    /// Sender alignment and lookalike domains (see [`sender`]); its
+    /// findings are also in `findings`.
+    pub sender: sender::Report,
 }
 
 fn field(h: &model::Field<'_>) -> Field {
@@ -474,6 +479,8 @@ pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
     findings.extend(timeline::findings(&t, opts, parsed.message_id().is_some()));
     findings.extend(limit_findings);
     findings.extend(dkim_findings);
+    t.sender = sender::analyze(parsed, &t, &opts.trust);
+    findings.extend(t.sender.findings.iter().cloned());
     t.findings = findings;
     t
 }

@@ -168,6 +168,21 @@ def main():
             "Content-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n--b--\n").encode()
     for cut in range(1, len(full), 7):
         w(out, f"truncated-{cut:04}.eml", full[:cut])
+    # Indicators (issue 16): millions of HTML tags, a giant URL, 100k addresses,
+    # an unclosed anchor with a huge text, CSS url( without a closing paren.
+    w(out, "iocs-million-tags.eml",
+      "From: a@b.example\nContent-Type: text/html\n\n" + "<p><b>" * 1_000_000 +
+      "".join(f'<a href="http://h{i}.example.com/">w{i}.example.org</a>' for i in range(20_000)) +
+      "<a href=x>" * 200_000 + "<style>" + "url(" * 100_000 + "\n")
+    big = "a" * 8_000_000
+    w(out, "iocs-giant-url.eml",
+      "From: a@b.example\nContent-Type: multipart/alternative; boundary=b\n\n--b\nContent-Type: text/plain\n\n"
+      f"http://x.example.com/{big}\n--b\nContent-Type: text/html\n\n<a href=\"http://x.example.com/{big}\">"
+      f"{big}.example.com</a>\n--b--\n")
+    w(out, "iocs-100k-addresses.eml",
+      "From: a@b.example\nTo: " + ", ".join(f"u{i}@d{i}.example.com" for i in range(100_000)) +
+      "\nReply-To: " + ", ".join(f"r{i}@xn--pypal-4ve{i}.com" for i in range(20_000)) +
+      "\n\n" + " ".join(f"v{i}@e{i}.example.net 10.{i % 256}.{i // 256 % 256}.1" for i in range(100_000)) + "\n")
     # Empty and binary.
     w(out, "empty.eml", b"")
     w(out, "binary.bin", bytes(range(256)) * 64)

@@ -33,11 +33,11 @@ def commands(binary):
             have.add(line.split()[0])
     plans = {
         "tree": [["tree"], ["tree", "--json"]],
-        "json": [["json"]],
+        "json": [["json"], ["json", "--iocs", "--no-body"]],
         "headers": [["headers"], ["headers", "--raw"]],
         "text": [["text"]],
         "extract": [["extract", "--all", "-o", "{out}"], ["extract", "--json", "-o", "{out}"]],
-        "trace": [["trace"], ["trace", "--json"], ["trace", "--json", "--dkim-keys", "{keys}"]],
+        "trace": [["trace"], ["trace", "--json"], ["trace", "--json", "--dkim-keys", "{keys}"], ["trace", "--iocs", "--defang"]],
         "info": [["info"], ["info", "--json"]],
         "split": [["split", "--no-fsync", "-o", "{out}"]],
         "pick": [["pick", "*"], ["pick", "--json", "body:x OR finding:* OR tls:no OR has:attachment"]],

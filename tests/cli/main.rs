@@ -30,6 +30,7 @@ mod progress;
 mod readme;
 mod scan;
 mod schema;
+mod sender;
 mod sort;
 mod split;
 mod text;

@@ -869,6 +869,45 @@ mod schema {
         pub authentication: Auth,
         pub summary: Summary,
         pub findings: Vec<Finding>,
+        pub sender: Sender,
+        /// With `--iocs` only (pinned in tests/cli/sender.rs).
+        #[serde(default)]
+        pub iocs: Option<Value>,
+    }
+
+    /// The sender section (issue 16).
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Sender {
+        pub from: Option<String>,
+        pub display_name: Option<String>,
+        pub from_domain: Option<String>,
+        pub from_org_domain: Option<String>,
+        pub pairs: Vec<Pair>,
+        pub dmarc_aligned: Option<bool>,
+        pub domains: Vec<SenderDomain>,
+        pub dropped: usize,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Pair {
+        pub identity: String,
+        pub value: String,
+        pub domain: String,
+        pub org_domain: String,
+        pub strict: bool,
+        pub relaxed: bool,
+        pub offset: u64,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct SenderDomain {
+        pub ascii: String,
+        pub unicode: String,
+        pub mixed_script: Vec<String>,
+        pub skeleton: String,
     }
 
     #[derive(Deserialize)]

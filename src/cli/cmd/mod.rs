@@ -18,6 +18,7 @@ pub mod split;
 pub mod text;
 pub mod thread;
 pub mod trace;
+pub mod trace_sender;
 pub mod tree;
 
 use anyhow::Result;

@@ -29,6 +29,19 @@ codes: the message's header findings, as `emlkit json` reports them
 (missing_date, duplicate_header, invalid_date, …), then the trace's own
 (clock_skew, broken_chain, no_tls_public_hop, … see docs/trace.md).
 
+The sender section compares the From domain with Sender, Reply-To,
+Return-Path, DKIM d=, the SPF mail-from and HELO (strict and relaxed
+alignment as DMARC defines them, organizational domains by the Public
+Suffix List) and reports display names that carry another address and
+lookalike domains (punycode, mixed scripts, Unicode confusables; --trust
+domains are protected names).
+
+With --iocs, the URLs, domains, IP and e-mail addresses of the header fields
+and of the text and HTML bodies (href, src, action, CSS url(), …) are listed
+with their part and offset, deduplicated and counted; a link whose text
+names another host is a finding. --defang writes them as hxxp://, [.].
+
+
 DKIM signatures are verified offline: for each DKIM-Signature the body hash
 (bh=, with its c= and l=; no key needed), the fields h= signs (bottom-up, as
 RFC 6376 says), fields added above the signed ones (a second From), and with
@@ -37,7 +50,8 @@ ed25519-sha256). ARC chains are checked: instances, cv=, message signatures
 and seals (with keys). Nothing is looked up in DNS unless --dns is given.
 
 Only the header is parsed, so this is fast on big mailboxes; a DKIM- or
-ARC-signed message is read whole for its body hash (--no-verify: never).
+ARC-signed message is read whole for its body hash (--no-verify: never),
+and every message with --iocs.
 
 Exit codes: 0 ok; 1 a message had no Received field; 2 an input or message
 could not be read, or a limit cut a message (`header_limit`, `trace_limit`,
@@ -50,7 +64,9 @@ Examples:
   emlkit trace --stats archive.mbox
   emlkit trace --dkim-keys keys.zone suspicious.eml
   emlkit trace --dns suspicious.eml              # keys from DNS, explicitly
-  emlkit trace --json --dkim-keys keys.zone archive.mbox | jq '.authentication.dkim[] | {d, body_hash, result}'";
+  emlkit trace --json --dkim-keys keys.zone archive.mbox | jq '.authentication.dkim[] | {d, body_hash, result}'
+  emlkit trace --iocs --defang phish.eml
+  emlkit trace --json --iocs message.eml | jq '.iocs.indicators[] | select(.kind == \"url\")'";
 
 /// Arguments of `emlkit trace`.
 #[derive(Debug, Args)]
@@ -107,6 +123,17 @@ pub struct TraceArgs {
     /// body of a signed message is then not read).
     #[arg(long)]
     pub no_verify: bool,
+
+    /// Also list the indicators (URLs, domains, IP and e-mail addresses)
+    /// of the header fields and the text and HTML bodies, with where each
+    /// was found and how often (reads the whole message; see docs/trace.md).
+    #[arg(long)]
+    pub iocs: bool,
+
+    /// Write indicators defanged for tickets: hxxp://, example[.]com,
+    /// user[@]example[.]com.
+    #[arg(long, requires = "iocs")]
+    pub defang: bool,
 
     /// Treat this Unix time as "now" (for reproducible future_date checks).
     #[arg(long, value_name = "UNIX_SECONDS", hide = true)]
@@ -218,13 +245,20 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
     }
     let log = LimitLog::new();
     let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
-        let parsed = model::Message::parse(
-            bytes,
-            origin.data_offset,
-            model::Scope::HeadersOnly,
-            &limits,
-        )?;
-        let t = forensics::trace(&parsed, &opts);
+        // Indicators need the bodies; the trace alone the header.
+        let scope = if args.iocs {
+            model::Scope::Full
+        } else {
+            model::Scope::HeadersOnly
+        };
+        let parsed = model::Message::parse(bytes, origin.data_offset, scope, &limits)?;
+        let mut t = forensics::trace(&parsed, &opts);
+        let iocs = args.iocs.then(|| forensics::iocs::extract(&parsed));
+        if let Some(i) = &iocs {
+            t.findings.extend(i.findings.iter().cloned());
+            t.findings
+                .extend(super::trace_sender::body_lookalikes(i, &t, &opts.trust));
+        }
         log.note(origin, &t.findings);
         if t.hops.is_empty() {
             none_found.store(true, Ordering::Relaxed);
@@ -236,7 +270,11 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
             return Ok(());
         }
         if args.json {
-            serde_json::to_writer(&mut *buf, &crate::export::trace::record(origin, &t))?;
+            let mut rec = crate::export::trace::record(origin, &t);
+            if let Some(i) = &iocs {
+                rec = rec.with_iocs(crate::export::iocs::record(i, args.defang, false));
+            }
+            serde_json::to_writer(&mut *buf, &rec)?;
             buf.push(b'\n');
         } else {
             let label = if multi || origin.format != "eml" {
@@ -245,8 +283,19 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
                 None
             };
             human(buf, &t, style, label.as_deref())?;
+            if let Some(i) = &iocs {
+                // Before the blank line that ends the message's block.
+                buf.pop();
+                super::trace_sender::iocs_table(buf, i, args.defang, style)?;
+                buf.push(b'\n');
+            }
         }
         Ok(())
+    };
+    let input = if args.iocs {
+        &args.input
+    } else {
+        &header_input
     };
     // Reports are separated by a blank line, none after the last (so that
     // `trace … | tail -1` is the last line of the report).
@@ -261,7 +310,7 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
         first = false;
         Ok(out.write_all(b)?)
     };
-    let mut outcome = super::batch::for_each_message_emit(&header_input, &work, &mut emit)?;
+    let mut outcome = super::batch::for_each_message_emit(input, &work, &mut emit)?;
     log.finish();
     outcome.errored |= log.hit();
     if args.stats {
@@ -502,6 +551,7 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
         }
         writeln!(buf, "arc:     {line}")?;
     }
+    super::trace_sender::sender_lines(buf, &t.sender, style)?;
     if !t.findings.is_empty() {
         writeln!(buf, "findings:")?;
         for f in &t.findings {

@@ -28,8 +28,11 @@ pub const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src da
 /// `\u{XXXX}` inside `<span class="esc">`.
 pub fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
+    let mut it = s.chars().peekable();
+    while let Some(c) = it.next() {
         match c {
+            // A CRLF line ending is a line break, not a control to show.
+            '\r' if it.peek() == Some(&'\n') => {}
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -43,6 +46,12 @@ pub fn text(s: &str) -> String {
         }
     }
     out
+}
+
+/// Escapes `s` for the page `<title>` (raw text: markup is not parsed
+/// there, so unsafe characters are plain `\u{XXXX}` text, as in [`attr`]).
+pub fn title(s: &str) -> String {
+    attr(s)
 }
 
 /// Escapes `s` for a double-quoted attribute value: as [`text`], with the
@@ -91,7 +100,7 @@ pub fn clip(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
 pub const STYLE: &str = r#"
 :root{--fg:#1d2430;--muted:#5b6575;--line:#d7dce3;--bg:#fff;--soft:#f4f6f9;--bad:#b3261e;--warn:#9a6700;--ok:#1a7f37;--bar:#3b6fb6}
 *{box-sizing:border-box}
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg);margin:0 auto;padding:16px 24px;max-width:1200px}
+body{overflow-wrap:anywhere;word-break:break-word;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg);margin:0 auto;padding:16px 24px;max-width:1200px}
 h1{font-size:20px;margin:0 0 4px}h2{font-size:17px;margin:24px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}h3{font-size:15px;margin:16px 0 6px}
 table{border-collapse:collapse;width:100%;table-layout:fixed;margin:4px 0 12px}
 th,td{border:1px solid var(--line);padding:3px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere;word-break:break-word}
@@ -128,7 +137,7 @@ pub fn open(out: &mut String, title: &str) {
          <meta name=\"generator\" content=\"emlkit {}\">\n\
          <title>{}</title>\n<style>{STYLE}</style></head>\n<body>\n",
         env!("CARGO_PKG_VERSION"),
-        text(title)
+        self::title(title)
     );
 }
 
@@ -165,6 +174,10 @@ mod tests {
         assert!(!t.contains('\u{202E}') && !t.contains('\u{0}') && !t.contains('\u{200B}'));
         assert!(t.contains("\\u{202E}") && t.contains("\\u{0000}") && t.contains("\\u{2028}"));
         assert_eq!(text("line\nnext\ttab"), "line\nnext\ttab");
+        assert_eq!(
+            text("a\r\nb\rc"),
+            "a\nb<span class=\"esc\">\\u{000D}</span>c"
+        );
     }
 
     #[test]

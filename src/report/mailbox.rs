@@ -822,8 +822,13 @@ fn table_of_columns(out: &mut String, what: &str, rows: &[(String, Vec<u64>)], s
         out.push_str("<p class=\"muted\">no data</p>");
         return;
     }
-    out.push_str(
-        "<details class=\"numbers\" open><summary>numbers</summary><table class=\"numbers\">",
+    // Short tables are shown; long ones (a year of weeks) fold away on
+    // screen, still in the page.
+    let open = if rows.len() <= 12 { " open" } else { "" };
+    let _ = write!(
+        out,
+        "<details class=\"numbers\"{open}><summary>numbers ({} rows)</summary><table class=\"numbers\">",
+        rows.len()
     );
     let mut head: Vec<String> = vec![what.to_string()];
     head.extend(series.iter().map(|s| format!("{s} (n)")));

@@ -74,7 +74,7 @@ pub fn columns(title: &str, rows: &[(String, Vec<u64>)], legend: &[&str]) -> Str
         top + 4.0,
         left - 4.0,
     );
-    let label_every = (rows.len() / 12).max(1);
+    let label_every = rows.len().div_ceil(8).max(1);
     for (i, (label, values)) in rows.iter().enumerate() {
         let x = left + col_w * i as f64;
         let mut y = top + plot_h;

@@ -473,9 +473,9 @@ impl Overview {
         self.auth_html(&mut out);
         self.findings_html(&mut out);
         self.anomalies_html(&mut out);
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<section id=\"messages\"><h2>Messages in detail</h2><p class=\"muted\">The first <span id=\"n-detail\">{}</span> of {} messages (<code>--detail N</code> shows more); the rest are counted above.</p>\n",
+            "<section id=\"messages\"><h2>Messages in detail</h2><p class=\"muted\">The first <span id=\"n-detail\">{}</span> of {} messages (<code>--detail N</code> shows more); the rest are counted above.</p>",
             self.details.len(),
             self.messages
         );
@@ -494,9 +494,9 @@ impl Overview {
 
     fn inputs_html(&self, out: &mut String) {
         out.push_str("<section id=\"inputs\"><h2>Inputs</h2>\n<dl class=\"kv totals\">");
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<dt>messages</dt><dd id=\"n-messages\">{}</dd><dt>bytes</dt><dd id=\"n-bytes\">{}</dd><dt>hops</dt><dd id=\"n-hops\">{}</dd><dt>without Received</dt><dd id=\"n-without-received\">{}</dd><dt>with findings</dt><dd id=\"n-anomalies\">{}</dd></dl>\n",
+            "<dt>messages</dt><dd id=\"n-messages\">{}</dd><dt>bytes</dt><dd id=\"n-bytes\">{}</dd><dt>hops</dt><dd id=\"n-hops\">{}</dd><dt>without Received</dt><dd id=\"n-without-received\">{}</dd><dt>with findings</dt><dd id=\"n-anomalies\">{}</dd></dl>",
             self.messages, self.bytes, self.hops, self.without_received, self.anomalies_total
         );
         if !self.inputs.is_empty() {
@@ -527,9 +527,9 @@ impl Overview {
                             .join(", ")
                     })
                     .unwrap_or_default();
-                let _ = write!(
+                let _ = writeln!(
                     out,
-                    "<tr class=\"input\"><td class=\"mono\">{}</td><td>{}</td><td class=\"n\" data-k=\"messages\">{}</td><td class=\"n\" data-k=\"bytes\">{}</td><td class=\"n\" data-k=\"findings\">{}</td><td>{}</td></tr>\n",
+                    "<tr class=\"input\"><td class=\"mono\">{}</td><td>{}</td><td class=\"n\" data-k=\"messages\">{}</td><td class=\"n\" data-k=\"bytes\">{}</td><td class=\"n\" data-k=\"findings\">{}</td><td>{}</td></tr>",
                     text(&i.path),
                     text(&kind),
                     i.messages,
@@ -578,9 +578,9 @@ impl Overview {
             &["messages"],
         ));
         table_of_columns(out, unit, &rows, &["messages"]);
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<p class=\"muted\">{} messages without a usable Date{}.</p></section>\n",
+            "<p class=\"muted\">{} messages without a usable Date{}.</p></section>",
             self.undated,
             if self.days.other > 0 {
                 format!(" or beyond {MAX_KEYS} distinct days")
@@ -649,9 +649,9 @@ impl Overview {
         );
         for (k, r) in rows.iter().take(200) {
             let q = |v: Option<i64>| v.map(fmt_delay).unwrap_or_default();
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<tr class=\"relay\"><td class=\"mono\">{}</td><td class=\"n\" data-k=\"messages\">{}</td><td class=\"n\" data-k=\"hops\">{}</td><td class=\"n\" data-k=\"median\" data-s=\"{}\">{}</td><td class=\"n\" data-k=\"p95\" data-s=\"{}\">{}</td><td class=\"n\" data-k=\"tls\">{:.1}%</td></tr>\n",
+                "<tr class=\"relay\"><td class=\"mono\">{}</td><td class=\"n\" data-k=\"messages\">{}</td><td class=\"n\" data-k=\"hops\">{}</td><td class=\"n\" data-k=\"median\" data-s=\"{}\">{}</td><td class=\"n\" data-k=\"p95\" data-s=\"{}\">{}</td><td class=\"n\" data-k=\"tls\">{:.1}%</td></tr>",
                 text(&clip(k, 300)),
                 r.messages,
                 r.hops,
@@ -767,9 +767,9 @@ impl Overview {
     }
 
     fn anomalies_html(&self, out: &mut String) {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<section id=\"anomalies\"><h2>Messages with findings ({})</h2>\n",
+            "<section id=\"anomalies\"><h2>Messages with findings ({})</h2>",
             self.anomalies_total
         );
         if self.anomalies.is_empty() {
@@ -789,9 +789,9 @@ impl Overview {
                 .iter()
                 .map(|c| format!("<code>{}</code>", text(c)))
                 .collect();
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<tr><td class=\"n\">{n}</td><td class=\"mono\">{}</td><td>{}</td><td>{}</td></tr>\n",
+                "<tr><td class=\"n\">{n}</td><td class=\"mono\">{}</td><td>{}</td><td>{}</td></tr>",
                 text(&a.label),
                 text(&clip(a.subject.as_deref().unwrap_or(""), 300)),
                 codes.join(" ")

@@ -647,7 +647,7 @@ impl MessageReport {
     pub fn render_section(&self, out: &mut String, id: &str, level: u8) {
         let h = level.clamp(1, 4);
         let h2 = (h + 1).min(6);
-        let _ = write!(out, "<section class=\"message\" id=\"{id}\">\n");
+        let _ = writeln!(out, "<section class=\"message\" id=\"{id}\">");
         let subject = self.summary.subject.as_deref().unwrap_or("(no subject)");
         let _ = write!(
             out,
@@ -812,7 +812,7 @@ impl MessageReport {
 
     fn path_html(&self, out: &mut String, id: &str, h: u8) {
         let t = &self.trace;
-        let _ = write!(out, "<h{h} id=\"{id}-path\">Delivery path</h{h}>\n");
+        let _ = writeln!(out, "<h{h} id=\"{id}-path\">Delivery path</h{h}>");
         if t.hops.is_empty() {
             out.push_str("<p class=\"muted\">No Received fields.</p>\n");
             return;
@@ -895,9 +895,9 @@ impl MessageReport {
                 "<span class=\"warn\">no</span>".into()
             };
             let kind = t.kinds.get(i).map(|k| k.as_str()).unwrap_or("");
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<td class=\"n\">{}</td><td title=\"{}\">{}</td><td class=\"n{delay_class}\">{}</td><td>{bar}</td><td>{}{ip}</td><td>{}</td><td>{}</td><td>{tls}</td><td>{}{}</td></tr>\n",
+                "<td class=\"n\">{}</td><td title=\"{}\">{}</td><td class=\"n{delay_class}\">{}</td><td>{bar}</td><td>{}{ip}</td><td>{}</td><td>{}</td><td>{tls}</td><td>{}{}</td></tr>",
                 i + 1,
                 attr(&clip(hop.date_text.as_deref().unwrap_or(""), 200)),
                 text(&time),
@@ -948,9 +948,9 @@ impl MessageReport {
                     ),
                     _ => text(&r.authserv_id),
                 };
-                let _ = write!(
+                let _ = writeln!(
                     out,
-                    "<tr><td>{}{}</td><td>{by}</td><td>{}</td><td>{}</td><td><span class=\"{}\">{}</span></td><td class=\"mono\">{}</td><td class=\"n\">{}</td></tr>\n",
+                    "<tr><td>{}{}</td><td>{by}</td><td>{}</td><td>{}</td><td><span class=\"{}\">{}</span></td><td class=\"mono\">{}</td><td class=\"n\">{}</td></tr>",
                     text(&r.field),
                     r.instance.map(|i| format!(" i={i}")).unwrap_or_default(),
                     r.hop.map(|h| (h + 1).to_string()).unwrap_or_default(),
@@ -983,12 +983,12 @@ impl MessageReport {
                 let g = &s.tags;
                 let tx = [g.t, g.x]
                     .iter()
-                    .map(|v| v.map(|t| utc(t)).unwrap_or_else(|| "-".into()))
+                    .map(|v| v.map(utc).unwrap_or_else(|| "-".into()))
                     .collect::<Vec<_>>()
                     .join(" / ");
-                let _ = write!(
+                let _ = writeln!(
                     out,
-                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td><td class=\"mono\">{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td></tr>\n",
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td><td class=\"mono\">{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td></tr>",
                     text(&g.field),
                     opt(g.d.as_deref()),
                     opt(g.s.as_deref()),
@@ -1011,9 +1011,9 @@ impl MessageReport {
             );
             html::header_row(out, &["field", "value as written", "decoded", "offset (n)"]);
             for (name, value, offset, decoded) in &self.spam.fields {
-                let _ = write!(
+                let _ = writeln!(
                     out,
-                    "<tr><td>{}</td><td class=\"mono\">{}</td><td>{}</td><td class=\"n\">{offset}</td></tr>\n",
+                    "<tr><td>{}</td><td class=\"mono\">{}</td><td>{}</td><td class=\"n\">{offset}</td></tr>",
                     text(name),
                     text(&clip(value, MAX_CELL)),
                     decoded.as_deref().map(text).unwrap_or_else(|| "<span class=\"muted\">not decoded</span>".into()),
@@ -1053,9 +1053,9 @@ impl MessageReport {
                 Some(s) => text(s),
                 None => String::new(),
             };
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<tr data-part=\"{}\"><td class=\"mono\">{indent}{}</td><td>{ty}</td><td class=\"n\">{}</td><td>{}</td><td>{sniffed}</td><td class=\"mono\">{}</td><td>{}</td></tr>\n",
+                "<tr data-part=\"{}\"><td class=\"mono\">{indent}{}</td><td>{ty}</td><td class=\"n\">{}</td><td>{}</td><td>{sniffed}</td><td class=\"mono\">{}</td><td>{}</td></tr>",
                 attr(&p.id),
                 text(&p.id),
                 p.size,
@@ -1066,25 +1066,25 @@ impl MessageReport {
         }
         out.push_str("</table>\n");
         if self.parts_cut > 0 {
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<p class=\"muted\">{} more parts not listed.</p>\n",
+                "<p class=\"muted\">{} more parts not listed.</p>",
                 self.parts_cut
             );
         }
     }
 
     fn indicators_html(&self, out: &mut String, id: &str, h: u8) {
-        let _ = write!(out, "<h{h} id=\"{id}-indicators\">Indicators</h{h}>\n");
+        let _ = writeln!(out, "<h{h} id=\"{id}-indicators\">Indicators</h{h}>");
         if self.indicators.items.is_empty() {
             out.push_str("<p class=\"muted\">none</p>\n");
         } else {
             out.push_str("<table class=\"indicators\">");
             html::header_row(out, &["kind", "value (defanged)", "found in"]);
             for i in &self.indicators.items {
-                let _ = write!(
+                let _ = writeln!(
                     out,
-                    "<tr><td>{}</td><td><code>{}</code></td><td>{}</td></tr>\n",
+                    "<tr><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
                     text(&i.kind),
                     text(&clip(&defang(&i.kind, &i.value), MAX_CELL)),
                     text(&i.source)
@@ -1098,9 +1098,9 @@ impl MessageReport {
     }
 
     fn findings_html(&self, out: &mut String, id: &str, h: u8) {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<h{h} id=\"{id}-findings\">Findings ({})</h{h}>\n",
+            "<h{h} id=\"{id}-findings\">Findings ({})</h{h}>",
             self.findings.len()
         );
         if self.findings.is_empty() {
@@ -1111,9 +1111,9 @@ impl MessageReport {
         html::header_row(out, &["code", "severity", "part", "offset (n)", "message"]);
         for f in self.findings.iter().take(MAX_FINDINGS) {
             let g = &f.finding;
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<tr data-code=\"{}\"><td><code>{}</code></td><td>{}</td><td class=\"mono\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>\n",
+                "<tr data-code=\"{}\"><td><code>{}</code></td><td>{}</td><td class=\"mono\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
                 attr(g.code),
                 text(g.code),
                 f.severity.as_deref().map(text).unwrap_or_else(|| "<span class=\"muted\">-</span>".into()),
@@ -1124,9 +1124,9 @@ impl MessageReport {
         }
         out.push_str("</table>\n");
         if self.findings.len() > MAX_FINDINGS {
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<p class=\"muted\">{} more findings not listed.</p>\n",
+                "<p class=\"muted\">{} more findings not listed.</p>",
                 self.findings.len() - MAX_FINDINGS
             );
         }

@@ -42,6 +42,16 @@ pub fn bars(title: &str, rows: &[(String, u64)]) -> String {
     s
 }
 
+/// The colour of series `k`: blue for a single series, [`SERIES`] for
+/// stacked ones.
+fn colour_of(k: usize, stacked: bool) -> &'static str {
+    if stacked {
+        SERIES[k % SERIES.len()]
+    } else {
+        "#3b6fb6"
+    }
+}
+
 /// A column chart: one column per `(label, values)`, the values stacked in
 /// [`SERIES`] colours; `legend` names the series. At most `max_labels`
 /// x-axis labels are written (evenly spaced) so long series stay legible.
@@ -75,6 +85,7 @@ pub fn columns(title: &str, rows: &[(String, Vec<u64>)], legend: &[&str]) -> Str
         left - 4.0,
     );
     let label_every = rows.len().div_ceil(8).max(1);
+    let colour = |k: usize| colour_of(k, legend.len() > 1);
     for (i, (label, values)) in rows.iter().enumerate() {
         let x = left + col_w * i as f64;
         let mut y = top + plot_h;
@@ -87,7 +98,7 @@ pub fn columns(title: &str, rows: &[(String, Vec<u64>)], legend: &[&str]) -> Str
                     "<rect x=\"{:.2}\" y=\"{y:.2}\" width=\"{:.2}\" height=\"{hh:.2}\" fill=\"{}\"/>",
                     x + col_w * 0.1,
                     (col_w * 0.8).max(0.5),
-                    SERIES[k % SERIES.len()]
+                    colour(k)
                 );
             }
         }

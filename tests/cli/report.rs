@@ -650,3 +650,23 @@ fn bench_mailbox_report_is_bounded_and_renders_in_seconds() {
     );
     assert!(ms < 10_000, "load took {ms} ms");
 }
+
+#[test]
+fn help_has_examples_and_exit_codes() {
+    let (code, out, _) = run(&["report", "--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Examples:") && out.contains("Exit codes"));
+    assert!(out.contains("emlkit report suspicious.eml -o ticket.html"));
+    let (_, man, _) = run(&["man"]);
+    assert!(man.contains("report"));
+}
+
+#[test]
+fn stdin_message_is_a_message_report() {
+    let raw = std::fs::read(testdata("trace/mta/exim.eml")).expect("readable");
+    let (code, out, err) = run_stdin(&["report", "--now", NOW, "-"], &raw);
+    assert_eq!(code, 0, "{err}");
+    let page = String::from_utf8_lossy(&out);
+    assert!(page.contains("<h1>Message report</h1>"));
+    assert_eq!(page.matches("<tr class=\"hop").count(), 3);
+}

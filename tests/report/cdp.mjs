@@ -137,10 +137,11 @@ const out = {
 };
 done = true;
 const exited = new Promise((r) => proc.once("exit", r));
-await send("Browser.close").catch(() => {});
-ws.close();
+// Browser.close may never be answered (the browser goes first): not awaited.
+send("Browser.close").catch(() => {});
 proc.kill("SIGKILL");
-await exited;
+await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+try { ws.close(); } catch {}
 // The profile is scratch: a file the browser still writes must not fail the run.
 try { rmSync(profile, { recursive: true, force: true }); } catch {}
 // Exit only once the output is flushed: a pipe would lose the tail.

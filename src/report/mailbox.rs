@@ -299,7 +299,7 @@ pub struct Overview {
     pub days: Counter<u64>,
     /// Messages without a usable Date.
     pub undated: u64,
-    /// Size histogram ([`SIZE_BUCKETS`]).
+    /// Size histogram (under 1 KiB, then powers of two up to 64 MiB and more).
     pub sizes: [u64; SIZE_BUCKETS],
     /// Hop delay histogram.
     pub delays: [u64; 10],

@@ -73,12 +73,18 @@ pub struct Facts {
 impl Facts {
     /// The facts of one parsed message and its trace.
     pub fn new(label: &str, msg: &Message<'_>, t: &Trace) -> Facts {
-        let mut other: Vec<String> = Vec::new();
-        for f in msg.findings() {
-            if !t.findings.contains(f) {
-                other.push(f.code.to_string());
-            }
-        }
+        // Set look-ups: thousands of findings stay linear.
+        let traced: std::collections::HashSet<(&str, Option<u64>, &str)> = t
+            .findings
+            .iter()
+            .map(|f| (f.code, f.offset, f.message.as_str()))
+            .collect();
+        let other: Vec<String> = msg
+            .findings()
+            .iter()
+            .filter(|f| !traced.contains(&(f.code, f.offset, f.message.as_str())))
+            .map(|f| f.code.to_string())
+            .collect();
         Facts {
             label: label.to_string(),
             subject: msg.subject(),
@@ -362,7 +368,7 @@ impl Overview {
             self.transits[delay_bucket(t)] += 1;
         }
         // Relays: as `trace --stats` (a message counts once per relay).
-        let mut seen: Vec<&str> = Vec::new();
+        let mut seen: std::collections::HashSet<&str> = Default::default();
         for h in &f.hops {
             if let Some(d) = h.delay {
                 self.delays[delay_bucket(d)] += 1;
@@ -378,9 +384,8 @@ impl Overview {
                         r.delays_dropped += 1;
                     }
                 }
-                if !seen.contains(&by) {
+                if seen.insert(by) {
                     r.messages += 1;
-                    seen.push(by);
                 }
             }
         }

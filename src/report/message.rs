@@ -25,6 +25,9 @@ pub const MAX_CELL: usize = 2000;
 pub const MAX_PARTS: usize = 500;
 /// Most findings listed (the count is always complete).
 pub const MAX_FINDINGS: usize = 1000;
+/// Most hops, authentication results and signatures drawn (a hostile
+/// message may carry thousands of Received fields); the rest are counted.
+pub const MAX_ROWS: usize = 500;
 
 /// The ticket summary.
 #[derive(Debug, Clone, Default)]
@@ -312,8 +315,14 @@ impl MessageReport {
         // Findings: the message's, then the trace's own (the trace repeats
         // the header findings of the message), then extraction's.
         let mut findings: Vec<Finding> = msg.findings().to_vec();
+        // Set look-ups: thousands of findings stay linear.
+        let known: std::collections::HashSet<(&str, Option<u64>, &str)> = msg
+            .findings()
+            .iter()
+            .map(|f| (f.code, f.offset, f.message.as_str()))
+            .collect();
         for f in &trace.findings {
-            if !findings.contains(f) {
+            if !known.contains(&(f.code, f.offset, f.message.as_str())) {
                 findings.push(f.clone());
             }
         }
@@ -483,9 +492,10 @@ fn alignment(msg: &Message<'_>, t: &Trace) -> AlignmentSection {
         from_domain: t.from.as_deref().and_then(domain_of),
         ..AlignmentSection::default()
     };
+    let mut seen: std::collections::HashSet<(String, String)> = Default::default();
     let mut push = |what: &str, d: Option<String>| {
         if let Some(d) = d {
-            if !s.domains.iter().any(|(w, x)| w == what && *x == d) {
+            if seen.insert((what.to_string(), d.clone())) {
                 s.domains.push((what.to_string(), d));
             }
         }
@@ -547,8 +557,9 @@ pub fn relation(f: &str, d: &str) -> &'static str {
 
 fn indicators(msg: &Message<'_>, t: &Trace) -> IndicatorSection {
     let mut s = IndicatorSection::default();
+    let mut seen: std::collections::HashSet<(String, String)> = Default::default();
     let mut push = |kind: &str, value: String, source: String| {
-        if !s.items.iter().any(|i| i.kind == kind && i.value == value) {
+        if seen.insert((kind.to_string(), value.clone())) {
             s.items.push(Indicator {
                 kind: kind.into(),
                 value,
@@ -841,7 +852,7 @@ impl MessageReport {
             ],
         );
         let boundary = t.trusted.as_ref().and_then(|v| v.iter().position(|&x| x));
-        for (i, hop) in t.hops.iter().enumerate() {
+        for (i, hop) in t.hops.iter().enumerate().take(MAX_ROWS) {
             if boundary == Some(i) && i > 0 {
                 out.push_str("<tr class=\"boundary\"><td colspan=\"9\">trust boundary: the hops above are claimed by whoever handed the message over; those below were added by trusted hosts</td></tr>\n");
             }
@@ -910,6 +921,13 @@ impl MessageReport {
             );
         }
         out.push_str("</table>\n");
+        if t.hops.len() > MAX_ROWS {
+            let _ = writeln!(
+                out,
+                "<p class=\"muted\">{} more hops not drawn.</p>",
+                t.hops.len() - MAX_ROWS
+            );
+        }
         match (&t.trusted, boundary) {
             (None, _) => out.push_str("<p class=\"muted\">No trust boundary: give <code>--trust DOMAIN</code> to mark which hops your own servers added.</p>\n"),
             (Some(_), None) => out.push_str("<p class=\"bad\">No hop was received by a trusted host: every hop is claimed.</p>\n"),
@@ -940,7 +958,7 @@ impl MessageReport {
                     "offset (n)",
                 ],
             );
-            for r in &a.results {
+            for r in a.results.iter().take(MAX_ROWS) {
                 let by = match r.trusted {
                     Some(false) => format!(
                         "{} <span class=\"muted\">(outside trust)</span>",
@@ -979,7 +997,7 @@ impl MessageReport {
                     "offset (n)",
                 ],
             );
-            for s in &a.signatures {
+            for s in a.signatures.iter().take(MAX_ROWS) {
                 let g = &s.tags;
                 let tx = [g.t, g.x]
                     .iter()
@@ -1010,7 +1028,7 @@ impl MessageReport {
                 (h + 1).min(6)
             );
             html::header_row(out, &["field", "value as written", "decoded", "offset (n)"]);
-            for (name, value, offset, decoded) in &self.spam.fields {
+            for (name, value, offset, decoded) in self.spam.fields.iter().take(MAX_ROWS) {
                 let _ = writeln!(
                     out,
                     "<tr><td>{}</td><td class=\"mono\">{}</td><td>{}</td><td class=\"n\">{offset}</td></tr>",
@@ -1081,7 +1099,7 @@ impl MessageReport {
         } else {
             out.push_str("<table class=\"indicators\">");
             html::header_row(out, &["kind", "value (defanged)", "found in"]);
-            for i in &self.indicators.items {
+            for i in self.indicators.items.iter().take(MAX_ROWS) {
                 let _ = writeln!(
                     out,
                     "<tr><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",

@@ -21,8 +21,8 @@ Writes one self-contained HTML page: no script, no external resource, a
 Content-Security-Policy that forbids both, readable without JavaScript and
 printable. Nothing is looked up on the network.
 
-One message (an .eml file, or a single message reference such as
-archive.mbox#3) gives the ticket view: subject, From/To/Date, Message-ID,
+One message (an .eml file, stdin, a message reference such as
+archive.mbox#3, or a mailbox holding one message) gives the ticket view: subject, From/To/Date, Message-ID,
 origin IP, transit time, authentication verdicts as the header claims them,
 the sender's domains next to the From domain, the most frequent findings;
 the delivery path as a timeline (a row per hop: from, by, with, TLS, kind;
@@ -32,7 +32,8 @@ sizes, names, sniffed types, SHA-256 and what `extract` would write;
 indicators (IP addresses, domains) defanged; vendor spam fields; every
 finding with its code and byte offset; the raw header section, escaped.
 
-A mailbox (mbox, maildir, directory, several inputs) gives an overview:
+More messages (an mbox, a maildir, a directory, several inputs), or
+--overview, give the mailbox overview:
 messages per day or week, size, delay and transit distributions, top
 relays, senders and origin networks, TLS share per relay, SPF/DKIM/DMARC
 pass/fail per week, findings by code, each chart with its numbers as a
@@ -129,18 +130,14 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<super::Outcome> {
             MessageReport::build(&label, &msg, t).render_section(&mut s, ID, 3);
             facts.detail = Some(s);
         }
-        serde_json::to_writer(&mut *buf, &(origin.format, facts))?;
+        serde_json::to_writer(&mut *buf, &facts)?;
         Ok(())
     };
     let mut overview = Overview::new(args.detail);
-    let mut formats: Vec<String> = Vec::new();
     let mut first: Option<(String, Option<String>)> = None;
     let mut emit = |_: &Origin, buf: &[u8]| -> Result<()> {
-        let (format, mut f): (String, Facts) = serde_json::from_slice(buf)?;
+        let mut f: Facts = serde_json::from_slice(buf)?;
         let seq = emitted.fetch_add(1, Ordering::Relaxed);
-        if !formats.contains(&format) {
-            formats.push(format);
-        }
         if seq == 0 {
             first = Some((
                 f.subject.clone().unwrap_or_default(),
@@ -154,7 +151,9 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<super::Outcome> {
     let mut outcome = super::batch::for_each_message_emit(&args.input, &work, &mut emit)?;
     log.finish();
     outcome.errored |= log.hit();
-    let single = overview.messages == 1 && formats == ["eml"] && !args.overview;
+    // One message, wherever it was (a file, stdin, `archive.mbox#42`, an
+    // mbox of one), is a ticket: the message page.
+    let single = overview.messages == 1 && !args.overview;
     let page = match (single, first) {
         (true, Some((subject, Some(section)))) => {
             crate::report::message::document(Some(&subject), &section)

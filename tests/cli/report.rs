@@ -670,3 +670,40 @@ fn stdin_message_is_a_message_report() {
     assert!(page.contains("<h1>Message report</h1>"));
     assert_eq!(page.matches("<tr class=\"hop").count(), 3);
 }
+
+#[test]
+fn thousands_of_fields_stay_fast_and_bounded() {
+    // 8,000 Received and 8,000 Authentication-Results fields (issue 14's
+    // worst case for trace): the page stays linear to build and capped.
+    let mut m = String::new();
+    for i in 0..8000 {
+        m.push_str(&format!(
+            "Received: from h{i}.example.org (h{i}.example.org [192.0.2.{}]) by h{}.example.org with ESMTP; Fri, 1 Mar 2024 10:00:00 +0000\r\n",
+            i % 250,
+            i + 1
+        ));
+        m.push_str(&format!(
+            "Authentication-Results: h{i}.example.org; spf=pass smtp.mailfrom=a{i}@example.org\r\n"
+        ));
+    }
+    m.push_str("From: a@example.org\r\nSubject: many\r\n\r\nbody\r\n");
+    let t = tempfile::tempdir().expect("a temporary directory");
+    let p = t.path().join("many.eml");
+    std::fs::write(&p, m).expect("writable");
+    let start = std::time::Instant::now();
+    let page = report(&["--max-headers", "20000", p.to_str().unwrap_or_default()]);
+    let took = start.elapsed();
+    assert!(took.as_secs() < 30, "took {took:?}");
+    assert_eq!(page.matches("<tr class=\"hop").count(), 500);
+    assert!(page.contains("7500 more hops not drawn."));
+    assert!(page.len() < 4 << 20, "{} bytes", page.len());
+}
+
+#[test]
+fn a_message_reference_is_a_message_page() {
+    let p = testdata("mbox/mboxrd.mbox");
+    let r = format!("{}#1", p.display());
+    let page = report(&[&r]);
+    assert!(page.contains("<h1>Message report</h1>"));
+    assert!(page.contains("mboxrd.mbox#1"));
+}

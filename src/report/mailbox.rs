@@ -640,7 +640,7 @@ impl Overview {
             .map(|(k, r)| (k.to_string(), share(r.tls, r.hops)))
             .collect();
         out.push_str(&svg::bars("TLS share per relay (percent of hops)", &tls));
-        out.push_str("<table class=\"relays\">");
+        out.push_str("<table class=\"relays\"><colgroup><col style=\"width:40%\"><col><col><col><col><col></colgroup>");
         html::header_row(
             out,
             &[

@@ -707,3 +707,15 @@ fn a_message_reference_is_a_message_page() {
     assert!(page.contains("<h1>Message report</h1>"));
     assert!(page.contains("mboxrd.mbox#1"));
 }
+
+#[test]
+fn mailbox_page_is_the_same_on_one_core_and_on_many() {
+    let p = testdata("trace/mta");
+    let path = p.to_str().unwrap_or_default();
+    let one = report(&["-j", "1", path]);
+    let two = report(&["-j", "4", path]);
+    assert_eq!(one, two);
+    let none = report(&["--detail", "0", path]);
+    assert_eq!(between(&none, "id=\"n-detail\">", "<"), "0");
+    assert!(!none.contains("<section class=\"message\""));
+}

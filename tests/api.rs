@@ -118,3 +118,28 @@ fn a_mailbox_report_through_the_public_api() {
     assert_eq!(page.matches("<section class=\"message\"").count(), 1);
     assert!(page.contains("default-src 'none'"));
 }
+
+/// `Mailbox::from_bytes_with`: an mbox in memory cut by `Shard` exactly as
+/// the same file is cut on disk (the Python package's file objects use it).
+#[test]
+fn shards_of_bytes_in_memory_are_the_shards_of_the_file() {
+    use emlkit::source::{ReadOptions, Shard};
+    let path = data("archive.mbox");
+    let bytes = std::fs::read(&path).expect("reads");
+    let offsets =
+        |mb: Mailbox| -> Vec<u64> { mb.map(|r| r.expect("message").origin.offset).collect() };
+    let mut all = Vec::new();
+    for k in 1..=2 {
+        let shard: Shard = format!("{k}/2").parse().expect("shard");
+        let opts = ReadOptions::default().shard(Some(shard));
+        let mem = offsets(Mailbox::from_bytes_with(
+            bytes.clone(),
+            "mem.mbox",
+            opts.clone(),
+        ));
+        assert_eq!(mem, offsets(Mailbox::open_with(&path, opts)));
+        all.extend(mem);
+    }
+    assert_eq!(all, offsets(Mailbox::from_bytes(bytes, "mem.mbox")));
+    assert_eq!(all.len(), 4);
+}

@@ -27,7 +27,9 @@
 //! it.
 
 use super::json::{Raw, SourceRec};
+use crate::forensics::arc::Chain;
 use crate::forensics::auth::{AuthResult, AuthResults, ReceivedSpf, Signature};
+use crate::forensics::dkim::{Unsigned, Verdict};
 use crate::forensics::hops::{utc, Hop};
 use crate::forensics::{Field, Located, MethodSummary, ResentBlock, Trace};
 use crate::model::Finding;
@@ -366,6 +368,145 @@ struct AuthenticationRec<'a> {
     results: Vec<LocatedRec<AuthResultsRec<'a>>>,
     received_spf: Vec<LocatedRec<ReceivedSpfRec<'a>>>,
     signatures: Vec<LocatedRec<SignatureRec<'a>>>,
+    dkim: Vec<VerdictRec<'a>>,
+    arc: Option<ArcRec<'a>>,
+}
+
+#[derive(Serialize)]
+struct UnsignedRec<'a> {
+    name: &'a str,
+    offset: u64,
+}
+
+#[derive(Serialize)]
+struct SignedRec<'a> {
+    name: &'a str,
+    offset: Option<u64>,
+}
+
+/// One verified DKIM-Signature (or ARC-Message-Signature).
+#[derive(Serialize)]
+struct VerdictRec<'a> {
+    field: &'a str,
+    offset: u64,
+    d: Option<&'a str>,
+    s: Option<&'a str>,
+    a: Option<&'a str>,
+    c: Option<&'a str>,
+    i: Option<&'a str>,
+    l: Option<u64>,
+    body_hash: &'static str,
+    body_length: Option<u64>,
+    unsigned_tail: Option<u64>,
+    result: &'static str,
+    reason: Option<&'a str>,
+    key_bits: Option<usize>,
+    testing: bool,
+    signed: Vec<SignedRec<'a>>,
+    unsigned_copies: Vec<UnsignedRec<'a>>,
+    unsigned_fields: Vec<UnsignedRec<'a>>,
+}
+
+impl<'a> VerdictRec<'a> {
+    fn new(v: &'a Verdict) -> Self {
+        let un = |u: &'a [Unsigned]| {
+            u.iter()
+                .map(|u| UnsignedRec {
+                    name: &u.name,
+                    offset: u.offset,
+                })
+                .collect()
+        };
+        VerdictRec {
+            field: &v.field,
+            offset: v.offset,
+            d: v.d.as_deref(),
+            s: v.s.as_deref(),
+            a: v.a.as_deref(),
+            c: v.c.as_deref(),
+            i: v.i.as_deref(),
+            l: v.l,
+            body_hash: v.body_hash.as_str(),
+            body_length: v.body_length,
+            unsigned_tail: v.unsigned_tail,
+            result: v.result.as_str(),
+            reason: v.reason.as_deref(),
+            key_bits: v.key_bits,
+            testing: v.testing,
+            signed: v
+                .signed
+                .iter()
+                .map(|s| SignedRec {
+                    name: &s.name,
+                    offset: s.offset,
+                })
+                .collect(),
+            unsigned_copies: un(&v.unsigned_copies),
+            unsigned_fields: un(&v.unsigned_fields),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct SealRec<'a> {
+    offset: u64,
+    d: Option<&'a str>,
+    s: Option<&'a str>,
+    a: Option<&'a str>,
+    cv: Option<&'a str>,
+    result: &'static str,
+    reason: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ArcSetRec<'a> {
+    instance: u32,
+    authserv_id: Option<&'a str>,
+    claimed_arc: Option<&'a str>,
+    aar_offset: Option<u64>,
+    ams: Option<VerdictRec<'a>>,
+    seal: Option<SealRec<'a>>,
+}
+
+/// The ARC chain.
+#[derive(Serialize)]
+struct ArcRec<'a> {
+    instances: u32,
+    result: &'a str,
+    reason: Option<&'a str>,
+    sealer_hop: Option<usize>,
+    sets: Vec<ArcSetRec<'a>>,
+}
+
+impl<'a> ArcRec<'a> {
+    fn new(c: &'a Chain) -> Self {
+        ArcRec {
+            instances: c.instances,
+            result: &c.result,
+            reason: c.reason.as_deref(),
+            sealer_hop: c.sealer_hop,
+            sets: c
+                .sets
+                .iter()
+                .map(|s| ArcSetRec {
+                    instance: s.instance,
+                    authserv_id: s.authserv_id.as_deref(),
+                    claimed_arc: s.claimed_arc.as_deref(),
+                    aar_offset: s.aar_offset,
+                    ams: s.ams.as_ref().map(VerdictRec::new),
+                    seal: s.seal.as_ref().map(|x| SealRec {
+                        offset: x.offset,
+                        d: x.d.as_deref(),
+                        s: x.s.as_deref(),
+                        a: x.a.as_deref(),
+                        cv: x.cv.as_deref(),
+                        result: x.result.as_str(),
+                        reason: x.reason.as_deref(),
+                    }),
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -466,6 +607,8 @@ pub fn record<'a>(origin: &'a Origin, t: &'a Trace) -> TraceRec<'a> {
             results: t.auth.results.iter().map(located).collect(),
             received_spf: t.auth.received_spf.iter().map(located).collect(),
             signatures: t.auth.signatures.iter().map(located).collect(),
+            dkim: t.auth.dkim.iter().map(VerdictRec::new).collect(),
+            arc: t.auth.arc.as_ref().map(ArcRec::new),
         },
         summary: SummaryRec {
             hops: s.hops,

@@ -33,8 +33,10 @@
 //! # }
 //! ```
 
+pub mod arc;
 pub mod auth;
 pub mod classify;
+pub mod dkim;
 pub mod hops;
 pub mod timeline;
 
@@ -63,6 +65,12 @@ pub struct Options {
     /// A date later than `now` by more than this is `future_date`.
     /// Default 900 s.
     pub future_slack: i64,
+    /// Verify DKIM signatures and the ARC chain (body hashes always; the
+    /// signatures with [`Options::dkim_keys`]). Default true.
+    pub verify: bool,
+    /// DKIM/ARC public keys (`--dkim-keys`); None: signatures are
+    /// `no_key`, body hashes are still checked.
+    pub dkim_keys: Option<std::sync::Arc<dkim::KeyStore>>,
 }
 
 impl Default for Options {
@@ -85,6 +93,8 @@ impl Options {
             skew_tolerance: 0,
             date_far: 3600,
             future_slack: 900,
+            verify: true,
+            dkim_keys: None,
         }
     }
 }
@@ -150,6 +160,11 @@ pub struct Authentication {
     pub received_spf: Vec<Located<auth::ReceivedSpf>>,
     /// DKIM-Signature, ARC-Seal, ARC-Message-Signature.
     pub signatures: Vec<Located<auth::Signature>>,
+    /// Each DKIM-Signature verified (header order, see [`dkim`]); empty
+    /// when [`Options::verify`] is off.
+    pub dkim: Vec<dkim::Verdict>,
+    /// The ARC chain checked (see [`arc`]); None without ARC fields.
+    pub arc: Option<arc::Chain>,
 }
 
 /// Per-method summary entry: the newest claim for that method.
@@ -391,6 +406,27 @@ pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
         let above = l.hop.unwrap_or(n);
         l.hop = (above < n).then(|| n - 1 - above);
     }
+    let mut dkim_findings = Vec::new();
+    // Only messages that carry a signature pay for the field index.
+    let signed = parsed
+        .headers()
+        .iter()
+        .any(|h| h.is("dkim-signature") || h.is("arc-seal") || h.is("arc-message-signature"));
+    if opts.verify && signed {
+        let (fields, body) = dkim::message_fields(parsed);
+        let mut ctx = dkim::Context::new(&fields, body, opts.dkim_keys.as_deref());
+        if ctx.index.count("dkim-signature") > 0 {
+            let (v, f) = dkim::verify_message(&mut ctx);
+            t.auth.dkim = v;
+            dkim_findings = f;
+        }
+        if let Some((mut chain, f)) = arc::check(&mut ctx) {
+            arc::fill_aar(&mut chain, &t.auth.results);
+            chain.sealer_hop = sealer_hop(&chain, &fields, &index, n);
+            t.auth.arc = Some(chain);
+            dkim_findings.extend(f);
+        }
+    }
     t.auth_summary = timeline::auth_summary(&t.auth, !opts.trust.is_empty());
     t.summary = timeline::summary(&t);
     // One vocabulary: the header facts (missing_date, missing_message_id,
@@ -400,8 +436,34 @@ pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
     let mut findings = header_findings(parsed);
     findings.extend(timeline::findings(&t, opts, parsed.message_id().is_some()));
     findings.extend(limit_findings);
+    findings.extend(dkim_findings);
     t.findings = findings;
     t
+}
+
+/// The hop of the newest ARC sealer: the hop received by the authserv-id
+/// of its ARC-Authentication-Results (nearest to that field), else the
+/// newest hop received by a host in its seal's `d=` domain.
+fn sealer_hop(
+    chain: &arc::Chain,
+    fields: &[dkim::HeaderField<'_>],
+    index: &classify::HostIndex,
+    n: usize,
+) -> Option<usize> {
+    let set = chain.sets.last()?;
+    if let (Some(id), Some(off)) = (set.authserv_id.as_deref(), set.aar_offset) {
+        let above = fields
+            .iter()
+            .take_while(|f| f.offset < off)
+            .filter(|f| f.name == "received")
+            .count();
+        let target = n as i64 - 1 - above as i64;
+        if let Some(h) = index.nearest(id, target).filter(|_| !id.is_empty()) {
+            return Some(h);
+        }
+    }
+    let d = set.seal.as_ref()?.d.as_deref()?;
+    index.nearest(d, n as i64 - 1)
 }
 
 /// The message's findings as a header-only reader (`trace`, `headers`)

@@ -9,6 +9,7 @@ mod corpus;
 mod dedupe;
 mod determinism;
 mod differential;
+mod dkim;
 mod dovecot;
 mod extract;
 mod fuzz_loop;

@@ -92,6 +92,7 @@ pub fn for_each_message_emit<'o>(
         }
     }
     let (headers_only, max_message) = (args.headers_only, args.max_message_bytes);
+    let body_when = args.body_when;
     let mailbox = Mailbox::references(refs, read_options(args));
     let run = RunOptions::default().threads(args.jobs.unwrap_or(0));
     let bar = progress_bar();
@@ -114,6 +115,21 @@ pub fn for_each_message_emit<'o>(
             if headers_only {
                 // A maildir file's size is known once it is opened.
                 let (bytes, size) = raw.header_section().map_err(|e| e.to_string())?;
+                if body_when.is_some_and(|f| f(&bytes)) {
+                    let whole = raw.bytes().map_err(|e| e.to_string())?;
+                    if whole.len() as u64 > max_message {
+                        return Err(format!(
+                            "message of {} bytes is larger than --max-message-bytes ({max_message})",
+                            whole.len()
+                        ));
+                    }
+                    let mut origin = raw.origin.clone();
+                    if origin.length == 0 {
+                        origin.length = whole.len() as u64;
+                    }
+                    work(&origin, &whole, &mut buf).map_err(|e| format!("{e:#}"))?;
+                    return Ok(buf);
+                }
                 if raw.origin.length == 0 {
                     let mut origin = raw.origin.clone();
                     origin.length = size;
@@ -199,6 +215,7 @@ mod tests {
             max_header_bytes: 1 << 20,
             max_message_bytes: 1 << 31,
             headers_only: false,
+            body_when: None,
             jobs,
             shard: None,
             list: None,

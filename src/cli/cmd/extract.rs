@@ -2,11 +2,11 @@
 
 use super::{report, InputArgs, Outcome, Style};
 use crate::export::extract::{Digests, FileRec};
-use crate::export::json::{hex, FindingRec, SourceRec};
+use crate::export::json::{FindingRec, SourceRec};
 use crate::export::limits::LimitLog;
 use crate::extract::writer::SafeWriter;
 use crate::extract::{self, name, Options};
-use crate::model::{self, PartKind};
+use crate::model;
 use crate::source::Origin;
 use anyhow::{bail, Context, Result};
 use clap::Args;
@@ -161,7 +161,7 @@ struct MessageDirs<'w> {
     root: &'w SafeWriter,
     sub: Option<String>,
     base: Option<SafeWriter>,
-    nested: HashMap<usize, SafeWriter>,
+    folders: extract::Folders,
 }
 
 impl<'w> MessageDirs<'w> {
@@ -519,10 +519,8 @@ fn extract_message(
         root: &root,
         sub: (mailbox && !args.flat).then(|| origin.index.to_string()),
         base: None,
-        nested: HashMap::new(),
+        folders: extract::Folders::default(),
     };
-    // The written name of each attached message, for its sub-folder.
-    let mut eml_names: HashMap<usize, String> = HashMap::new();
     let label = origin.label();
     // An attached message is written whole, and with --recurse each level
     // of nesting holds the next: output could grow as depth × size. Each
@@ -576,7 +574,7 @@ fn extract_message(
             }
             continue;
         }
-        let written = write_item(args, tree, &mut dirs, &mut eml_names, item);
+        let written = write_item(args, tree, &mut dirs, item);
         let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
         match written {
             Ok(path) => {
@@ -613,34 +611,16 @@ fn write_item(
     args: &ExtractArgs,
     tree: &model::Message<'_>,
     dirs: &mut MessageDirs<'_>,
-    eml_names: &mut HashMap<usize, String>,
     item: &extract::Item<'_>,
 ) -> Result<PathBuf> {
-    let mut dir: SafeWriter = dirs.base()?.clone();
-    if !args.flat {
-        // Walk (creating as needed) the folders of the enclosing messages.
-        for &m in &item.messages {
-            if let Some(w) = dirs.nested.get(&m) {
-                dir = w.clone();
-                continue;
-            }
-            let folder = eml_names.get(&m).cloned().unwrap_or_else(|| {
-                let p = &tree.parts[m];
-                let raw = p.filename.as_deref().and_then(name::safe_name);
-                name::with_eml(&raw.unwrap_or_else(|| name::fallback_name(&p.id, &p.content_type)))
-            });
-            let stem = name::safe_name(name::split_ext(&folder).0)
-                .unwrap_or_else(|| "message".to_string());
-            let (w, _) = dir.subdir(&stem)?;
-            dirs.nested.insert(m, w.clone());
-            dir = w;
-        }
-    }
-    let used = dir.write_file(&item.name, &item.data)?;
-    if tree.parts[item.index].kind == PartKind::Message && !item.id.contains(':') {
-        eml_names.insert(item.index, used.clone());
-    }
-    Ok(dir.path().join(used))
+    let base: SafeWriter = dirs.base()?.clone();
+    Ok(extract::write_item(
+        &base,
+        tree,
+        &mut dirs.folders,
+        item,
+        args.flat,
+    )?)
 }
 
 fn manifest<'a>(
@@ -650,21 +630,12 @@ fn manifest<'a>(
     digests: &[DigestKind],
     message_findings: &'a [model::Finding],
 ) -> FileRec<'a> {
-    use md5::Md5;
-    use sha1::Sha1;
-    use sha2::{Digest, Sha256};
-    let data: &[u8] = &item.data;
     // Digests not asked for are left out of the record, not null.
-    let digests = Digests {
-        sha256: digests
-            .contains(&DigestKind::Sha256)
-            .then(|| hex(&Sha256::digest(data))),
-        sha1: digests
-            .contains(&DigestKind::Sha1)
-            .then(|| hex(&Sha1::digest(data))),
-        md5: digests
-            .contains(&DigestKind::Md5)
-            .then(|| hex(&Md5::digest(data))),
-    };
+    let digests = Digests::of(
+        &item.data,
+        digests.contains(&DigestKind::Sha256),
+        digests.contains(&DigestKind::Sha1),
+        digests.contains(&DigestKind::Md5),
+    );
     FileRec::new(src, item, path, digests, message_findings)
 }

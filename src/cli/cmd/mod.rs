@@ -97,6 +97,12 @@ pub struct InputArgs {
     #[arg(skip)]
     pub headers_only: bool,
 
+    /// With `headers_only`: a test on the header section that asks for the
+    /// whole message after all (`trace` needs the body of a DKIM-signed
+    /// message for its body hash). Not a flag.
+    #[arg(skip)]
+    pub body_when: Option<fn(&[u8]) -> bool>,
+
     /// Worker threads (default: all cores); output stays in input order.
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,

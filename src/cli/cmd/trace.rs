@@ -6,7 +6,7 @@ use crate::export::limits::LimitLog;
 use crate::forensics::{self, hops::fmt_delay, hops::utc, HopKind, Trace};
 use crate::model;
 use crate::source::Origin;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -29,7 +29,15 @@ codes: the message's header findings, as `emlkit json` reports them
 (missing_date, duplicate_header, invalid_date, …), then the trace's own
 (clock_skew, broken_chain, no_tls_public_hop, … see docs/trace.md).
 
-Only the header is parsed, so this is fast on big mailboxes.
+DKIM signatures are verified offline: for each DKIM-Signature the body hash
+(bh=, with its c= and l=; no key needed), the fields h= signs (bottom-up, as
+RFC 6376 says), fields added above the signed ones (a second From), and with
+--dkim-keys the signature itself (rsa-sha256; rsa-sha1 reported as weak;
+ed25519-sha256). ARC chains are checked: instances, cv=, message signatures
+and seals (with keys). Nothing is looked up in DNS.
+
+Only the header is parsed, so this is fast on big mailboxes; a DKIM- or
+ARC-signed message is read whole for its body hash (--no-verify: never).
 
 Exit codes: 0 ok; 1 a message had no Received field; 2 an input or message
 could not be read, or a limit cut a message (`header_limit`, `trace_limit`,
@@ -39,7 +47,9 @@ Examples:
   emlkit trace message.eml
   emlkit trace --trust example.net message.eml
   emlkit trace --json archive.mbox | jq '.summary'
-  emlkit trace --stats archive.mbox";
+  emlkit trace --stats archive.mbox
+  emlkit trace --dkim-keys keys.zone suspicious.eml
+  emlkit trace --json --dkim-keys keys.zone archive.mbox | jq '.authentication.dkim[] | {d, body_hash, result}'";
 
 /// Arguments of `emlkit trace`.
 #[derive(Debug, Args)]
@@ -69,6 +79,18 @@ pub struct TraceArgs {
     /// Report a step back in time only when larger than this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     pub skew_tolerance: i64,
+
+    /// DKIM and ARC public keys: a zone file of TXT records
+    /// (`sel._domainkey.example.com. IN TXT "v=DKIM1; k=rsa; p=…"`; strings
+    /// of one record are joined). Without it, body hashes are still checked
+    /// and signatures are `no_key`. Nothing is looked up in DNS.
+    #[arg(long, value_name = "FILE")]
+    pub dkim_keys: Option<std::path::PathBuf>,
+
+    /// Do not verify DKIM signatures and the ARC chain (header only; the
+    /// body of a signed message is then not read).
+    #[arg(long)]
+    pub no_verify: bool,
 
     /// Treat this Unix time as "now" (for reproducible future_date checks).
     #[arg(long, value_name = "UNIX_SECONDS", hide = true)]
@@ -142,11 +164,28 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
     let mut opts = forensics::Options::at(args.now.unwrap_or_else(now));
     opts.trust = args.trust.clone();
     opts.skew_tolerance = args.skew_tolerance.max(0);
+    opts.verify = !args.no_verify;
+    if let Some(p) = &args.dkim_keys {
+        let text = std::fs::read_to_string(p)
+            .with_context(|| format!("{}: cannot read the DKIM key file", p.display()))?;
+        let (store, warnings) = forensics::dkim::KeyStore::parse_zone(&text);
+        for w in warnings.iter().take(5) {
+            eprintln!("emlkit: {}: {w}", p.display());
+        }
+        if store.is_empty() {
+            anyhow::bail!("{}: no TXT record found", p.display());
+        }
+        opts.dkim_keys = Some(std::sync::Arc::new(store));
+    }
     let none_found = AtomicBool::new(false);
     let stats = Mutex::new(Stats::default());
     let multi = args.input.inputs.len() > 1;
     let limits = args.input.limits();
-    let header_input = args.input.header_only();
+    let mut header_input = args.input.header_only();
+    if opts.verify {
+        // A signed message is read whole: its body hash needs the body.
+        header_input.body_when = Some(has_signature);
+    }
     let log = LimitLog::new();
     let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
         let parsed = model::Message::parse(
@@ -197,6 +236,19 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// True when a header section has a DKIM-Signature, ARC-Seal or
+/// ARC-Message-Signature field (a line starting with that name). Linear.
+fn has_signature(header: &[u8]) -> bool {
+    let names: [&[u8]; 3] = [b"dkim-signature", b"arc-seal", b"arc-message-signature"];
+    header.split(|&b| b == b'\n').any(|line| {
+        names.iter().any(|n| {
+            line.len() > n.len()
+                && line[..n.len()].eq_ignore_ascii_case(n)
+                && matches!(line[n.len()], b':' | b' ' | b'\t')
+        })
     })
 }
 
@@ -378,6 +430,33 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
             .collect();
         writeln!(buf, "auth:    {}", items.join(" "))?;
     }
+    for v in &t.auth.dkim {
+        writeln!(buf, "dkim:    {}", verdict_line(v, style))?;
+    }
+    if let Some(c) = &t.auth.arc {
+        let r = match c.result.as_str() {
+            "pass" => style.paint("32", "pass"),
+            "fail" => style.paint("31", "fail"),
+            other => style.safe(other).into_owned(),
+        };
+        let mut line = format!(
+            "{} instance{}, {r}",
+            c.instances,
+            if c.instances == 1 { "" } else { "s" }
+        );
+        if let Some(last) = c.sets.last() {
+            if let Some(id) = &last.authserv_id {
+                line.push_str(&format!(", sealed by {}", style.safe(id)));
+            }
+            if let Some(h) = c.sealer_hop {
+                line.push_str(&format!(" (hop {})", h + 1));
+            }
+        }
+        if let Some(why) = &c.reason {
+            line.push_str(&format!(": {}", style.safe(why)));
+        }
+        writeln!(buf, "arc:     {line}")?;
+    }
     if !t.findings.is_empty() {
         writeln!(buf, "findings:")?;
         for f in &t.findings {
@@ -391,6 +470,48 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
     }
     writeln!(buf)?;
     Ok(())
+}
+
+/// `d=example.com s=sel rsa-sha256 relaxed/relaxed l=120: body match, signature pass`.
+fn verdict_line(v: &forensics::dkim::Verdict, style: Style) -> String {
+    let opt = |o: &Option<String>| style.safe(o.as_deref().unwrap_or("?")).into_owned();
+    let mut s = format!("d={} s={} {}", opt(&v.d), opt(&v.s), opt(&v.a));
+    if let Some(c) = &v.c {
+        s.push_str(&format!(" {c}"));
+    }
+    if let Some(l) = v.l {
+        s.push_str(&format!(" l={l}"));
+    }
+    let body = v.body_hash.as_str();
+    let body = match body {
+        "match" => style.paint("32", body),
+        "mismatch" => style.paint("31", body),
+        _ => body.to_string(),
+    };
+    let res = v.result.as_str();
+    let res = match res {
+        "pass" => style.paint("32", res),
+        "fail" | "error" => style.paint("31", res),
+        "weak" => style.paint("33", res),
+        _ => res.to_string(),
+    };
+    s.push_str(&format!(": body {body}, signature {res}"));
+    if let Some(tail) = v.unsigned_tail {
+        s.push_str(&format!(", {tail} unsigned bytes after l="));
+    }
+    if !v.unsigned_copies.is_empty() {
+        let names: Vec<&str> = v.unsigned_copies.iter().map(|u| u.name.as_str()).collect();
+        s.push_str(&format!(
+            ", unsigned extra {}",
+            style.safe(&names.join(","))
+        ));
+    }
+    if v.result != forensics::dkim::SigResult::Pass {
+        if let Some(r) = &v.reason {
+            s.push_str(&format!(" ({})", style.safe(r)));
+        }
+    }
+    s
 }
 
 /// One relay row: by-host, messages, hops, median and p95 delay, TLS share.

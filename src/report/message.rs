@@ -61,9 +61,11 @@ pub struct AuthSection {
     pub results: Vec<AuthRow>,
     /// DKIM-Signature, ARC-Seal, ARC-Message-Signature tags.
     pub signatures: Vec<SignatureRow>,
-    /// What verified the signatures here; `None` today: emlkit reads the
-    /// claims and does not verify signatures yet.
+    /// What verified the signatures here (`None`: nothing was verified,
+    /// the verdicts are the header's claims).
     pub verifier: Option<String>,
+    /// The ARC chain as checked offline, in words.
+    pub arc: Option<String>,
 }
 
 /// One result of an Authentication-Results field.
@@ -477,12 +479,42 @@ fn auth_section(t: &Trace) -> AuthSection {
             ..AuthRow::default()
         });
     }
+    // The offline DKIM verification (body hash always; the signature with
+    // `--dkim-keys`), matched to its field by offset.
+    let by_offset: std::collections::HashMap<u64, &forensics::dkim::Verdict> =
+        t.auth.dkim.iter().map(|v| (v.offset, v)).collect();
     for l in &t.auth.signatures {
+        let verified = by_offset.get(&l.offset).map(|v| {
+            let mut s = format!(
+                "signature {}; body hash {}",
+                v.result.as_str(),
+                v.body_hash.as_str()
+            );
+            if let Some(r) = &v.reason {
+                s.push_str(&format!(" ({})", clip(r, 200)));
+            }
+            s
+        });
         a.signatures.push(SignatureRow {
             tags: l.value.clone(),
             offset: l.offset,
-            verified: None,
+            verified,
         });
+    }
+    if !t.auth.dkim.is_empty() || t.auth.arc.is_some() {
+        a.verifier = Some("emlkit (offline: body hashes; signatures with --dkim-keys)".into());
+    }
+    if let Some(c) = &t.auth.arc {
+        a.arc = Some(format!(
+            "ARC chain of {} instance{}: {}{}",
+            c.instances,
+            if c.instances == 1 { "" } else { "s" },
+            c.result,
+            c.reason
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default()
+        ));
     }
     a
 }
@@ -941,8 +973,14 @@ impl MessageReport {
         let _ = write!(out, "<h{h} id=\"{id}-auth\">Authentication</h{h}>\n<p>");
         verdict_tags(out, &a.verdicts);
         out.push_str("</p>\n");
-        if a.verifier.is_none() {
-            out.push_str("<p class=\"muted\">As the header claims them; emlkit did not verify any signature (nothing is looked up).</p>\n");
+        match &a.verifier {
+            None => out.push_str("<p class=\"muted\">As the header claims them; emlkit did not verify any signature (nothing is looked up).</p>\n"),
+            Some(v) => {
+                let _ = writeln!(out, "<p class=\"muted\">The verdicts above are the header's claims; the <em>verified</em> column is {}. Nothing is looked up.</p>", text(v));
+            }
+        }
+        if let Some(c) = &a.arc {
+            let _ = writeln!(out, "<p class=\"arc\">{}</p>", text(c));
         }
         if !a.results.is_empty() {
             out.push_str("<table class=\"auth\">");

@@ -719,3 +719,59 @@ fn mailbox_page_is_the_same_on_one_core_and_on_many() {
     assert_eq!(between(&none, "id=\"n-detail\">", "<"), "0");
     assert!(!none.contains("<section class=\"message\""));
 }
+
+#[test]
+fn dkim_and_arc_verdicts_are_trace_s() {
+    for (msg, zone) in [
+        ("rfc8463.eml", "rfc8463.zone"),
+        ("arc-pass.eml", "arc.zone"),
+        ("arc-bad-cv.eml", "arc.zone"),
+        ("arc-body-changed.eml", "arc.zone"),
+        ("dkim-from-added.eml", "arc.zone"),
+        ("dkim-l-appended.eml", "arc.zone"),
+    ] {
+        let m = testdata(&format!("dkim/{msg}"));
+        let z = testdata(&format!("dkim/{zone}"));
+        let (m, z) = (
+            m.to_str().unwrap_or_default(),
+            z.to_str().unwrap_or_default(),
+        );
+        let page = report(&["--dkim-keys", z, m]);
+        let (_, trace, _) = run(&["trace", "--json", "--now", NOW, "--dkim-keys", z, m]);
+        let t: Value = serde_json::from_str(trace.trim()).expect("one record");
+        let want: Vec<String> = t["authentication"]["dkim"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|v| {
+                format!(
+                    "signature {}; body hash {}",
+                    v["result"].as_str().unwrap_or(""),
+                    v["body_hash"].as_str().unwrap_or("")
+                )
+            })
+            .collect();
+        let got: Vec<String> = all_between(&page, "<table class=\"signatures\">", "</table>")
+            .into_iter()
+            .flat_map(|tb| {
+                all_between(tb, "<td>signature ", ";")
+                    .into_iter()
+                    .zip(all_between(tb, "; body hash ", "<"))
+            })
+            .map(|(r, b)| {
+                format!(
+                    "signature {r}; body hash {}",
+                    b.split(' ').next().unwrap_or("")
+                )
+            })
+            .collect();
+        assert_eq!(got, want, "{msg}");
+        match t["authentication"]["arc"]["result"].as_str() {
+            Some(r) => assert!(
+                between(&page, "<p class=\"arc\">", "</p>").contains(&format!(": {r}")),
+                "{msg}: arc {r}"
+            ),
+            None => assert!(!page.contains("<p class=\"arc\">"), "{msg}"),
+        }
+    }
+}

@@ -23,7 +23,9 @@ printable. Nothing is looked up on the network.
 
 One message (an .eml file, stdin, a message reference such as
 archive.mbox#3, or a mailbox holding one message) gives the ticket view: subject, From/To/Date, Message-ID,
-origin IP, transit time, authentication verdicts as the header claims them,
+origin IP, transit time, authentication verdicts as the header claims them
+(and each DKIM signature verified offline: body hash always, the signature
+with --dkim-keys; the ARC chain),
 the sender's domains next to the From domain, the most frequent findings;
 the delivery path as a timeline (a row per hop: from, by, with, TLS, kind;
 a bar proportional to the delay, negative delays marked as skew, the trust
@@ -55,6 +57,7 @@ Examples:
   emlkit report --trust example.net suspicious.eml -o ticket.html
   emlkit report archive.mbox -o overview.html
   emlkit report --detail 50 ~/Maildir -r -o overview.html
+  emlkit report --dkim-keys keys.zone suspicious.eml -o ticket.html
   emlkit report archive.mbox#42 > message.html";
 
 /// Arguments of `emlkit report`.
@@ -85,6 +88,12 @@ pub struct ReportArgs {
     #[arg(long, value_name = "DOMAIN|IP")]
     pub trust: Vec<String>,
 
+    /// DKIM/ARC public keys as DNS TXT records in a zone file (as
+    /// `trace --dkim-keys`): signatures are verified with them; without,
+    /// body hashes are still checked and signatures are `no_key`.
+    #[arg(long, value_name = "FILE")]
+    pub dkim_keys: Option<PathBuf>,
+
     /// Report a step back in time only when larger than this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     pub skew_tolerance: i64,
@@ -111,6 +120,18 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<super::Outcome> {
     let mut opts = forensics::Options::at(args.now.unwrap_or_else(now));
     opts.trust = args.trust.clone();
     opts.skew_tolerance = args.skew_tolerance.max(0);
+    if let Some(p) = &args.dkim_keys {
+        let text = std::fs::read_to_string(p)
+            .with_context(|| format!("{}: cannot read the DKIM key file", p.display()))?;
+        let (store, warnings) = forensics::dkim::KeyStore::parse_zone(&text);
+        for w in warnings.iter().take(5) {
+            eprintln!("emlkit: {}: {w}", p.display());
+        }
+        if store.is_empty() {
+            anyhow::bail!("{}: no TXT record found", p.display());
+        }
+        opts.dkim_keys = Some(std::sync::Arc::new(store));
+    }
     let limits = args.input.limits();
     let log = LimitLog::new();
     let emitted = AtomicUsize::new(0);

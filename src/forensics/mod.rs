@@ -131,7 +131,14 @@ pub struct ResentBlock {
     pub message_id: Option<Field>,
     /// Offset of the block's first field.
     pub offset: u64,
+    /// The mailboxes of Resent-From, -Sender, -To, -Cc and -Bcc, by field
+    /// (`from`, `sender`, `to`, `cc`, `bcc`), in that order: (display
+    /// name, address), as `json`'s address lists have them.
+    pub mailboxes: Vec<(&'static str, Vec<Mailbox>)>,
 }
+
+/// One mailbox of an address field: display name and address.
+pub type Mailbox = (Option<String>, Option<String>);
 
 /// An authentication field with where it is and whether it is trusted.
 #[derive(Debug, Clone)]
@@ -222,6 +229,8 @@ pub struct Trace {
     pub message_id: Option<Field>,
     /// The From address.
     pub from: Option<String>,
+    /// The display name of that From mailbox, when it has one.
+    pub from_name: Option<String>,
     /// Resent-* blocks, newest first (header order).
     pub resent: Vec<ResentBlock>,
     /// Authentication fields.
@@ -329,7 +338,10 @@ pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
             _ => {}
         }
         if h.name == HeaderName::From && t.from.is_none() {
-            t.from = first_address(h);
+            if let Some((name, address)) = first_mailbox(h) {
+                t.from = Some(address);
+                t.from_name = name;
+            }
         }
     }
     for group in model::resent::blocks(parsed) {
@@ -340,7 +352,32 @@ pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
         for f in &group.fields {
             let n = String::from_utf8_lossy(f.raw_name).to_ascii_lowercase();
             set_resent(&mut b, &n, field(f));
+            let key = match n.as_str() {
+                "resent-from" => "from",
+                "resent-sender" => "sender",
+                "resent-to" => "to",
+                "resent-cc" => "cc",
+                "resent-bcc" => "bcc",
+                _ => continue,
+            };
+            let list: Vec<Mailbox> = model::address::mailboxes(f)
+                .into_iter()
+                .map(|m| {
+                    (
+                        m.name.map(|x| x.into_owned()),
+                        m.address.map(|x| x.into_owned()),
+                    )
+                })
+                .collect();
+            // A repeated field: the last value, as set_resent keeps it.
+            match b.mailboxes.iter_mut().find(|(k, _)| *k == key) {
+                Some(slot) => slot.1 = list,
+                None => b.mailboxes.push((key, list)),
+            }
         }
+        let order = ["from", "sender", "to", "cc", "bcc"];
+        b.mailboxes
+            .sort_by_key(|(k, _)| order.iter().position(|o| o == k).unwrap_or(order.len()));
         b.timestamp = b
             .date
             .as_ref()
@@ -503,8 +540,10 @@ fn set_resent(b: &mut ResentBlock, name: &str, f: Field) {
     }
 }
 
-fn first_address(f: &model::Field<'_>) -> Option<String> {
-    model::address::mailboxes(f)
-        .into_iter()
-        .find_map(|m| m.address.map(|a| a.into_owned()))
+/// The first mailbox with an address: (display name, address).
+fn first_mailbox(f: &model::Field<'_>) -> Option<(Option<String>, String)> {
+    model::address::mailboxes(f).into_iter().find_map(|m| {
+        let name = m.name.map(|n| n.into_owned());
+        m.address.map(|a| (name, a.into_owned()))
+    })
 }

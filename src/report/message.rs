@@ -976,7 +976,7 @@ impl MessageReport {
         match &a.verifier {
             None => out.push_str("<p class=\"muted\">As the header claims them; emlkit did not verify any signature (nothing is looked up).</p>\n"),
             Some(v) => {
-                let _ = writeln!(out, "<p class=\"muted\">The verdicts above are the header's claims; the <em>verified</em> column is {}. Nothing is looked up.</p>", text(v));
+                let _ = writeln!(out, "<p class=\"muted\">The verdicts above are the header's claims; the verified column is {}. Nothing is looked up.</p>", text(v));
             }
         }
         if let Some(c) = &a.arc {

@@ -862,7 +862,7 @@ mod schema {
         pub kind: String,
         pub source: Value,
         pub message_id: Value,
-        pub from: Option<String>,
+        pub from: Option<Value>,
         pub return_path: Value,
         pub hops: Vec<Hop>,
         pub events: Vec<Value>,
@@ -874,7 +874,7 @@ mod schema {
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct Hop {
-        pub index: usize,
+        pub hop: usize,
         pub offset: u64,
         pub kind: String,
         pub trusted: Option<bool>,
@@ -915,7 +915,7 @@ mod schema {
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct Date {
-        pub written: Option<String>,
+        pub raw: Option<String>,
         pub utc: Option<String>,
         pub timestamp: Option<i64>,
     }
@@ -1004,7 +1004,7 @@ fn cli_json_is_pinned() {
     assert_eq!(r.kind, "trace");
     assert_eq!(r.hops.len(), 4);
     let h = &r.hops[1];
-    assert_eq!(h.index, 1);
+    assert_eq!(h.hop, 2, "hop numbers are 1-based, as in the table");
     assert_eq!(h.offset, 414);
     assert_eq!(h.kind, "relay");
     assert_eq!(h.from.helo.as_deref(), Some("smtp.example.org"));

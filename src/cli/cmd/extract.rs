@@ -203,9 +203,11 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
         args.input.inputs.iter().cloned().map(Some).collect()
     };
     let several = inputs.len() > 1;
+    check_part_ids(&args.parts)?;
     let root = if to_stdout {
         None
     } else {
+        super::need_directory("-o", &args.output)?;
         Some(SafeWriter::open(&args.output)?)
     };
     let mut input_dirs: HashMap<String, usize> = HashMap::new();
@@ -213,6 +215,7 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
     for input in &inputs {
         let mut one = args.input.clone();
         one.inputs = input.iter().cloned().collect();
+        one.no_progress |= args.quiet;
         if root.is_none() {
             // -O -: "the first selected part" must mean the first in input
             // order, not the first a worker thread reaches.
@@ -251,6 +254,7 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
                 &args.input.limits(),
             )?;
             log.note(origin, parsed.findings());
+            missing_parts(&args.parts, &parsed, origin);
             extract_message(args, &opts, style, dirs, &state, origin, &parsed, buf)
         };
         // Input order: files a worker left under temporary names (--flat
@@ -303,6 +307,62 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
     Ok(total)
 }
 
+/// What a part id looks like: `tree`'s ids (`1`, `2.1.3`, `0` for a
+/// multipart root), or a derived file's `<id>:uuN` / `<id>:tnefN`.
+fn check_part_ids(ids: &[String]) -> Result<()> {
+    let numbers = |s: &str| {
+        !s.is_empty()
+            && s.split('.')
+                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    for id in ids {
+        let (base, derived) = match id.split_once(':') {
+            Some((b, d)) => (b, Some(d)),
+            None => (id.as_str(), None),
+        };
+        let derived_ok = derived.is_none_or(|d| {
+            ["uu", "tnef"].iter().any(|k| {
+                d.strip_prefix(k)
+                    .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            })
+        });
+        if !numbers(base) || !derived_ok {
+            bail!(
+                "--part {id:?}: not a part id (a part id is what `emlkit tree` shows: 1, 2.1, \
+                 0 for a multipart root; 1:uu1 or 3:tnef2 for a file inside a part)"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Reports the `--part` ids this message does not have, with those it has.
+fn missing_parts(ids: &[String], tree: &model::Message<'_>, origin: &Origin) {
+    for id in ids {
+        let base = id.split(':').next().unwrap_or(id);
+        if tree.parts.iter().any(|p| p.id == base) {
+            continue;
+        }
+        const SHOWN: usize = 40;
+        let mut have: Vec<&str> = tree
+            .parts
+            .iter()
+            .take(SHOWN)
+            .map(|p| p.id.as_str())
+            .collect();
+        if tree.parts.len() > SHOWN {
+            have.push("…");
+        }
+        report(
+            &origin.label(),
+            &format!(
+                "--part {id}: no such part (this message has parts {}; `emlkit tree` shows them)",
+                have.join(", ")
+            ),
+        );
+    }
+}
+
 /// A file a worker wrote under a temporary name in the shared folder of
 /// `--flat`, named in input order by [`adopt_all`].
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -352,7 +412,7 @@ fn adopt_all(
                 failed += 1;
                 report(
                     &origin.label(),
-                    &format!("part {}: not written: {e:#}", f.part),
+                    &format!("part {}: not written: {}", f.part, super::chain_of(&e)),
                 );
             }
         }
@@ -503,7 +563,10 @@ fn extract_message(
                 state.lock().unwrap_or_else(|e| e.into_inner()).failed += 1;
                 report(
                     &origin.label(),
-                    &format!("reassembled message/partial {id:?}: not written: {e:#}"),
+                    &format!(
+                        "reassembled message/partial {id:?}: not written: {}",
+                        super::chain_of(&e)
+                    ),
                 );
             }
         }
@@ -569,7 +632,10 @@ fn extract_message(
                 }
                 Err(e) => {
                     state.lock().unwrap_or_else(|e| e.into_inner()).failed += 1;
-                    report(&label, &format!("part {}: not written: {e:#}", item.id));
+                    report(
+                        &label,
+                        &format!("part {}: not written: {}", item.id, super::chain_of(&e)),
+                    );
                 }
             }
             continue;
@@ -594,7 +660,10 @@ fn extract_message(
             Err(e) => {
                 st.failed += 1;
                 drop(st);
-                report(&label, &format!("part {}: not written: {e:#}", item.id));
+                report(
+                    &label,
+                    &format!("part {}: not written: {}", item.id, super::chain(&e)),
+                );
             }
         }
     }

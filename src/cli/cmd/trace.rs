@@ -34,7 +34,7 @@ DKIM signatures are verified offline: for each DKIM-Signature the body hash
 RFC 6376 says), fields added above the signed ones (a second From), and with
 --dkim-keys the signature itself (rsa-sha256; rsa-sha1 reported as weak;
 ed25519-sha256). ARC chains are checked: instances, cv=, message signatures
-and seals (with keys). Nothing is looked up in DNS.
+and seals (with keys). Nothing is looked up in DNS unless --dns is given.
 
 Only the header is parsed, so this is fast on big mailboxes; a DKIM- or
 ARC-signed message is read whole for its body hash (--no-verify: never).
@@ -49,6 +49,7 @@ Examples:
   emlkit trace --json archive.mbox | jq '.summary'
   emlkit trace --stats archive.mbox
   emlkit trace --dkim-keys keys.zone suspicious.eml
+  emlkit trace --dns suspicious.eml              # keys from DNS, explicitly
   emlkit trace --json --dkim-keys keys.zone archive.mbox | jq '.authentication.dkim[] | {d, body_hash, result}'";
 
 /// Arguments of `emlkit trace`.
@@ -86,6 +87,21 @@ pub struct TraceArgs {
     /// and signatures are `no_key`. Nothing is looked up in DNS.
     #[arg(long, value_name = "FILE")]
     pub dkim_keys: Option<std::path::PathBuf>,
+
+    /// Look DKIM/ARC keys missing from --dkim-keys up in DNS (TXT over UDP
+    /// to the first nameserver of /etc/resolv.conf, 2 s timeout). Off by
+    /// default: nothing else is looked up on the network.
+    #[arg(long)]
+    pub dns: bool,
+
+    /// The DNS server for --dns (ADDRESS:PORT), instead of resolv.conf's.
+    #[arg(
+        long,
+        value_name = "ADDR:PORT",
+        requires = "dns",
+        hide_short_help = true
+    )]
+    pub dns_server: Option<std::net::SocketAddr>,
 
     /// Do not verify DKIM signatures and the ARC chain (header only; the
     /// body of a signed message is then not read).
@@ -177,6 +193,20 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
         }
         opts.dkim_keys = Some(std::sync::Arc::new(store));
     }
+    if args.dns {
+        let server = match args.dns_server {
+            Some(s) => s,
+            None => forensics::dkim::dns::system_server()
+                .context("--dns: no nameserver in /etc/resolv.conf (give --dns-server)")?,
+        };
+        let store = opts
+            .dkim_keys
+            .take()
+            .map(|k| (*k).clone())
+            .unwrap_or_default()
+            .with_dns(server, std::time::Duration::from_secs(2));
+        opts.dkim_keys = Some(std::sync::Arc::new(store));
+    }
     let none_found = AtomicBool::new(false);
     let stats = Mutex::new(Stats::default());
     let multi = args.input.inputs.len() > 1;
@@ -218,7 +248,20 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
         }
         Ok(())
     };
-    let mut outcome = super::for_each_message(&header_input, out, &work)?;
+    // Reports are separated by a blank line, none after the last (so that
+    // `trace … | tail -1` is the last line of the report).
+    let mut first = true;
+    let mut emit = |_: &Origin, b: &[u8]| -> Result<()> {
+        if b.is_empty() {
+            return Ok(());
+        }
+        if !first && !args.json {
+            out.write_all(b"\n")?;
+        }
+        first = false;
+        Ok(out.write_all(b)?)
+    };
+    let mut outcome = super::batch::for_each_message_emit(&header_input, &work, &mut emit)?;
     log.finish();
     outcome.errored |= log.hit();
     if args.stats {
@@ -278,7 +321,9 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
         ..style
     };
     if let Some(l) = label {
-        writeln!(buf, "{}", style.paint("1", &style.safe(l)))?;
+        // One separator for every command: `==> path#i <==` (as `head`).
+        let sep = format!("==> {} <==", style.safe(l));
+        writeln!(buf, "{}", style.paint("1", &sep))?;
     }
     if t.hops.is_empty() {
         writeln!(buf, "no Received fields")?;
@@ -468,7 +513,6 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
             )?;
         }
     }
-    writeln!(buf)?;
     Ok(())
 }
 

@@ -15,6 +15,18 @@ pub const MAX_RECORD: usize = 16 * 1024;
 #[derive(Debug, Clone, Default)]
 pub struct KeyStore {
     records: HashMap<String, Vec<String>>,
+    dns: Option<std::sync::Arc<Resolver>>,
+}
+
+/// Most DNS queries per run (`--dns`); later misses are `no_key`.
+pub const MAX_DNS_QUERIES: usize = 10_000;
+
+/// DNS look-ups for names not in the file, cached (answers and failures).
+#[derive(Debug)]
+struct Resolver {
+    server: std::net::SocketAddr,
+    timeout: std::time::Duration,
+    cache: std::sync::Mutex<HashMap<String, Vec<String>>>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -205,10 +217,45 @@ impl KeyStore {
             .push(txt.to_string());
     }
 
-    /// The TXT records of `selector._domainkey.domain`.
-    pub fn lookup(&self, selector: &str, domain: &str) -> &[String] {
+    /// Looks names missing from the file up in DNS, at `server` (only with
+    /// an explicit `--dns`).
+    pub fn with_dns(mut self, server: std::net::SocketAddr, timeout: std::time::Duration) -> Self {
+        self.dns = Some(std::sync::Arc::new(Resolver {
+            server,
+            timeout,
+            cache: std::sync::Mutex::new(HashMap::new()),
+        }));
+        self
+    }
+
+    /// The TXT records of `selector._domainkey.domain`: from the file, else
+    /// (with DNS) from the resolver.
+    pub fn lookup(&self, selector: &str, domain: &str) -> Vec<String> {
         let name = format!("{}._domainkey.{}", norm(selector), norm(domain));
-        self.records.get(&name).map_or(&[], |v| v.as_slice())
+        if let Some(v) = self.records.get(&name) {
+            return v.clone();
+        }
+        let Some(r) = &self.dns else {
+            return Vec::new();
+        };
+        if let Ok(c) = r.cache.lock() {
+            if let Some(v) = c.get(&name) {
+                return v.clone();
+            }
+            if c.len() >= MAX_DNS_QUERIES {
+                return Vec::new();
+            }
+        }
+        let got = super::dns::txt(r.server, &name, r.timeout).unwrap_or_default();
+        if let Ok(mut c) = r.cache.lock() {
+            c.insert(name, got.clone());
+        }
+        got
+    }
+
+    /// Whether DNS look-ups are on.
+    pub fn uses_dns(&self) -> bool {
+        self.dns.is_some()
     }
 
     /// Number of owner names.

@@ -21,6 +21,7 @@
 //! ```
 
 pub mod canon;
+pub mod dns;
 pub mod keys;
 pub mod tags;
 
@@ -637,7 +638,7 @@ impl<'a, 'h> Context<'a, 'h> {
         // The first record that parses as a key (RFC 6376 §3.6.2.2: a
         // verifier may try each).
         let mut rec = Err(keys::KeyError::Invalid("no record".into()));
-        for r in records {
+        for r in &records {
             rec = keys::parse_record(r);
             if rec.is_ok() {
                 break;
@@ -821,4 +822,41 @@ pub fn verdict_findings(v: &Verdict) -> Vec<Finding> {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(names: &[&str]) -> Vec<HeaderField<'static>> {
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| HeaderField {
+                name: n.to_string(),
+                raw: b"X: y\r\n",
+                offset: i as u64 * 10,
+            })
+            .collect()
+    }
+
+    /// RFC 6376 §5.4.2: the n-th occurrence of a name in h= takes the n-th
+    /// field of that name from the bottom; over-signed names take nothing.
+    #[test]
+    fn selection_is_bottom_up() {
+        let f = fields(&["from", "received", "from", "subject"]);
+        let ix = FieldIndex::new(&f);
+        let names: Vec<String> = ["from", "subject", "from", "from", "to"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(ix.select(&names), [Some(2), Some(3), Some(0), None, None]);
+    }
+
+    #[test]
+    fn domains() {
+        assert!(in_domain("mail.example.com", "example.com"));
+        assert!(in_domain("Example.COM.", "example.com"));
+        assert!(!in_domain("badexample.com", "example.com"));
+    }
 }

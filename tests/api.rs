@@ -86,6 +86,39 @@ fn a_missing_input_is_a_typed_error() {
     ));
 }
 
+#[test]
+fn a_mailbox_report_through_the_public_api() {
+    // Fold every message into the overview, show the first in detail.
+    let mut overview = emlkit::report::Overview::new(1);
+    for raw in Mailbox::open(data("archive.mbox")) {
+        let raw = raw.expect("reads");
+        let bytes = raw.bytes().expect("reads");
+        let msg = Message::parse(
+            &bytes,
+            raw.origin.data_offset,
+            Scope::Full,
+            &Limits::default(),
+        )
+        .expect("parses");
+        let t = msg.trace(&Options::at(1_709_290_000));
+        let label = raw.origin.label();
+        let mut facts = emlkit::report::Facts::new(&label, &msg, &t);
+        let mut section = String::new();
+        emlkit::report::MessageReport::build(&label, &msg, t).render_section(
+            &mut section,
+            "msg0",
+            3,
+        );
+        facts.detail = Some(section);
+        overview.add(facts);
+    }
+    let page = overview.render();
+    assert!(overview.messages >= 2);
+    assert!(page.contains(&format!("<dd id=\"n-messages\">{}</dd>", overview.messages)));
+    assert_eq!(page.matches("<section class=\"message\"").count(), 1);
+    assert!(page.contains("default-src 'none'"));
+}
+
 /// DKIM through the public API: a key file read into a KeyStore, the RFC
 /// 8463 example verified by `Message::trace`, a changed body caught.
 #[test]

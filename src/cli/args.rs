@@ -59,6 +59,8 @@ pub enum Command {
     Build(Box<cmd::build::BuildArgs>),
     // Write attachments to files, safely.
     Extract(cmd::extract::ExtractArgs),
+    // Write a self-contained HTML report of a message or a mailbox.
+    Report(cmd::report::ReportArgs),
     // Describe mailboxes: kind, dialect, count, findings.
     Info(cmd::info::InfoArgs),
     // Write one .eml file per message.

@@ -45,6 +45,7 @@ def commands(binary):
         "sort": [["sort", "-k", "subject"]],
         "thread": [["thread", "--json"]],
         "dedupe": [["dedupe", "--by", "content"]],
+        "report": [["report", "--detail", "5"], ["report", "--overview"]],
     }
     return [p for name, ps in plans.items() if name in have for p in ps]
 

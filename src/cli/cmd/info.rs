@@ -55,9 +55,10 @@ pub struct InfoArgs {
 /// for a directory holding mbox files; both after the summary's own keys,
 /// and only when they apply.
 #[derive(serde::Serialize)]
-struct InfoRec {
+pub struct InfoRec {
+    /// The summary.
     #[serde(flatten)]
-    rec: SummaryRec,
+    pub rec: SummaryRec,
     #[serde(skip_serializing_if = "Option::is_none")]
     compression: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -349,6 +350,22 @@ fn describe(input: &Input, name: &str, args: &InfoArgs) -> io::Result<InfoRec> {
     })
 }
 
+/// Describes one input (a file, a directory or stdin) as `info` prints it;
+/// `report` uses it so that its numbers are `info`'s.
+pub fn describe_input(input: &Input, args: &InfoArgs) -> io::Result<InfoRec> {
+    let name = input.display_name();
+    match input {
+        Input::Path(p) if p.is_dir() => {
+            let kind = match args.input.format {
+                Some(FormatArg::Maildir) => Kind::Maildir,
+                _ => source::detect_dir(p),
+            };
+            dir_summary(&name, kind, &args.input)
+        }
+        _ => describe(input, &name, args),
+    }
+}
+
 /// Runs `emlkit info`.
 pub fn run(args: &InfoArgs, out: &mut dyn Write) -> Result<super::Outcome> {
     let mut outcome = super::Outcome::default();
@@ -374,16 +391,7 @@ pub fn run(args: &InfoArgs, out: &mut dyn Write) -> Result<super::Outcome> {
     let log = crate::export::limits::LimitLog::new();
     for input in inputs {
         let name = input.display_name();
-        let v = match &input {
-            Input::Path(p) if p.is_dir() => {
-                let kind = match args.input.format {
-                    Some(FormatArg::Maildir) => Kind::Maildir,
-                    _ => source::detect_dir(p),
-                };
-                dir_summary(&name, kind, &args.input)
-            }
-            _ => describe(&input, &name, args),
-        };
+        let v = describe_input(&input, args);
         match v {
             Ok(v) => {
                 outcome.messages += v.rec.messages;

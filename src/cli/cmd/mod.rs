@@ -12,6 +12,7 @@ pub mod info;
 pub mod json;
 pub mod man;
 pub mod pick;
+pub mod report;
 pub mod scan;
 pub mod sort;
 pub mod split;

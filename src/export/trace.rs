@@ -58,6 +58,8 @@ struct HopFromRec<'a> {
     rdns: Option<&'a str>,
     ip: Option<String>,
     ident: Option<&'a str>,
+    local_user: Option<&'a str>,
+    port: Option<u16>,
 }
 
 #[derive(Serialize)]
@@ -95,6 +97,7 @@ pub struct HopRec<'a> {
     delay: Option<i64>,
     parsed: bool,
     raw: Raw<&'a [u8]>,
+    port: Option<u16>,
 }
 
 impl<'a> HopRec<'a> {
@@ -111,6 +114,8 @@ impl<'a> HopRec<'a> {
                 rdns: h.rdns.as_deref(),
                 ip: h.ip.map(|i| i.to_string()),
                 ident: h.ident.as_deref(),
+                local_user: h.local_user.as_deref(),
+                port: h.client_port,
             },
             by: h.by.as_deref(),
             via: h.via.as_deref(),
@@ -131,6 +136,7 @@ impl<'a> HopRec<'a> {
             delay: h.delay,
             parsed: h.parsed,
             raw: Raw(&h.raw),
+            port: h.port,
         }
     }
 }

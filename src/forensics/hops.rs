@@ -65,17 +65,31 @@ pub struct Hop {
     pub timestamp: Option<i64>,
     /// Seconds since the previous dated hop (negative: the clock went back).
     pub delay: Option<i64>,
+    /// The local user a local pickup came from (Exim `from root by host
+    /// with local`): a login name, not a HELO name.
+    pub local_user: Option<String>,
+    /// The port the receiving host accepted the message on, when the
+    /// field says so after `by` (`port 587`, `port=465`): 587 is message
+    /// submission (RFC 6409), 465 submission over implicit TLS (RFC 8314).
+    pub port: Option<u16>,
+    /// The client's port, when written in the `from` part (Exim
+    /// `[203.0.113.5]:51234`, `(port=51234 helo=…)`): the client's side of
+    /// the connection, usually an ephemeral port, so it says nothing about
+    /// the service used.
+    pub client_port: Option<u16>,
 }
 
 impl Hop {
     /// True when the `from` part names a local user or process rather than
     /// a client host: qmail's `(qmail N invoked from network)` / `(… by uid
     /// N)`, sendmail's `(from user@localhost)`, Postfix's `(Postfix, from
-    /// userid N)`, or `from user@domain` with no address and no protocol.
+    /// userid N)`, `from user@domain` with no address and no protocol, or
+    /// Exim's `from root … with local` ([`Hop::local_user`]).
     pub fn is_pickup(&self) -> bool {
-        self.ip.is_none()
-            && self.with.is_none()
-            && (self.raw.starts_with(b"(qmail ")
+        self.local_user.is_some()
+            || self.ip.is_none()
+                && self.with.is_none()
+                && (self.raw.starts_with(b"(qmail ")
                 || self.from.as_deref().is_some_and(|f| f.contains('@'))
                 // Postfix pickup: `by host (Postfix, from userid N)`.
                 || memchr::memmem::find(&self.raw, b"from userid").is_some())
@@ -310,6 +324,80 @@ fn norm_tls(v: &str) -> Option<String> {
     Some(format!("TLSv{num}"))
 }
 
+/// The registered protocol name (RFC 6531 §4.3, RFC 3848) for a `with`
+/// word mail-parser does not know: Exim writes `utf8esmtp`, `utf8esmtps`,
+/// `utf8esmtpa` and `utf8esmtpsa` (and `utf8smtp…` without the `e`).
+pub fn utf8_protocol(word: &str) -> Option<&'static str> {
+    let w = word.to_ascii_lowercase();
+    let rest = w.strip_prefix("utf8")?;
+    let rest = rest.strip_prefix('e').unwrap_or(rest);
+    Some(match rest {
+        "smtp" => "UTF8SMTP",
+        "smtpa" => "UTF8SMTPA",
+        "smtps" => "UTF8SMTPS",
+        "smtpsa" => "UTF8SMTPSA",
+        "lmtp" => "UTF8LMTP",
+        "lmtpa" => "UTF8LMTPA",
+        "lmtps" => "UTF8LMTPS",
+        "lmtpsa" => "UTF8LMTPSA",
+        _ => return None,
+    })
+}
+
+/// Byte position of the first top-level (outside comments) word `kw`
+/// (ASCII, lower-case) in `lower`, the lower-cased value.
+fn keyword_at(lower: &str, kw: &str) -> Option<usize> {
+    let b = lower.as_bytes();
+    let mut depth = 0u32;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'(' => depth = depth.saturating_add(1),
+            b')' => depth = depth.saturating_sub(1),
+            _ if depth == 0
+                && b[i..].starts_with(kw.as_bytes())
+                && (i == 0 || b[i - 1].is_ascii_whitespace())
+                && b.get(i + kw.len()).is_none_or(|c| c.is_ascii_whitespace()) =>
+            {
+                return Some(i);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// A port number written after `port` (`port 587`, `port=587`, `port: 587`)
+/// in `lower`, from byte `from`.
+fn port_after(lower: &str, from: usize, to: usize) -> Option<u16> {
+    let s = lower.get(from..to)?;
+    let mut start = 0;
+    while let Some(p) = s.get(start..).and_then(|t| t.find("port")) {
+        let at = start + p;
+        start = at + 4;
+        if at > 0 && s.as_bytes()[at - 1].is_ascii_alphanumeric() {
+            continue;
+        }
+        let rest = s[at + 4..].trim_start_matches([' ', '=', ':']);
+        let digits: &str = &rest[..rest.bytes().take_while(u8::is_ascii_digit).count()];
+        if let Ok(n) = digits.parse::<u16>() {
+            return Some(n);
+        }
+    }
+    None
+}
+
+/// Exim's `[ip]:port` in the `from` part.
+fn bracket_port(lower: &str, to: usize) -> Option<u16> {
+    let s = lower.get(..to)?;
+    let p = s.find("]:")?;
+    let rest = &s[p + 2..];
+    rest[..rest.bytes().take_while(u8::is_ascii_digit).count()]
+        .parse()
+        .ok()
+}
+
 /// Adds what mail-parser does not read: TLS notes in the styles of Gmail,
 /// Exchange, sendmail, Exim, OpenSMTPD and Haraka; the authenticated
 /// identity; the HELO name implied by the Postfix/sendmail layout; the
@@ -317,6 +405,23 @@ fn norm_tls(v: &str) -> Option<String> {
 fn enrich(text: &str, h: &mut Hop) {
     let lower = text.to_ascii_lowercase();
     let lower = lower.as_str();
+    // `with utf8esmtps` (Exim's default for SMTPUTF8 mail): mail-parser
+    // knows only the registered names. See: issue 16.
+    if h.with.is_none() {
+        if let Some(p) = keyword_at(lower, "with") {
+            if let Some(w) = text[p + 4..].split_whitespace().next() {
+                h.with = utf8_protocol(w).map(str::to_string);
+            }
+        }
+    }
+    // Ports: after `by` the receiving host's, before it the client's.
+    let by_at = keyword_at(lower, "by").unwrap_or(lower.len());
+    h.port = port_after(
+        lower,
+        by_at,
+        lower.rfind(';').unwrap_or(lower.len()).max(by_at),
+    );
+    h.client_port = bracket_port(lower, by_at).or_else(|| port_after(lower, 0, by_at));
     // TLS version/cipher written as key=value (Gmail, Exchange, sendmail, Haraka).
     if h.tls_version.is_none() {
         if let Some(p) = find_ci(lower, "version=") {
@@ -376,6 +481,8 @@ fn enrich(text: &str, h: &mut Hop) {
     h.tls = h.tls_version.is_some()
         || h.tls_cipher.is_some()
         || s_proto
+        // Port 465 is submission over implicit TLS (RFC 8314 §3.3).
+        || h.port == Some(465)
         || find_ci(lower, "google transport security").is_some();
     // Authentication: an `A` protocol, or the MTA's note.
     let a_proto = h
@@ -409,7 +516,25 @@ fn enrich(text: &str, h: &mut Hop) {
     // stated, the name after `from` is the HELO name. Exim and qmail write
     // `from RDNS (… helo=X)`/`from RDNS (HELO X)`: then the name after
     // `from` is the reverse-DNS name (unless it is `unknown`).
-    if let Some(f) = h.from.clone().filter(|_| !h.is_pickup()) {
+    // Exim's local pickup `from root by host with local (Exim 4.97)`: the
+    // name after `from` is the sender's login, not a HELO name.
+    let local_proto = h.with.as_deref().is_some_and(|w| {
+        w.eq_ignore_ascii_case("local") || w.to_ascii_lowercase().starts_with("local-")
+    });
+    if local_proto && h.ip.is_none() && !h.from_is_ip && h.rdns.is_none() {
+        if let Some(f) = h.from.clone().filter(|f| !f.contains(['.', '[', ':'])) {
+            if h.helo.as_deref().is_none_or(|x| x == f) {
+                h.helo = None;
+                h.helo_cmd = None;
+                h.local_user = Some(f);
+            }
+        }
+    }
+    if let Some(f) = h
+        .from
+        .clone()
+        .filter(|_| !h.is_pickup() && h.local_user.is_none())
+    {
         if h.helo.is_none() {
             h.helo = Some(f);
         } else if h.rdns.is_none() && !h.from_is_ip && !f.eq_ignore_ascii_case("unknown") {

@@ -27,7 +27,9 @@ the authentication fields (Authentication-Results, ARC, DKIM-Signature,
 Received-SPF; nothing is looked up on the network) and findings with stable
 codes: the message's header findings, as `emlkit json` reports them
 (missing_date, duplicate_header, invalid_date, …), then the trace's own
-(clock_skew, broken_chain, no_tls_public_hop, … see docs/trace.md).
+(clock_skew, broken_chain, no_tls_public_hop, … see docs/trace.md). Each
+finding is an anomaly or an observation: the table lists anomalies and
+counts observations (--all-findings lists them); JSON has them all.
 
 Only the header is parsed, so this is fast on big mailboxes.
 
@@ -38,6 +40,7 @@ could not be read, or a limit cut a message (`header_limit`, `trace_limit`,
 Examples:
   emlkit trace message.eml
   emlkit trace --trust example.net message.eml
+  emlkit trace --all-findings message.eml
   emlkit trace --json archive.mbox | jq '.summary'
   emlkit trace --stats archive.mbox";
 
@@ -65,6 +68,12 @@ pub struct TraceArgs {
     /// messages, median and 95th-percentile delay, TLS share; findings by code.
     #[arg(long)]
     pub stats: bool,
+
+    /// List every finding in the table, observations too (by default the
+    /// table lists anomalies and counts observations such as
+    /// no_tls_public_hop; JSON always has them all, each with `severity`).
+    #[arg(long)]
+    pub all_findings: bool,
 
     /// Report a step back in time only when larger than this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
@@ -175,7 +184,7 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
             } else {
                 None
             };
-            human(buf, &t, style, label.as_deref())?;
+            human(buf, &t, style, label.as_deref(), args.all_findings)?;
         }
         Ok(())
     };
@@ -217,7 +226,13 @@ fn bar(share: f64, width: usize) -> String {
     format!("{}{}", "█".repeat(filled), "·".repeat(width - filled))
 }
 
-fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Result<()> {
+fn human(
+    buf: &mut Vec<u8>,
+    t: &Trace,
+    style: Style,
+    label: Option<&str>,
+    all_findings: bool,
+) -> Result<()> {
     // Untrusted text is escaped whatever stdout is: a report saved to a file
     // and later shown with `cat` would run the escapes it carries.
     // See: issue 14.
@@ -237,13 +252,23 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
             .filter_map(|h| h.delay)
             .filter(|d| *d > 0)
             .sum();
+        // The `with` column fits the longest protocol name of the message
+        // (`UTF8SMTPSA` is 10), at least 8 and at most 16 wide.
+        let with_w = t
+            .hops
+            .iter()
+            .filter_map(|h| h.with.as_deref())
+            .map(|w| w.chars().count())
+            .max()
+            .unwrap_or(0)
+            .clamp(8, 16);
         writeln!(
             buf,
             "{}",
             style.paint(
                 "2",
                 &format!(
-                    "{:>2}  {:<19}  {:>7}  {:<8}  {:<36}  {:<30}  {:<8}  {:<8}  kind",
+                    "{:>2}  {:<19}  {:>7}  {:<8}  {:<36}  {:<30}  {:<with_w$}  {:<8}  kind",
                     "#", "time (UTC)", "delay", "share", "from", "by", "with", "tls"
                 )
             )
@@ -263,7 +288,9 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
                 Some(d) if d > 0 && total > 0 => d as f64 / total as f64,
                 _ => 0.0,
             };
-            let mut from = if h.is_pickup() {
+            let mut from = if let Some(u) = &h.local_user {
+                format!("user {u}")
+            } else if h.is_pickup() {
                 String::new()
             } else {
                 h.from
@@ -305,7 +332,7 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
                 style.paint("36", &bar(share, 8)),
                 cell(&style.safe(&from), 36),
                 cell(&style.safe(h.by.as_deref().unwrap_or("")), 30),
-                cell(&style.safe(h.with.as_deref().unwrap_or("")), 8),
+                cell(&style.safe(h.with.as_deref().unwrap_or("")), with_w),
                 tls_cell,
                 kind
             )?;
@@ -378,9 +405,15 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
             .collect();
         writeln!(buf, "auth:    {}", items.join(" "))?;
     }
-    if !t.findings.is_empty() {
+    // Anomalies are listed; observations (no_tls_public_hop, …) only
+    // counted unless --all-findings. See: issue 16.
+    let (shown, hidden): (Vec<&model::Finding>, Vec<&model::Finding>) = t
+        .findings
+        .iter()
+        .partition(|f| all_findings || f.severity() == model::Severity::Anomaly);
+    if !shown.is_empty() {
         writeln!(buf, "findings:")?;
-        for f in &t.findings {
+        for f in &shown {
             writeln!(
                 buf,
                 "  {}  {}",
@@ -388,6 +421,21 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
                 style.safe(&f.message)
             )?;
         }
+    }
+    if !hidden.is_empty() {
+        let mut codes: Vec<&str> = Vec::new();
+        for f in &hidden {
+            if !codes.contains(&f.code) {
+                codes.push(f.code);
+            }
+        }
+        writeln!(
+            buf,
+            "{} observation{} ({}; --all-findings lists them)",
+            hidden.len(),
+            if hidden.len() == 1 { "" } else { "s" },
+            codes.join(", ")
+        )?;
     }
     writeln!(buf)?;
     Ok(())

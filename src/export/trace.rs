@@ -29,6 +29,7 @@
 use super::json::{Raw, SourceRec};
 use crate::forensics::auth::{AuthResult, AuthResults, ReceivedSpf, Signature};
 use crate::forensics::hops::{utc, Hop};
+use crate::forensics::vendors::VendorField;
 use crate::forensics::{Field, Located, MethodSummary, ResentBlock, Trace};
 use crate::model::Finding;
 use crate::source::Origin;
@@ -392,6 +393,62 @@ struct SummaryRec {
     origin_hop: Option<usize>,
 }
 
+#[derive(Serialize)]
+struct VendorItemRec<'a> {
+    key: &'a str,
+    value: &'a str,
+    offset: u64,
+    meaning: Option<&'static str>,
+    value_meaning: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    number: Option<f64>,
+    known: bool,
+}
+
+/// One decoded vendor anti-spam field of `vendors`.
+#[derive(Serialize)]
+#[non_exhaustive]
+pub struct VendorRec<'a> {
+    vendor: &'static str,
+    field: &'a str,
+    offset: u64,
+    meaning: &'static str,
+    format: &'static str,
+    raw: &'a str,
+    items: Vec<VendorItemRec<'a>>,
+    unknown_keys: usize,
+    dropped: usize,
+}
+
+impl<'a> VendorRec<'a> {
+    /// The record of one decoded field.
+    pub fn new(v: &'a VendorField) -> Self {
+        VendorRec {
+            vendor: v.vendor,
+            field: &v.field,
+            offset: v.offset,
+            meaning: v.meaning,
+            format: v.format.as_str(),
+            raw: &v.raw,
+            items: v
+                .items
+                .iter()
+                .map(|i| VendorItemRec {
+                    key: &i.key,
+                    value: &i.value,
+                    offset: i.offset,
+                    meaning: i.meaning,
+                    value_meaning: i.value_meaning,
+                    number: i.number,
+                    known: i.known,
+                })
+                .collect(),
+            unknown_keys: v.unknown_keys,
+            dropped: v.dropped,
+        }
+    }
+}
+
 /// The `trace` record of one message.
 #[derive(Serialize)]
 #[non_exhaustive]
@@ -407,6 +464,7 @@ pub struct TraceRec<'a> {
     authentication: AuthenticationRec<'a>,
     summary: SummaryRec,
     findings: &'a [Finding],
+    vendors: Vec<VendorRec<'a>>,
 }
 
 /// Builds the `trace` record of one message.
@@ -484,6 +542,7 @@ pub fn record<'a>(origin: &'a Origin, t: &'a Trace) -> TraceRec<'a> {
             origin_hop: s.origin.map(|(i, _)| i),
         },
         findings: &t.findings,
+        vendors: t.vendors.iter().map(VendorRec::new).collect(),
     }
 }
 

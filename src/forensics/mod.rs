@@ -37,6 +37,7 @@ pub mod auth;
 pub mod classify;
 pub mod hops;
 pub mod timeline;
+pub mod vendors;
 
 pub use classify::HopKind;
 pub use hops::Hop;
@@ -217,6 +218,10 @@ pub struct Trace {
     pub summary: Summary,
     /// Anomalies.
     pub findings: Vec<Finding>,
+    /// Vendor anti-spam header fields (Microsoft, SpamAssassin, Rspamd,
+    /// Proofpoint, Mimecast, Barracuda, Cisco), decoded from the tables
+    /// of [`vendors`], in header order.
+    pub vendors: Vec<vendors::VendorField>,
 }
 
 fn field(h: &model::Field<'_>) -> Field {
@@ -311,7 +316,25 @@ pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
                     hop: Some(newest_first.len()),
                 });
             }
-            _ => {}
+            _ => {
+                if let Some(v) = vendor_field(h) {
+                    if v.dropped > 0 {
+                        limit_findings.push(
+                            Finding::new(
+                                "trace_limit",
+                                format!(
+                                    "{} field with {} items; only the first {} are kept",
+                                    v.field,
+                                    v.items.len() + v.dropped,
+                                    vendors::MAX_ITEMS
+                                ),
+                            )
+                            .at(Some(h.offset)),
+                        );
+                    }
+                    t.vendors.push(v);
+                }
+            }
         }
         if h.name == HeaderName::From && t.from.is_none() {
             t.from = first_address(h);
@@ -426,6 +449,16 @@ pub fn header_findings(parsed: &Message<'_>) -> Vec<Finding> {
         .filter(|f| f.offset.is_none_or(|o| o < body || o == start))
         .cloned()
         .collect()
+}
+
+/// Decodes a vendor anti-spam field, when the tables know its name.
+fn vendor_field(h: &model::Field<'_>) -> Option<vendors::VendorField> {
+    let name = std::str::from_utf8(h.raw_name).ok()?;
+    vendors::spec(name)?;
+    let raw = h.raw_value();
+    // The value's offset: both slices borrow the same input.
+    let gap = (raw.as_ptr() as usize).saturating_sub(h.raw_name.as_ptr() as usize);
+    vendors::decode(name, raw, h.offset + gap as u64, h.offset)
 }
 
 fn set_resent(b: &mut ResentBlock, name: &str, f: Field) {

@@ -858,6 +858,33 @@ mod schema {
         pub authentication: Auth,
         pub summary: Summary,
         pub findings: Vec<Finding>,
+        pub vendors: Vec<Vendor>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Vendor {
+        pub vendor: String,
+        pub field: String,
+        pub offset: u64,
+        pub meaning: String,
+        pub format: String,
+        pub raw: String,
+        pub items: Vec<VendorItem>,
+        pub unknown_keys: usize,
+        pub dropped: usize,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct VendorItem {
+        pub key: String,
+        pub value: String,
+        pub offset: u64,
+        pub meaning: Option<String>,
+        pub value_meaning: Option<String>,
+        pub number: Option<f64>,
+        pub known: bool,
     }
 
     #[derive(Deserialize)]
@@ -1449,4 +1476,109 @@ fn finding_severity_and_table_filter() {
         .expect("runs");
     let s = String::from_utf8_lossy(&o.stdout);
     assert!(s.contains("\"severity\":\"anomaly\""), "{s}");
+}
+
+/// Issue 16: vendor anti-spam fields decoded from the tables, every value
+/// with its raw text and offset, unknown keys kept and counted; the JSON
+/// `vendors` section is pinned and the table shows a short block.
+#[test]
+fn vendor_headers() {
+    let mut seen = std::collections::BTreeSet::new();
+    for v in [
+        "microsoft",
+        "spamassassin",
+        "rspamd",
+        "proofpoint",
+        "mimecast",
+        "barracuda",
+        "cisco",
+    ] {
+        let path = format!("testdata/trace/vendors/{v}.eml");
+        let raw = std::fs::read(&path).expect("test file");
+        let out = emlkit()
+            .args(["trace", "--json", &path])
+            .output()
+            .expect("runs");
+        let rec: schema::Record = serde_json::from_slice(&out.stdout).expect("pinned schema");
+        assert!(!rec.vendors.is_empty(), "{v}");
+        for f in &rec.vendors {
+            assert_eq!(f.vendor, v);
+            seen.insert(f.vendor.clone());
+            // The field name is at its offset.
+            assert!(
+                raw[f.offset as usize..].starts_with(f.field.as_bytes()),
+                "{v} {}",
+                f.field
+            );
+            assert_eq!(f.unknown_keys, f.items.iter().filter(|i| !i.known).count());
+            for i in &f.items {
+                // Each value is at its offset, as written.
+                let at = &raw[i.offset as usize..];
+                let first = i.value.split_whitespace().next().unwrap_or("");
+                assert!(
+                    at.starts_with(first.as_bytes()),
+                    "{v} {} {:?}",
+                    i.key,
+                    i.value
+                );
+            }
+        }
+    }
+    assert_eq!(seen.len(), 7);
+    let j: Value = serde_json::from_slice(
+        &emlkit()
+            .args(["trace", "--json", "testdata/trace/vendors/microsoft.eml"])
+            .output()
+            .expect("runs")
+            .stdout,
+    )
+    .expect("json");
+    let ff = j["vendors"]
+        .as_array()
+        .and_then(|a| {
+            a.iter()
+                .find(|f| f["field"] == "X-Forefront-Antispam-Report")
+        })
+        .expect("forefront");
+    let item = |k: &str| {
+        ff["items"]
+            .as_array()
+            .and_then(|a| a.iter().find(|i| i["key"] == k))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(item("SFV")["value_meaning"], "spam");
+    assert_eq!(item("SCL")["number"], 5.0);
+    assert_eq!(item("CIP")["value"], "203.0.113.15");
+    // An unknown key is kept with its value and counted.
+    let msg = std::fs::read_to_string("testdata/trace/vendors/microsoft.eml")
+        .expect("file")
+        .replace("DIR:INB;", "DIR:INB;ZZNEW:42;");
+    let t = trace_bytes(msg.as_bytes());
+    let f = t
+        .vendors
+        .iter()
+        .find(|f| f.field == "X-Forefront-Antispam-Report")
+        .expect("decoded");
+    assert_eq!(f.unknown_keys, 1);
+    assert!(f
+        .items
+        .iter()
+        .any(|i| i.key == "ZZNEW" && i.value == "42" && !i.known));
+    // The table: a short block with the verdicts.
+    let out = emlkit()
+        .args(["trace", "testdata/trace/vendors/spamassassin.eml"])
+        .output()
+        .expect("runs");
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        s.contains(
+            "vendor:  spamassassin  X-Spam-Status: verdict=Yes (spam)  score=7.3  required=5.0"
+        ),
+        "{s}"
+    );
+    assert!(
+        s.contains("vendor:  1 more field (--json decodes them)"),
+        "{s}"
+    );
 }

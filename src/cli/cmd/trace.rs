@@ -209,6 +209,17 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
     })
 }
 
+/// Cuts `s` to at most `w` characters (with `…`), without padding.
+fn cut(s: &str, w: usize) -> String {
+    if s.chars().count() > w {
+        let mut t: String = s.chars().take(w.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    } else {
+        s.to_string()
+    }
+}
+
 /// Cuts `s` to `w` characters (with `…`) and pads it to `w`.
 fn cell(s: &str, w: usize) -> String {
     let n = s.chars().count();
@@ -404,6 +415,45 @@ fn human(
             })
             .collect();
         writeln!(buf, "auth:    {}", items.join(" "))?;
+    }
+    // Vendor verdicts: one line per field whose table names summary keys
+    // (the verdict-bearing ones); the others are counted (JSON has all).
+    let mut more = 0usize;
+    for v in &t.vendors {
+        let items: Vec<String> = v
+            .summary()
+            .into_iter()
+            .map(|(k, val, m)| {
+                let kv = if k == "*" { val } else { format!("{k}={val}") };
+                match m {
+                    Some(m) => format!("{kv} ({m})"),
+                    None => kv,
+                }
+            })
+            .collect();
+        if items.is_empty() {
+            more += 1;
+            continue;
+        }
+        let unknown = match v.unknown_keys {
+            0 => String::new(),
+            1 => " [1 unknown key]".to_string(),
+            n => format!(" [{n} unknown keys]"),
+        };
+        writeln!(
+            buf,
+            "vendor:  {:<12}  {}: {}{unknown}",
+            v.vendor,
+            style.safe(&v.field),
+            style.safe(&cut(&items.join("  "), 160))
+        )?;
+    }
+    if more > 0 {
+        writeln!(
+            buf,
+            "vendor:  {more} more field{} (--json decodes them)",
+            if more == 1 { "" } else { "s" }
+        )?;
     }
     // Anomalies are listed; observations (no_tls_public_hop, …) only
     // counted unless --all-findings. See: issue 16.

@@ -28,7 +28,7 @@
 //! assert_eq!(v.vendor, "microsoft");
 //! let scl = v.items.iter().find(|i| i.key == "SCL").expect("SCL");
 //! assert_eq!((scl.value.as_str(), scl.value_meaning), ("5", Some("spam")));
-//! assert_eq!(scl.offset, 100 + 25);
+//! assert_eq!(scl.offset, 100 + 28);
 //! assert_eq!(v.unknown_keys, 1);
 //! ```
 

@@ -573,6 +573,11 @@ pub struct StatsRec<'a> {
     hops: usize,
     without_received: usize,
     relays: Vec<RelayRec<'a>>,
+    /// Relays first seen after `relay_limit` others, as one row (null when
+    /// none): the statistics stay in bounded memory. See: issue 16.
+    other_relays: Option<RelayRec<'a>>,
+    /// How many distinct relays are counted by name.
+    relay_limit: usize,
     findings: &'a std::collections::BTreeMap<&'static str, usize>,
 }
 
@@ -591,7 +596,16 @@ impl<'a> StatsRec<'a> {
             hops,
             without_received,
             relays,
+            other_relays: None,
+            relay_limit: 0,
             findings,
         }
+    }
+
+    /// Sets the row of the relays beyond the limit, and the limit.
+    pub fn with_other(mut self, other: Option<RelayRec<'a>>, limit: usize) -> Self {
+        self.other_relays = other;
+        self.relay_limit = limit;
+        self
     }
 }

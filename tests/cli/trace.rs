@@ -987,6 +987,8 @@ mod schema {
         pub hops: usize,
         pub without_received: usize,
         pub relays: Vec<Relay>,
+        pub other_relays: Option<Relay>,
+        pub relay_limit: usize,
         pub findings: std::collections::BTreeMap<String, usize>,
     }
 

@@ -84,12 +84,78 @@ pub struct TraceArgs {
     pub now: Option<i64>,
 }
 
+/// Distinct relays counted by name in `--stats`; later new names share one
+/// "other relays" row, so memory stays bounded on any mailbox. See: issue 16.
+const MAX_RELAYS: usize = 10_000;
+
+/// A histogram of signed delays in seconds: exact below one minute, then
+/// per minute below one hour, per hour below one day, per day up to a
+/// year (one bucket beyond). A few hundred buckets at most, whatever the
+/// number of hops.
+#[derive(Default)]
+struct Delays {
+    /// Bucket key (ordered as the delays) → count.
+    buckets: BTreeMap<i32, u64>,
+    n: u64,
+}
+
+impl Delays {
+    /// The bucket of a non-negative delay.
+    fn bucket(a: u64) -> i32 {
+        match a {
+            0..60 => a as i32,
+            60..3600 => 60 + (a / 60 - 1) as i32,
+            3600..86400 => 119 + (a / 3600 - 1) as i32,
+            _ => 142 + (a / 86400 - 1).min(365) as i32,
+        }
+    }
+
+    /// The smallest delay of a bucket of non-negative delays.
+    fn lower(b: i32) -> i64 {
+        match b {
+            0..60 => b as i64,
+            60..119 => (b as i64 - 59) * 60,
+            119..142 => (b as i64 - 118) * 3600,
+            _ => (b as i64 - 141) * 86400,
+        }
+    }
+
+    fn add(&mut self, d: i64) {
+        let b = Self::bucket(d.unsigned_abs());
+        // Negative delays below every non-negative one, more negative first.
+        let key = if d < 0 { -b - 1 } else { b };
+        *self.buckets.entry(key).or_default() += 1;
+        self.n += 1;
+    }
+
+    /// The value at quantile `q` (nearest rank), to the bucket's precision
+    /// (rounded toward zero).
+    fn quantile(&self, q: f64) -> Option<i64> {
+        if self.n == 0 {
+            return None;
+        }
+        let rank = ((q * self.n as f64).ceil() as u64).clamp(1, self.n);
+        let mut seen = 0;
+        for (k, c) in &self.buckets {
+            seen += c;
+            if seen >= rank {
+                return Some(if *k < 0 {
+                    -Self::lower(-k - 1)
+                } else {
+                    Self::lower(*k)
+                });
+            }
+        }
+        None
+    }
+}
+
 #[derive(Default)]
 struct RelayStats {
     messages: usize,
     hops: usize,
     tls: usize,
-    delays: Vec<i64>,
+    delays: Delays,
 }
 
 #[derive(Default)]
@@ -98,6 +164,8 @@ struct Stats {
     hops: usize,
     without_received: usize,
     relays: HashMap<String, RelayStats>,
+    /// Relays first seen after [`MAX_RELAYS`] others, together.
+    other: RelayStats,
     findings: BTreeMap<&'static str, usize>,
 }
 
@@ -109,33 +177,35 @@ impl Stats {
             self.without_received += 1;
         }
         let mut seen: Vec<String> = Vec::new();
+        let mut other_seen = false;
         for h in &t.hops {
             let Some(by) = &h.by else { continue };
             let key = by.trim_end_matches('.').to_ascii_lowercase();
-            let r = self.relays.entry(key.clone()).or_default();
+            let named = self.relays.contains_key(&key) || self.relays.len() < MAX_RELAYS;
+            let r = if named {
+                self.relays.entry(key.clone()).or_default()
+            } else {
+                &mut self.other
+            };
             r.hops += 1;
             r.tls += usize::from(h.tls);
             if let Some(d) = h.delay {
-                r.delays.push(d);
+                r.delays.add(d);
             }
-            if !seen.contains(&key) {
-                r.messages += 1;
-                seen.push(key);
+            if named {
+                if !seen.contains(&key) {
+                    r.messages += 1;
+                    seen.push(key);
+                }
+            } else if !other_seen {
+                self.other.messages += 1;
+                other_seen = true;
             }
         }
         for f in &t.findings {
             *self.findings.entry(f.code).or_default() += 1;
         }
     }
-}
-
-/// The value at quantile `q` (nearest rank) of a sorted list.
-fn quantile(sorted: &[i64], q: f64) -> Option<i64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    Some(sorted[rank - 1])
 }
 
 fn now() -> i64 {
@@ -494,27 +564,23 @@ fn human(
 /// One relay row: by-host, messages, hops, median and p95 delay, TLS share.
 type RelayRow = (String, usize, usize, Option<i64>, Option<i64>, f64);
 
+fn relay_row(k: &str, r: &RelayStats) -> RelayRow {
+    (
+        k.to_string(),
+        r.messages,
+        r.hops,
+        r.delays.quantile(0.5),
+        r.delays.quantile(0.95),
+        if r.hops == 0 {
+            0.0
+        } else {
+            r.tls as f64 / r.hops as f64
+        },
+    )
+}
+
 fn relay_rows(s: &Stats) -> Vec<RelayRow> {
-    let mut rows: Vec<_> = s
-        .relays
-        .iter()
-        .map(|(k, r)| {
-            let mut d = r.delays.clone();
-            d.sort_unstable();
-            (
-                k.clone(),
-                r.messages,
-                r.hops,
-                quantile(&d, 0.5),
-                quantile(&d, 0.95),
-                if r.hops == 0 {
-                    0.0
-                } else {
-                    r.tls as f64 / r.hops as f64
-                },
-            )
-        })
-        .collect();
+    let mut rows: Vec<_> = s.relays.iter().map(|(k, r)| relay_row(k, r)).collect();
     rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     rows
 }
@@ -533,7 +599,17 @@ fn stats_json(out: &mut dyn Write, s: &Stats) -> Result<()> {
             tls_share: (tls * 1000.0).round() / 1000.0,
         })
         .collect();
-    let rec = StatsRec::new(s.messages, s.hops, s.without_received, relays, &s.findings);
+    let other_row = (s.other.hops > 0).then(|| relay_row("(other relays)", &s.other));
+    let other = other_row.as_ref().map(|(k, m, h, p50, p95, tls)| RelayRec {
+        by: k,
+        messages: *m,
+        hops: *h,
+        median_delay: *p50,
+        p95_delay: *p95,
+        tls_share: (tls * 1000.0).round() / 1000.0,
+    });
+    let rec = StatsRec::new(s.messages, s.hops, s.without_received, relays, &s.findings)
+        .with_other(other, MAX_RELAYS);
     serde_json::to_writer(&mut *out, &rec)?;
     writeln!(out)?;
     Ok(())
@@ -581,6 +657,13 @@ fn stats_human(out: &mut dyn Write, s: &Stats, style: Style) -> Result<()> {
             rows.len() - SHOWN
         )?;
     }
+    if s.other.hops > 0 {
+        writeln!(
+            out,
+            "… and {} hops of relays beyond the first {MAX_RELAYS} names, counted together (--json: other_relays)",
+            s.other.hops
+        )?;
+    }
     if !s.findings.is_empty() {
         writeln!(out, "findings:")?;
         for (code, n) in &s.findings {
@@ -596,10 +679,61 @@ mod tests {
 
     #[test]
     fn quantiles() {
-        let v = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-        assert_eq!(quantile(&v, 0.5), Some(5));
-        assert_eq!(quantile(&v, 0.95), Some(10));
-        assert_eq!(quantile(&[], 0.5), None);
+        let mut h = Delays::default();
+        for d in 1..=10 {
+            h.add(d);
+        }
+        assert_eq!(h.quantile(0.5), Some(5));
+        assert_eq!(h.quantile(0.95), Some(10));
+        assert_eq!(Delays::default().quantile(0.5), None);
+        // Beyond a minute, to the minute; beyond an hour, to the hour.
+        let mut h = Delays::default();
+        for d in [-7300, -5, 0, 125, 4000, 90_000, 10_000_000_000] {
+            h.add(d);
+        }
+        let q: Vec<Option<i64>> = [0.1, 0.2, 0.4, 0.5, 0.6, 0.8, 1.0]
+            .iter()
+            .map(|q| h.quantile(*q))
+            .collect();
+        assert_eq!(
+            q,
+            [
+                Some(-7200),
+                Some(-5),
+                Some(0),
+                Some(120),
+                Some(3600),
+                Some(86400),
+                Some(366 * 86400)
+            ]
+        );
+        // Bucket bounds are consistent: every delay is at least its
+        // bucket's lower bound and below the next one.
+        for a in [0u64, 59, 60, 119, 120, 3599, 3600, 86399, 86400, 1 << 40] {
+            let b = Delays::bucket(a);
+            assert!(Delays::lower(b) as u64 <= a, "{a}");
+        }
+        assert_eq!(h.n, 7);
+    }
+
+    /// Memory stays bounded: past MAX_RELAYS names, new relays share one row.
+    #[test]
+    fn relay_cap() {
+        let mut s = Stats::default();
+        for i in 0..MAX_RELAYS + 50 {
+            let raw = format!(
+                "Received: from a.example ([192.0.2.1]) by r{i}.example with ESMTP id 1; Mon, 1 Jan 2024 00:00:00 +0000\nFrom: a@b\n\n"
+            );
+            let p = model::parse(raw.as_bytes(), 0, model::Scope::HeadersOnly).unwrap();
+            s.add(&forensics::trace(&p, &forensics::Options::at(0)));
+        }
+        assert_eq!(s.relays.len(), MAX_RELAYS);
+        assert_eq!(s.other.hops, 50);
+        assert_eq!(s.other.messages, 50);
+        assert_eq!(
+            s.relays.values().map(|r| r.messages).sum::<usize>(),
+            MAX_RELAYS
+        );
     }
 
     #[test]

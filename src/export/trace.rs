@@ -28,13 +28,30 @@
 
 use super::json::{Raw, SourceRec};
 use crate::forensics::auth::{AuthResult, AuthResults, ReceivedSpf, Signature};
-use crate::forensics::hops::{utc, Hop};
+use crate::forensics::hops::{utc, utc_into, Hop};
 use crate::forensics::vendors::VendorField;
 use crate::forensics::{Field, Located, MethodSummary, ResentBlock, Trace};
 use crate::model::Finding;
 use crate::source::Origin;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
+
+/// A Unix time written as RFC 3339 UTC when serialized, formatted on the
+/// stack: no string is built per hop and event (issue 16, speed).
+struct Utc(Option<i64>);
+
+impl Serialize for Utc {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Some(ts) = self.0 else {
+            return s.serialize_none();
+        };
+        let mut buf = [0u8; 20];
+        match utc_into(ts, &mut buf) {
+            Some(t) => s.serialize_str(t),
+            None => s.serialize_str(&utc(ts)),
+        }
+    }
+}
 
 /// A header field the timeline refers to: `{"text", "offset"}`.
 #[derive(Serialize)]
@@ -57,7 +74,7 @@ struct HopFromRec<'a> {
     helo: Option<&'a str>,
     helo_cmd: Option<&'static str>,
     rdns: Option<&'a str>,
-    ip: Option<String>,
+    ip: Option<std::net::IpAddr>,
     ident: Option<&'a str>,
     local_user: Option<&'a str>,
     port: Option<u16>,
@@ -73,7 +90,7 @@ struct TlsRec<'a> {
 #[derive(Serialize)]
 struct HopDateRec<'a> {
     written: Option<&'a str>,
-    utc: Option<String>,
+    utc: Utc,
     timestamp: Option<i64>,
 }
 
@@ -113,7 +130,7 @@ impl<'a> HopRec<'a> {
                 helo: h.helo.as_deref(),
                 helo_cmd: h.helo_cmd,
                 rdns: h.rdns.as_deref(),
-                ip: h.ip.map(|i| i.to_string()),
+                ip: h.ip,
                 ident: h.ident.as_deref(),
                 local_user: h.local_user.as_deref(),
                 port: h.client_port,
@@ -131,7 +148,7 @@ impl<'a> HopRec<'a> {
             for_: h.for_.as_deref(),
             date: HopDateRec {
                 written: h.date_text.as_deref(),
-                utc: h.timestamp.map(utc),
+                utc: Utc(h.timestamp),
                 timestamp: h.timestamp,
             },
             delay: h.delay,
@@ -175,7 +192,7 @@ pub struct EventRec<'a> {
     hop: Option<usize>,
     written: Option<&'a str>,
     offset: u64,
-    utc: Option<String>,
+    utc: Utc,
     timestamp: Option<i64>,
     #[serde(flatten)]
     resent: Option<ResentEventRec<'a>>,
@@ -188,7 +205,7 @@ impl<'a> EventRec<'a> {
             hop: None,
             written,
             offset,
-            utc: ts.map(utc),
+            utc: Utc(ts),
             timestamp: ts,
             resent: None,
         }

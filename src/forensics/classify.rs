@@ -112,8 +112,7 @@ pub fn has_client(h: &Hop) -> bool {
 /// transport (Microsoft 365 delivers to the mailbox server `with HTTPS`).
 pub fn classify(h: &Hop) -> HopKind {
     let with = h.with.as_deref().unwrap_or("").to_ascii_uppercase();
-    let raw = h.raw.to_ascii_lowercase();
-    let has = |needle: &str| memchr::memmem::find(&raw, needle.as_bytes()).is_some();
+    let has = |needle: &str| super::hops::contains_ci(&h.raw, needle.as_bytes());
     let local = with.starts_with("LMTP")
         || with.starts_with("UTF8LMTP")
         || with == "LOCAL"

@@ -92,7 +92,7 @@ impl Hop {
                 && (self.raw.starts_with(b"(qmail ")
                 || self.from.as_deref().is_some_and(|f| f.contains('@'))
                 // Postfix pickup: `by host (Postfix, from userid N)`.
-                || memchr::memmem::find(&self.raw, b"from userid").is_some())
+                || find_bytes(&self.raw, b"from userid").is_some())
     }
 }
 
@@ -298,7 +298,28 @@ fn top_level_words(s: &str) -> Vec<&str> {
 /// Finds `needle` (ASCII, lower-case) in `lower`, the ASCII-lower-cased
 /// text (same byte positions as the original); returns the byte position.
 fn find_ci(lower: &str, needle: &str) -> Option<usize> {
-    memchr::memmem::find(lower.as_bytes(), needle.as_bytes())
+    find_bytes(lower.as_bytes(), needle.as_bytes())
+}
+
+/// The first position of `needle` in `hay`: candidates by memchr on the
+/// first byte, then a compare. No searcher is built per call (this runs a
+/// dozen times per hop); at most `needle.len()` compares per byte, and the
+/// needles here are short constants.
+pub fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, rest) = needle.split_first()?;
+    memchr::memchr_iter(first, hay).find(|&p| hay[p + 1..].starts_with(rest))
+}
+
+/// Whether `hay` contains `needle` (ASCII, lower-case) in any case, without
+/// allocating a lower-cased copy.
+pub fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    memchr::memchr2_iter(first, first.to_ascii_uppercase(), hay).any(|p| {
+        hay.get(p + 1..p + 1 + rest.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(rest))
+    })
 }
 
 /// The token after position `p` in `s`, up to whitespace or one of `stops`.
@@ -641,6 +662,47 @@ pub fn parse_loose_date(text: &str) -> Option<DateTime> {
     d.is_valid().then_some(d)
 }
 
+/// Writes `ts` as RFC 3339 UTC (`2024-03-01T10:00:05Z`) into `buf` without
+/// allocating; None outside the years 0000-9999 (use [`utc`]).
+pub fn utc_into(ts: i64, buf: &mut [u8; 20]) -> Option<&str> {
+    let days = ts.div_euclid(86_400);
+    let secs = ts.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (the proleptic Gregorian
+    // calendar; H. Hinnant's days_from_civil inverse).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    if !(0..=9999).contains(&year) {
+        return None;
+    }
+    let put = |b: &mut [u8; 20], at: usize, v: i64, n: usize| {
+        let mut v = v;
+        for i in (0..n).rev() {
+            b[at + i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(buf, 0, year, 4);
+    buf[4] = b'-';
+    put(buf, 5, month, 2);
+    buf[7] = b'-';
+    put(buf, 8, day, 2);
+    buf[10] = b'T';
+    put(buf, 11, secs / 3600, 2);
+    buf[13] = b':';
+    put(buf, 14, secs % 3600 / 60, 2);
+    buf[16] = b':';
+    put(buf, 17, secs % 60, 2);
+    buf[19] = b'Z';
+    std::str::from_utf8(&buf[..]).ok()
+}
+
 /// An RFC 3339 UTC rendering of a Unix timestamp.
 pub fn utc(ts: i64) -> String {
     DateTime::from_timestamp(ts).to_rfc3339()
@@ -754,6 +816,21 @@ mod tests {
         );
         assert_eq!(ts("14:47:44 +0000"), None);
         assert_eq!(ts("garbage"), None);
+    }
+
+    /// The stack formatter agrees with mail-parser's over the range.
+    #[test]
+    fn utc_into_agrees() {
+        let mut buf = [0u8; 20];
+        let mut ts: i64 = -62_167_219_200; // 0000-01-01
+        while ts < 253_402_300_799 {
+            assert_eq!(utc_into(ts, &mut buf).map(str::to_string), Some(utc(ts)), "{ts}");
+            ts += 7_654_321;
+        }
+        for ts in [0, 951_782_400, 1_709_287_804, 4_107_542_400, 253_402_300_799] {
+            assert_eq!(utc_into(ts, &mut buf).map(str::to_string), Some(utc(ts)));
+        }
+        assert_eq!(utc_into(253_402_300_800, &mut buf), None);
     }
 
     #[test]

@@ -238,9 +238,29 @@ pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
     let mut newest_first: Vec<Hop> = Vec::new();
     let mut limit_findings: Vec<Finding> = Vec::new();
     for h in parsed.headers() {
-        let lname = String::from_utf8_lossy(h.raw_name).to_ascii_lowercase();
         let raw = h.raw_value();
-        match lname.as_str() {
+        // The field's role, compared without allocating (this loop runs
+        // for every field of every message).
+        let n = h.raw_name;
+        let is = |x: &str| n.eq_ignore_ascii_case(x.as_bytes());
+        let role = if is("received") {
+            "received"
+        } else if is("date") {
+            "date"
+        } else if is("return-path") {
+            "return-path"
+        } else if is("message-id") {
+            "message-id"
+        } else if is("authentication-results") || is("arc-authentication-results") {
+            "authentication-results"
+        } else if is("received-spf") {
+            "received-spf"
+        } else if is("dkim-signature") || is("arc-seal") || is("arc-message-signature") {
+            "dkim-signature"
+        } else {
+            ""
+        };
+        match role {
             "received" => {
                 let r = match h.parsed() {
                     HeaderValue::Received(r) => Some(r),
@@ -262,7 +282,7 @@ pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
             }
             "return-path" if t.return_path.is_none() => t.return_path = Some(field(h)),
             "message-id" if t.message_id.is_none() => t.message_id = Some(field(h)),
-            "authentication-results" | "arc-authentication-results" => {
+            "authentication-results" => {
                 let name = String::from_utf8_lossy(h.raw_name).into_owned();
                 if let Some(v) = auth::parse_authentication_results(&name, &hops::unfold(raw)) {
                     if v.dropped > 0 {
@@ -307,7 +327,7 @@ pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
                     });
                 }
             }
-            "dkim-signature" | "arc-seal" | "arc-message-signature" => {
+            "dkim-signature" => {
                 let name = String::from_utf8_lossy(h.raw_name).into_owned();
                 t.auth.signatures.push(Located {
                     value: auth::parse_signature(&name, &hops::unfold(raw)),
@@ -380,7 +400,12 @@ pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
     // An index of the receiving hosts, so that placing each of thousands of
     // fields costs a few look-ups, not a scan of every hop (8,000 Received
     // and 8,000 Authentication-Results took 37 s). See: issue 14.
-    let index = classify::HostIndex::new(t.hops.iter().map(|h| h.by.as_deref()));
+    // Built only when a field needs placing (most messages have none).
+    let index = if t.auth.results.is_empty() && t.auth.received_spf.is_empty() {
+        classify::HostIndex::default()
+    } else {
+        classify::HostIndex::new(t.hops.iter().map(|h| h.by.as_deref()))
+    };
     let fix = |hop: &mut Option<usize>, trusted: &mut Option<bool>, id: &str| {
         let above = hop.unwrap_or(n);
         // i is a delivery index; n - 1 - i its position from the top.

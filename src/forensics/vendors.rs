@@ -199,7 +199,14 @@ pub fn spec(name: &str) -> Option<&'static FieldSpec> {
     {
         return None;
     }
-    table().get(&name.to_ascii_lowercase())
+    // Lower-cased on the stack: this runs for every X- field of every
+    // message. No vendor field name is longer than 64 bytes.
+    let mut buf = [0u8; 64];
+    let b = name.as_bytes();
+    let dst = buf.get_mut(..b.len())?;
+    dst.copy_from_slice(b);
+    dst.make_ascii_lowercase();
+    table().get(std::str::from_utf8(dst).ok()?)
 }
 
 /// Every field the tables know, in no particular order.

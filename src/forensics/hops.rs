@@ -298,8 +298,37 @@ fn top_level_words(s: &str) -> Vec<&str> {
 /// Finds `needle` (ASCII, lower-case) in `lower`, the ASCII-lower-cased
 /// text (same byte positions as the original); returns the byte position.
 fn find_ci(lower: &str, needle: &str) -> Option<usize> {
-    find_bytes(lower.as_bytes(), needle.as_bytes())
+    use memchr::memmem::Finder;
+    use std::sync::LazyLock;
+    // One searcher per needle, built once: a dozen searches run per hop.
+    static FINDERS: LazyLock<Vec<(&'static str, Finder<'static>)>> = LazyLock::new(|| {
+        NEEDLES
+            .iter()
+            .map(|n| (*n, Finder::new(n.as_bytes())))
+            .collect()
+    });
+    match FINDERS.iter().find(|(n, _)| *n == needle) {
+        Some((_, f)) => f.find(lower.as_bytes()),
+        None => memchr::memmem::find(lower.as_bytes(), needle.as_bytes()),
+    }
 }
+
+/// The needles [`enrich`] searches for, with prebuilt searchers.
+const NEEDLES: &[&str] = &[
+    "version=",
+    "cipher=",
+    "tls ",
+    "(tls1.",
+    "(tlsv1.",
+    "google transport security",
+    "authenticated sender:",
+    "authenticated as ",
+    "authenticated user ",
+    "auth: ",
+    "authenticated-user=",
+    "(authenticated",
+    "esmtpsa",
+];
 
 /// The first position of `needle` in `hay`: candidates by memchr on the
 /// first byte, then a compare. No searcher is built per call (this runs a
@@ -369,9 +398,10 @@ pub fn utf8_protocol(word: &str) -> Option<&'static str> {
 /// (ASCII, lower-case) in `lower`, the lower-cased value.
 fn keyword_at(lower: &str, kw: &str) -> Option<usize> {
     let b = lower.as_bytes();
+    let first = *kw.as_bytes().first()?;
     let mut depth = 0u32;
-    let mut i = 0;
-    while i < b.len() {
+    // Only parentheses and the keyword's first letter matter: jump to them.
+    for i in memchr::memchr3_iter(b'(', b')', first, b) {
         match b[i] {
             b'(' => depth = depth.saturating_add(1),
             b')' => depth = depth.saturating_sub(1),
@@ -384,7 +414,6 @@ fn keyword_at(lower: &str, kw: &str) -> Option<usize> {
             }
             _ => {}
         }
-        i += 1;
     }
     None
 }
@@ -824,10 +853,20 @@ mod tests {
         let mut buf = [0u8; 20];
         let mut ts: i64 = -62_167_219_200; // 0000-01-01
         while ts < 253_402_300_799 {
-            assert_eq!(utc_into(ts, &mut buf).map(str::to_string), Some(utc(ts)), "{ts}");
+            assert_eq!(
+                utc_into(ts, &mut buf).map(str::to_string),
+                Some(utc(ts)),
+                "{ts}"
+            );
             ts += 7_654_321;
         }
-        for ts in [0, 951_782_400, 1_709_287_804, 4_107_542_400, 253_402_300_799] {
+        for ts in [
+            0,
+            951_782_400,
+            1_709_287_804,
+            4_107_542_400,
+            253_402_300_799,
+        ] {
             assert_eq!(utc_into(ts, &mut buf).map(str::to_string), Some(utc(ts)));
         }
         assert_eq!(utc_into(253_402_300_800, &mut buf), None);

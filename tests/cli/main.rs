@@ -23,6 +23,7 @@ mod mbox;
 mod pick;
 mod pipeline_common;
 mod pipelines;
+mod postfix;
 mod scan;
 mod sort;
 mod split;

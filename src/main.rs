@@ -49,7 +49,7 @@ fn run_and_map() -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("emlkit: {e:#}");
+            eprintln!("emlkit: {}", cmd::explain(e.as_ref()));
             ExitCode::from(2)
         }
     }

@@ -27,7 +27,13 @@ A closed pipe (for example `| head`) ends quietly with 0.";
 )]
 pub struct Cli {
     /// When to use colours: auto (terminal and NO_COLOR unset), always, never.
-    #[arg(long, value_enum, default_value_t = cmd::ColorChoice::Auto, global = true)]
+    #[arg(
+        long,
+        value_enum,
+        default_value_t = cmd::ColorChoice::Auto,
+        global = true,
+        display_order = 900
+    )]
     pub color: cmd::ColorChoice,
 
     #[command(subcommand)]

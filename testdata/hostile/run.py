@@ -37,7 +37,7 @@ def commands(binary):
         "headers": [["headers"], ["headers", "--raw"]],
         "text": [["text"]],
         "extract": [["extract", "--all", "-o", "{out}"], ["extract", "--json", "-o", "{out}"]],
-        "trace": [["trace"], ["trace", "--json"]],
+        "trace": [["trace"], ["trace", "--json"], ["trace", "--json", "--dkim-keys", "{keys}"]],
         "info": [["info"], ["info", "--json"]],
         "split": [["split", "--no-fsync", "-o", "{out}"]],
         "pick": [["pick", "*"], ["pick", "--json", "body:x OR finding:* OR tls:no OR has:attachment"]],
@@ -100,7 +100,8 @@ def main():
                 # Output on tmpfs when there is one: creating 10,000 files
                 # costs seconds of kernel time on some disks, which is not ours.
                 outdir = tempfile.mkdtemp(dir="/dev/shm" if os.path.isdir("/dev/shm") else tmp)
-                args = [x.replace("{out}", outdir) for x in plan]
+                keys = os.path.join(HERE, "dkim-keys.zone")
+                args = [x.replace("{out}", outdir).replace("{keys}", keys) for x in plan]
                 if a.jobs:
                     args += ["-j", a.jobs]
                 code, t, mem, err = run_one(a.bin, args, f, a.time)

@@ -544,8 +544,10 @@ def check(emlkit, md, sent, logs):
     table = {}
     current = None
     for line in run([emlkit, "trace", md]).stdout.decode().splitlines():
-        if line.startswith(md):
-            current = table.setdefault(line.strip(), [])
+        # Each message's report starts with `==> path <==` (as head does).
+        sep = re.match(r"^==> (.*) <==$", line)
+        if sep and sep.group(1).startswith(md):
+            current = table.setdefault(sep.group(1), [])
         elif current is not None and re.match(r"^\s*\d+\s+\d{4}-\d\d-\d\d ", line):
             current.append(line)
     errors = []

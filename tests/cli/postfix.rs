@@ -63,7 +63,7 @@ fn trace_agrees_with_the_postfix_log() {
     {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("skipped: python3 cannot run: {e}");
+            crate::common::skip(&format!("python3 cannot run: {e}"));
             return;
         }
     };
@@ -81,7 +81,7 @@ fn trace_agrees_with_the_postfix_log() {
             );
         }
         // The script's "skipped: <why>" (no Postfix, no Dovecot, not root).
-        Some(77) => eprintln!("{text}"),
+        Some(77) => crate::common::skip(&format!("postfix: {}", text.trim())),
         _ => panic!(
             "trace and the Postfix log disagree ({}):\n{text}",
             out.status

@@ -75,6 +75,18 @@ pub fn mail_alphabet(data: &[u8]) -> Vec<u8> {
         b"ARC-Message-Signature: i=",
         b"ARC-Authentication-Results: i=",
         b"; cv=none; ",
+        // Vendor anti-spam fields (issue 16): the shapes their splitters see.
+        b"X-Forefront-Antispam-Report: ",
+        b"X-Spam-Status: ",
+        b"X-Spamd-Result: default: ",
+        b"SCL:",
+        b" tests=",
+        b"X-IronPort-AV: ",
+        b"[",
+        b"]",
+        b"X-Proofpoint-Spam-Details: ",
+        b"X-Mimecast-Impersonation-Protect: ",
+        b"X-Barracuda-Spam-Status: ",
     ];
     let mut out = Vec::with_capacity(data.len() * 4);
     for &b in data {

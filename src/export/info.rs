@@ -22,6 +22,8 @@ pub struct MboxFindingRec {
     kind: &'static str,
     /// The stable code.
     pub code: &'static str,
+    /// `anomaly` or `observation` ([`crate::model::Severity::of`] the code).
+    pub severity: &'static str,
     /// What was found.
     pub message: String,
     /// Byte offset in the input.
@@ -36,6 +38,7 @@ impl MboxFindingRec {
         MboxFindingRec {
             kind: "finding",
             code,
+            severity: crate::model::Severity::of(code).as_str(),
             message,
             offset,
             index,

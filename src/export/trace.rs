@@ -30,12 +30,30 @@ use super::json::{Raw, SourceRec};
 use crate::forensics::arc::Chain;
 use crate::forensics::auth::{AuthResult, AuthResults, ReceivedSpf, Signature};
 use crate::forensics::dkim::{Unsigned, Verdict};
-use crate::forensics::hops::{utc, Hop};
+use crate::forensics::hops::{utc, utc_into, Hop};
+use crate::forensics::vendors::VendorField;
 use crate::forensics::{Field, Located, MethodSummary, ResentBlock, Trace};
 use crate::model::Finding;
 use crate::source::Origin;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
+
+/// A Unix time written as RFC 3339 UTC when serialized, formatted on the
+/// stack: no string is built per hop and event (issue 16, speed).
+struct Utc(Option<i64>);
+
+impl Serialize for Utc {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Some(ts) = self.0 else {
+            return s.serialize_none();
+        };
+        let mut buf = [0u8; 20];
+        match utc_into(ts, &mut buf) {
+            Some(t) => s.serialize_str(t),
+            None => s.serialize_str(&utc(ts)),
+        }
+    }
+}
 
 /// A message id or a path as every record writes it (schema 2): the text
 /// between the angle brackets, surrounding white space removed (`json`'s
@@ -61,8 +79,10 @@ struct HopFromRec<'a> {
     helo: Option<&'a str>,
     helo_cmd: Option<&'static str>,
     rdns: Option<&'a str>,
-    ip: Option<String>,
+    ip: Option<std::net::IpAddr>,
     ident: Option<&'a str>,
+    local_user: Option<&'a str>,
+    port: Option<u16>,
 }
 
 #[derive(Serialize)]
@@ -75,7 +95,7 @@ struct TlsRec<'a> {
 #[derive(Serialize)]
 struct HopDateRec<'a> {
     raw: Option<&'a str>,
-    utc: Option<String>,
+    utc: Utc,
     timestamp: Option<i64>,
 }
 
@@ -101,6 +121,7 @@ pub struct HopRec<'a> {
     delay: Option<i64>,
     parsed: bool,
     raw: Raw<&'a [u8]>,
+    port: Option<u16>,
 }
 
 impl<'a> HopRec<'a> {
@@ -115,8 +136,10 @@ impl<'a> HopRec<'a> {
                 helo: h.helo.as_deref(),
                 helo_cmd: h.helo_cmd,
                 rdns: h.rdns.as_deref(),
-                ip: h.ip.map(|i| i.to_string()),
+                ip: h.ip,
                 ident: h.ident.as_deref(),
+                local_user: h.local_user.as_deref(),
+                port: h.client_port,
             },
             by: h.by.as_deref(),
             via: h.via.as_deref(),
@@ -131,12 +154,13 @@ impl<'a> HopRec<'a> {
             for_: h.for_.as_deref(),
             date: HopDateRec {
                 raw: h.date_text.as_deref(),
-                utc: h.timestamp.map(utc),
+                utc: Utc(h.timestamp),
                 timestamp: h.timestamp,
             },
             delay: h.delay,
             parsed: h.parsed,
             raw: Raw(&h.raw),
+            port: h.port,
         }
     }
 }
@@ -187,7 +211,7 @@ pub struct EventRec<'a> {
     hop: Option<usize>,
     raw: Option<&'a str>,
     offset: u64,
-    utc: Option<String>,
+    utc: Utc,
     timestamp: Option<i64>,
     #[serde(flatten)]
     resent: Option<ResentEventRec<'a>>,
@@ -200,7 +224,7 @@ impl<'a> EventRec<'a> {
             hop: None,
             raw,
             offset,
-            utc: ts.map(utc),
+            utc: Utc(ts),
             timestamp: ts,
             resent: None,
         }
@@ -544,6 +568,62 @@ struct SummaryRec {
     origin_hop: Option<usize>,
 }
 
+#[derive(Serialize)]
+struct VendorItemRec<'a> {
+    key: &'a str,
+    value: &'a str,
+    offset: u64,
+    meaning: Option<&'static str>,
+    value_meaning: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    number: Option<f64>,
+    known: bool,
+}
+
+/// One decoded vendor anti-spam field of `vendors`.
+#[derive(Serialize)]
+#[non_exhaustive]
+pub struct VendorRec<'a> {
+    vendor: &'static str,
+    field: &'a str,
+    offset: u64,
+    meaning: &'static str,
+    format: &'static str,
+    raw: &'a str,
+    items: Vec<VendorItemRec<'a>>,
+    unknown_keys: usize,
+    dropped: usize,
+}
+
+impl<'a> VendorRec<'a> {
+    /// The record of one decoded field.
+    pub fn new(v: &'a VendorField) -> Self {
+        VendorRec {
+            vendor: v.vendor,
+            field: &v.field,
+            offset: v.offset,
+            meaning: v.meaning,
+            format: v.format.as_str(),
+            raw: &v.raw,
+            items: v
+                .items
+                .iter()
+                .map(|i| VendorItemRec {
+                    key: &i.key,
+                    value: &i.value,
+                    offset: i.offset,
+                    meaning: i.meaning,
+                    value_meaning: i.value_meaning,
+                    number: i.number,
+                    known: i.known,
+                })
+                .collect(),
+            unknown_keys: v.unknown_keys,
+            dropped: v.dropped,
+        }
+    }
+}
+
 /// The `trace` record of one message.
 #[derive(Serialize)]
 #[non_exhaustive]
@@ -559,6 +639,7 @@ pub struct TraceRec<'a> {
     authentication: AuthenticationRec<'a>,
     summary: SummaryRec,
     findings: &'a [Finding],
+    vendors: Vec<VendorRec<'a>>,
     /// Sender alignment and lookalike facts (issue 16).
     sender: &'a crate::forensics::sender::Report,
     /// Indicators, with `--iocs` only.
@@ -659,6 +740,7 @@ pub fn record<'a>(origin: &'a Origin, t: &'a Trace) -> TraceRec<'a> {
             origin_hop: s.origin.map(|(i, _)| i + 1),
         },
         findings: &t.findings,
+        vendors: t.vendors.iter().map(VendorRec::new).collect(),
         sender: &t.sender,
         iocs: None,
     }
@@ -691,6 +773,11 @@ pub struct StatsRec<'a> {
     hops: usize,
     without_received: usize,
     relays: Vec<RelayRec<'a>>,
+    /// Relays first seen after `relay_limit` others, as one row (null when
+    /// none): the statistics stay in bounded memory. See: issue 16.
+    other_relays: Option<RelayRec<'a>>,
+    /// How many distinct relays are counted by name.
+    relay_limit: usize,
     findings: &'a std::collections::BTreeMap<&'static str, usize>,
 }
 
@@ -709,7 +796,16 @@ impl<'a> StatsRec<'a> {
             hops,
             without_received,
             relays,
+            other_relays: None,
+            relay_limit: 0,
             findings,
         }
+    }
+
+    /// Sets the row of the relays beyond the limit, and the limit.
+    pub fn with_other(mut self, other: Option<RelayRec<'a>>, limit: usize) -> Self {
+        self.other_relays = other;
+        self.relay_limit = limit;
+        self
     }
 }

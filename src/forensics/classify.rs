@@ -97,16 +97,22 @@ fn is_localhost_name(n: &str) -> bool {
     n == "localhost" || n.starts_with("localhost.") || n == "localhost.localdomain"
 }
 
-/// Classifies one hop. Order of the rules: local, then submission, then
-/// internal, then relay.
+/// True when the hop names a client: a `from` name or address, a HELO
+/// name or a client IP.
+pub fn has_client(h: &Hop) -> bool {
+    h.from.is_some() || h.ip.is_some() || h.helo.is_some()
+}
+
+/// Classifies one hop. Order of the rules: local, then submission (an
+/// authenticated client, webmail on the oldest hop, port 587 or 465), then
+/// internal (no client, or a private/loopback client), then relay.
 ///
 /// HTTP(S) counts as a submission only on the oldest hop (webmail, the
 /// Exchange/M365 client path); later HTTP(S) hops are the provider's own
 /// transport (Microsoft 365 delivers to the mailbox server `with HTTPS`).
 pub fn classify(h: &Hop) -> HopKind {
     let with = h.with.as_deref().unwrap_or("").to_ascii_uppercase();
-    let raw = h.raw.to_ascii_lowercase();
-    let has = |needle: &str| memchr::memmem::find(&raw, needle.as_bytes()).is_some();
+    let has = |needle: &str| super::hops::contains_ci(&h.raw, needle.as_bytes());
     let local = with.starts_with("LMTP")
         || with.starts_with("UTF8LMTP")
         || with == "LOCAL"
@@ -124,8 +130,17 @@ pub fn classify(h: &Hop) -> HopKind {
         return HopKind::Local;
     }
     let web = with == "HTTP" || with == "HTTPS" || with == "MAPI";
-    if h.authenticated.is_some() || web && h.index == 0 {
+    // Ports 587 and 465 are the submission services (RFC 6409, RFC 8314):
+    // only the receiving host's port counts (the client's is ephemeral).
+    let submission_port = matches!(h.port, Some(587 | 465));
+    if h.authenticated.is_some() || web && h.index == 0 || submission_port {
         return HopKind::Submission;
+    }
+    // No client at all, but a protocol: a hand-over inside the receiving
+    // provider, written by address (Gmail's `by 2002:a05:… with SMTP id
+    // …` between its own servers). Nothing crossed the internet here.
+    if !has_client(h) {
+        return HopKind::Internal;
     }
     let from_local = h.from.as_deref().is_some_and(is_localhost_name)
         && h.ip.is_none_or(|ip| scope(ip) == Scope::Loopback);

@@ -65,20 +65,34 @@ pub struct Hop {
     pub timestamp: Option<i64>,
     /// Seconds since the previous dated hop (negative: the clock went back).
     pub delay: Option<i64>,
+    /// The local user a local pickup came from (Exim `from root by host
+    /// with local`): a login name, not a HELO name.
+    pub local_user: Option<String>,
+    /// The port the receiving host accepted the message on, when the
+    /// field says so after `by` (`port 587`, `port=465`): 587 is message
+    /// submission (RFC 6409), 465 submission over implicit TLS (RFC 8314).
+    pub port: Option<u16>,
+    /// The client's port, when written in the `from` part (Exim
+    /// `[203.0.113.5]:51234`, `(port=51234 helo=…)`): the client's side of
+    /// the connection, usually an ephemeral port, so it says nothing about
+    /// the service used.
+    pub client_port: Option<u16>,
 }
 
 impl Hop {
     /// True when the `from` part names a local user or process rather than
     /// a client host: qmail's `(qmail N invoked from network)` / `(… by uid
     /// N)`, sendmail's `(from user@localhost)`, Postfix's `(Postfix, from
-    /// userid N)`, or `from user@domain` with no address and no protocol.
+    /// userid N)`, `from user@domain` with no address and no protocol, or
+    /// Exim's `from root … with local` ([`Hop::local_user`]).
     pub fn is_pickup(&self) -> bool {
-        self.ip.is_none()
-            && self.with.is_none()
-            && (self.raw.starts_with(b"(qmail ")
+        self.local_user.is_some()
+            || self.ip.is_none()
+                && self.with.is_none()
+                && (self.raw.starts_with(b"(qmail ")
                 || self.from.as_deref().is_some_and(|f| f.contains('@'))
                 // Postfix pickup: `by host (Postfix, from userid N)`.
-                || memchr::memmem::find(&self.raw, b"from userid").is_some())
+                || find_bytes(&self.raw, b"from userid").is_some())
     }
 }
 
@@ -284,7 +298,57 @@ fn top_level_words(s: &str) -> Vec<&str> {
 /// Finds `needle` (ASCII, lower-case) in `lower`, the ASCII-lower-cased
 /// text (same byte positions as the original); returns the byte position.
 fn find_ci(lower: &str, needle: &str) -> Option<usize> {
-    memchr::memmem::find(lower.as_bytes(), needle.as_bytes())
+    use memchr::memmem::Finder;
+    use std::sync::LazyLock;
+    // One searcher per needle, built once: a dozen searches run per hop.
+    static FINDERS: LazyLock<Vec<(&'static str, Finder<'static>)>> = LazyLock::new(|| {
+        NEEDLES
+            .iter()
+            .map(|n| (*n, Finder::new(n.as_bytes())))
+            .collect()
+    });
+    match FINDERS.iter().find(|(n, _)| *n == needle) {
+        Some((_, f)) => f.find(lower.as_bytes()),
+        None => memchr::memmem::find(lower.as_bytes(), needle.as_bytes()),
+    }
+}
+
+/// The needles [`enrich`] searches for, with prebuilt searchers.
+const NEEDLES: &[&str] = &[
+    "version=",
+    "cipher=",
+    "tls ",
+    "(tls1.",
+    "(tlsv1.",
+    "google transport security",
+    "authenticated sender:",
+    "authenticated as ",
+    "authenticated user ",
+    "auth: ",
+    "authenticated-user=",
+    "(authenticated",
+    "esmtpsa",
+];
+
+/// The first position of `needle` in `hay`: candidates by memchr on the
+/// first byte, then a compare. No searcher is built per call (this runs a
+/// dozen times per hop); at most `needle.len()` compares per byte, and the
+/// needles here are short constants.
+pub fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, rest) = needle.split_first()?;
+    memchr::memchr_iter(first, hay).find(|&p| hay[p + 1..].starts_with(rest))
+}
+
+/// Whether `hay` contains `needle` (ASCII, lower-case) in any case, without
+/// allocating a lower-cased copy.
+pub fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    memchr::memchr2_iter(first, first.to_ascii_uppercase(), hay).any(|p| {
+        hay.get(p + 1..p + 1 + rest.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(rest))
+    })
 }
 
 /// The token after position `p` in `s`, up to whitespace or one of `stops`.
@@ -327,6 +391,80 @@ fn norm_tls(v: &str) -> Option<String> {
     Some(format!("TLSv{num}"))
 }
 
+/// The registered protocol name (RFC 6531 §4.3, RFC 3848) for a `with`
+/// word mail-parser does not know: Exim writes `utf8esmtp`, `utf8esmtps`,
+/// `utf8esmtpa` and `utf8esmtpsa` (and `utf8smtp…` without the `e`).
+pub fn utf8_protocol(word: &str) -> Option<&'static str> {
+    let w = word.to_ascii_lowercase();
+    let rest = w.strip_prefix("utf8")?;
+    let rest = rest.strip_prefix('e').unwrap_or(rest);
+    Some(match rest {
+        "smtp" => "UTF8SMTP",
+        "smtpa" => "UTF8SMTPA",
+        "smtps" => "UTF8SMTPS",
+        "smtpsa" => "UTF8SMTPSA",
+        "lmtp" => "UTF8LMTP",
+        "lmtpa" => "UTF8LMTPA",
+        "lmtps" => "UTF8LMTPS",
+        "lmtpsa" => "UTF8LMTPSA",
+        _ => return None,
+    })
+}
+
+/// Byte position of the first top-level (outside comments) word `kw`
+/// (ASCII, lower-case) in `lower`, the lower-cased value.
+fn keyword_at(lower: &str, kw: &str) -> Option<usize> {
+    let b = lower.as_bytes();
+    let first = *kw.as_bytes().first()?;
+    let mut depth = 0u32;
+    // Only parentheses and the keyword's first letter matter: jump to them.
+    for i in memchr::memchr3_iter(b'(', b')', first, b) {
+        match b[i] {
+            b'(' => depth = depth.saturating_add(1),
+            b')' => depth = depth.saturating_sub(1),
+            _ if depth == 0
+                && b[i..].starts_with(kw.as_bytes())
+                && (i == 0 || b[i - 1].is_ascii_whitespace())
+                && b.get(i + kw.len()).is_none_or(|c| c.is_ascii_whitespace()) =>
+            {
+                return Some(i);
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A port number written after `port` (`port 587`, `port=587`, `port: 587`)
+/// in `lower`, from byte `from`.
+fn port_after(lower: &str, from: usize, to: usize) -> Option<u16> {
+    let s = lower.get(from..to)?;
+    let mut start = 0;
+    while let Some(p) = s.get(start..).and_then(|t| t.find("port")) {
+        let at = start + p;
+        start = at + 4;
+        if at > 0 && s.as_bytes()[at - 1].is_ascii_alphanumeric() {
+            continue;
+        }
+        let rest = s[at + 4..].trim_start_matches([' ', '=', ':']);
+        let digits: &str = &rest[..rest.bytes().take_while(u8::is_ascii_digit).count()];
+        if let Ok(n) = digits.parse::<u16>() {
+            return Some(n);
+        }
+    }
+    None
+}
+
+/// Exim's `[ip]:port` in the `from` part.
+fn bracket_port(lower: &str, to: usize) -> Option<u16> {
+    let s = lower.get(..to)?;
+    let p = s.find("]:")?;
+    let rest = &s[p + 2..];
+    rest[..rest.bytes().take_while(u8::is_ascii_digit).count()]
+        .parse()
+        .ok()
+}
+
 /// Adds what mail-parser does not read: TLS notes in the styles of Gmail,
 /// Exchange, sendmail, Exim, OpenSMTPD and Haraka; the authenticated
 /// identity; the HELO name implied by the Postfix/sendmail layout; the
@@ -339,6 +477,23 @@ fn enrich(text: &str, h: &mut Hop) {
     if h.from.as_deref() == Some("userid") && h.is_pickup() {
         h.from = None;
     }
+    // `with utf8esmtps` (Exim's default for SMTPUTF8 mail): mail-parser
+    // knows only the registered names. See: issue 16.
+    if h.with.is_none() {
+        if let Some(p) = keyword_at(lower, "with") {
+            if let Some(w) = text[p + 4..].split_whitespace().next() {
+                h.with = utf8_protocol(w).map(str::to_string);
+            }
+        }
+    }
+    // Ports: after `by` the receiving host's, before it the client's.
+    let by_at = keyword_at(lower, "by").unwrap_or(lower.len());
+    h.port = port_after(
+        lower,
+        by_at,
+        lower.rfind(';').unwrap_or(lower.len()).max(by_at),
+    );
+    h.client_port = bracket_port(lower, by_at).or_else(|| port_after(lower, 0, by_at));
     // TLS version/cipher written as key=value (Gmail, Exchange, sendmail, Haraka).
     if h.tls_version.is_none() {
         if let Some(p) = find_ci(lower, "version=") {
@@ -398,6 +553,8 @@ fn enrich(text: &str, h: &mut Hop) {
     h.tls = h.tls_version.is_some()
         || h.tls_cipher.is_some()
         || s_proto
+        // Port 465 is submission over implicit TLS (RFC 8314 §3.3).
+        || h.port == Some(465)
         || find_ci(lower, "google transport security").is_some();
     // Authentication: an `A` protocol, or the MTA's note.
     let a_proto = h
@@ -437,7 +594,25 @@ fn enrich(text: &str, h: &mut Hop) {
     // stated, the name after `from` is the HELO name. Exim and qmail write
     // `from RDNS (… helo=X)`/`from RDNS (HELO X)`: then the name after
     // `from` is the reverse-DNS name (unless it is `unknown`).
-    if let Some(f) = h.from.clone().filter(|_| !h.is_pickup()) {
+    // Exim's local pickup `from root by host with local (Exim 4.97)`: the
+    // name after `from` is the sender's login, not a HELO name.
+    let local_proto = h.with.as_deref().is_some_and(|w| {
+        w.eq_ignore_ascii_case("local") || w.to_ascii_lowercase().starts_with("local-")
+    });
+    if local_proto && h.ip.is_none() && !h.from_is_ip && h.rdns.is_none() {
+        if let Some(f) = h.from.clone().filter(|f| !f.contains(['.', '[', ':'])) {
+            if h.helo.as_deref().is_none_or(|x| x == f) {
+                h.helo = None;
+                h.helo_cmd = None;
+                h.local_user = Some(f);
+            }
+        }
+    }
+    if let Some(f) = h
+        .from
+        .clone()
+        .filter(|_| !h.is_pickup() && h.local_user.is_none())
+    {
         if h.helo.is_none() {
             h.helo = Some(f);
         } else if h.rdns.is_none() && !h.from_is_ip && !f.eq_ignore_ascii_case("unknown") {
@@ -542,6 +717,47 @@ pub fn parse_loose_date(text: &str) -> Option<DateTime> {
         tz_minute: u8::try_from(zone.abs() % 60).ok()?,
     };
     d.is_valid().then_some(d)
+}
+
+/// Writes `ts` as RFC 3339 UTC (`2024-03-01T10:00:05Z`) into `buf` without
+/// allocating; None outside the years 0000-9999 (use [`utc`]).
+pub fn utc_into(ts: i64, buf: &mut [u8; 20]) -> Option<&str> {
+    let days = ts.div_euclid(86_400);
+    let secs = ts.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (the proleptic Gregorian
+    // calendar; H. Hinnant's days_from_civil inverse).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    if !(0..=9999).contains(&year) {
+        return None;
+    }
+    let put = |b: &mut [u8; 20], at: usize, v: i64, n: usize| {
+        let mut v = v;
+        for i in (0..n).rev() {
+            b[at + i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(buf, 0, year, 4);
+    buf[4] = b'-';
+    put(buf, 5, month, 2);
+    buf[7] = b'-';
+    put(buf, 8, day, 2);
+    buf[10] = b'T';
+    put(buf, 11, secs / 3600, 2);
+    buf[13] = b':';
+    put(buf, 14, secs % 3600 / 60, 2);
+    buf[16] = b':';
+    put(buf, 17, secs % 60, 2);
+    buf[19] = b'Z';
+    std::str::from_utf8(&buf[..]).ok()
 }
 
 /// An RFC 3339 UTC rendering of a Unix timestamp.
@@ -681,6 +897,31 @@ mod tests {
         );
         assert_eq!(ts("14:47:44 +0000"), None);
         assert_eq!(ts("garbage"), None);
+    }
+
+    /// The stack formatter agrees with mail-parser's over the range.
+    #[test]
+    fn utc_into_agrees() {
+        let mut buf = [0u8; 20];
+        let mut ts: i64 = -62_167_219_200; // 0000-01-01
+        while ts < 253_402_300_799 {
+            assert_eq!(
+                utc_into(ts, &mut buf).map(str::to_string),
+                Some(utc(ts)),
+                "{ts}"
+            );
+            ts += 7_654_321;
+        }
+        for ts in [
+            0,
+            951_782_400,
+            1_709_287_804,
+            4_107_542_400,
+            253_402_300_799,
+        ] {
+            assert_eq!(utc_into(ts, &mut buf).map(str::to_string), Some(utc(ts)));
+        }
+        assert_eq!(utc_into(253_402_300_800, &mut buf), None);
     }
 
     #[test]

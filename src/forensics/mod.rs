@@ -41,6 +41,7 @@ pub mod hops;
 pub mod iocs;
 pub mod sender;
 pub mod timeline;
+pub mod vendors;
 
 pub use classify::HopKind;
 pub use hops::Hop;
@@ -246,6 +247,10 @@ pub struct Trace {
     /// Sender alignment and lookalike domains (see [`sender`]); its
     /// findings are also in `findings`.
     pub sender: sender::Report,
+    /// Vendor anti-spam header fields (Microsoft, SpamAssassin, Rspamd,
+    /// Proofpoint, Mimecast, Barracuda, Cisco), decoded from the tables
+    /// of [`vendors`], in header order.
+    pub vendors: Vec<vendors::VendorField>,
 }
 
 fn field(h: &model::Field<'_>) -> Field {
@@ -262,9 +267,29 @@ pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
     let mut newest_first: Vec<Hop> = Vec::new();
     let mut limit_findings: Vec<Finding> = Vec::new();
     for h in parsed.headers() {
-        let lname = String::from_utf8_lossy(h.raw_name).to_ascii_lowercase();
         let raw = h.raw_value();
-        match lname.as_str() {
+        // The field's role, compared without allocating (this loop runs
+        // for every field of every message).
+        let n = h.raw_name;
+        let is = |x: &str| n.eq_ignore_ascii_case(x.as_bytes());
+        let role = if is("received") {
+            "received"
+        } else if is("date") {
+            "date"
+        } else if is("return-path") {
+            "return-path"
+        } else if is("message-id") {
+            "message-id"
+        } else if is("authentication-results") || is("arc-authentication-results") {
+            "authentication-results"
+        } else if is("received-spf") {
+            "received-spf"
+        } else if is("dkim-signature") || is("arc-seal") || is("arc-message-signature") {
+            "dkim-signature"
+        } else {
+            ""
+        };
+        match role {
             "received" => {
                 let r = match h.parsed() {
                     HeaderValue::Received(r) => Some(r),
@@ -286,7 +311,7 @@ pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
             }
             "return-path" if t.return_path.is_none() => t.return_path = Some(field(h)),
             "message-id" if t.message_id.is_none() => t.message_id = Some(field(h)),
-            "authentication-results" | "arc-authentication-results" => {
+            "authentication-results" => {
                 let name = String::from_utf8_lossy(h.raw_name).into_owned();
                 if let Some(v) = auth::parse_authentication_results(&name, &hops::unfold(raw)) {
                     if v.dropped > 0 {
@@ -331,7 +356,7 @@ pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
                     });
                 }
             }
-            "dkim-signature" | "arc-seal" | "arc-message-signature" => {
+            "dkim-signature" => {
                 let name = String::from_utf8_lossy(h.raw_name).into_owned();
                 t.auth.signatures.push(Located {
                     value: auth::parse_signature(&name, &hops::unfold(raw)),
@@ -340,7 +365,25 @@ pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
                     hop: Some(newest_first.len()),
                 });
             }
-            _ => {}
+            _ => {
+                if let Some(v) = vendor_field(h) {
+                    if v.dropped > 0 {
+                        limit_findings.push(
+                            Finding::new(
+                                "trace_limit",
+                                format!(
+                                    "{} field with {} items; only the first {} are kept",
+                                    v.field,
+                                    v.items.len() + v.dropped,
+                                    vendors::MAX_ITEMS
+                                ),
+                            )
+                            .at(Some(h.offset)),
+                        );
+                    }
+                    t.vendors.push(v);
+                }
+            }
         }
         if h.name == HeaderName::From && t.from.is_none() {
             if let Some((name, address)) = first_mailbox(h) {
@@ -414,7 +457,12 @@ pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
     // An index of the receiving hosts, so that placing each of thousands of
     // fields costs a few look-ups, not a scan of every hop (8,000 Received
     // and 8,000 Authentication-Results took 37 s). See: issue 14.
-    let index = classify::HostIndex::new(t.hops.iter().map(|h| h.by.as_deref()));
+    // Built only when a field needs placing (most messages have none).
+    let index = if t.auth.results.is_empty() && t.auth.received_spf.is_empty() {
+        classify::HostIndex::default()
+    } else {
+        classify::HostIndex::new(t.hops.iter().map(|h| h.by.as_deref()))
+    };
     let fix = |hop: &mut Option<usize>, trusted: &mut Option<bool>, id: &str| {
         let above = hop.unwrap_or(n);
         // i is a delivery index; n - 1 - i its position from the top.
@@ -532,6 +580,16 @@ pub fn header_findings(parsed: &Message<'_>) -> Vec<Finding> {
         .filter(|f| f.offset.is_none_or(|o| o < body || o == start))
         .cloned()
         .collect()
+}
+
+/// Decodes a vendor anti-spam field, when the tables know its name.
+fn vendor_field(h: &model::Field<'_>) -> Option<vendors::VendorField> {
+    let name = std::str::from_utf8(h.raw_name).ok()?;
+    vendors::spec(name)?;
+    let raw = h.raw_value();
+    // The value's offset: both slices borrow the same input.
+    let gap = (raw.as_ptr() as usize).saturating_sub(h.raw_name.as_ptr() as usize);
+    vendors::decode(name, raw, h.offset + gap as u64, h.offset)
 }
 
 fn set_resent(b: &mut ResentBlock, name: &str, f: Field) {

@@ -114,7 +114,13 @@ pub fn summary(t: &Trace) -> Summary {
     // Hops that crossed a network: not local deliveries, and not the
     // loopback re-injections of content filters (amavis, spamd).
     let network: Vec<usize> = (0..t.hops.len())
-        .filter(|&i| t.kinds[i] != HopKind::Local && !is_loopbackish(&t.hops[i]))
+        .filter(|&i| {
+            t.kinds[i] != HopKind::Local
+                && !is_loopbackish(&t.hops[i])
+                // Without a client nothing is known to have crossed a
+                // network (Gmail's internal `by 2002:… with SMTP` hops).
+                && classify::has_client(&t.hops[i])
+        })
         .collect();
     let dated: Vec<i64> = t.hops.iter().filter_map(|h| h.timestamp).collect();
     Summary {

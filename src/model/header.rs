@@ -159,6 +159,11 @@ pub fn findings(msg: &super::Message<'_>, out: &mut Vec<Finding>) {
     for (pi, part) in msg.parts.iter().enumerate() {
         let top = pi == 0;
         let mut first_seen: Vec<(&HeaderName<'_>, u64)> = Vec::new();
+        // Computed at the first 8-bit field only: whether a Received field
+        // records an SMTPUTF8 transfer (`with UTF8SMTPS`, Exim's
+        // `utf8esmtps`), under which UTF-8 header fields are legal
+        // (RFC 6531, RFC 6532). See: issue 16.
+        let mut smtputf8: Option<bool> = None;
         for h in &part.headers {
             let name = String::from_utf8_lossy(h.raw_name);
             if top {
@@ -176,7 +181,19 @@ pub fn findings(msg: &super::Message<'_>, out: &mut Vec<Finding>) {
                     );
                     value = &value[..max];
                 }
-                if !value.is_ascii() {
+                let legal_utf8 = |smtputf8: &mut Option<bool>| {
+                    *smtputf8.get_or_insert_with(|| {
+                        part.headers.iter().any(|r| {
+                            r.name == HeaderName::Received && {
+                                let v = r.raw_value().to_ascii_lowercase();
+                                memchr::memmem::find(&v, b"with utf8").is_some()
+                            }
+                        })
+                    })
+                };
+                let legal = value.is_ascii()
+                    || std::str::from_utf8(value).is_ok() && legal_utf8(&mut smtputf8);
+                if !legal {
                     let utf8 = std::str::from_utf8(value).is_ok();
                     out.push(
                         Finding::new(

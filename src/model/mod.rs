@@ -28,7 +28,7 @@ pub mod structure;
 pub mod transfer;
 
 pub use field::Field;
-pub use finding::Finding;
+pub use finding::{Finding, Severity};
 
 /// mail-parser's field names and parsed values, re-exported on purpose: the
 /// grammar of header fields (addresses, Received, message ids) is

@@ -49,6 +49,16 @@ def shapes():
             b"Mon, 1 Jan 2024 00:00:%02d +0000\nAuthentication-Results: mx%d.example; spf=pass; dkim=pass\n"
             % (i, i % 250 + 1, i, i, i % 60, i) for i in range(n)) + b"\nx\n", ".eml"
 
+    def auth_methods(n):
+        # One Authentication-Results with n methods (issue 16: 40,000 took 8.6 s).
+        return b"From: a@b\nReceived: from a by b; Mon, 1 Jan 2024 00:00:00 +0000\nAuthentication-Results: mx.example; " + b"; ".join(
+            b"dkim=pass header.d=x%d.example" % i for i in range(n)) + b"\n\nx\n", ".eml"
+
+    def vendor_keys(n):
+        return b"From: a@b\nX-Forefront-Antispam-Report: " + b"".join(
+            b"K%d:%d;" % (i, i) for i in range(n)) + b"\nX-Spam-Status: Yes, tests=" + b",".join(
+            b"T%d" % i for i in range(n)) + b"\n\nx\n", ".eml"
+
     def encoded_words(n):
         return b"From: a@b\nSubject: " + b"=?a?q?x" * n + b"\n\nx\n", ".eml"
 
@@ -89,6 +99,8 @@ def shapes():
         "parameters": (params, 20000),
         "header-fields": (fields, 20000),
         "received+auth": (received_auth, 1000),
+        "auth-methods": (auth_methods, 5000),
+        "vendor-keys": (vendor_keys, 20000),
         "encoded-words": (encoded_words, 80000),
         "from-lines": (from_lines, 100000),
         "line-length": (line_length, 100000),

@@ -68,6 +68,15 @@ def main():
     w(out, "auth-40000-methods.eml", "From: a@b\nAuthentication-Results: mx.example; " + "; ".join(
         f"m{i}=pass (c) header.d=d{i}.example header.s=s{i} reason=\"r{i}\"" for i in range(40_000))
       + "\n\nbody\n")
+    # Issue 16: vendor anti-spam fields of hostile shapes: 200,000 keys,
+    # a status line with 100,000 tests, unbalanced brackets and quotes.
+    w(out, "vendor-forefront-200000-keys.eml", "From: a@b\nX-Forefront-Antispam-Report: " + "".join(
+        f"K{i}:{i};" for i in range(200_000)) + "\n\nbody\n")
+    w(out, "vendor-spam-status-100000-tests.eml", "From: a@b\nX-Spam-Status: Yes, score=1 tests=" + ",".join(
+        f"T{i}" for i in range(100_000)) + "\n\nbody\n")
+    w(out, "vendor-rspamd-unbalanced.eml", "From: a@b\nX-Spamd-Result: default: True [" + "[(;" * 100_000
+      + "\nX-IronPort-AV: " + "\"=;" * 100_000 + "\nX-Mimecast-Impersonation-Protect: " + "==;;" * 100_000
+      + "\n\nbody\n")
     w(out, "dkim-signatures-20000.eml", "From: a@b\n" + "".join(
         f"DKIM-Signature: v=1; a=rsa-sha256; d=d{i}.example; s=s; h=from:to; bh=x; b=y\n"
         f"ARC-Seal: i={i}; a=rsa-sha256; cv=pass; d=d{i}.example; s=s; b=z\n"

@@ -728,6 +728,7 @@ struct FindingLine {
     #[serde(rename = "type")]
     kind: String,
     code: String,
+    severity: String,
     message: String,
     part: Option<String>,
     offset: Option<u64>,
@@ -741,6 +742,7 @@ struct FindingRecord {
     #[serde(rename = "type")]
     kind: String,
     code: String,
+    severity: String,
     message: String,
     part: Option<String>,
     offset: Option<u64>,

@@ -68,6 +68,7 @@ mod schema {
         #[serde(rename = "type")]
         pub kind: String,
         pub code: String,
+        pub severity: String,
         pub message: String,
         pub part: Option<String>,
         pub offset: Option<u64>,

@@ -211,6 +211,7 @@ mod schema {
         #[serde(rename = "type")]
         pub kind: String,
         pub code: String,
+        pub severity: String,
         pub message: String,
         pub offset: u64,
         pub index: usize,

@@ -520,7 +520,9 @@ fn mta_gmail() {
                 false,
                 "2024-03-01T10:10:04Z",
                 Some(1),
-                "relay",
+                // Gmail's own hand-over by address, no client: internal,
+                // not a relay without TLS (issue 16).
+                "internal",
             ),
         ],
         &[],
@@ -873,6 +875,33 @@ mod schema {
         /// With `--iocs` only (pinned in tests/cli/sender.rs).
         #[serde(default)]
         pub iocs: Option<Value>,
+        pub vendors: Vec<Vendor>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Vendor {
+        pub vendor: String,
+        pub field: String,
+        pub offset: u64,
+        pub meaning: String,
+        pub format: String,
+        pub raw: String,
+        pub items: Vec<VendorItem>,
+        pub unknown_keys: usize,
+        pub dropped: usize,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct VendorItem {
+        pub key: String,
+        pub value: String,
+        pub offset: u64,
+        pub meaning: Option<String>,
+        pub value_meaning: Option<String>,
+        pub number: Option<f64>,
+        pub known: bool,
     }
 
     /// The sender section (issue 16).
@@ -930,6 +959,8 @@ mod schema {
         pub delay: Option<i64>,
         pub parsed: bool,
         pub raw: Value,
+        /// The receiving port when written (587, 465: submission).
+        pub port: Option<u16>,
     }
 
     #[derive(Deserialize)]
@@ -941,6 +972,9 @@ mod schema {
         pub rdns: Option<String>,
         pub ip: Option<String>,
         pub ident: Option<String>,
+        pub local_user: Option<String>,
+        /// The client's port (Exim `[ip]:port`, `port=`).
+        pub port: Option<u16>,
     }
 
     #[derive(Deserialize)]
@@ -991,6 +1025,8 @@ mod schema {
         #[serde(rename = "type")]
         pub kind: String,
         pub code: String,
+        /// `anomaly` or `observation`.
+        pub severity: String,
         pub message: String,
         /// The message's findings about the top entity name its part.
         pub part: Option<String>,
@@ -1007,6 +1043,8 @@ mod schema {
         pub hops: usize,
         pub without_received: usize,
         pub relays: Vec<Relay>,
+        pub other_relays: Option<Relay>,
+        pub relay_limit: usize,
         pub findings: std::collections::BTreeMap<String, usize>,
     }
 
@@ -1366,4 +1404,241 @@ Date: Fri Mar  1 09:59:58 2024\nMessage-ID: <a@b>\nFrom: a@b\n\nx\n";
     // The timeline reads the asctime date; RFC 5322 does not, and the
     // model says so with the same finding `emlkit json` reports.
     assert_eq!(codes(&t), ["unparseable_date"]);
+}
+
+/// Issue 16: Exim's SMTPUTF8 protocols (`utf8esmtps`, `utf8esmtpsa`) were
+/// `with: null`; `from root … with local` gave the HELO "root"; the table
+/// cut `UTF8SMTPSA`; 8bit_header fired on mail that arrived over SMTPUTF8.
+#[test]
+fn exim_smtputf8_and_local_pickup() {
+    let t = trace_file("mta/exim-utf8.eml");
+    let with: Vec<Option<&str>> = t.hops.iter().map(|h| h.with.as_deref()).collect();
+    assert_eq!(with, [Some("local"), Some("UTF8SMTPSA"), Some("UTF8SMTPS")]);
+    // TLS and authentication implied by the S and A (RFC 6531 §4.3, RFC 3848).
+    assert!(t.hops[1].tls && t.hops[2].tls);
+    assert_eq!(t.hops[1].authenticated.as_deref(), Some("yes"));
+    assert_eq!(t.hops[2].authenticated, None);
+    assert_eq!(t.kinds[1].as_str(), "submission");
+    // The local pickup names a user, not a HELO name.
+    assert_eq!(t.hops[0].local_user.as_deref(), Some("root"));
+    assert_eq!(t.hops[0].helo, None);
+    assert_eq!(t.kinds[0].as_str(), "local");
+    // Exim's `[ip]:port` and `port=` are the client's (ephemeral) port.
+    assert_eq!(t.hops[2].client_port, Some(41522));
+    assert_eq!(t.hops[1].client_port, Some(50512));
+    assert_eq!(t.hops[2].port, None);
+    // Valid UTF-8 in header fields is legal under SMTPUTF8: no 8bit_header.
+    assert!(codes(&t).is_empty(), "{:#?}", t.findings);
+    for cmd in [&["json"][..], &["headers", "--json"][..]] {
+        let out = emlkit()
+            .args(cmd)
+            .arg("testdata/trace/mta/exim-utf8.eml")
+            .output()
+            .expect("runs");
+        let s = String::from_utf8_lossy(&out.stdout);
+        assert!(!s.contains("8bit_header"), "{cmd:?}: {s}");
+    }
+    // Without the SMTPUTF8 hops the same bytes are 8bit_header.
+    let raw = std::fs::read("testdata/trace/mta/exim-utf8.eml").expect("exists");
+    let plain = String::from_utf8_lossy(&raw)
+        .replace("utf8esmtpsa", "esmtpsa")
+        .replace("utf8esmtps", "esmtps");
+    assert!(codes(&trace_bytes(plain.as_bytes())).contains(&"8bit_header"));
+    // The table shows the whole protocol name and the local user.
+    let out = emlkit()
+        .args(["trace", "testdata/trace/mta/exim-utf8.eml"])
+        .output()
+        .expect("runs");
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.contains("UTF8SMTPSA  TLSv1.3"), "{s}");
+    assert!(s.contains("user root"), "{s}");
+    let j: Value = serde_json::from_slice(
+        &emlkit()
+            .args(["trace", "--json", "testdata/trace/mta/exim-utf8.eml"])
+            .output()
+            .expect("runs")
+            .stdout,
+    )
+    .expect("json");
+    assert_eq!(j["hops"][0]["from"]["local_user"], "root");
+    assert_eq!(j["hops"][0]["from"]["helo"], Value::Null);
+    assert_eq!(j["hops"][2]["with"], "UTF8SMTPS");
+    assert_eq!(j["hops"][2]["from"]["port"], 41522);
+}
+
+/// Issue 16: the receiving port, where written, makes 587 a submission and
+/// 465 a submission over implicit TLS.
+#[test]
+fn submission_ports() {
+    let t = trace_file("mta/port587.eml");
+    assert_eq!(t.hops[0].port, Some(587));
+    assert_eq!(t.kinds[0].as_str(), "submission");
+    let raw = "Received: from laptop.example.org (unknown [198.51.100.30])\n\tby smtp.example.org with ESMTP id 7 (port=465);\n\tFri, 1 Mar 2024 11:00:02 +0100\nFrom: a@example.org\n\n";
+    let t = trace_bytes(raw.as_bytes());
+    assert_eq!(t.hops[0].port, Some(465));
+    assert!(t.hops[0].tls, "465 is implicit TLS");
+    assert_eq!(t.kinds[0].as_str(), "submission");
+    // Port 25 is a relay as before.
+    let t = trace_bytes(raw.replace("465", "25").as_bytes());
+    assert_eq!(t.kinds[0].as_str(), "relay");
+    assert!(!t.hops[0].tls);
+}
+
+/// Issue 16: every finding has a severity; the table lists anomalies and
+/// counts observations unless --all-findings.
+#[test]
+fn finding_severity_and_table_filter() {
+    let f = "testdata/trace/mta/qmail.eml";
+    let j: Value = serde_json::from_slice(
+        &emlkit()
+            .args(["trace", "--json", f])
+            .output()
+            .expect("runs")
+            .stdout,
+    )
+    .expect("json");
+    let fs = j["findings"].as_array().expect("findings");
+    assert!(fs
+        .iter()
+        .any(|x| x["code"] == "no_tls_public_hop" && x["severity"] == "observation"));
+    let table = |extra: &[&str]| {
+        let o = emlkit()
+            .arg("trace")
+            .args(extra)
+            .arg(f)
+            .output()
+            .expect("runs");
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let def = table(&[]);
+    assert!(
+        !def.contains("hop 2 (by mx.example.net): from public"),
+        "{def}"
+    );
+    assert!(
+        def.contains("1 observation (no_tls_public_hop; --all-findings lists them)"),
+        "{def}"
+    );
+    let all = table(&["--all-findings"]);
+    assert!(all.contains("no_tls_public_hop"), "{all}");
+    assert!(all.contains("from public address 203.0.113.80 without TLS"));
+    // An anomaly is listed by default.
+    let o = emlkit()
+        .args(["trace", "testdata/trace/findings/clock_skew.eml"])
+        .output()
+        .expect("runs");
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(s.contains("findings:") && s.contains("clock_skew"), "{s}");
+    // Every command's JSON findings carry it.
+    let o = emlkit()
+        .args(["tree", "--json", "testdata/trace/findings/missing_date.eml"])
+        .output()
+        .expect("runs");
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(s.contains("\"severity\":\"anomaly\""), "{s}");
+}
+
+/// Issue 16: vendor anti-spam fields decoded from the tables, every value
+/// with its raw text and offset, unknown keys kept and counted; the JSON
+/// `vendors` section is pinned and the table shows a short block.
+#[test]
+fn vendor_headers() {
+    let mut seen = std::collections::BTreeSet::new();
+    for v in [
+        "microsoft",
+        "spamassassin",
+        "rspamd",
+        "proofpoint",
+        "mimecast",
+        "barracuda",
+        "cisco",
+    ] {
+        let path = format!("testdata/trace/vendors/{v}.eml");
+        let raw = std::fs::read(&path).expect("test file");
+        let out = emlkit()
+            .args(["trace", "--json", &path])
+            .output()
+            .expect("runs");
+        let rec: schema::Record = serde_json::from_slice(&out.stdout).expect("pinned schema");
+        assert!(!rec.vendors.is_empty(), "{v}");
+        for f in &rec.vendors {
+            assert_eq!(f.vendor, v);
+            seen.insert(f.vendor.clone());
+            // The field name is at its offset.
+            assert!(
+                raw[f.offset as usize..].starts_with(f.field.as_bytes()),
+                "{v} {}",
+                f.field
+            );
+            assert_eq!(f.unknown_keys, f.items.iter().filter(|i| !i.known).count());
+            for i in &f.items {
+                // Each value is at its offset, as written.
+                let at = &raw[i.offset as usize..];
+                let first = i.value.split_whitespace().next().unwrap_or("");
+                assert!(
+                    at.starts_with(first.as_bytes()),
+                    "{v} {} {:?}",
+                    i.key,
+                    i.value
+                );
+            }
+        }
+    }
+    assert_eq!(seen.len(), 7);
+    let j: Value = serde_json::from_slice(
+        &emlkit()
+            .args(["trace", "--json", "testdata/trace/vendors/microsoft.eml"])
+            .output()
+            .expect("runs")
+            .stdout,
+    )
+    .expect("json");
+    let ff = j["vendors"]
+        .as_array()
+        .and_then(|a| {
+            a.iter()
+                .find(|f| f["field"] == "X-Forefront-Antispam-Report")
+        })
+        .expect("forefront");
+    let item = |k: &str| {
+        ff["items"]
+            .as_array()
+            .and_then(|a| a.iter().find(|i| i["key"] == k))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(item("SFV")["value_meaning"], "spam");
+    assert_eq!(item("SCL")["number"], 5.0);
+    assert_eq!(item("CIP")["value"], "203.0.113.15");
+    // An unknown key is kept with its value and counted.
+    let msg = std::fs::read_to_string("testdata/trace/vendors/microsoft.eml")
+        .expect("file")
+        .replace("DIR:INB;", "DIR:INB;ZZNEW:42;");
+    let t = trace_bytes(msg.as_bytes());
+    let f = t
+        .vendors
+        .iter()
+        .find(|f| f.field == "X-Forefront-Antispam-Report")
+        .expect("decoded");
+    assert_eq!(f.unknown_keys, 1);
+    assert!(f
+        .items
+        .iter()
+        .any(|i| i.key == "ZZNEW" && i.value == "42" && !i.known));
+    // The table: a short block with the verdicts.
+    let out = emlkit()
+        .args(["trace", "testdata/trace/vendors/spamassassin.eml"])
+        .output()
+        .expect("runs");
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        s.contains(
+            "vendor:  spamassassin  X-Spam-Status: verdict=Yes (spam)  score=7.3  required=5.0"
+        ),
+        "{s}"
+    );
+    assert!(
+        s.contains("vendor:  1 more field (--json decodes them)"),
+        "{s}"
+    );
 }

@@ -27,7 +27,9 @@ the authentication fields (Authentication-Results, ARC, DKIM-Signature,
 Received-SPF; nothing is looked up on the network) and findings with stable
 codes: the message's header findings, as `emlkit json` reports them
 (missing_date, duplicate_header, invalid_date, …), then the trace's own
-(clock_skew, broken_chain, no_tls_public_hop, … see docs/trace.md).
+(clock_skew, broken_chain, no_tls_public_hop, … see docs/trace.md). Each
+finding is an anomaly or an observation: the table lists anomalies and
+counts observations (--all-findings lists them); JSON has them all.
 
 The sender section compares the From domain with Sender, Reply-To,
 Return-Path, DKIM d=, the SPF mail-from and HELO (strict and relaxed
@@ -60,6 +62,7 @@ could not be read, or a limit cut a message (`header_limit`, `trace_limit`,
 Examples:
   emlkit trace message.eml
   emlkit trace --trust example.net message.eml
+  emlkit trace --all-findings message.eml
   emlkit trace --json archive.mbox | jq '.summary'
   emlkit trace --stats archive.mbox
   emlkit trace --dkim-keys keys.zone suspicious.eml
@@ -92,6 +95,12 @@ pub struct TraceArgs {
     /// messages, median and 95th-percentile delay, TLS share; findings by code.
     #[arg(long)]
     pub stats: bool,
+
+    /// List every finding in the table, observations too (by default the
+    /// table lists anomalies and counts observations such as
+    /// no_tls_public_hop; JSON always has them all, each with `severity`).
+    #[arg(long)]
+    pub all_findings: bool,
 
     /// Report a step back in time only when larger than this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
@@ -140,12 +149,78 @@ pub struct TraceArgs {
     pub now: Option<i64>,
 }
 
+/// Distinct relays counted by name in `--stats`; later new names share one
+/// "other relays" row, so memory stays bounded on any mailbox. See: issue 16.
+const MAX_RELAYS: usize = 10_000;
+
+/// A histogram of signed delays in seconds: exact below one minute, then
+/// per minute below one hour, per hour below one day, per day up to a
+/// year (one bucket beyond). A few hundred buckets at most, whatever the
+/// number of hops.
+#[derive(Default)]
+struct Delays {
+    /// Bucket key (ordered as the delays) → count.
+    buckets: BTreeMap<i32, u64>,
+    n: u64,
+}
+
+impl Delays {
+    /// The bucket of a non-negative delay.
+    fn bucket(a: u64) -> i32 {
+        match a {
+            0..60 => a as i32,
+            60..3600 => 60 + (a / 60 - 1) as i32,
+            3600..86400 => 119 + (a / 3600 - 1) as i32,
+            _ => 142 + (a / 86400 - 1).min(365) as i32,
+        }
+    }
+
+    /// The smallest delay of a bucket of non-negative delays.
+    fn lower(b: i32) -> i64 {
+        match b {
+            0..60 => b as i64,
+            60..119 => (b as i64 - 59) * 60,
+            119..142 => (b as i64 - 118) * 3600,
+            _ => (b as i64 - 141) * 86400,
+        }
+    }
+
+    fn add(&mut self, d: i64) {
+        let b = Self::bucket(d.unsigned_abs());
+        // Negative delays below every non-negative one, more negative first.
+        let key = if d < 0 { -b - 1 } else { b };
+        *self.buckets.entry(key).or_default() += 1;
+        self.n += 1;
+    }
+
+    /// The value at quantile `q` (nearest rank), to the bucket's precision
+    /// (rounded toward zero).
+    fn quantile(&self, q: f64) -> Option<i64> {
+        if self.n == 0 {
+            return None;
+        }
+        let rank = ((q * self.n as f64).ceil() as u64).clamp(1, self.n);
+        let mut seen = 0;
+        for (k, c) in &self.buckets {
+            seen += c;
+            if seen >= rank {
+                return Some(if *k < 0 {
+                    -Self::lower(-k - 1)
+                } else {
+                    Self::lower(*k)
+                });
+            }
+        }
+        None
+    }
+}
+
 #[derive(Default)]
 struct RelayStats {
     messages: usize,
     hops: usize,
     tls: usize,
-    delays: Vec<i64>,
+    delays: Delays,
 }
 
 #[derive(Default)]
@@ -154,6 +229,8 @@ struct Stats {
     hops: usize,
     without_received: usize,
     relays: HashMap<String, RelayStats>,
+    /// Relays first seen after [`MAX_RELAYS`] others, together.
+    other: RelayStats,
     findings: BTreeMap<&'static str, usize>,
 }
 
@@ -165,33 +242,35 @@ impl Stats {
             self.without_received += 1;
         }
         let mut seen: Vec<String> = Vec::new();
+        let mut other_seen = false;
         for h in &t.hops {
             let Some(by) = &h.by else { continue };
             let key = by.trim_end_matches('.').to_ascii_lowercase();
-            let r = self.relays.entry(key.clone()).or_default();
+            let named = self.relays.contains_key(&key) || self.relays.len() < MAX_RELAYS;
+            let r = if named {
+                self.relays.entry(key.clone()).or_default()
+            } else {
+                &mut self.other
+            };
             r.hops += 1;
             r.tls += usize::from(h.tls);
             if let Some(d) = h.delay {
-                r.delays.push(d);
+                r.delays.add(d);
             }
-            if !seen.contains(&key) {
-                r.messages += 1;
-                seen.push(key);
+            if named {
+                if !seen.contains(&key) {
+                    r.messages += 1;
+                    seen.push(key);
+                }
+            } else if !other_seen {
+                self.other.messages += 1;
+                other_seen = true;
             }
         }
         for f in &t.findings {
             *self.findings.entry(f.code).or_default() += 1;
         }
     }
-}
-
-/// The value at quantile `q` (nearest rank) of a sorted list.
-fn quantile(sorted: &[i64], q: f64) -> Option<i64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    Some(sorted[rank - 1])
 }
 
 fn now() -> i64 {
@@ -282,7 +361,7 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
             } else {
                 None
             };
-            human(buf, &t, style, label.as_deref())?;
+            human(buf, &t, style, label.as_deref(), args.all_findings)?;
             if let Some(i) = &iocs {
                 // Before the blank line that ends the message's block.
                 buf.pop();
@@ -331,6 +410,17 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
     })
 }
 
+/// Cuts `s` to at most `w` characters (with `…`), without padding.
+fn cut(s: &str, w: usize) -> String {
+    if s.chars().count() > w {
+        let mut t: String = s.chars().take(w.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    } else {
+        s.to_string()
+    }
+}
+
 /// True when a header section has a DKIM-Signature, ARC-Seal or
 /// ARC-Message-Signature field (a line starting with that name). Linear.
 fn has_signature(header: &[u8]) -> bool {
@@ -361,7 +451,13 @@ fn bar(share: f64, width: usize) -> String {
     format!("{}{}", "█".repeat(filled), "·".repeat(width - filled))
 }
 
-fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Result<()> {
+fn human(
+    buf: &mut Vec<u8>,
+    t: &Trace,
+    style: Style,
+    label: Option<&str>,
+    all_findings: bool,
+) -> Result<()> {
     // Untrusted text is escaped whatever stdout is: a report saved to a file
     // and later shown with `cat` would run the escapes it carries.
     // See: issue 14.
@@ -383,13 +479,23 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
             .filter_map(|h| h.delay)
             .filter(|d| *d > 0)
             .sum();
+        // The `with` column fits the longest protocol name of the message
+        // (`UTF8SMTPSA` is 10), at least 8 and at most 16 wide.
+        let with_w = t
+            .hops
+            .iter()
+            .filter_map(|h| h.with.as_deref())
+            .map(|w| w.chars().count())
+            .max()
+            .unwrap_or(0)
+            .clamp(8, 16);
         writeln!(
             buf,
             "{}",
             style.paint(
                 "2",
                 &format!(
-                    "{:>2}  {:<19}  {:>7}  {:<8}  {:<36}  {:<30}  {:<8}  {:<8}  kind",
+                    "{:>2}  {:<19}  {:>7}  {:<8}  {:<36}  {:<30}  {:<with_w$}  {:<8}  kind",
                     "#", "time (UTC)", "delay", "share", "from", "by", "with", "tls"
                 )
             )
@@ -409,7 +515,9 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
                 Some(d) if d > 0 && total > 0 => d as f64 / total as f64,
                 _ => 0.0,
             };
-            let mut from = if h.is_pickup() {
+            let mut from = if let Some(u) = &h.local_user {
+                format!("user {u}")
+            } else if h.is_pickup() {
                 String::new()
             } else {
                 h.from
@@ -451,7 +559,7 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
                 style.paint("36", &bar(share, 8)),
                 cell(&style.safe(&from), 36),
                 cell(&style.safe(h.by.as_deref().unwrap_or("")), 30),
-                cell(&style.safe(h.with.as_deref().unwrap_or("")), 8),
+                cell(&style.safe(h.with.as_deref().unwrap_or("")), with_w),
                 tls_cell,
                 kind
             )?;
@@ -524,6 +632,45 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
             .collect();
         writeln!(buf, "auth:    {}", items.join(" "))?;
     }
+    // Vendor verdicts: one line per field whose table names summary keys
+    // (the verdict-bearing ones); the others are counted (JSON has all).
+    let mut more = 0usize;
+    for v in &t.vendors {
+        let items: Vec<String> = v
+            .summary()
+            .into_iter()
+            .map(|(k, val, m)| {
+                let kv = if k == "*" { val } else { format!("{k}={val}") };
+                match m {
+                    Some(m) => format!("{kv} ({m})"),
+                    None => kv,
+                }
+            })
+            .collect();
+        if items.is_empty() {
+            more += 1;
+            continue;
+        }
+        let unknown = match v.unknown_keys {
+            0 => String::new(),
+            1 => " [1 unknown key]".to_string(),
+            n => format!(" [{n} unknown keys]"),
+        };
+        writeln!(
+            buf,
+            "vendor:  {:<12}  {}: {}{unknown}",
+            v.vendor,
+            style.safe(&v.field),
+            style.safe(&cut(&items.join("  "), 160))
+        )?;
+    }
+    if more > 0 {
+        writeln!(
+            buf,
+            "vendor:  {more} more field{} (--json decodes them)",
+            if more == 1 { "" } else { "s" }
+        )?;
+    }
     for v in &t.auth.dkim {
         writeln!(buf, "dkim:    {}", verdict_line(v, style))?;
     }
@@ -552,9 +699,15 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
         writeln!(buf, "arc:     {line}")?;
     }
     super::trace_sender::sender_lines(buf, &t.sender, style)?;
-    if !t.findings.is_empty() {
+    // Anomalies are listed; observations (no_tls_public_hop, …) only
+    // counted unless --all-findings. See: issue 16.
+    let (shown, hidden): (Vec<&model::Finding>, Vec<&model::Finding>) = t
+        .findings
+        .iter()
+        .partition(|f| all_findings || f.severity() == model::Severity::Anomaly);
+    if !shown.is_empty() {
         writeln!(buf, "findings:")?;
-        for f in &t.findings {
+        for f in &shown {
             writeln!(
                 buf,
                 "  {}  {}",
@@ -562,6 +715,21 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
                 style.safe(&f.message)
             )?;
         }
+    }
+    if !hidden.is_empty() {
+        let mut codes: Vec<&str> = Vec::new();
+        for f in &hidden {
+            if !codes.contains(&f.code) {
+                codes.push(f.code);
+            }
+        }
+        writeln!(
+            buf,
+            "{} observation{} ({}; --all-findings lists them)",
+            hidden.len(),
+            if hidden.len() == 1 { "" } else { "s" },
+            codes.join(", ")
+        )?;
     }
     Ok(())
 }
@@ -611,27 +779,23 @@ fn verdict_line(v: &forensics::dkim::Verdict, style: Style) -> String {
 /// One relay row: by-host, messages, hops, median and p95 delay, TLS share.
 type RelayRow = (String, usize, usize, Option<i64>, Option<i64>, f64);
 
+fn relay_row(k: &str, r: &RelayStats) -> RelayRow {
+    (
+        k.to_string(),
+        r.messages,
+        r.hops,
+        r.delays.quantile(0.5),
+        r.delays.quantile(0.95),
+        if r.hops == 0 {
+            0.0
+        } else {
+            r.tls as f64 / r.hops as f64
+        },
+    )
+}
+
 fn relay_rows(s: &Stats) -> Vec<RelayRow> {
-    let mut rows: Vec<_> = s
-        .relays
-        .iter()
-        .map(|(k, r)| {
-            let mut d = r.delays.clone();
-            d.sort_unstable();
-            (
-                k.clone(),
-                r.messages,
-                r.hops,
-                quantile(&d, 0.5),
-                quantile(&d, 0.95),
-                if r.hops == 0 {
-                    0.0
-                } else {
-                    r.tls as f64 / r.hops as f64
-                },
-            )
-        })
-        .collect();
+    let mut rows: Vec<_> = s.relays.iter().map(|(k, r)| relay_row(k, r)).collect();
     rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     rows
 }
@@ -650,7 +814,17 @@ fn stats_json(out: &mut dyn Write, s: &Stats) -> Result<()> {
             tls_share: (tls * 1000.0).round() / 1000.0,
         })
         .collect();
-    let rec = StatsRec::new(s.messages, s.hops, s.without_received, relays, &s.findings);
+    let other_row = (s.other.hops > 0).then(|| relay_row("(other relays)", &s.other));
+    let other = other_row.as_ref().map(|(k, m, h, p50, p95, tls)| RelayRec {
+        by: k,
+        messages: *m,
+        hops: *h,
+        median_delay: *p50,
+        p95_delay: *p95,
+        tls_share: (tls * 1000.0).round() / 1000.0,
+    });
+    let rec = StatsRec::new(s.messages, s.hops, s.without_received, relays, &s.findings)
+        .with_other(other, MAX_RELAYS);
     serde_json::to_writer(&mut *out, &rec)?;
     writeln!(out)?;
     Ok(())
@@ -698,6 +872,13 @@ fn stats_human(out: &mut dyn Write, s: &Stats, style: Style) -> Result<()> {
             rows.len() - SHOWN
         )?;
     }
+    if s.other.hops > 0 {
+        writeln!(
+            out,
+            "… and {} hops of relays beyond the first {MAX_RELAYS} names, counted together (--json: other_relays)",
+            s.other.hops
+        )?;
+    }
     if !s.findings.is_empty() {
         writeln!(out, "findings:")?;
         for (code, n) in &s.findings {
@@ -713,10 +894,61 @@ mod tests {
 
     #[test]
     fn quantiles() {
-        let v = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-        assert_eq!(quantile(&v, 0.5), Some(5));
-        assert_eq!(quantile(&v, 0.95), Some(10));
-        assert_eq!(quantile(&[], 0.5), None);
+        let mut h = Delays::default();
+        for d in 1..=10 {
+            h.add(d);
+        }
+        assert_eq!(h.quantile(0.5), Some(5));
+        assert_eq!(h.quantile(0.95), Some(10));
+        assert_eq!(Delays::default().quantile(0.5), None);
+        // Beyond a minute, to the minute; beyond an hour, to the hour.
+        let mut h = Delays::default();
+        for d in [-7300, -5, 0, 125, 4000, 90_000, 10_000_000_000] {
+            h.add(d);
+        }
+        let q: Vec<Option<i64>> = [0.1, 0.2, 0.4, 0.5, 0.6, 0.8, 1.0]
+            .iter()
+            .map(|q| h.quantile(*q))
+            .collect();
+        assert_eq!(
+            q,
+            [
+                Some(-7200),
+                Some(-5),
+                Some(0),
+                Some(120),
+                Some(3600),
+                Some(86400),
+                Some(366 * 86400)
+            ]
+        );
+        // Bucket bounds are consistent: every delay is at least its
+        // bucket's lower bound and below the next one.
+        for a in [0u64, 59, 60, 119, 120, 3599, 3600, 86399, 86400, 1 << 40] {
+            let b = Delays::bucket(a);
+            assert!(Delays::lower(b) as u64 <= a, "{a}");
+        }
+        assert_eq!(h.n, 7);
+    }
+
+    /// Memory stays bounded: past MAX_RELAYS names, new relays share one row.
+    #[test]
+    fn relay_cap() {
+        let mut s = Stats::default();
+        for i in 0..MAX_RELAYS + 50 {
+            let raw = format!(
+                "Received: from a.example ([192.0.2.1]) by r{i}.example with ESMTP id 1; Mon, 1 Jan 2024 00:00:00 +0000\nFrom: a@b\n\n"
+            );
+            let p = model::parse(raw.as_bytes(), 0, model::Scope::HeadersOnly).unwrap();
+            s.add(&forensics::trace(&p, &forensics::Options::at(0)));
+        }
+        assert_eq!(s.relays.len(), MAX_RELAYS);
+        assert_eq!(s.other.hops, 50);
+        assert_eq!(s.other.messages, 50);
+        assert_eq!(
+            s.relays.values().map(|r| r.messages).sum::<usize>(),
+            MAX_RELAYS
+        );
     }
 
     #[test]

@@ -620,9 +620,14 @@ impl<'a> Part<'a> {
                 true
             }
             PartKind::Leaf => {
-                let clean =
-                    transfer::decode_into(self.raw_body(), self.encoding(), sink).is_clean();
+                let mut n = 0usize;
+                let clean = transfer::decode_into(self.raw_body(), self.encoding(), &mut |b| {
+                    n += b.len();
+                    sink(b)
+                })
+                .is_clean();
                 let _ = self.clean.set(clean);
+                let _ = self.len.set(n);
                 clean
             }
         }
@@ -655,11 +660,11 @@ impl<'a> Part<'a> {
     }
 
     /// Whether the transfer decoding goes without damage (decodes only when
-    /// the part was not decoded yet).
+    /// the part was not decoded yet, streamed: nothing is kept).
     pub fn is_cleanly_encoded(&self) -> bool {
         match self.clean.get() {
             Some(&c) => c,
-            None => self.decode_checked().1,
+            None => self.decode_stream(&mut |_| {}),
         }
     }
 

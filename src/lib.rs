@@ -65,6 +65,8 @@
 //!   forensic ones); [`thread`] — JWZ threading; [`dedupe`] — duplicate keys.
 //! - [`sink`] — mbox and maildir writers; [`build`] — messages from flags or
 //!   a spec; [`term`] — escaping of untrusted text for terminals.
+//! - [`report`] — self-contained HTML reports of a message or a mailbox,
+//!   safe to open on hostile mail (see `docs/report.md`).
 //!
 //! ## Library and command line
 //!
@@ -100,6 +102,7 @@ pub mod extract;
 pub mod forensics;
 pub mod model;
 pub mod query;
+pub mod report;
 pub mod sink;
 pub mod source;
 pub mod term;

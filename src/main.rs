@@ -13,7 +13,9 @@ mod cmd;
 // The command line lives in this binary; everything a library user would
 // want lives in the `emlkit` library. The command modules name library
 // modules as `crate::model` etc. through these imports.
-use emlkit::{build, dedupe, export, extract, forensics, model, query, sink, source, term, thread};
+use emlkit::{
+    build, dedupe, export, extract, forensics, model, query, report, sink, source, term, thread,
+};
 
 use clap::Parser;
 use cli::{Cli, Command};
@@ -49,7 +51,7 @@ fn run_and_map() -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("emlkit: {e:#}");
+            eprintln!("emlkit: {}", cmd::explain(e.as_ref()));
             ExitCode::from(2)
         }
     }
@@ -82,6 +84,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Build(a) => cmd::build::run(a, &mut out)?,
         Command::Extract(a) => cmd::extract::run(a, style, &mut out)?,
         Command::Info(a) => cmd::info::run(a, &mut out)?,
+        Command::Report(a) => cmd::report::run(a, &mut out)?,
         Command::Split(a) => cmd::split::run(a, &mut out)?,
         Command::Convert(a) => cmd::convert::run(a, &mut out)?,
         Command::Pick(a) => cmd::pick::run(a, style, &mut out)?,

@@ -27,7 +27,13 @@ A closed pipe (for example `| head`) ends quietly with 0.";
 )]
 pub struct Cli {
     /// When to use colours: auto (terminal and NO_COLOR unset), always, never.
-    #[arg(long, value_enum, default_value_t = cmd::ColorChoice::Auto, global = true)]
+    #[arg(
+        long,
+        value_enum,
+        default_value_t = cmd::ColorChoice::Auto,
+        global = true,
+        display_order = 900
+    )]
     pub color: cmd::ColorChoice,
 
     #[command(subcommand)]
@@ -53,6 +59,8 @@ pub enum Command {
     Build(Box<cmd::build::BuildArgs>),
     // Write attachments to files, safely.
     Extract(cmd::extract::ExtractArgs),
+    // Write a self-contained HTML report of a message or a mailbox.
+    Report(cmd::report::ReportArgs),
     // Describe mailboxes: kind, dialect, count, findings.
     Info(cmd::info::InfoArgs),
     // Write one .eml file per message.

@@ -44,6 +44,18 @@ pub struct Digests {
     pub md5: Option<String>,
 }
 
+impl Digests {
+    /// The digests asked for of `data` (each costs a pass over the bytes).
+    pub fn of(data: &[u8], sha256: bool, sha1: bool, md5: bool) -> Digests {
+        use sha2::Digest;
+        Digests {
+            sha256: sha256.then(|| super::json::hex(&sha2::Sha256::digest(data))),
+            sha1: sha1.then(|| super::json::hex(&sha1::Sha1::digest(data))),
+            md5: md5.then(|| super::json::hex(&md5::Md5::digest(data))),
+        }
+    }
+}
+
 /// One `file` record of the manifest.
 #[derive(Serialize)]
 #[non_exhaustive]

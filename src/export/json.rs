@@ -241,10 +241,14 @@ enum MessageDateRec<'a> {
 enum ResentValue<'a> {
     /// Resent-From, -Sender, -To, -Cc, -Bcc.
     Addresses(Vec<AddrRec<'a>>),
-    /// Resent-Date: as written, and parsed (null when not a valid date).
+    /// Resent-Date: the date shape of every record (schema 2: `rfc3339`,
+    /// `utc`, `timestamp`, null when not a valid date, and `raw`, as
+    /// written), as `.date` is.
     Date {
+        rfc3339: Option<String>,
+        utc: Option<String>,
+        timestamp: Option<i64>,
         raw: Cow<'a, str>,
-        parsed: Option<DateRec>,
     },
     /// Resent-Message-ID and anything else: text.
     Text(Cow<'a, str>),
@@ -652,10 +656,15 @@ fn resent_blocks<'m>(msg: &Message<'m>) -> Vec<ResentRec<'m>> {
                 HeaderValue::Address(_) => {
                     ResentValue::Addresses(addr_recs(model::address::mailboxes(f)))
                 }
-                HeaderValue::DateTime(d) => ResentValue::Date {
-                    raw: String::from_utf8_lossy(f.raw_value()),
-                    parsed: date_rec(&d),
-                },
+                HeaderValue::DateTime(d) => {
+                    let parsed = date_rec(&d);
+                    ResentValue::Date {
+                        rfc3339: parsed.as_ref().map(|p| p.rfc3339.clone()),
+                        utc: parsed.as_ref().map(|p| p.utc.clone()),
+                        timestamp: parsed.as_ref().map(|p| p.timestamp),
+                        raw: String::from_utf8_lossy(f.raw_value()),
+                    }
+                }
                 HeaderValue::Text(t) => ResentValue::Text(t),
                 _ => ResentValue::Text(Cow::Owned(decode_text(f.raw_value()).0)),
             };

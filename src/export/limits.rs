@@ -32,6 +32,7 @@ pub const LIMIT_CODES: &[&str] = &[
     "param_limit",
     "finding_limit",
     "trace_limit",
+    "ioc_limit",
 ];
 
 /// True when `code` is one of [`LIMIT_CODES`].

@@ -211,8 +211,10 @@ pub struct ThreadRec {
 }
 
 /// The `listing` record: `{"type":"listing", "ref", "source", "date",
-/// "timestamp", "from", "to", "subject", "message_id", "size", "flags",
-/// "attachment", "labels"}` (plus `thread` from `thread --json`).
+/// "from", "to", "subject", "message_id", "size", "flags", "attachment",
+/// "labels"}` (plus `thread` from `thread --json`). Schema 2 (issue 15):
+/// `date`, `from` and `to` have the shapes of every record (a date object,
+/// address lists; a listing carries the first mailbox of each).
 #[derive(Serialize)]
 pub struct ListingRec<'a> {
     #[serde(rename = "type")]
@@ -220,10 +222,9 @@ pub struct ListingRec<'a> {
     #[serde(rename = "ref")]
     reference: &'a str,
     source: SourceRec<'a>,
-    date: Option<&'a str>,
-    timestamp: Option<i64>,
-    from: Option<FromRec<'a>>,
-    to: Option<&'a str>,
+    date: Option<DateRec<'a>>,
+    from: Option<[FromRec<'a>; 1]>,
+    to: Option<[FromRec<'a>; 1]>,
     subject: Option<&'a str>,
     message_id: Option<&'a str>,
     size: u64,
@@ -232,6 +233,14 @@ pub struct ListingRec<'a> {
     labels: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     thread: Option<&'a ThreadRec>,
+}
+
+/// The date shape of every record: `{rfc3339, utc, timestamp}`.
+#[derive(Serialize)]
+struct DateRec<'a> {
+    rfc3339: &'a str,
+    utc: Option<String>,
+    timestamp: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -247,13 +256,21 @@ impl<'a> ListingRec<'a> {
             kind: "listing",
             reference: &s.reference,
             source: SourceRec::new(origin),
-            date: s.date.as_deref(),
-            timestamp: s.timestamp,
-            from: (s.from_name.is_some() || s.from_address.is_some()).then_some(FromRec {
+            date: s.date.as_deref().map(|d| DateRec {
+                rfc3339: d,
+                utc: s.timestamp.map(crate::forensics::hops::utc),
+                timestamp: s.timestamp,
+            }),
+            from: (s.from_name.is_some() || s.from_address.is_some()).then_some([FromRec {
                 name: s.from_name.as_deref(),
                 address: s.from_address.as_deref(),
+            }]),
+            to: s.to.as_deref().map(|a| {
+                [FromRec {
+                    name: None,
+                    address: Some(a),
+                }]
             }),
-            to: s.to.as_deref(),
             subject: s.subject.as_deref(),
             message_id: s.message_id.as_deref(),
             size: s.size,

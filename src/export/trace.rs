@@ -9,13 +9,13 @@
 //!  "findings": [finding]}
 //! ```
 //!
-//! - `hop`: `index`, `offset`, `kind`, `trusted`, `from` {`text`, `helo`,
+//! - `hop`: `hop` (1-based), `offset`, `kind`, `trusted`, `from` {`text`, `helo`,
 //!   `helo_cmd`, `rdns`, `ip`, `ident`}, `by`, `via`, `with` (the registered
 //!   protocol name, `ESMTPS`, or `local`), `tls` {`used`, `version`
 //!   (`TLSv1.3`), `cipher`}, `authenticated`, `id`, `for`, `date`
-//!   {`written`, `utc`, `timestamp`}, `delay`, `parsed`, `raw`.
+//!   {`raw`, `utc`, `timestamp`}, `delay`, `parsed`, `raw`.
 //! - `event`: `event` (`date`, `hop`, `resent`, `return_path`), `hop` (hop
-//!   events), `written`, `offset`, `utc`, `timestamp`, and for Resent
+//!   events, 1-based), `raw`, `offset`, `utc`, `timestamp`, and for Resent
 //!   blocks `from`, `sender`, `to`, `cc`, `bcc`, `message_id`; timed events
 //!   in time order, Return-Path last.
 //! - `findings`: the message's findings (the header facts of
@@ -27,7 +27,9 @@
 //! it.
 
 use super::json::{Raw, SourceRec};
+use crate::forensics::arc::Chain;
 use crate::forensics::auth::{AuthResult, AuthResults, ReceivedSpf, Signature};
+use crate::forensics::dkim::{Unsigned, Verdict};
 use crate::forensics::hops::{utc, Hop};
 use crate::forensics::{Field, Located, MethodSummary, ResentBlock, Trace};
 use crate::model::Finding;
@@ -35,19 +37,22 @@ use crate::source::Origin;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-/// A header field the timeline refers to: `{"text", "offset"}`.
-#[derive(Serialize)]
-#[non_exhaustive]
-pub struct FieldRec<'a> {
-    text: &'a str,
-    offset: u64,
+/// A message id or a path as every record writes it (schema 2): the text
+/// between the angle brackets, surrounding white space removed (`json`'s
+/// `.message_id` and `.return_path`). See docs/json.md, "One vocabulary".
+fn bare(f: &Option<Field>) -> Option<&str> {
+    f.as_ref().map(|f| {
+        let t = f.text.trim();
+        let t = t.strip_prefix('<').unwrap_or(t);
+        t.strip_suffix('>').unwrap_or(t).trim()
+    })
 }
 
-fn field(f: &Option<Field>) -> Option<FieldRec<'_>> {
-    f.as_ref().map(|f| FieldRec {
-        text: &f.text,
-        offset: f.offset,
-    })
+/// An address as every record writes it: `{"name", "address"}`.
+#[derive(Serialize)]
+struct AddressRec<'a> {
+    name: Option<&'a str>,
+    address: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -69,7 +74,7 @@ struct TlsRec<'a> {
 
 #[derive(Serialize)]
 struct HopDateRec<'a> {
-    written: Option<&'a str>,
+    raw: Option<&'a str>,
     utc: Option<String>,
     timestamp: Option<i64>,
 }
@@ -78,7 +83,8 @@ struct HopDateRec<'a> {
 #[derive(Serialize)]
 #[non_exhaustive]
 pub struct HopRec<'a> {
-    index: usize,
+    /// 1-based, as the table and the findings number hops (schema 2).
+    hop: usize,
     offset: u64,
     kind: &'static str,
     trusted: Option<bool>,
@@ -100,7 +106,7 @@ pub struct HopRec<'a> {
 impl<'a> HopRec<'a> {
     fn new(h: &'a Hop, kind: &'static str, trusted: Option<bool>) -> Self {
         HopRec {
-            index: h.index,
+            hop: h.index + 1,
             offset: h.offset,
             kind,
             trusted,
@@ -124,7 +130,7 @@ impl<'a> HopRec<'a> {
             id: h.id.as_deref(),
             for_: h.for_.as_deref(),
             date: HopDateRec {
-                written: h.date_text.as_deref(),
+                raw: h.date_text.as_deref(),
                 utc: h.timestamp.map(utc),
                 timestamp: h.timestamp,
             },
@@ -138,23 +144,36 @@ impl<'a> HopRec<'a> {
 /// The fields a Resent block adds to its event.
 #[derive(Serialize)]
 struct ResentEventRec<'a> {
-    from: Option<FieldRec<'a>>,
-    sender: Option<FieldRec<'a>>,
-    to: Option<FieldRec<'a>>,
-    cc: Option<FieldRec<'a>>,
-    bcc: Option<FieldRec<'a>>,
-    message_id: Option<FieldRec<'a>>,
+    from: Option<Vec<AddressRec<'a>>>,
+    sender: Option<Vec<AddressRec<'a>>>,
+    to: Option<Vec<AddressRec<'a>>>,
+    cc: Option<Vec<AddressRec<'a>>>,
+    bcc: Option<Vec<AddressRec<'a>>>,
+    message_id: Option<&'a str>,
+}
+
+/// The address list of Resent-`key` (schema 2: the shape of every address
+/// field), or null when the block has no such field.
+fn mailboxes<'a>(b: &'a ResentBlock, key: &str) -> Option<Vec<AddressRec<'a>>> {
+    b.mailboxes.iter().find(|(k, _)| *k == key).map(|(_, l)| {
+        l.iter()
+            .map(|(name, address)| AddressRec {
+                name: name.as_deref(),
+                address: address.as_deref(),
+            })
+            .collect()
+    })
 }
 
 impl<'a> ResentEventRec<'a> {
     fn new(b: &'a ResentBlock) -> Self {
         ResentEventRec {
-            from: field(&b.from),
-            sender: field(&b.sender),
-            to: field(&b.to),
-            cc: field(&b.cc),
-            bcc: field(&b.bcc),
-            message_id: field(&b.message_id),
+            from: mailboxes(b, "from"),
+            sender: mailboxes(b, "sender"),
+            to: mailboxes(b, "to"),
+            cc: mailboxes(b, "cc"),
+            bcc: mailboxes(b, "bcc"),
+            message_id: bare(&b.message_id),
         }
     }
 }
@@ -166,7 +185,7 @@ pub struct EventRec<'a> {
     event: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     hop: Option<usize>,
-    written: Option<&'a str>,
+    raw: Option<&'a str>,
     offset: u64,
     utc: Option<String>,
     timestamp: Option<i64>,
@@ -175,11 +194,11 @@ pub struct EventRec<'a> {
 }
 
 impl<'a> EventRec<'a> {
-    fn new(event: &'static str, written: Option<&'a str>, offset: u64, ts: Option<i64>) -> Self {
+    fn new(event: &'static str, raw: Option<&'a str>, offset: u64, ts: Option<i64>) -> Self {
         EventRec {
             event,
             hop: None,
-            written,
+            raw,
             offset,
             utc: ts.map(utc),
             timestamp: ts,
@@ -329,7 +348,7 @@ fn located<'a, T, R: From<&'a T>>(l: &'a Located<T>) -> LocatedRec<R> {
         value: R::from(&l.value),
         offset: l.offset,
         trusted: l.trusted,
-        hop: l.hop,
+        hop: l.hop.map(|h| h + 1),
     }
 }
 
@@ -366,6 +385,145 @@ struct AuthenticationRec<'a> {
     results: Vec<LocatedRec<AuthResultsRec<'a>>>,
     received_spf: Vec<LocatedRec<ReceivedSpfRec<'a>>>,
     signatures: Vec<LocatedRec<SignatureRec<'a>>>,
+    dkim: Vec<VerdictRec<'a>>,
+    arc: Option<ArcRec<'a>>,
+}
+
+#[derive(Serialize)]
+struct UnsignedRec<'a> {
+    name: &'a str,
+    offset: u64,
+}
+
+#[derive(Serialize)]
+struct SignedRec<'a> {
+    name: &'a str,
+    offset: Option<u64>,
+}
+
+/// One verified DKIM-Signature (or ARC-Message-Signature).
+#[derive(Serialize)]
+struct VerdictRec<'a> {
+    field: &'a str,
+    offset: u64,
+    d: Option<&'a str>,
+    s: Option<&'a str>,
+    a: Option<&'a str>,
+    c: Option<&'a str>,
+    i: Option<&'a str>,
+    l: Option<u64>,
+    body_hash: &'static str,
+    body_length: Option<u64>,
+    unsigned_tail: Option<u64>,
+    result: &'static str,
+    reason: Option<&'a str>,
+    key_bits: Option<usize>,
+    testing: bool,
+    signed: Vec<SignedRec<'a>>,
+    unsigned_copies: Vec<UnsignedRec<'a>>,
+    unsigned_fields: Vec<UnsignedRec<'a>>,
+}
+
+impl<'a> VerdictRec<'a> {
+    fn new(v: &'a Verdict) -> Self {
+        let un = |u: &'a [Unsigned]| {
+            u.iter()
+                .map(|u| UnsignedRec {
+                    name: &u.name,
+                    offset: u.offset,
+                })
+                .collect()
+        };
+        VerdictRec {
+            field: &v.field,
+            offset: v.offset,
+            d: v.d.as_deref(),
+            s: v.s.as_deref(),
+            a: v.a.as_deref(),
+            c: v.c.as_deref(),
+            i: v.i.as_deref(),
+            l: v.l,
+            body_hash: v.body_hash.as_str(),
+            body_length: v.body_length,
+            unsigned_tail: v.unsigned_tail,
+            result: v.result.as_str(),
+            reason: v.reason.as_deref(),
+            key_bits: v.key_bits,
+            testing: v.testing,
+            signed: v
+                .signed
+                .iter()
+                .map(|s| SignedRec {
+                    name: &s.name,
+                    offset: s.offset,
+                })
+                .collect(),
+            unsigned_copies: un(&v.unsigned_copies),
+            unsigned_fields: un(&v.unsigned_fields),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct SealRec<'a> {
+    offset: u64,
+    d: Option<&'a str>,
+    s: Option<&'a str>,
+    a: Option<&'a str>,
+    cv: Option<&'a str>,
+    result: &'static str,
+    reason: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ArcSetRec<'a> {
+    instance: u32,
+    authserv_id: Option<&'a str>,
+    claimed_arc: Option<&'a str>,
+    aar_offset: Option<u64>,
+    ams: Option<VerdictRec<'a>>,
+    seal: Option<SealRec<'a>>,
+}
+
+/// The ARC chain.
+#[derive(Serialize)]
+struct ArcRec<'a> {
+    instances: u32,
+    result: &'a str,
+    reason: Option<&'a str>,
+    sealer_hop: Option<usize>,
+    sets: Vec<ArcSetRec<'a>>,
+}
+
+impl<'a> ArcRec<'a> {
+    fn new(c: &'a Chain) -> Self {
+        ArcRec {
+            instances: c.instances,
+            result: &c.result,
+            reason: c.reason.as_deref(),
+            sealer_hop: c.sealer_hop.map(|h| h + 1),
+            sets: c
+                .sets
+                .iter()
+                .map(|s| ArcSetRec {
+                    instance: s.instance,
+                    authserv_id: s.authserv_id.as_deref(),
+                    claimed_arc: s.claimed_arc.as_deref(),
+                    aar_offset: s.aar_offset,
+                    ams: s.ams.as_ref().map(VerdictRec::new),
+                    seal: s.seal.as_ref().map(|x| SealRec {
+                        offset: x.offset,
+                        d: x.d.as_deref(),
+                        s: x.s.as_deref(),
+                        a: x.a.as_deref(),
+                        cv: x.cv.as_deref(),
+                        result: x.result.as_str(),
+                        reason: x.reason.as_deref(),
+                    }),
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -393,14 +551,27 @@ pub struct TraceRec<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     source: SourceRec<'a>,
-    message_id: Option<FieldRec<'a>>,
-    from: Option<&'a str>,
-    return_path: Option<FieldRec<'a>>,
+    message_id: Option<&'a str>,
+    from: Option<Vec<AddressRec<'a>>>,
+    return_path: Option<&'a str>,
     hops: Vec<HopRec<'a>>,
     events: Vec<EventRec<'a>>,
     authentication: AuthenticationRec<'a>,
     summary: SummaryRec,
     findings: &'a [Finding],
+    /// Sender alignment and lookalike facts (issue 16).
+    sender: &'a crate::forensics::sender::Report,
+    /// Indicators, with `--iocs` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    iocs: Option<super::iocs::IocsRec<'a>>,
+}
+
+impl<'a> TraceRec<'a> {
+    /// The record with an `iocs` section (`trace --iocs`).
+    pub fn with_iocs(mut self, iocs: super::iocs::IocsRec<'a>) -> Self {
+        self.iocs = Some(iocs);
+        self
+    }
 }
 
 /// Builds the `trace` record of one message.
@@ -428,7 +599,7 @@ pub fn record<'a>(origin: &'a Origin, t: &'a Trace) -> TraceRec<'a> {
     }
     for h in &t.hops {
         let mut e = EventRec::new("hop", h.date_text.as_deref(), h.offset, h.timestamp);
-        e.hop = Some(h.index);
+        e.hop = Some(h.index + 1);
         events.push(e);
     }
     for b in &t.resent {
@@ -456,9 +627,14 @@ pub fn record<'a>(origin: &'a Origin, t: &'a Trace) -> TraceRec<'a> {
     TraceRec {
         kind: "trace",
         source: SourceRec::new(origin),
-        message_id: field(&t.message_id),
-        from: t.from.as_deref(),
-        return_path: field(&t.return_path),
+        message_id: bare(&t.message_id),
+        from: t.from.as_deref().map(|a| {
+            vec![AddressRec {
+                name: t.from_name.as_deref(),
+                address: Some(a),
+            }]
+        }),
+        return_path: bare(&t.return_path),
         hops,
         events,
         authentication: AuthenticationRec {
@@ -466,6 +642,8 @@ pub fn record<'a>(origin: &'a Origin, t: &'a Trace) -> TraceRec<'a> {
             results: t.auth.results.iter().map(located).collect(),
             received_spf: t.auth.received_spf.iter().map(located).collect(),
             signatures: t.auth.signatures.iter().map(located).collect(),
+            dkim: t.auth.dkim.iter().map(VerdictRec::new).collect(),
+            arc: t.auth.arc.as_ref().map(ArcRec::new),
         },
         summary: SummaryRec {
             hops: s.hops,
@@ -473,11 +651,16 @@ pub fn record<'a>(origin: &'a Origin, t: &'a Trace) -> TraceRec<'a> {
             tls_hops: s.tls_hops,
             transit: s.transit,
             since_date: s.since_date,
-            slowest_hop: s.slowest.map(|(hop, delay)| SlowestRec { hop, delay }),
+            slowest_hop: s.slowest.map(|(hop, delay)| SlowestRec {
+                hop: hop + 1,
+                delay,
+            }),
             origin_ip: s.origin.map(|(_, ip)| ip.to_string()),
-            origin_hop: s.origin.map(|(i, _)| i),
+            origin_hop: s.origin.map(|(i, _)| i + 1),
         },
         findings: &t.findings,
+        sender: &t.sender,
+        iocs: None,
     }
 }
 

@@ -414,6 +414,58 @@ fn derived_selected(opts: &Options, item: &Item<'_>) -> bool {
         && passes_filters(opts, item)
 }
 
+/// The folders the files of one message go into: the folder of each
+/// attached message written so far (by tree index), and the names its `.eml`
+/// file got. One per message; see [`write_item`].
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct Folders {
+    /// The sub-folder of each enclosing attached message, once created.
+    pub nested: std::collections::HashMap<usize, writer::SafeWriter>,
+    /// The name each attached message's `.eml` file was written under.
+    pub eml_names: std::collections::HashMap<usize, String>,
+}
+
+/// Writes one planned item under `base`: with `flat`, into `base` itself;
+/// otherwise into the folders of the attached messages enclosing it
+/// (created as needed, named after their `.eml` file without the
+/// extension), as `emlkit extract` lays files out. Returns the path written
+/// (a taken name gets a number; nothing is overwritten).
+pub fn write_item(
+    base: &writer::SafeWriter,
+    tree: &Message<'_>,
+    folders: &mut Folders,
+    item: &Item<'_>,
+    flat: bool,
+) -> Result<std::path::PathBuf, writer::WriteError> {
+    let mut dir = base.clone();
+    if !flat {
+        for &m in &item.messages {
+            if let Some(w) = folders.nested.get(&m) {
+                dir = w.clone();
+                continue;
+            }
+            let folder = folders.eml_names.get(&m).cloned().unwrap_or_else(|| {
+                let p = &tree.parts[m];
+                let raw = p.filename.as_deref().and_then(name::safe_name);
+                name::with_eml(&raw.unwrap_or_else(|| name::fallback_name(&p.id, &p.content_type)))
+            });
+            let stem = name::safe_name(name::split_ext(&folder).0)
+                .unwrap_or_else(|| "message".to_string());
+            let (w, _) = dir.subdir(&stem)?;
+            folders.nested.insert(m, w.clone());
+            dir = w;
+        }
+    }
+    let used = dir.write_file(&item.name, &item.data)?;
+    if tree.parts.get(item.index).map(|p| p.kind) == Some(PartKind::Message)
+        && !item.id.contains(':')
+    {
+        folders.eml_names.insert(item.index, used.clone());
+    }
+    Ok(dir.path().join(used))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

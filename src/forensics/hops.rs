@@ -297,6 +297,23 @@ fn token_at(s: &str, p: usize, stops: &[char]) -> Option<String> {
     (!t.is_empty()).then(|| t.to_string())
 }
 
+/// `localhost` when the first comment of the `from` clause (before ` by `)
+/// is `(localhost [IP])`: the reverse-DNS name of a loopback client in the
+/// Postfix/sendmail layout, which mail-parser (dotted names only) drops.
+/// Other single words there (`unknown`, `unverified`, `softdnserr`) are
+/// placeholders, not names. One pass over the text.
+fn localhost_rdns(lower: &str) -> Option<String> {
+    if !lower.trim_start().starts_with("from ") {
+        return None;
+    }
+    let end = find_ci(lower, " by ").unwrap_or(lower.len());
+    let open = lower.get(..end)?.find('(')?;
+    lower
+        .get(open + 1..end)?
+        .starts_with("localhost [")
+        .then(|| "localhost".to_string())
+}
+
 /// Normalises a TLS version as MTAs write it (`TLS1_3`, `TLSv1.3`, `TLS1.3`).
 fn norm_tls(v: &str) -> Option<String> {
     let up = v.to_ascii_uppercase().replace('_', ".");
@@ -317,6 +334,11 @@ fn norm_tls(v: &str) -> Option<String> {
 fn enrich(text: &str, h: &mut Hop) {
     let lower = text.to_ascii_lowercase();
     let lower = lower.as_str();
+    // Postfix pickup `by host (Postfix, from userid N)` has no client:
+    // mail-parser reads the comment's `userid` as the `from` host.
+    if h.from.as_deref() == Some("userid") && h.is_pickup() {
+        h.from = None;
+    }
     // TLS version/cipher written as key=value (Gmail, Exchange, sendmail, Haraka).
     if h.tls_version.is_none() {
         if let Some(p) = find_ci(lower, "version=") {
@@ -404,6 +426,12 @@ fn enrich(text: &str, h: &mut Hop) {
             || find_ci(lower, "esmtpsa").is_some())
     {
         h.authenticated = Some("yes".into());
+    }
+    // Postfix/sendmail `from HELO (RDNS [IP])`: mail-parser keeps RDNS only
+    // when it is a dotted name, but a loopback client is `localhost` (as the
+    // Postfix log writes it: `client=localhost[127.0.0.1]`).
+    if h.rdns.is_none() && h.ip.is_some() {
+        h.rdns = localhost_rdns(lower);
     }
     // HELO: Postfix/sendmail write `from HELO (RDNS [IP])`; when no HELO is
     // stated, the name after `from` is the HELO name. Exim and qmail write
@@ -552,6 +580,30 @@ mod tests {
                 _ => None,
             });
         hop(v.as_bytes(), 0, r.as_ref())
+    }
+
+    #[test]
+    fn postfix_pickup_has_no_client() {
+        let h = one("by relay.example.org (Postfix, from userid 0)\n\tid CD35F9B8516; Fri,  4 Dec 2026 19:39:06 +0000 (UTC)");
+        assert_eq!(h.from, None);
+        assert_eq!(h.helo, None);
+        assert!(h.is_pickup());
+        assert_eq!(h.id.as_deref(), Some("CD35F9B8516"));
+    }
+
+    #[test]
+    fn localhost_rdns_postfix_layout() {
+        // Postfix logs a loopback client as `localhost[127.0.0.1]`.
+        let h = one("from client.example.org (localhost [127.0.0.1])\n\tby mx.example.net (Postfix) with ESMTP id ABC; Fri,  1 Mar 2024 11:00:08 +0100");
+        assert_eq!(h.rdns.as_deref(), Some("localhost"));
+        assert_eq!(h.helo.as_deref(), Some("client.example.org"));
+        for placeholder in ["unknown", "unverified", "softdnserr"] {
+            let h = one(&format!("from client.example.org ({placeholder} [192.0.2.1])\n\tby mx.example.net (Postfix) with ESMTP id ABC; Fri,  1 Mar 2024 11:00:08 +0100"));
+            assert_eq!(h.rdns, None);
+        }
+        // Not the Postfix layout: no name before the bracket.
+        let h = one("from mail.example.org ([192.0.2.1] helo=x) by mx.example.net with esmtp id 1; Fri,  1 Mar 2024 11:00:08 +0100");
+        assert_ne!(h.rdns.as_deref(), Some("helo=x)"));
     }
 
     #[test]

@@ -33,9 +33,13 @@
 //! # }
 //! ```
 
+pub mod arc;
 pub mod auth;
 pub mod classify;
+pub mod dkim;
 pub mod hops;
+pub mod iocs;
+pub mod sender;
 pub mod timeline;
 
 pub use classify::HopKind;
@@ -63,6 +67,12 @@ pub struct Options {
     /// A date later than `now` by more than this is `future_date`.
     /// Default 900 s.
     pub future_slack: i64,
+    /// Verify DKIM signatures and the ARC chain (body hashes always; the
+    /// signatures with [`Options::dkim_keys`]). Default true.
+    pub verify: bool,
+    /// DKIM/ARC public keys (`--dkim-keys`); None: signatures are
+    /// `no_key`, body hashes are still checked.
+    pub dkim_keys: Option<std::sync::Arc<dkim::KeyStore>>,
 }
 
 impl Default for Options {
@@ -85,6 +95,8 @@ impl Options {
             skew_tolerance: 0,
             date_far: 3600,
             future_slack: 900,
+            verify: true,
+            dkim_keys: None,
         }
     }
 }
@@ -121,7 +133,14 @@ pub struct ResentBlock {
     pub message_id: Option<Field>,
     /// Offset of the block's first field.
     pub offset: u64,
+    /// The mailboxes of Resent-From, -Sender, -To, -Cc and -Bcc, by field
+    /// (`from`, `sender`, `to`, `cc`, `bcc`), in that order: (display
+    /// name, address), as `json`'s address lists have them.
+    pub mailboxes: Vec<(&'static str, Vec<Mailbox>)>,
 }
+
+/// One mailbox of an address field: display name and address.
+pub type Mailbox = (Option<String>, Option<String>);
 
 /// An authentication field with where it is and whether it is trusted.
 #[derive(Debug, Clone)]
@@ -150,6 +169,11 @@ pub struct Authentication {
     pub received_spf: Vec<Located<auth::ReceivedSpf>>,
     /// DKIM-Signature, ARC-Seal, ARC-Message-Signature.
     pub signatures: Vec<Located<auth::Signature>>,
+    /// Each DKIM-Signature verified (header order, see [`dkim`]); empty
+    /// when [`Options::verify`] is off.
+    pub dkim: Vec<dkim::Verdict>,
+    /// The ARC chain checked (see [`arc`]); None without ARC fields.
+    pub arc: Option<arc::Chain>,
 }
 
 /// Per-method summary entry: the newest claim for that method.
@@ -207,6 +231,8 @@ pub struct Trace {
     pub message_id: Option<Field>,
     /// The From address.
     pub from: Option<String>,
+    /// The display name of that From mailbox, when it has one.
+    pub from_name: Option<String>,
     /// Resent-* blocks, newest first (header order).
     pub resent: Vec<ResentBlock>,
     /// Authentication fields.
@@ -217,6 +243,9 @@ pub struct Trace {
     pub summary: Summary,
     /// Anomalies.
     pub findings: Vec<Finding>,
+    /// Sender alignment and lookalike domains (see [`sender`]); its
+    /// findings are also in `findings`.
+    pub sender: sender::Report,
 }
 
 fn field(h: &model::Field<'_>) -> Field {
@@ -314,7 +343,10 @@ pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
             _ => {}
         }
         if h.name == HeaderName::From && t.from.is_none() {
-            t.from = first_address(h);
+            if let Some((name, address)) = first_mailbox(h) {
+                t.from = Some(address);
+                t.from_name = name;
+            }
         }
     }
     for group in model::resent::blocks(parsed) {
@@ -325,7 +357,32 @@ pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
         for f in &group.fields {
             let n = String::from_utf8_lossy(f.raw_name).to_ascii_lowercase();
             set_resent(&mut b, &n, field(f));
+            let key = match n.as_str() {
+                "resent-from" => "from",
+                "resent-sender" => "sender",
+                "resent-to" => "to",
+                "resent-cc" => "cc",
+                "resent-bcc" => "bcc",
+                _ => continue,
+            };
+            let list: Vec<Mailbox> = model::address::mailboxes(f)
+                .into_iter()
+                .map(|m| {
+                    (
+                        m.name.map(|x| x.into_owned()),
+                        m.address.map(|x| x.into_owned()),
+                    )
+                })
+                .collect();
+            // A repeated field: the last value, as set_resent keeps it.
+            match b.mailboxes.iter_mut().find(|(k, _)| *k == key) {
+                Some(slot) => slot.1 = list,
+                None => b.mailboxes.push((key, list)),
+            }
         }
+        let order = ["from", "sender", "to", "cc", "bcc"];
+        b.mailboxes
+            .sort_by_key(|(k, _)| order.iter().position(|o| o == k).unwrap_or(order.len()));
         b.timestamp = b
             .date
             .as_ref()
@@ -391,6 +448,27 @@ pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
         let above = l.hop.unwrap_or(n);
         l.hop = (above < n).then(|| n - 1 - above);
     }
+    let mut dkim_findings = Vec::new();
+    // Only messages that carry a signature pay for the field index.
+    let signed = parsed
+        .headers()
+        .iter()
+        .any(|h| h.is("dkim-signature") || h.is("arc-seal") || h.is("arc-message-signature"));
+    if opts.verify && signed {
+        let (fields, body) = dkim::message_fields(parsed);
+        let mut ctx = dkim::Context::new(&fields, body, opts.dkim_keys.as_deref());
+        if ctx.index.count("dkim-signature") > 0 {
+            let (v, f) = dkim::verify_message(&mut ctx);
+            t.auth.dkim = v;
+            dkim_findings = f;
+        }
+        if let Some((mut chain, f)) = arc::check(&mut ctx) {
+            arc::fill_aar(&mut chain, &t.auth.results);
+            chain.sealer_hop = sealer_hop(&chain, &fields, &index, n);
+            t.auth.arc = Some(chain);
+            dkim_findings.extend(f);
+        }
+    }
     t.auth_summary = timeline::auth_summary(&t.auth, !opts.trust.is_empty());
     t.summary = timeline::summary(&t);
     // One vocabulary: the header facts (missing_date, missing_message_id,
@@ -400,8 +478,36 @@ pub fn trace(parsed: &Message<'_>, opts: &Options) -> Trace {
     let mut findings = header_findings(parsed);
     findings.extend(timeline::findings(&t, opts, parsed.message_id().is_some()));
     findings.extend(limit_findings);
+    findings.extend(dkim_findings);
+    t.sender = sender::analyze(parsed, &t, &opts.trust);
+    findings.extend(t.sender.findings.iter().cloned());
     t.findings = findings;
     t
+}
+
+/// The hop of the newest ARC sealer: the hop received by the authserv-id
+/// of its ARC-Authentication-Results (nearest to that field), else the
+/// newest hop received by a host in its seal's `d=` domain.
+fn sealer_hop(
+    chain: &arc::Chain,
+    fields: &[dkim::HeaderField<'_>],
+    index: &classify::HostIndex,
+    n: usize,
+) -> Option<usize> {
+    let set = chain.sets.last()?;
+    if let (Some(id), Some(off)) = (set.authserv_id.as_deref(), set.aar_offset) {
+        let above = fields
+            .iter()
+            .take_while(|f| f.offset < off)
+            .filter(|f| f.name == "received")
+            .count();
+        let target = n as i64 - 1 - above as i64;
+        if let Some(h) = index.nearest(id, target).filter(|_| !id.is_empty()) {
+            return Some(h);
+        }
+    }
+    let d = set.seal.as_ref()?.d.as_deref()?;
+    index.nearest(d, n as i64 - 1)
 }
 
 /// The message's findings as a header-only reader (`trace`, `headers`)
@@ -441,8 +547,10 @@ fn set_resent(b: &mut ResentBlock, name: &str, f: Field) {
     }
 }
 
-fn first_address(f: &model::Field<'_>) -> Option<String> {
-    model::address::mailboxes(f)
-        .into_iter()
-        .find_map(|m| m.address.map(|a| a.into_owned()))
+/// The first mailbox with an address: (display name, address).
+fn first_mailbox(f: &model::Field<'_>) -> Option<(Option<String>, String)> {
+    model::address::mailboxes(f).into_iter().find_map(|m| {
+        let name = m.name.map(|n| n.into_owned());
+        m.address.map(|a| (name, a.into_owned()))
+    })
 }

@@ -17,7 +17,7 @@
 //! | `broken_chain` | a hop's `from` (HELO, reverse DNS, address) does not continue the previous hop's `by` |
 //! | `private_after_public` | a private or link-local client address after a public one |
 //! | `malformed_message_id` | a Message-ID that the model read but that is not `<left@right>` |
-//! | `return_path_mismatch` | the Return-Path domain is not the From domain (nor a sub- or parent domain of it) |
+//! | `return_path_mismatch` | the Return-Path domain is not aligned (relaxed, RFC 7489) with the From domain: their organizational domains by the Public Suffix List differ |
 //! | `no_tls_public_hop` | a hop from a public client address without TLS |
 //! | `trace_limit` | an Authentication-Results field holds more than [`MAX_RESULTS`](super::auth::MAX_RESULTS) results (100); the rest are counted, not kept (added by [`trace`](super::trace), last) |
 
@@ -152,8 +152,11 @@ fn domain_of(addr: &str) -> Option<String> {
     (!d.is_empty()).then_some(d)
 }
 
+/// Relaxed alignment (same organizational domain by the Public Suffix
+/// List), not a label count: `bounce.example.com` and `news.example.com`
+/// are related, `a.co.uk` and `b.co.uk` are not. See: issue 16.
 fn related_domains(a: &str, b: &str) -> bool {
-    a == b || a.ends_with(&format!(".{b}")) || b.ends_with(&format!(".{a}"))
+    super::sender::aligned(a, b).1
 }
 
 /// True when `s` is `<left@right>` with no spaces and non-empty sides.
@@ -452,6 +455,8 @@ mod tests {
         );
         assert!(related_domains("mail.example.org", "example.org"));
         assert!(!related_domains("example.net", "example.org"));
+        assert!(related_domains("bounce.example.com", "news.example.com"));
+        assert!(!related_domains("a.co.uk", "b.co.uk"));
         assert_eq!(domain_of("<>"), None);
     }
 }

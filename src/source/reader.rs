@@ -416,6 +416,17 @@ impl Mailbox {
         }
     }
 
+    /// Reads bytes already in memory with options: a shard of an mbox in
+    /// memory, or a forced format (the Python package's `messages()` over a
+    /// file object uses it).
+    pub fn from_bytes_with(data: Vec<u8>, name: &str, opts: ReadOptions) -> Mailbox {
+        Mailbox {
+            pending: [(0, Source::Bytes(data, name.to_string()))].into(),
+            stack: Vec::new(),
+            opts,
+        }
+    }
+
     /// Reads a stream (a message or an mbox, plain or compressed), named
     /// `name`; an mbox is split as it arrives.
     pub fn from_reader(reader: impl Read + Send + 'static, name: &str) -> Mailbox {

@@ -68,7 +68,21 @@ def shapes():
             b"From a@b Mon Jan  1 00:00:00 2024\nMessage-ID: <%d@x>\nIn-Reply-To: <%d@x>\nSubject: Re: s\n\nbody\n\n"
             % (i, i - 1) for i in range(n, 0, -1)), ".mbox"
 
+    def html_links(n):
+        # Indicators (issue 16): tags, links whose text names another host,
+        # CSS url(), all distinct (the cap of 1,000 is reached early).
+        return b"From: a@b\nContent-Type: text/html\n\n" + b"".join(
+            b'<p style="background:url(http://c%d.example.com/)"><a href="http://h%d.example.com/">w%d.example.org</a>'
+            % (i, i, i) for i in range(n)) + b"\n", ".eml"
+
+    def addresses(n):
+        return b"From: a@b\n\n" + b" ".join(
+            b"u%d@d%d.example.com 10.%d.%d.1 http://x%d.example.net/p" % (i, i, i % 256, i // 256 % 256, i)
+            for i in range(n)) + b"\n", ".eml"
+
     return {
+        "html-links": (html_links, 10000),
+        "addresses": (addresses, 10000),
         "nesting": (nest, 5000),
         "rfc822-nesting": (rfc822, 20000),
         "parts": (parts, 500),
@@ -89,6 +103,8 @@ COMMANDS = [
     ["tree", "--json"],
     ["headers"],
     ["trace", "--json"],
+    ["trace", "--iocs", "--json"],
+    ["json", "--iocs", "--no-body"],
     ["text"],
     ["extract", "--json", "-o", "{out}"],
     ["info"],

@@ -72,6 +72,42 @@ def main():
         f"DKIM-Signature: v=1; a=rsa-sha256; d=d{i}.example; s=s; h=from:to; bh=x; b=y\n"
         f"ARC-Seal: i={i}; a=rsa-sha256; cv=pass; d=d{i}.example; s=s; b=z\n"
         for i in range(20_000)) + "\nbody\n")
+    # Issue 16/14: DKIM and ARC shapes. Every signature costs at most a
+    # pass over its fields; body hashes are capped per message.
+    bh = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+    w(out, "dkim-huge-h.eml", "From: a@b\nDKIM-Signature: v=1; a=rsa-sha256; d=x.example; s=s; bh=" + bh
+      + "; b=AA==; h=" + "from:" * 500_000 + "from\n\nbody\n")
+    w(out, "dkim-h-oversigned-many-fields.eml", "".join(
+        f"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=x{i}.example; s=s; bh={bh}; b=AA==; h="
+        + ":".join(["from", "subject", "to"] * 300) + "\n" for i in range(40))
+      + "From: a@b\n" * 20_000 + "Subject: s\n" * 20_000 + "\nbody\n")
+    w(out, "dkim-signatures-5000-distinct-l.eml", "From: a@b\n" + "".join(
+        f"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=d.example; s=s; l={i}; h=from; bh={bh}; b=AA==\n"
+        for i in range(5_000)) + "\n" + "word \t  " * 100_000 + "\n")
+    w(out, "dkim-l-values.eml", "From: a@b\n" + "".join(
+        f"DKIM-Signature: v=1; a=rsa-sha256; d=d.example; s=s; l={l}; h=from; bh={bh}; b=AA==\n"
+        for l in ["99999999999999999999999999999999", "-5", "18446744073709551615", "18446744073709551616",
+                  "0", "1e9", " 12 3", "0x10", "9" * 10_000]) + "\nbody\n")
+    # 20 MB of relaxed white space runs and blank lines, four canonicalizations.
+    w(out, "dkim-giant-relaxed-body.eml", "From: a@b\n" + "".join(
+        f"DKIM-Signature: v=1; a={a}; c={c}; d=d.example; s=s; h=from; bh={bh}; b=AA==\n"
+        for a in ["rsa-sha256", "rsa-sha1", "ed25519-sha256"] for c in ["simple/simple", "relaxed/relaxed"])
+      + "\n" + (" \t" * 1_000_000 + "\n\n\n") * 5 + "\t \n" * 2_000_000 + "x" + " " * 5_000_000 + "\n")
+    w(out, "dkim-bad-tags.eml", "From: a@b\n" + "".join(
+        f"DKIM-Signature: {v}\n" for v in ["", ";;;;", "=", "v=1; v=1", "v=1; a=" + "x" * 100_000,
+                                           "v=1;" + " x=y;" * 50_000, "\x00=\x00", "b=" + "A" * 1_000_000,
+                                           "v=1; a=rsa-sha256; c=weird/relaxed; d=d; s=s; h=from; bh=!; b=!"])
+      + "\nbody\n")
+    w(out, "arc-50-instances-big.eml", "From: a@b\n" + "".join(
+        f"ARC-Seal: i={i}; a=rsa-sha256; cv={'none' if i == 1 else 'pass'}; d=d.example; s=s; b=AA==\n"
+        f"ARC-Message-Signature: i={i}; a=rsa-sha256; c=relaxed/relaxed; d=d.example; s=s; h=from; bh={bh}; b=AA==\n"
+        f"ARC-Authentication-Results: i={i}; mx{i}.example; " + "dkim=pass " * 20_000 + "\n"
+        for i in range(50, 0, -1)) + "\nbody\n")
+    w(out, "arc-sets-5000.eml", "From: a@b\n" + "".join(
+        f"ARC-Seal: i={i % 60}; a=rsa-sha256; cv=pass; d=d.example; s=s; b=AA==\n"
+        f"ARC-Message-Signature: i={i % 60}; a=rsa-sha256; d=d.example; s=s; h=from; bh={bh}; b=AA==\n"
+        f"ARC-Authentication-Results: i={i % 60}; mx.example; arc=pass\n"
+        for i in range(5_000)) + "\nbody\n")
     # Issue 14: 50,000 attachments (more than the default --max-parts): every
     # command must say the output is cut.
     w(out, "attachments-50000.eml",
@@ -132,6 +168,21 @@ def main():
             "Content-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n--b--\n").encode()
     for cut in range(1, len(full), 7):
         w(out, f"truncated-{cut:04}.eml", full[:cut])
+    # Indicators (issue 16): millions of HTML tags, a giant URL, 100k addresses,
+    # an unclosed anchor with a huge text, CSS url( without a closing paren.
+    w(out, "iocs-million-tags.eml",
+      "From: a@b.example\nContent-Type: text/html\n\n" + "<p><b>" * 1_000_000 +
+      "".join(f'<a href="http://h{i}.example.com/">w{i}.example.org</a>' for i in range(20_000)) +
+      "<a href=x>" * 200_000 + "<style>" + "url(" * 100_000 + "\n")
+    big = "a" * 8_000_000
+    w(out, "iocs-giant-url.eml",
+      "From: a@b.example\nContent-Type: multipart/alternative; boundary=b\n\n--b\nContent-Type: text/plain\n\n"
+      f"http://x.example.com/{big}\n--b\nContent-Type: text/html\n\n<a href=\"http://x.example.com/{big}\">"
+      f"{big}.example.com</a>\n--b--\n")
+    w(out, "iocs-100k-addresses.eml",
+      "From: a@b.example\nTo: " + ", ".join(f"u{i}@d{i}.example.com" for i in range(100_000)) +
+      "\nReply-To: " + ", ".join(f"r{i}@xn--pypal-4ve{i}.com" for i in range(20_000)) +
+      "\n\n" + " ".join(f"v{i}@e{i}.example.net 10.{i % 256}.{i // 256 % 256}.1" for i in range(100_000)) + "\n")
     # Empty and binary.
     w(out, "empty.eml", b"")
     w(out, "binary.bin", bytes(range(256)) * 64)

@@ -33,11 +33,11 @@ def commands(binary):
             have.add(line.split()[0])
     plans = {
         "tree": [["tree"], ["tree", "--json"]],
-        "json": [["json"]],
+        "json": [["json"], ["json", "--iocs", "--no-body"]],
         "headers": [["headers"], ["headers", "--raw"]],
         "text": [["text"]],
         "extract": [["extract", "--all", "-o", "{out}"], ["extract", "--json", "-o", "{out}"]],
-        "trace": [["trace"], ["trace", "--json"]],
+        "trace": [["trace"], ["trace", "--json"], ["trace", "--json", "--dkim-keys", "{keys}"], ["trace", "--iocs", "--defang"]],
         "info": [["info"], ["info", "--json"]],
         "split": [["split", "--no-fsync", "-o", "{out}"]],
         "pick": [["pick", "*"], ["pick", "--json", "body:x OR finding:* OR tls:no OR has:attachment"]],
@@ -45,6 +45,7 @@ def commands(binary):
         "sort": [["sort", "-k", "subject"]],
         "thread": [["thread", "--json"]],
         "dedupe": [["dedupe", "--by", "content"]],
+        "report": [["report", "--detail", "5"], ["report", "--overview"]],
     }
     return [p for name, ps in plans.items() if name in have for p in ps]
 
@@ -100,7 +101,8 @@ def main():
                 # Output on tmpfs when there is one: creating 10,000 files
                 # costs seconds of kernel time on some disks, which is not ours.
                 outdir = tempfile.mkdtemp(dir="/dev/shm" if os.path.isdir("/dev/shm") else tmp)
-                args = [x.replace("{out}", outdir) for x in plan]
+                keys = os.path.join(HERE, "dkim-keys.zone")
+                args = [x.replace("{out}", outdir).replace("{keys}", keys) for x in plan]
                 if a.jobs:
                     args += ["-j", a.jobs]
                 code, t, mem, err = run_one(a.bin, args, f, a.time)

@@ -662,7 +662,7 @@ fn round_trip(path: &Path, json_args: &[&str], build_args: &[&str]) -> Result<()
 fn corpus() -> Option<Vec<PathBuf>> {
     let dir = root().join("../shared/corpora/stalwartlabs-mail-parser/resources/eml/rfc");
     if !dir.is_dir() {
-        eprintln!("skipping: {} is absent", dir.display());
+        crate::common::skip(&format!("{} is absent", dir.display()));
         return None;
     }
     let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -702,7 +702,7 @@ fn json_build_json_round_trip_other_corpora() {
     for d in dirs {
         let dir = root().join(d);
         if !dir.is_dir() {
-            eprintln!("skipping: {} is absent", dir.display());
+            crate::common::skip(&format!("{} is absent", dir.display()));
             continue;
         }
         for e in std::fs::read_dir(&dir).unwrap() {
@@ -825,7 +825,7 @@ print(json.dumps(out))
 #[test]
 fn python_email_reads_what_we_build() {
     if !python_ok() {
-        eprintln!("skipping: python3 with the email package is absent");
+        crate::common::skip("python3 with the email package is absent");
         return;
     }
     let msg = build(&full_flags());
@@ -1265,7 +1265,7 @@ fn python_read(msg: &[u8]) -> Value {
 #[test]
 fn python_email_reads_spec_rebuilds() {
     if !python_ok() {
-        eprintln!("skipping: python3 with the email package is absent");
+        crate::common::skip("python3 with the email package is absent");
         return;
     }
     let a = bin()

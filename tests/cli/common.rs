@@ -19,7 +19,7 @@ pub fn corpora() -> Option<PathBuf> {
     if p.is_dir() {
         Some(p)
     } else {
-        eprintln!("skipping: ../shared/corpora is not present");
+        crate::common::skip("../shared/corpora is not present");
         None
     }
 }
@@ -115,4 +115,12 @@ pub fn finding_codes(v: &serde_json::Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Reports a skipped test (or part of one) where it is seen: written to the
+/// process's real stderr, which the test harness does not capture, so the
+/// note shows in `cargo test` output without `--nocapture`.
+pub fn skip(why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "note: skipped: {why}");
 }

@@ -187,10 +187,10 @@ fn crlf_and_missing_newline() {
 fn duckdb_loads_the_json_lines() {
     let ok = std::process::Command::new("python3")
         .args(["-c", "import duckdb"])
-        .status()
-        .is_ok_and(|s| s.success());
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !ok {
-        eprintln!("skipped: the duckdb Python package is not importable (pip install duckdb)");
+        crate::common::skip("the duckdb Python package is not importable (pip install duckdb)");
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -577,7 +577,7 @@ fn appends_wait_for_an_fcntl_lock() {
         .stdout(std::process::Stdio::piped())
         .spawn();
     let Ok(mut holder) = holder else {
-        eprintln!("skipped: python3 is not available");
+        crate::common::skip("python3 is not available");
         return;
     };
     // Wait until the lock is held.

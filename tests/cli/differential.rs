@@ -17,7 +17,7 @@ use std::process::Command;
 #[ignore = "run by .ci/run on the release binary; `-- --ignored` to run here"]
 fn differential_against_peer_majority() {
     if Command::new("python3").arg("--version").output().is_err() {
-        eprintln!("skipping: python3 not found (the differential test needs it)");
+        crate::common::skip("python3 not found (the differential test needs it)");
         return;
     }
     let out = Command::new("python3")

@@ -16,7 +16,7 @@ fn dovecot_sees_what_convert_writes() {
     {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("skipped: python3 cannot run: {e}");
+            crate::common::skip(&format!("python3 cannot run: {e}"));
             return;
         }
     };
@@ -28,7 +28,7 @@ fn dovecot_sees_what_convert_writes() {
     match out.status.code() {
         Some(0) => eprintln!("{text}"),
         // The script's "skipped: <why>" (no Dovecot, not root).
-        Some(77) => eprintln!("{text}"),
+        Some(77) => crate::common::skip(&format!("dovecot: {}", text.trim())),
         _ => panic!("the Dovecot check failed:\n{text}"),
     }
 }

@@ -21,7 +21,7 @@ fn corpora() -> Option<PathBuf> {
     if p.is_dir() {
         Some(p)
     } else {
-        eprintln!("skipped: ../shared/corpora is absent");
+        crate::common::skip("../shared/corpora is absent");
         None
     }
 }
@@ -622,7 +622,7 @@ fn message_partial_is_a_finding() {
     let Some(c) = corpora() else { return };
     let p = c.join("jstedfast-gmime/tests/data/partial/input/photo-discuss/message-partial.0.eml");
     if !p.exists() {
-        eprintln!("skipped: {p:?} absent");
+        crate::common::skip(&format!("{p:?} absent"));
         return;
     }
     let t = tempfile::tempdir().unwrap();

@@ -199,7 +199,7 @@ fn tree(parts: &[Value], type_key: &str) -> Value {
 #[test]
 fn generated_messages_exact() {
     if Command::new("python3").arg("--version").output().is_err() {
-        eprintln!("skipping: python3 not found (scripts/generated/make.py needs it)");
+        crate::common::skip("python3 not found (scripts/generated/make.py needs it)");
         return;
     }
     let tmp = tempfile::tempdir().expect("temp dir");

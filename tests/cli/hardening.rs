@@ -225,8 +225,8 @@ fn trace_is_linear_in_received_and_auth_fields() {
     let results = rec["authentication"]["results"].as_array().unwrap();
     assert_eq!(results.len(), 8_000);
     // The result written above the Received field of h{i+1} belongs to
-    // that hop (delivery index 7999 - i).
-    assert_eq!(results[0]["hop"], 7_999);
+    // that hop (delivery index 7999 - i, hop number 8000 - i: 1-based).
+    assert_eq!(results[0]["hop"], 8_000);
 
     let methods: Vec<String> = (0..40_000).map(|i| format!("m{i}=pass")).collect();
     let m = format!(

@@ -121,7 +121,7 @@ fn text_output() {
     assert_eq!(code, 0);
     assert!(
         out.starts_with(
-            "testdata/mbox/gitpatch.mbox: mbox (mbox, lf), 2 messages, 264 bytes, 1 findings\n"
+            "testdata/mbox/gitpatch.mbox: mbox (mbox, lf), 2 messages, 264 bytes, 1 finding\n"
         ),
         "{out}"
     );
@@ -139,14 +139,35 @@ fn findings_are_capped_with_a_count() {
         data.extend_from_slice(b"From here on\n");
     }
     std::fs::write(&p, &data).unwrap();
-    let v = info(p.to_str().unwrap(), &["--max-findings", "7"]);
+    // A cut list is a limit, as in every command (issue 14): noted on
+    // stderr, exit code 2.
+    let (out, err, code) = run(&["info", "--json", "--max-findings", "7", p.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("many.mbox: finding_limit: 7 of 5000 findings listed (raise --max-findings)"),
+        "{err}"
+    );
+    let v = jsonl(&out).remove(0);
     assert_eq!(v["findings_count"], 5000);
     assert_eq!(v["findings_by_code"]["unquoted_from_in_body"], 5000);
     let f = v["findings"].as_array().unwrap();
     assert_eq!(f.len(), 8);
     assert_eq!(f[7]["code"], "findings_truncated");
-    let v = info(p.to_str().unwrap(), &[]);
+    let (out, _, code) = run(&["info", "--json", p.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    let v = jsonl(&out).remove(0);
     assert_eq!(v["findings"].as_array().unwrap().len(), 101);
+    // Under the cap: no note, exit 0.
+    let small = dir.path().join("small.mbox");
+    std::fs::write(
+        &small,
+        b"From a Mon Jan  1 00:00:00 2001\nA: 1\n\nFrom here on\n",
+    )
+    .unwrap();
+    let (out, err, code) = run(&["info", small.to_str().unwrap()]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert!(out.contains(": mbox (mbox, lf), 1 message, "), "{out}");
+    assert!(out.contains(" bytes, 1 finding\n"), "{out}");
 }
 
 #[test]

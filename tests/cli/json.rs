@@ -111,7 +111,7 @@ fn schema_key_sets_are_pinned() {
     );
     assert_eq!(keys(&v["received"][0]), ["raw", "offset", "parsed"]);
     assert_eq!(keys(&v["date"]), ["rfc3339", "utc", "timestamp", "raw"]);
-    assert_eq!(v["version"], 1);
+    assert_eq!(v["version"], 2);
 }
 
 #[test]

@@ -22,7 +22,7 @@ pub fn corpus(p: &str) -> Option<PathBuf> {
     if path.exists() {
         Some(path)
     } else {
-        eprintln!("skipped: {} is absent", path.display());
+        crate::common::skip(&format!("{} is absent", path.display()));
         None
     }
 }

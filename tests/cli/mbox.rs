@@ -359,7 +359,7 @@ fn compressed_copies(
             .map(|o| std::fs::write(&dest, o.stdout).unwrap());
         match ok {
             Some(()) => out.push((tool.to_string(), dest)),
-            None => eprintln!("skipped: {tool} is not installed"),
+            None => crate::common::skip(&format!("{tool} is not installed")),
         }
     }
     out

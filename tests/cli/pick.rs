@@ -86,7 +86,7 @@ fn json_records_say_where_and_what() {
     assert_eq!(v["type"], "listing");
     assert_eq!(v["source"]["index"], 1);
     assert_eq!(v["subject"], "Re: Plans");
-    assert_eq!(v["from"]["address"], "bob@example.org");
+    assert_eq!(v["from"][0]["address"], "bob@example.org");
     assert_eq!(v["attachment"], true);
     assert!(v["ref"].as_str().unwrap().ends_with("archive.mbox#1@224"));
 }

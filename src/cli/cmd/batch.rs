@@ -12,12 +12,14 @@
 //! written and dropped before the next chunk starts, and the map pages
 //! behind are released (`madvise(MADV_DONTNEED)`) as the reader moves on.
 
+mod progress;
 mod selected;
+
+pub use progress::suspend;
 
 use super::{report, FormatArg, InputArgs, Outcome};
 use crate::source::{self, Kind, Mailbox, MmapChoice, Origin, RawMessage, ReadOptions, RunOptions};
 use anyhow::Result;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{self, IsTerminal, Write};
 
 /// The per-message work of a command: gets the message's origin and bytes
@@ -29,20 +31,6 @@ pub use crate::source::Shard;
 
 /// Receives each message's output, in input order.
 pub type Emit<'o> = dyn FnMut(&Origin, &[u8]) -> Result<()> + 'o;
-
-fn progress_bar() -> Option<ProgressBar> {
-    // Never in pipes or logs: only when a person watches stderr.
-    if !io::stderr().is_terminal() {
-        return None;
-    }
-    let b = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    if let Ok(style) =
-        ProgressStyle::with_template("{spinner} {human_pos} messages, {elapsed} {wide_msg}")
-    {
-        b.set_style(style);
-    }
-    Some(b)
-}
 
 /// Calls `work` for every message of every input, in input order, writing
 /// what it returns to `out`. See the module documentation.
@@ -92,17 +80,27 @@ pub fn for_each_message_emit<'o>(
         }
     }
     let (headers_only, max_message) = (args.headers_only, args.max_message_bytes);
+    let body_when = args.body_when;
+    let whole: Vec<(std::path::PathBuf, bool)> = refs
+        .iter()
+        .map(|r| {
+            let all = r.select == source::reference::Select::All && args.shard.is_none();
+            (r.path.clone(), all)
+        })
+        .collect();
     let mailbox = Mailbox::references(refs, read_options(args));
     let run = RunOptions::default().threads(args.jobs.unwrap_or(0));
-    let bar = progress_bar();
+    let mut bar = progress::Progress::new(whole, args.recursive, args.no_progress);
     let mut outcome = Outcome::default();
     let mut failure: Option<anyhow::Error> = None;
+    // Output to the terminal the progress is drawn on: the progress is
+    // cleared while each message's output is written (stdout is then
+    // line-buffered, so whole lines are out before it is redrawn).
+    let tty = io::stdout().is_terminal() && bar.is_some();
+    // `report` clears the progress while it writes.
     let say = |outcome: &mut Outcome, label: &str, reason: &dyn std::fmt::Display| {
         outcome.errored = true;
-        match &bar {
-            Some(b) => b.suspend(|| report(label, reason)),
-            None => report(label, reason),
-        }
+        report(label, reason);
     };
     source::for_each_ordered(
         mailbox,
@@ -114,12 +112,27 @@ pub fn for_each_message_emit<'o>(
             if headers_only {
                 // A maildir file's size is known once it is opened.
                 let (bytes, size) = raw.header_section().map_err(|e| e.to_string())?;
+                if body_when.is_some_and(|f| f(&bytes)) {
+                    let whole = raw.bytes().map_err(|e| e.to_string())?;
+                    if whole.len() as u64 > max_message {
+                        return Err(format!(
+                            "message of {} bytes is larger than --max-message-bytes ({max_message})",
+                            whole.len()
+                        ));
+                    }
+                    let mut origin = raw.origin.clone();
+                    if origin.length == 0 {
+                        origin.length = whole.len() as u64;
+                    }
+                    work(&origin, &whole, &mut buf).map_err(|e| format!("{e:#}"))?;
+                    return Ok(buf);
+                }
                 if raw.origin.length == 0 {
                     let mut origin = raw.origin.clone();
                     origin.length = size;
-                    work(&origin, &bytes, &mut buf).map_err(|e| format!("{e:#}"))?;
+                    work(&origin, &bytes, &mut buf).map_err(|e| super::chain(&e))?;
                 } else {
-                    work(&raw.origin, &bytes, &mut buf).map_err(|e| format!("{e:#}"))?;
+                    work(&raw.origin, &bytes, &mut buf).map_err(|e| super::chain(&e))?;
                 }
                 return Ok(buf);
             }
@@ -133,16 +146,21 @@ pub fn for_each_message_emit<'o>(
                     bytes.len()
                 ));
             }
-            work(&raw.origin, &bytes, &mut buf).map_err(|e| format!("{e:#}"))?;
+            work(&raw.origin, &bytes, &mut buf).map_err(|e| super::chain(&e))?;
             Ok(buf)
         },
         |item| {
-            if let Some(b) = &bar {
-                b.inc(1);
+            if let (Some(b), Ok((raw, _))) = (&mut bar, &item) {
+                b.inc(raw.origin.length);
             }
             match item {
                 Ok((raw, Ok(Ok(buf)))) => {
-                    if let Err(e) = emit(&raw.origin, &buf) {
+                    let r = if tty {
+                        progress::suspend(|| emit(&raw.origin, &buf))
+                    } else {
+                        emit(&raw.origin, &buf)
+                    };
+                    if let Err(e) = r {
                         failure = Some(e);
                         return false;
                     }
@@ -152,23 +170,22 @@ pub fn for_each_message_emit<'o>(
                 Ok((raw, Err(panic))) => say(&mut outcome, &label(&raw.origin), &panic),
                 Err(e) => {
                     outcome.errored = true;
-                    let msg = e.to_string();
-                    match &bar {
-                        Some(b) => b.suspend(|| eprintln!("emlkit: {msg}")),
-                        None => eprintln!("emlkit: {msg}"),
-                    }
+                    report_plain(&super::explain(&e));
                 }
             }
             true
         },
     );
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
+    drop(bar);
     match failure {
         Some(e) => Err(e),
         None => Ok(outcome),
     }
+}
+
+/// An input-level failure, reported with the progress cleared.
+fn report_plain(msg: &str) {
+    progress::suspend(|| eprintln!("emlkit: {msg}"));
 }
 
 /// `path#index (offset N)` for mbox members, the path otherwise.
@@ -199,6 +216,8 @@ mod tests {
             max_header_bytes: 1 << 20,
             max_message_bytes: 1 << 31,
             headers_only: false,
+            body_when: None,
+            no_progress: true,
             jobs,
             shard: None,
             list: None,

@@ -250,6 +250,7 @@ pub fn run(args: &ConvertArgs, _out: &mut dyn Write) -> Result<super::Outcome> {
             }
         }
         ToKind::Maildir => {
+            super::need_directory("output", &output)?;
             let mut md = Maildir::create(&output)
                 .with_context(|| format!("cannot create maildir {}", output.display()))?;
             md.sync = !args.no_fsync;
@@ -323,6 +324,7 @@ pub fn run(args: &ConvertArgs, _out: &mut dyn Write) -> Result<super::Outcome> {
             Ok(outcome)
         }
         ToKind::Dir => {
+            super::need_directory("output", &output)?;
             sink::create_dir_private(&output)
                 .with_context(|| format!("cannot create {}", output.display()))?;
             let mut n = 0usize;

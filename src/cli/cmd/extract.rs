@@ -2,11 +2,11 @@
 
 use super::{report, InputArgs, Outcome, Style};
 use crate::export::extract::{Digests, FileRec};
-use crate::export::json::{hex, FindingRec, SourceRec};
+use crate::export::json::{FindingRec, SourceRec};
 use crate::export::limits::LimitLog;
 use crate::extract::writer::SafeWriter;
 use crate::extract::{self, name, Options};
-use crate::model::{self, PartKind};
+use crate::model;
 use crate::source::Origin;
 use anyhow::{bail, Context, Result};
 use clap::Args;
@@ -161,7 +161,7 @@ struct MessageDirs<'w> {
     root: &'w SafeWriter,
     sub: Option<String>,
     base: Option<SafeWriter>,
-    nested: HashMap<usize, SafeWriter>,
+    folders: extract::Folders,
 }
 
 impl<'w> MessageDirs<'w> {
@@ -203,9 +203,11 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
         args.input.inputs.iter().cloned().map(Some).collect()
     };
     let several = inputs.len() > 1;
+    check_part_ids(&args.parts)?;
     let root = if to_stdout {
         None
     } else {
+        super::need_directory("-o", &args.output)?;
         Some(SafeWriter::open(&args.output)?)
     };
     let mut input_dirs: HashMap<String, usize> = HashMap::new();
@@ -213,6 +215,7 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
     for input in &inputs {
         let mut one = args.input.clone();
         one.inputs = input.iter().cloned().collect();
+        one.no_progress |= args.quiet;
         if root.is_none() {
             // -O -: "the first selected part" must mean the first in input
             // order, not the first a worker thread reaches.
@@ -251,6 +254,7 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
                 &args.input.limits(),
             )?;
             log.note(origin, parsed.findings());
+            missing_parts(&args.parts, &parsed, origin);
             extract_message(args, &opts, style, dirs, &state, origin, &parsed, buf)
         };
         // Input order: files a worker left under temporary names (--flat
@@ -303,6 +307,62 @@ pub fn run(args: &ExtractArgs, style: Style, out: &mut dyn Write) -> Result<Outc
     Ok(total)
 }
 
+/// What a part id looks like: `tree`'s ids (`1`, `2.1.3`, `0` for a
+/// multipart root), or a derived file's `<id>:uuN` / `<id>:tnefN`.
+fn check_part_ids(ids: &[String]) -> Result<()> {
+    let numbers = |s: &str| {
+        !s.is_empty()
+            && s.split('.')
+                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    for id in ids {
+        let (base, derived) = match id.split_once(':') {
+            Some((b, d)) => (b, Some(d)),
+            None => (id.as_str(), None),
+        };
+        let derived_ok = derived.is_none_or(|d| {
+            ["uu", "tnef"].iter().any(|k| {
+                d.strip_prefix(k)
+                    .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            })
+        });
+        if !numbers(base) || !derived_ok {
+            bail!(
+                "--part {id:?}: not a part id (a part id is what `emlkit tree` shows: 1, 2.1, \
+                 0 for a multipart root; 1:uu1 or 3:tnef2 for a file inside a part)"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Reports the `--part` ids this message does not have, with those it has.
+fn missing_parts(ids: &[String], tree: &model::Message<'_>, origin: &Origin) {
+    for id in ids {
+        let base = id.split(':').next().unwrap_or(id);
+        if tree.parts.iter().any(|p| p.id == base) {
+            continue;
+        }
+        const SHOWN: usize = 40;
+        let mut have: Vec<&str> = tree
+            .parts
+            .iter()
+            .take(SHOWN)
+            .map(|p| p.id.as_str())
+            .collect();
+        if tree.parts.len() > SHOWN {
+            have.push("…");
+        }
+        report(
+            &origin.label(),
+            &format!(
+                "--part {id}: no such part (this message has parts {}; `emlkit tree` shows them)",
+                have.join(", ")
+            ),
+        );
+    }
+}
+
 /// A file a worker wrote under a temporary name in the shared folder of
 /// `--flat`, named in input order by [`adopt_all`].
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -352,7 +412,7 @@ fn adopt_all(
                 failed += 1;
                 report(
                     &origin.label(),
-                    &format!("part {}: not written: {e:#}", f.part),
+                    &format!("part {}: not written: {}", f.part, super::chain_of(&e)),
                 );
             }
         }
@@ -503,7 +563,10 @@ fn extract_message(
                 state.lock().unwrap_or_else(|e| e.into_inner()).failed += 1;
                 report(
                     &origin.label(),
-                    &format!("reassembled message/partial {id:?}: not written: {e:#}"),
+                    &format!(
+                        "reassembled message/partial {id:?}: not written: {}",
+                        super::chain_of(&e)
+                    ),
                 );
             }
         }
@@ -519,10 +582,8 @@ fn extract_message(
         root: &root,
         sub: (mailbox && !args.flat).then(|| origin.index.to_string()),
         base: None,
-        nested: HashMap::new(),
+        folders: extract::Folders::default(),
     };
-    // The written name of each attached message, for its sub-folder.
-    let mut eml_names: HashMap<usize, String> = HashMap::new();
     let label = origin.label();
     // An attached message is written whole, and with --recurse each level
     // of nesting holds the next: output could grow as depth × size. Each
@@ -571,12 +632,15 @@ fn extract_message(
                 }
                 Err(e) => {
                     state.lock().unwrap_or_else(|e| e.into_inner()).failed += 1;
-                    report(&label, &format!("part {}: not written: {e:#}", item.id));
+                    report(
+                        &label,
+                        &format!("part {}: not written: {}", item.id, super::chain_of(&e)),
+                    );
                 }
             }
             continue;
         }
-        let written = write_item(args, tree, &mut dirs, &mut eml_names, item);
+        let written = write_item(args, tree, &mut dirs, item);
         let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
         match written {
             Ok(path) => {
@@ -596,7 +660,10 @@ fn extract_message(
             Err(e) => {
                 st.failed += 1;
                 drop(st);
-                report(&label, &format!("part {}: not written: {e:#}", item.id));
+                report(
+                    &label,
+                    &format!("part {}: not written: {}", item.id, super::chain(&e)),
+                );
             }
         }
     }
@@ -613,34 +680,16 @@ fn write_item(
     args: &ExtractArgs,
     tree: &model::Message<'_>,
     dirs: &mut MessageDirs<'_>,
-    eml_names: &mut HashMap<usize, String>,
     item: &extract::Item<'_>,
 ) -> Result<PathBuf> {
-    let mut dir: SafeWriter = dirs.base()?.clone();
-    if !args.flat {
-        // Walk (creating as needed) the folders of the enclosing messages.
-        for &m in &item.messages {
-            if let Some(w) = dirs.nested.get(&m) {
-                dir = w.clone();
-                continue;
-            }
-            let folder = eml_names.get(&m).cloned().unwrap_or_else(|| {
-                let p = &tree.parts[m];
-                let raw = p.filename.as_deref().and_then(name::safe_name);
-                name::with_eml(&raw.unwrap_or_else(|| name::fallback_name(&p.id, &p.content_type)))
-            });
-            let stem = name::safe_name(name::split_ext(&folder).0)
-                .unwrap_or_else(|| "message".to_string());
-            let (w, _) = dir.subdir(&stem)?;
-            dirs.nested.insert(m, w.clone());
-            dir = w;
-        }
-    }
-    let used = dir.write_file(&item.name, &item.data)?;
-    if tree.parts[item.index].kind == PartKind::Message && !item.id.contains(':') {
-        eml_names.insert(item.index, used.clone());
-    }
-    Ok(dir.path().join(used))
+    let base: SafeWriter = dirs.base()?.clone();
+    Ok(extract::write_item(
+        &base,
+        tree,
+        &mut dirs.folders,
+        item,
+        args.flat,
+    )?)
 }
 
 fn manifest<'a>(
@@ -650,21 +699,12 @@ fn manifest<'a>(
     digests: &[DigestKind],
     message_findings: &'a [model::Finding],
 ) -> FileRec<'a> {
-    use md5::Md5;
-    use sha1::Sha1;
-    use sha2::{Digest, Sha256};
-    let data: &[u8] = &item.data;
     // Digests not asked for are left out of the record, not null.
-    let digests = Digests {
-        sha256: digests
-            .contains(&DigestKind::Sha256)
-            .then(|| hex(&Sha256::digest(data))),
-        sha1: digests
-            .contains(&DigestKind::Sha1)
-            .then(|| hex(&Sha1::digest(data))),
-        md5: digests
-            .contains(&DigestKind::Md5)
-            .then(|| hex(&Md5::digest(data))),
-    };
+    let digests = Digests::of(
+        &item.data,
+        digests.contains(&DigestKind::Sha256),
+        digests.contains(&DigestKind::Sha1),
+        digests.contains(&DigestKind::Md5),
+    );
     FileRec::new(src, item, path, digests, message_findings)
 }

@@ -22,7 +22,8 @@ mboxrd (`>>From ` quoting seen), mboxo-or-mboxrd (only `>From ` seen), mbox
 (no quoting seen: the dialects cannot be told apart).
 
 Exit status: 0 when every input could be read (findings do not change it),
-2 otherwise.
+2 otherwise, or when --max-findings cut a finding list (the
+`finding_limit` note on stderr says how many were listed).
 
 Examples:
   emlkit info archive.mbox
@@ -40,7 +41,12 @@ pub struct InfoArgs {
     pub json: bool,
 
     /// Most findings listed per input (the count is always complete).
-    #[arg(long, value_name = "N", default_value_t = 100)]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 100,
+        help_heading = "Resource limits"
+    )]
     pub max_findings: usize,
 }
 
@@ -49,9 +55,10 @@ pub struct InfoArgs {
 /// for a directory holding mbox files; both after the summary's own keys,
 /// and only when they apply.
 #[derive(serde::Serialize)]
-struct InfoRec {
+pub struct InfoRec {
+    /// The summary.
     #[serde(flatten)]
-    rec: SummaryRec,
+    pub rec: SummaryRec,
     #[serde(skip_serializing_if = "Option::is_none")]
     compression: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -256,8 +263,10 @@ fn print_text(info: &InfoRec, out: &mut dyn Write, escape: bool) -> io::Result<(
     }
     writeln!(
         out,
-        "{path}: {kind}, {} messages, {} bytes, {} findings",
-        v.messages, v.bytes, v.findings_count
+        "{path}: {kind}, {}, {}, {}",
+        plural(v.messages as u64, "message", "messages"),
+        plural(v.bytes, "byte", "bytes"),
+        plural(v.findings_count as u64, "finding", "findings")
     )?;
     if let Some(n) = info.mbox_files {
         writeln!(out, "  mbox files: {n}")?;
@@ -284,6 +293,11 @@ fn print_text(info: &InfoRec, out: &mut dyn Write, escape: bool) -> io::Result<(
         )?;
     }
     Ok(())
+}
+
+/// `1 message`, `2 messages`.
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Describes a file or stdin: an mbox (mapped or streamed) or a message,
@@ -336,6 +350,22 @@ fn describe(input: &Input, name: &str, args: &InfoArgs) -> io::Result<InfoRec> {
     })
 }
 
+/// Describes one input (a file, a directory or stdin) as `info` prints it;
+/// `report` uses it so that its numbers are `info`'s.
+pub fn describe_input(input: &Input, args: &InfoArgs) -> io::Result<InfoRec> {
+    let name = input.display_name();
+    match input {
+        Input::Path(p) if p.is_dir() => {
+            let kind = match args.input.format {
+                Some(FormatArg::Maildir) => Kind::Maildir,
+                _ => source::detect_dir(p),
+            };
+            dir_summary(&name, kind, &args.input)
+        }
+        _ => describe(input, &name, args),
+    }
+}
+
 /// Runs `emlkit info`.
 pub fn run(args: &InfoArgs, out: &mut dyn Write) -> Result<super::Outcome> {
     let mut outcome = super::Outcome::default();
@@ -356,21 +386,33 @@ pub fn run(args: &InfoArgs, out: &mut dyn Write) -> Result<super::Outcome> {
             .collect()
     };
     let escape = io::stdout().is_terminal();
+    // A finding list cut by --max-findings is a limit, noted on stderr at
+    // the end and exit code 2, as in every command (issue 14).
+    let log = crate::export::limits::LimitLog::new();
     for input in inputs {
         let name = input.display_name();
-        let v = match &input {
-            Input::Path(p) if p.is_dir() => {
-                let kind = match args.input.format {
-                    Some(FormatArg::Maildir) => Kind::Maildir,
-                    _ => source::detect_dir(p),
-                };
-                dir_summary(&name, kind, &args.input)
-            }
-            _ => describe(&input, &name, args),
-        };
+        let v = describe_input(&input, args);
         match v {
             Ok(v) => {
                 outcome.messages += v.rec.messages;
+                let listed = v
+                    .rec
+                    .findings
+                    .iter()
+                    .filter(|f| f.code != "findings_truncated")
+                    .count();
+                if v.rec.findings_count > listed {
+                    let mut origin = crate::source::Origin::default();
+                    origin.path = name.clone();
+                    let f = crate::model::Finding::new(
+                        "finding_limit",
+                        format!(
+                            "{listed} of {} findings listed (raise --max-findings)",
+                            v.rec.findings_count
+                        ),
+                    );
+                    log.note(&origin, [&f]);
+                }
                 if args.json {
                     serde_json::to_writer(&mut *out, &v)?;
                     out.write_all(b"\n")?;
@@ -384,5 +426,7 @@ pub fn run(args: &InfoArgs, out: &mut dyn Write) -> Result<super::Outcome> {
             }
         }
     }
+    log.finish();
+    outcome.errored |= log.hit();
     Ok(outcome)
 }

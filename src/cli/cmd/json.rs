@@ -1,6 +1,7 @@
 //! `emlkit json`: one JSON object per message per line.
 
 use super::InputArgs;
+use crate::export::iocs;
 use crate::export::json::{message_record, JsonOptions};
 use crate::export::limits::LimitLog;
 use crate::model::{Message, Scope};
@@ -21,7 +22,8 @@ and a \"version\".
 
 Examples:
   emlkit json message.eml | jq .subject
-  emlkit json --no-body archive.mbox > archive.jsonl";
+  emlkit json --no-body archive.mbox > archive.jsonl
+  emlkit json --iocs --no-body phish.eml | jq '.iocs.indicators[].value'";
 
 /// Arguments of `emlkit json`.
 #[derive(Debug, Args)]
@@ -38,6 +40,16 @@ pub struct JsonArgs {
     /// `emlkit build --spec`; records get as large as the messages).
     #[arg(long)]
     pub with_content: bool,
+
+    /// Add an `iocs` section: the URLs, domains, IP and e-mail addresses of
+    /// the header fields and bodies, with part, offset and count (see
+    /// docs/json.md).
+    #[arg(long)]
+    pub iocs: bool,
+
+    /// With --iocs: write the indicators defanged (hxxp://, example[.]com).
+    #[arg(long, requires = "iocs")]
+    pub defang: bool,
 
     /// Pretty-print (one object over several lines; not JSON Lines).
     #[arg(long)]
@@ -59,10 +71,13 @@ pub fn run(args: &JsonArgs, out: &mut dyn Write) -> Result<super::Outcome> {
         // encoding was clean, so they decode nothing again.
         let v = message_record(origin, &msg, &opts);
         log.note(origin, msg.findings());
-        if pretty {
-            serde_json::to_writer_pretty(&mut *buf, &v)?;
+        if args.iocs {
+            let iocs = crate::forensics::iocs::extract(&msg);
+            log.note(origin, &iocs.findings);
+            let rec = iocs::record(&iocs, args.defang, true);
+            write(buf, &iocs::WithIocs::new(v, rec), pretty)?;
         } else {
-            serde_json::to_writer(&mut *buf, &v)?;
+            write(buf, &v, pretty)?;
         }
         buf.push(b'\n');
         Ok(())
@@ -71,4 +86,13 @@ pub fn run(args: &JsonArgs, out: &mut dyn Write) -> Result<super::Outcome> {
     log.finish();
     outcome.errored |= log.hit();
     Ok(outcome)
+}
+
+fn write(buf: &mut Vec<u8>, v: &impl serde::Serialize, pretty: bool) -> Result<()> {
+    if pretty {
+        serde_json::to_writer_pretty(&mut *buf, v)?;
+    } else {
+        serde_json::to_writer(&mut *buf, v)?;
+    }
+    Ok(())
 }

@@ -12,12 +12,14 @@ pub mod info;
 pub mod json;
 pub mod man;
 pub mod pick;
+pub mod report;
 pub mod scan;
 pub mod sort;
 pub mod split;
 pub mod text;
 pub mod thread;
 pub mod trace;
+pub mod trace_sender;
 pub mod tree;
 
 use anyhow::Result;
@@ -25,7 +27,9 @@ use clap::{Args, ValueEnum};
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
-/// Input options shared by every reading command.
+/// Input options shared by every reading command. In `--help` they come
+/// after the command's own options, under their own headings: "Input
+/// options", and "Resource limits" for the `--max-*` flags.
 #[derive(Debug, Args, Clone)]
 pub struct InputArgs {
     /// Messages, mbox files, maildirs or directories, or message references
@@ -41,30 +45,42 @@ pub struct InputArgs {
     /// `PATH#INDEX@OFFSET`), as `pick`, `sort`, `thread` and `dedupe` write
     /// them; the messages come after those named as arguments. Paths in a
     /// list are %XX-escaped (see docs/pipelines.md).
-    #[arg(short = 'L', long = "list", value_name = "FILE")]
+    #[arg(
+        help_heading = "Input options",
+        short = 'L',
+        long = "list",
+        value_name = "FILE"
+    )]
     pub list: Option<PathBuf>,
 
     /// Treat every input as this kind instead of detecting it.
-    #[arg(long, value_enum, value_name = "KIND")]
+    #[arg(help_heading = "Input options", long, value_enum, value_name = "KIND")]
     pub format: Option<FormatArg>,
 
     /// Descend into sub-directories and Maildir++ sub-folders.
-    #[arg(short = 'r', long)]
+    #[arg(help_heading = "Input options", short = 'r', long)]
     pub recursive: bool,
 
     /// Largest single message read whole from a pipe, a device or a
     /// compressed file, in bytes (mapped files are not limited; an mbox
     /// stream is split as it arrives and only each message is bounded, by
     /// --max-message-bytes).
-    #[arg(long, value_name = "BYTES", default_value_t = 1 << 30, hide_short_help = true)]
+    #[arg(help_heading = "Resource limits", long, value_name = "BYTES", default_value_t = 1 << 30, hide_short_help = true)]
     pub max_input: u64,
 
     /// Deepest MIME nesting walked; deeper parts are a `depth_limit` finding.
-    #[arg(long, value_name = "N", default_value_t = 100, hide_short_help = true)]
+    #[arg(
+        help_heading = "Resource limits",
+        long,
+        value_name = "N",
+        default_value_t = 100,
+        hide_short_help = true
+    )]
     pub max_depth: usize,
 
     /// Most parts listed per message (`part_limit` finding beyond).
     #[arg(
+        help_heading = "Resource limits",
         long,
         value_name = "N",
         default_value_t = 10_000,
@@ -74,6 +90,7 @@ pub struct InputArgs {
 
     /// Most header fields exported per message (`header_limit` finding beyond).
     #[arg(
+        help_heading = "Resource limits",
         long,
         value_name = "N",
         default_value_t = 10_000,
@@ -82,13 +99,13 @@ pub struct InputArgs {
     pub max_headers: usize,
 
     /// Longest header field value exported, in bytes (`header_too_long`).
-    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20, hide_short_help = true)]
+    #[arg(help_heading = "Resource limits", long, value_name = "BYTES", default_value_t = 1 << 20, hide_short_help = true)]
     pub max_header_bytes: usize,
 
     /// Largest message parsed, in bytes (mapped files and mbox members too);
     /// a larger one is reported and skipped. It also bounds every line and
     /// every part's decoded size, which cannot exceed the message's size.
-    #[arg(long, value_name = "BYTES", default_value_t = 1 << 31, hide_short_help = true)]
+    #[arg(help_heading = "Resource limits", long, value_name = "BYTES", default_value_t = 1 << 31, hide_short_help = true)]
     pub max_message_bytes: u64,
 
     /// Set by commands that read only the top-level header section (not a
@@ -96,13 +113,24 @@ pub struct InputArgs {
     #[arg(skip)]
     pub headers_only: bool,
 
+    /// With `headers_only`: a test on the header section that asks for the
+    /// whole message after all (`trace` needs the body of a DKIM-signed
+    /// message for its body hash). Not a flag.
+    #[arg(skip)]
+    pub body_when: Option<fn(&[u8]) -> bool>,
+
+    /// Never show the progress display (it is shown only when stderr is a
+    /// terminal, after 400 ms, and cleared at the end).
+    #[arg(help_heading = "Input options", long)]
+    pub no_progress: bool,
+
     /// Worker threads (default: all cores); output stays in input order.
-    #[arg(short = 'j', long, value_name = "N")]
+    #[arg(help_heading = "Input options", short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
 
     /// Process only the K-th of N parts of each input (1-based; mbox files
     /// are cut at message boundaries), so N workers share one mailbox.
-    #[arg(long, value_name = "K/N")]
+    #[arg(help_heading = "Input options", long, value_name = "K/N")]
     pub shard: Option<batch::Shard>,
 }
 
@@ -203,7 +231,8 @@ pub struct Outcome {
 
 /// Reports a failure the way every command does.
 pub fn report(label: &str, reason: &dyn std::fmt::Display) {
-    eprintln!("emlkit: {label}: {reason}");
+    // The progress display (if any) is cleared while the line is written.
+    batch::suspend(|| eprintln!("emlkit: {label}: {reason}"));
 }
 
 /// Calls `work` for every message of every input, in input order, writing
@@ -216,4 +245,67 @@ pub fn for_each_message(
     work: &batch::Work<'_>,
 ) -> Result<Outcome> {
     batch::for_each_message(args, out, work)
+}
+
+/// An error's chain as one line, `outer: inner: …`, each cause once: a
+/// cause whose text its wrapper already shows (thiserror's `{path}:
+/// {source}`) is not repeated (it used to read `File exists (os error 17):
+/// File exists (os error 17)`). See: issue 15, item 3.
+pub fn chain(e: &anyhow::Error) -> String {
+    chain_of(e.as_ref())
+}
+
+/// [`chain`] for any error.
+pub fn chain_of(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut line = String::new();
+    let mut next = Some(e);
+    while let Some(cause) = next {
+        next = cause.source();
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
+}
+
+/// Refuses an output that must be a directory but is something else, with
+/// the fix: `-o PATH: not a directory (…)`.
+pub fn need_directory(flag: &str, path: &std::path::Path) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_dir() => anyhow::bail!(
+            "{flag} {}: not a directory (give a directory, or a path that does not exist yet to create one)",
+            path.display()
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// An input-level failure with what to do about the common ones.
+pub fn explain(e: &(dyn std::error::Error + 'static)) -> String {
+    let text = chain_of(e);
+    let mut cause = Some(e);
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<io::Error>() {
+            let hint = match io.kind() {
+                io::ErrorKind::NotFound => {
+                    " (check the path; a message reference is PATH#INDEX, PATH#A-B or PATH@OFFSET)"
+                }
+                io::ErrorKind::PermissionDenied => " (check the file's permissions)",
+                _ => "",
+            };
+            // One parenthesis: the hint replaces the `(os error N)` code.
+            let text = match text.rfind(" (os error ") {
+                Some(i) if !hint.is_empty() && text.ends_with(')') => &text[..i],
+                _ => text.as_str(),
+            };
+            return format!("{text}{hint}");
+        }
+        cause = c.source();
+    }
+    text
 }

@@ -47,6 +47,7 @@ pub struct SplitArgs {
 
 /// Runs `emlkit split`.
 pub fn run(args: &SplitArgs, _out: &mut dyn Write) -> Result<super::Outcome> {
+    super::need_directory("-o", &args.output)?;
     crate::sink::create_dir_private(&args.output)
         .with_context(|| format!("cannot create {}", args.output.display()))?;
     let multi = args.input.inputs.len() > 1;

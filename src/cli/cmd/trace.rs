@@ -6,7 +6,7 @@ use crate::export::limits::LimitLog;
 use crate::forensics::{self, hops::fmt_delay, hops::utc, HopKind, Trace};
 use crate::model;
 use crate::source::Origin;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -29,7 +29,29 @@ codes: the message's header findings, as `emlkit json` reports them
 (missing_date, duplicate_header, invalid_date, …), then the trace's own
 (clock_skew, broken_chain, no_tls_public_hop, … see docs/trace.md).
 
-Only the header is parsed, so this is fast on big mailboxes.
+The sender section compares the From domain with Sender, Reply-To,
+Return-Path, DKIM d=, the SPF mail-from and HELO (strict and relaxed
+alignment as DMARC defines them, organizational domains by the Public
+Suffix List) and reports display names that carry another address and
+lookalike domains (punycode, mixed scripts, Unicode confusables; --trust
+domains are protected names).
+
+With --iocs, the URLs, domains, IP and e-mail addresses of the header fields
+and of the text and HTML bodies (href, src, action, CSS url(), …) are listed
+with their part and offset, deduplicated and counted; a link whose text
+names another host is a finding. --defang writes them as hxxp://, [.].
+
+
+DKIM signatures are verified offline: for each DKIM-Signature the body hash
+(bh=, with its c= and l=; no key needed), the fields h= signs (bottom-up, as
+RFC 6376 says), fields added above the signed ones (a second From), and with
+--dkim-keys the signature itself (rsa-sha256; rsa-sha1 reported as weak;
+ed25519-sha256). ARC chains are checked: instances, cv=, message signatures
+and seals (with keys). Nothing is looked up in DNS unless --dns is given.
+
+Only the header is parsed, so this is fast on big mailboxes; a DKIM- or
+ARC-signed message is read whole for its body hash (--no-verify: never),
+and every message with --iocs.
 
 Exit codes: 0 ok; 1 a message had no Received field; 2 an input or message
 could not be read, or a limit cut a message (`header_limit`, `trace_limit`,
@@ -39,7 +61,12 @@ Examples:
   emlkit trace message.eml
   emlkit trace --trust example.net message.eml
   emlkit trace --json archive.mbox | jq '.summary'
-  emlkit trace --stats archive.mbox";
+  emlkit trace --stats archive.mbox
+  emlkit trace --dkim-keys keys.zone suspicious.eml
+  emlkit trace --dns suspicious.eml              # keys from DNS, explicitly
+  emlkit trace --json --dkim-keys keys.zone archive.mbox | jq '.authentication.dkim[] | {d, body_hash, result}'
+  emlkit trace --iocs --defang phish.eml
+  emlkit trace --json --iocs message.eml | jq '.iocs.indicators[] | select(.kind == \"url\")'";
 
 /// Arguments of `emlkit trace`.
 #[derive(Debug, Args)]
@@ -69,6 +96,44 @@ pub struct TraceArgs {
     /// Report a step back in time only when larger than this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     pub skew_tolerance: i64,
+
+    /// DKIM and ARC public keys: a zone file of TXT records
+    /// (`sel._domainkey.example.com. IN TXT "v=DKIM1; k=rsa; p=…"`; strings
+    /// of one record are joined). Without it, body hashes are still checked
+    /// and signatures are `no_key`. Nothing is looked up in DNS.
+    #[arg(long, value_name = "FILE")]
+    pub dkim_keys: Option<std::path::PathBuf>,
+
+    /// Look DKIM/ARC keys missing from --dkim-keys up in DNS (TXT over UDP
+    /// to the first nameserver of /etc/resolv.conf, 2 s timeout). Off by
+    /// default: nothing else is looked up on the network.
+    #[arg(long)]
+    pub dns: bool,
+
+    /// The DNS server for --dns (ADDRESS:PORT), instead of resolv.conf's.
+    #[arg(
+        long,
+        value_name = "ADDR:PORT",
+        requires = "dns",
+        hide_short_help = true
+    )]
+    pub dns_server: Option<std::net::SocketAddr>,
+
+    /// Do not verify DKIM signatures and the ARC chain (header only; the
+    /// body of a signed message is then not read).
+    #[arg(long)]
+    pub no_verify: bool,
+
+    /// Also list the indicators (URLs, domains, IP and e-mail addresses)
+    /// of the header fields and the text and HTML bodies, with where each
+    /// was found and how often (reads the whole message; see docs/trace.md).
+    #[arg(long)]
+    pub iocs: bool,
+
+    /// Write indicators defanged for tickets: hxxp://, example[.]com,
+    /// user[@]example[.]com.
+    #[arg(long, requires = "iocs")]
+    pub defang: bool,
 
     /// Treat this Unix time as "now" (for reproducible future_date checks).
     #[arg(long, value_name = "UNIX_SECONDS", hide = true)]
@@ -142,20 +207,58 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
     let mut opts = forensics::Options::at(args.now.unwrap_or_else(now));
     opts.trust = args.trust.clone();
     opts.skew_tolerance = args.skew_tolerance.max(0);
+    opts.verify = !args.no_verify;
+    if let Some(p) = &args.dkim_keys {
+        let text = std::fs::read_to_string(p)
+            .with_context(|| format!("{}: cannot read the DKIM key file", p.display()))?;
+        let (store, warnings) = forensics::dkim::KeyStore::parse_zone(&text);
+        for w in warnings.iter().take(5) {
+            eprintln!("emlkit: {}: {w}", p.display());
+        }
+        if store.is_empty() {
+            anyhow::bail!("{}: no TXT record found", p.display());
+        }
+        opts.dkim_keys = Some(std::sync::Arc::new(store));
+    }
+    if args.dns {
+        let server = match args.dns_server {
+            Some(s) => s,
+            None => forensics::dkim::dns::system_server()
+                .context("--dns: no nameserver in /etc/resolv.conf (give --dns-server)")?,
+        };
+        let store = opts
+            .dkim_keys
+            .take()
+            .map(|k| (*k).clone())
+            .unwrap_or_default()
+            .with_dns(server, std::time::Duration::from_secs(2));
+        opts.dkim_keys = Some(std::sync::Arc::new(store));
+    }
     let none_found = AtomicBool::new(false);
     let stats = Mutex::new(Stats::default());
     let multi = args.input.inputs.len() > 1;
     let limits = args.input.limits();
-    let header_input = args.input.header_only();
+    let mut header_input = args.input.header_only();
+    if opts.verify {
+        // A signed message is read whole: its body hash needs the body.
+        header_input.body_when = Some(has_signature);
+    }
     let log = LimitLog::new();
     let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
-        let parsed = model::Message::parse(
-            bytes,
-            origin.data_offset,
-            model::Scope::HeadersOnly,
-            &limits,
-        )?;
-        let t = forensics::trace(&parsed, &opts);
+        // Indicators need the bodies; the trace alone the header.
+        let scope = if args.iocs {
+            model::Scope::Full
+        } else {
+            model::Scope::HeadersOnly
+        };
+        let parsed = model::Message::parse(bytes, origin.data_offset, scope, &limits)?;
+        let mut t = forensics::trace(&parsed, &opts);
+        let iocs = args.iocs.then(|| forensics::iocs::extract(&parsed));
+        if let Some(i) = &iocs {
+            t.findings.extend(i.findings.iter().cloned());
+            t.findings
+                .extend(super::trace_sender::body_lookalikes(i, &t, &opts.trust));
+        }
         log.note(origin, &t.findings);
         if t.hops.is_empty() {
             none_found.store(true, Ordering::Relaxed);
@@ -167,7 +270,11 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
             return Ok(());
         }
         if args.json {
-            serde_json::to_writer(&mut *buf, &crate::export::trace::record(origin, &t))?;
+            let mut rec = crate::export::trace::record(origin, &t);
+            if let Some(i) = &iocs {
+                rec = rec.with_iocs(crate::export::iocs::record(i, args.defang, false));
+            }
+            serde_json::to_writer(&mut *buf, &rec)?;
             buf.push(b'\n');
         } else {
             let label = if multi || origin.format != "eml" {
@@ -176,10 +283,34 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
                 None
             };
             human(buf, &t, style, label.as_deref())?;
+            if let Some(i) = &iocs {
+                // Before the blank line that ends the message's block.
+                buf.pop();
+                super::trace_sender::iocs_table(buf, i, args.defang, style)?;
+                buf.push(b'\n');
+            }
         }
         Ok(())
     };
-    let mut outcome = super::for_each_message(&header_input, out, &work)?;
+    let input = if args.iocs {
+        &args.input
+    } else {
+        &header_input
+    };
+    // Reports are separated by a blank line, none after the last (so that
+    // `trace … | tail -1` is the last line of the report).
+    let mut first = true;
+    let mut emit = |_: &Origin, b: &[u8]| -> Result<()> {
+        if b.is_empty() {
+            return Ok(());
+        }
+        if !first && !args.json {
+            out.write_all(b"\n")?;
+        }
+        first = false;
+        Ok(out.write_all(b)?)
+    };
+    let mut outcome = super::batch::for_each_message_emit(input, &work, &mut emit)?;
     log.finish();
     outcome.errored |= log.hit();
     if args.stats {
@@ -197,6 +328,19 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// True when a header section has a DKIM-Signature, ARC-Seal or
+/// ARC-Message-Signature field (a line starting with that name). Linear.
+fn has_signature(header: &[u8]) -> bool {
+    let names: [&[u8]; 3] = [b"dkim-signature", b"arc-seal", b"arc-message-signature"];
+    header.split(|&b| b == b'\n').any(|line| {
+        names.iter().any(|n| {
+            line.len() > n.len()
+                && line[..n.len()].eq_ignore_ascii_case(n)
+                && matches!(line[n.len()], b':' | b' ' | b'\t')
+        })
     })
 }
 
@@ -226,7 +370,9 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
         ..style
     };
     if let Some(l) = label {
-        writeln!(buf, "{}", style.paint("1", &style.safe(l)))?;
+        // One separator for every command: `==> path#i <==` (as `head`).
+        let sep = format!("==> {} <==", style.safe(l));
+        writeln!(buf, "{}", style.paint("1", &sep))?;
     }
     if t.hops.is_empty() {
         writeln!(buf, "no Received fields")?;
@@ -378,6 +524,34 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
             .collect();
         writeln!(buf, "auth:    {}", items.join(" "))?;
     }
+    for v in &t.auth.dkim {
+        writeln!(buf, "dkim:    {}", verdict_line(v, style))?;
+    }
+    if let Some(c) = &t.auth.arc {
+        let r = match c.result.as_str() {
+            "pass" => style.paint("32", "pass"),
+            "fail" => style.paint("31", "fail"),
+            other => style.safe(other).into_owned(),
+        };
+        let mut line = format!(
+            "{} instance{}, {r}",
+            c.instances,
+            if c.instances == 1 { "" } else { "s" }
+        );
+        if let Some(last) = c.sets.last() {
+            if let Some(id) = &last.authserv_id {
+                line.push_str(&format!(", sealed by {}", style.safe(id)));
+            }
+            if let Some(h) = c.sealer_hop {
+                line.push_str(&format!(" (hop {})", h + 1));
+            }
+        }
+        if let Some(why) = &c.reason {
+            line.push_str(&format!(": {}", style.safe(why)));
+        }
+        writeln!(buf, "arc:     {line}")?;
+    }
+    super::trace_sender::sender_lines(buf, &t.sender, style)?;
     if !t.findings.is_empty() {
         writeln!(buf, "findings:")?;
         for f in &t.findings {
@@ -389,8 +563,49 @@ fn human(buf: &mut Vec<u8>, t: &Trace, style: Style, label: Option<&str>) -> Res
             )?;
         }
     }
-    writeln!(buf)?;
     Ok(())
+}
+
+/// `d=example.com s=sel rsa-sha256 relaxed/relaxed l=120: body match, signature pass`.
+fn verdict_line(v: &forensics::dkim::Verdict, style: Style) -> String {
+    let opt = |o: &Option<String>| style.safe(o.as_deref().unwrap_or("?")).into_owned();
+    let mut s = format!("d={} s={} {}", opt(&v.d), opt(&v.s), opt(&v.a));
+    if let Some(c) = &v.c {
+        s.push_str(&format!(" {c}"));
+    }
+    if let Some(l) = v.l {
+        s.push_str(&format!(" l={l}"));
+    }
+    let body = v.body_hash.as_str();
+    let body = match body {
+        "match" => style.paint("32", body),
+        "mismatch" => style.paint("31", body),
+        _ => body.to_string(),
+    };
+    let res = v.result.as_str();
+    let res = match res {
+        "pass" => style.paint("32", res),
+        "fail" | "error" => style.paint("31", res),
+        "weak" => style.paint("33", res),
+        _ => res.to_string(),
+    };
+    s.push_str(&format!(": body {body}, signature {res}"));
+    if let Some(tail) = v.unsigned_tail {
+        s.push_str(&format!(", {tail} unsigned bytes after l="));
+    }
+    if !v.unsigned_copies.is_empty() {
+        let names: Vec<&str> = v.unsigned_copies.iter().map(|u| u.name.as_str()).collect();
+        s.push_str(&format!(
+            ", unsigned extra {}",
+            style.safe(&names.join(","))
+        ));
+    }
+    if v.result != forensics::dkim::SigResult::Pass {
+        if let Some(r) = &v.reason {
+            s.push_str(&format!(" ({})", style.safe(r)));
+        }
+    }
+    s
 }
 
 /// One relay row: by-host, messages, hops, median and p95 delay, TLS share.

@@ -72,7 +72,9 @@ pub fn run(args: &TreeArgs, style: Style, out: &mut dyn Write) -> Result<super::
             return Ok(());
         }
         if multi || origin.format != "eml" {
-            writeln!(buf, "{}", style.paint("1", &style.safe(&origin.label())))?;
+            // One separator for every command: `==> path#i <==` (as `head`).
+            let sep = format!("==> {} <==", style.safe(&origin.label()));
+            writeln!(buf, "{}", style.paint("1", &sep))?;
         }
         for p in &tree.parts {
             let indent = "  ".repeat(p.depth);

@@ -23,8 +23,7 @@ pub(super) fn resolve(args: &InputArgs) -> Result<Vec<Reference>> {
                 .context("reading the message list from standard input")?;
             v
         } else {
-            std::fs::read(list)
-                .with_context(|| format!("reading the message list {}", list.display()))?
+            std::fs::read(list).with_context(|| format!("-L {}", list.display()))?
         };
         refs.extend(
             reference::parse_list(&text)

@@ -1,11 +1,13 @@
-//! Criterion benchmarks: mbox splitting, and parse + JSON export.
+//! Criterion benchmarks: mbox splitting, parse + JSON export (the record
+//! `emlkit json` writes), and parse + part sizes (what `emlkit tree`
+//! computes: decoded sizes and the encoding findings, without decoding).
 //!
 //! Uses the benchmark corpus when it has been generated
 //! (`target/bench-data/50m.mbox`, see bench/compare.sh), and a synthetic
 //! in-memory mbox otherwise.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use emlkit::export::json::{message, JsonOptions};
+use emlkit::export::json::{message_record, JsonOptions};
 use emlkit::source::mbox::{unquote, MboxSplitter};
 use emlkit::source::Origin;
 
@@ -76,8 +78,23 @@ fn bench(c: &mut Criterion) {
                     emlkit::model::parse(&m, origin.data_offset, emlkit::model::Scope::Full)
                 {
                     buf.clear();
-                    serde_json::to_writer(&mut buf, &message(&origin, &p, &opts)).unwrap();
-                    total += buf.len();
+                    serde_json::to_writer(&mut buf, &message_record(&origin, &p, &opts)).unwrap();
+                    total += buf.len() + p.findings().len();
+                }
+            }
+            total
+        })
+    });
+    g.bench_function("parse+sizes", |b| {
+        b.iter(|| {
+            let mut total = 0usize;
+            for e in MboxSplitter::new(&data) {
+                let m = unquote(&data[e.message.clone()]);
+                if let Ok(p) =
+                    emlkit::model::parse(&m, e.message.start as u64, emlkit::model::Scope::Full)
+                {
+                    total += p.parts.iter().map(|x| x.decoded_size()).sum::<usize>();
+                    total += p.findings().len();
                 }
             }
             total

@@ -89,9 +89,18 @@ impl<'a> HeaderRec<'a> {
             // White space before the value (after a fold right behind the
             // colon) is not part of it; trailing white space is. The same
             // rule as `Message::subject`.
-            decoded: decode_text(value).0.trim_start().to_string(),
+            decoded: trim_start_owned(decode_text(value).0),
             offset: h.offset,
         }
+    }
+}
+
+/// `s` without leading white space, reusing its allocation when there is
+/// none to remove.
+fn trim_start_owned(s: String) -> String {
+    match s.trim_start() {
+        t if t.len() == s.len() => s,
+        t => t.to_string(),
     }
 }
 
@@ -440,9 +449,8 @@ fn address_of<'m>(msg: &Message<'m>, name: HeaderName<'_>) -> Option<Vec<AddrRec
     let additive = matches!(name, HeaderName::To | HeaderName::Cc | HeaderName::Bcc);
     let mut out: Option<Vec<AddrRec<'m>>> = None;
     for f in msg.headers().iter().filter(|f| f.name == name) {
-        if let HeaderValue::Address(_) = f.parsed() {
-            out.get_or_insert_with(Vec::new)
-                .extend(addr_recs(model::address::mailboxes(f)));
+        if let Some(m) = model::address::mailboxes_of(f) {
+            out.get_or_insert_with(Vec::new).extend(addr_recs(m));
         }
         if !additive {
             break;

@@ -25,8 +25,14 @@ pub struct Mailbox<'a> {
 ///   field gets an `encoded_word_in_address` finding, see
 ///   [`has_encoded_word_in_address`]).
 pub fn mailboxes<'a>(field: &Field<'a>) -> Vec<Mailbox<'a>> {
+    mailboxes_of(field).unwrap_or_default()
+}
+
+/// [`mailboxes`], or None when the field does not parse as an address list
+/// at all (parsed once).
+pub fn mailboxes_of<'a>(field: &Field<'a>) -> Option<Vec<Mailbox<'a>>> {
     let HeaderValue::Address(a) = field.parsed() else {
-        return Vec::new();
+        return None;
     };
     let mut out: Vec<Mailbox<'a>> = match a {
         Address::List(l) => l
@@ -81,7 +87,7 @@ pub fn mailboxes<'a>(field: &Field<'a>) -> Vec<Mailbox<'a>> {
             }
         }
     }
-    out
+    Some(out)
 }
 
 /// `"quoted"@domain` as written, for an address mail-parser read as `@domain`.

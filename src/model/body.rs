@@ -9,24 +9,30 @@ use std::borrow::Cow;
 /// is false when bytes had to be replaced.
 pub fn decode_cow<'a>(label: &str, bytes: Cow<'a, [u8]>) -> (Cow<'a, str>, bool) {
     let l = label.trim().trim_matches('"');
-    let passthrough = bytes.is_ascii() && !is_ascii_incompatible(l)
-        || l.eq_ignore_ascii_case("utf-8") && std::str::from_utf8(&bytes).is_ok();
-    if passthrough {
-        return match bytes {
+    let utf8_label = l.eq_ignore_ascii_case("utf-8");
+    if utf8_label || !is_ascii_incompatible(l) {
+        // Passed through: valid UTF-8 labelled UTF-8, or ASCII in a charset
+        // where ASCII bytes mean ASCII. Validated once, then borrowed or
+        // moved, never copied.
+        let pass = |s: &str| utf8_label || s.is_ascii();
+        match bytes {
             Cow::Borrowed(b) => match std::str::from_utf8(b) {
-                Ok(s) => (Cow::Borrowed(s), true),
-                Err(_) => (Cow::Owned(String::from_utf8_lossy(b).into_owned()), false),
+                Ok(s) if pass(s) => return (Cow::Borrowed(s), true),
+                _ => return convert(l, b),
             },
             Cow::Owned(v) => match String::from_utf8(v) {
-                Ok(s) => (Cow::Owned(s), true),
-                Err(e) => (
-                    Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
-                    false,
-                ),
+                Ok(s) if pass(&s) => return (Cow::Owned(s), true),
+                Ok(s) => return convert(l, s.as_bytes()),
+                Err(e) => return convert(l, e.as_bytes()),
             },
-        };
+        }
     }
-    let (t, exact) = charset::decode(l, &bytes);
+    convert(l, &bytes)
+}
+
+/// Charset conversion proper.
+fn convert<'a>(label: &str, bytes: &[u8]) -> (Cow<'a, str>, bool) {
+    let (t, exact) = charset::decode(label, bytes);
     (Cow::Owned(t), exact)
 }
 

@@ -74,6 +74,16 @@ pub fn decode(input: &str) -> (String, bool) {
 /// scan resumes there instead of retrying each one (a 1 MB value of
 /// `=?a?q?x` repeated would otherwise take quadratic time). See: issue 10.
 pub fn decode_header(raw: &[u8]) -> Decoded {
+    if raw.is_ascii() && find_open(raw, 0).is_none() {
+        // Plain ASCII without an encoded word (most fields): the text is the
+        // unfolded value. The same result as the scan below, without it.
+        let b = unfold(raw);
+        return Decoded {
+            text: String::from_utf8(b).unwrap_or_default(),
+            exact: true,
+            ..Decoded::default()
+        };
+    }
     let b = unfold(raw);
     let mut d = Decoded {
         text: String::with_capacity(b.len()),
@@ -85,9 +95,7 @@ pub fn decode_header(raw: &[u8]) -> Decoded {
     // Start of the literal text not yet emitted.
     let mut lit = 0;
     let mut i = 0;
-    let finder = memchr::memmem::Finder::new(b"=?");
-    while let Some(k) = finder.find(&b[i..]) {
-        let p = i + k;
+    while let Some(p) = find_open(&b, i) {
         match parse_word(&b, p) {
             Ok(w) => {
                 let between = &b[lit..p];
@@ -211,6 +219,20 @@ fn push_literal(bytes: &[u8], d: &mut Decoded) {
     d.text.push_str(&t);
 }
 
+/// The position of the next `=?` (an encoded word may start there) at or
+/// after `from`. A byte search, not a substring searcher: header values are
+/// short, and building a searcher per value cost more than the search.
+pub(crate) fn find_open(b: &[u8], mut from: usize) -> Option<usize> {
+    while let Some(k) = memchr::memchr(b'=', b.get(from..)?) {
+        let p = from + k;
+        if b.get(p + 1) == Some(&b'?') {
+            return Some(p);
+        }
+        from = p + 1;
+    }
+    None
+}
+
 /// Removes folding line breaks: CRLF and LF are deleted, the white space
 /// after them kept (RFC 5322 §2.2.3). A bare CR is kept, except at the very
 /// end, where it is what is left of a line end.
@@ -218,14 +240,19 @@ pub fn unfold(raw: &[u8]) -> Vec<u8> {
     let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
     let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;
-    while i < raw.len() {
-        match raw[i] {
-            b'\r' if raw.get(i + 1) == Some(&b'\n') => i += 1,
-            b'\n' => {}
-            c => out.push(c),
-        }
-        i += 1;
+    // Runs without a line feed are copied whole; a CR is dropped only right
+    // before a LF.
+    while let Some(k) = memchr::memchr(b'\n', &raw[i..]) {
+        let nl = i + k;
+        let end = if nl > i && raw[nl - 1] == b'\r' {
+            nl - 1
+        } else {
+            nl
+        };
+        out.extend_from_slice(&raw[i..end]);
+        i = nl + 1;
     }
+    out.extend_from_slice(&raw[i..]);
     out
 }
 

@@ -209,7 +209,9 @@ pub fn findings(msg: &super::Message<'_>, out: &mut Vec<Finding>) {
                         )
                         .at(Some(h.offset)),
                     );
-                } else if memchr::memmem::find(value, b"=?").is_some() && !decode_text(value).1 {
+                } else if super::encoded_word::find_open(value, 0).is_some()
+                    && !decode_text(value).1
+                {
                     out.push(
                         Finding::new(
                             "header_decoding",

@@ -620,26 +620,36 @@ impl<'a> Part<'a> {
                 true
             }
             PartKind::Leaf => {
-                let clean =
-                    transfer::decode_into(self.raw_body(), self.encoding(), sink).is_clean();
+                let mut n = 0usize;
+                let clean = transfer::decode_into(self.raw_body(), self.encoding(), &mut |b| {
+                    n += b.len();
+                    sink(b)
+                })
+                .is_clean();
                 let _ = self.clean.set(clean);
+                let _ = self.len.set(n);
                 clean
             }
         }
     }
 
-    /// The size of the decoded bytes, counted as they stream (nothing is
-    /// kept).
+    /// The size of the decoded bytes, counted without keeping them: clean
+    /// base64 and quoted-printable are measured by a counting pass that
+    /// writes nothing (see [`transfer::decoded_len`]).
     pub fn decoded_size(&self) -> usize {
-        if self.kind == PartKind::Leaf && self.encoding() == TransferEncoding::Identity {
-            return self.raw_body().len();
+        match self.kind {
+            PartKind::Multipart => 0,
+            PartKind::Message => self.raw_body().len(),
+            PartKind::Leaf => {
+                if let Some(&n) = self.len.get() {
+                    return n;
+                }
+                let (n, clean) = transfer::decoded_len(self.raw_body(), self.encoding());
+                let _ = self.len.set(n);
+                let _ = self.clean.set(clean);
+                n
+            }
         }
-        if let Some(&n) = self.len.get() {
-            return n;
-        }
-        let mut n = 0usize;
-        self.decode_stream(&mut |b| n += b.len());
-        n
     }
 
     /// The sha256 and size of the decoded bytes, hashed as they stream.
@@ -654,12 +664,16 @@ impl<'a> Part<'a> {
         (h.finalize().into(), n)
     }
 
-    /// Whether the transfer decoding goes without damage (decodes only when
-    /// the part was not decoded yet).
+    /// Whether the transfer decoding goes without damage; measured with
+    /// [`Part::decoded_size`] (nothing is kept) when the part was not
+    /// decoded yet.
     pub fn is_cleanly_encoded(&self) -> bool {
         match self.clean.get() {
             Some(&c) => c,
-            None => self.decode_checked().1,
+            None => {
+                self.decoded_size();
+                self.clean.get().copied().unwrap_or(true)
+            }
         }
     }
 

@@ -209,10 +209,40 @@ pub fn decode_into(raw: &[u8], enc: TransferEncoding, sink: &mut dyn FnMut(&[u8]
     }
 }
 
+/// The size of the decoding of `raw` and whether it is clean
+/// ([`DecodeReport::is_clean`]), the same as [`decode_into`] gives, found
+/// without producing the bytes: base64 chunks are only checked
+/// ([`base64_decoded_len`]), quoted-printable counted ([`qp_decoded_len`]);
+/// uuencode is decoded and counted.
+pub fn decoded_len(raw: &[u8], enc: TransferEncoding) -> (usize, bool) {
+    match enc {
+        TransferEncoding::Identity => (raw.len(), true),
+        TransferEncoding::Base64 => {
+            let (n, r) = base64_decoded_len(raw);
+            (n, r.is_clean())
+        }
+        TransferEncoding::QuotedPrintable => {
+            let (n, r) = qp_decoded_len(raw);
+            (n, r.malformed == 0)
+        }
+        TransferEncoding::Uuencode => {
+            let mut n = 0;
+            let r = decode_into(raw, enc, &mut |b| n += b.len());
+            (n, r.is_clean())
+        }
+    }
+}
+
 /// Undoes `enc` on `raw` and says what had to be tolerated. Identity borrows.
 pub fn decode_with_report(raw: &[u8], enc: TransferEncoding) -> (Cow<'_, [u8]>, DecodeReport) {
     if enc == TransferEncoding::Identity {
         return (Cow::Borrowed(raw), DecodeReport::Identity);
+    }
+    if enc == TransferEncoding::QuotedPrintable {
+        // Straight into the result, not through chunks.
+        let mut out = Vec::with_capacity(raw.len());
+        let r = qp_run(raw, &mut out);
+        return (Cow::Owned(out), DecodeReport::QuotedPrintable(r));
     }
     let mut out = Vec::with_capacity(raw.len());
     let r = decode_into(raw, enc, &mut |b: &[u8]| out.extend_from_slice(b));
@@ -288,9 +318,23 @@ struct B64Acc<'s> {
     clean: Vec<u8>,
     out: Vec<u8>,
     sink: &'s mut dyn FnMut(&[u8]),
+    /// Only count the decoded bytes (in `counted`): the SIMD decoder's
+    /// check replaces the decoding, nothing reaches the sink.
+    count_only: bool,
+    counted: usize,
 }
 
 impl B64Acc<'_> {
+    fn new(sink: &mut dyn FnMut(&[u8]), count_only: bool) -> B64Acc<'_> {
+        B64Acc {
+            clean: Vec::with_capacity(CHUNK / 3 * 4 + 128),
+            out: Vec::new(),
+            sink,
+            count_only,
+            counted: 0,
+        }
+    }
+
     /// Decodes the complete groups; keeps the remainder (0–3 characters).
     /// Returns false, decoding nothing, when a character is not in the
     /// alphabet (only possible on the optimistic fast path).
@@ -303,18 +347,26 @@ impl B64Acc<'_> {
             return true;
         }
         let m = n4 / 4 * 3;
-        if self.out.len() < m {
-            self.out.resize(m, 0);
-        }
         let src = &self.clean[..n4];
-        let dst = base64_simd::Out::from_slice(&mut self.out[..m]);
-        match base64_simd::STANDARD_NO_PAD.decode(src, dst) {
-            Ok(d) => {
-                for c in d.chunks(CHUNK) {
-                    (self.sink)(c);
-                }
+        if self.count_only {
+            // The same validation as the decoder's, without the output.
+            if base64_simd::STANDARD_NO_PAD.check(src).is_err() {
+                return false;
             }
-            Err(_) => return false,
+            self.counted += m;
+        } else {
+            if self.out.len() < m {
+                self.out.resize(m, 0);
+            }
+            let dst = base64_simd::Out::from_slice(&mut self.out[..m]);
+            match base64_simd::STANDARD_NO_PAD.decode(src, dst) {
+                Ok(d) => {
+                    for c in d.chunks(CHUNK) {
+                        (self.sink)(c);
+                    }
+                }
+                Err(_) => return false,
+            }
         }
         self.clean.copy_within(n4.., 0);
         self.clean.truncate(self.clean.len() - n4);
@@ -325,6 +377,15 @@ impl B64Acc<'_> {
     /// ignored, as mail clients do); one character is dropped.
     fn finish(&mut self, report: &mut Base64Report) {
         let v: Vec<u8> = self.clean.iter().map(|&c| B64[c as usize] & 0x3F).collect();
+        if self.count_only {
+            match v.len() {
+                2 | 3 => self.counted += v.len() - 1,
+                1 => report.dropped_final_char = true,
+                _ => {}
+            }
+            self.clean.clear();
+            return;
+        }
         match v.len() {
             2 => (self.sink)(&[v[0] << 2 | v[1] >> 4]),
             3 => (self.sink)(&[v[0] << 2 | v[1] >> 4, v[1] << 4 | v[2] >> 2]),
@@ -357,18 +418,64 @@ impl B64Acc<'_> {
 /// above, and the next chunk is tried on the fast path again. Both paths
 /// give the same bytes. Linear time: each byte is read at most three times.
 pub fn base64_decode_into(raw: &[u8], sink: &mut dyn FnMut(&[u8])) -> Base64Report {
-    let mut report = Base64Report::default();
-    let mut acc = B64Acc {
-        clean: Vec::with_capacity(CHUNK / 3 * 4 + 128),
-        out: Vec::new(),
-        sink,
+    let mut acc = B64Acc::new(sink, false);
+    base64_run(raw, &mut acc)
+}
+
+/// The size of the base64 decoding of `raw` and its report, by the rules
+/// of [`base64_decode_into`] (the same code), without writing the bytes:
+/// clean chunks are only checked by the SIMD validator.
+pub fn base64_decoded_len(raw: &[u8]) -> (usize, Base64Report) {
+    let mut none = |_: &[u8]| {};
+    let mut acc = B64Acc::new(&mut none, true);
+    let r = base64_run(raw, &mut acc);
+    (acc.counted, r)
+}
+
+/// The line at `pos`, as (end of its content, start of the next line).
+/// `shape` is the content length and line-end length of the previous
+/// line: encoders write equal lines, so the line end is first looked for
+/// at the same distance (one comparison instead of a search per line). A
+/// guess that is wrong in a way the comparison cannot see (a shorter line
+/// inside) puts a CR or LF among the characters, which the SIMD check
+/// rejects, and the chunk is decoded again by the exact rules.
+#[inline]
+fn base64_line(raw: &[u8], pos: usize, shape: &mut (usize, usize)) -> (usize, usize) {
+    let (len, eol) = *shape;
+    let e = pos + len;
+    if eol > 0 && e + eol <= raw.len() {
+        let ok = if eol == 2 {
+            raw[e] == b'\r' && raw[e + 1] == b'\n'
+        } else {
+            raw[e] == b'\n'
+        };
+        if ok {
+            return (e, e + eol);
+        }
+    }
+    let Some(k) = memchr::memchr(b'\n', &raw[pos..]) else {
+        return (raw.len(), raw.len());
     };
+    let nl = pos + k;
+    let end = if nl > pos && raw[nl - 1] == b'\r' {
+        nl - 1
+    } else {
+        nl
+    };
+    *shape = (end - pos, nl + 1 - end);
+    (end, nl + 1)
+}
+
+/// The rules of [`base64_decode_into`], into `acc`.
+fn base64_run(raw: &[u8], acc: &mut B64Acc<'_>) -> Base64Report {
+    let mut report = Base64Report::default();
     // Clean characters per chunk: decodes to CHUNK bytes.
     let limit = CHUNK / 3 * 4;
     let mut pos = 0;
     let mut ended = false;
     let mut padded = false;
     let mut all_fast = true;
+    let mut shape = (0usize, 0usize);
     while pos < raw.len() && !ended {
         // Optimistic: this chunk is lines of alphabet characters. `carry`
         // (0-3 clean characters) came from before `chunk_start`.
@@ -376,14 +483,8 @@ pub fn base64_decode_into(raw: &[u8], sink: &mut dyn FnMut(&[u8])) -> Base64Repo
         let carry = acc.clean.len();
         let mut rest_is_slow = false;
         while pos < raw.len() {
-            let nl = memchr::memchr(b'\n', &raw[pos..]).map_or(raw.len(), |k| pos + k + 1);
-            let mut line = &raw[pos..nl];
-            if let [rest @ .., b'\n'] = line {
-                line = rest;
-            }
-            if let [rest @ .., b'\r'] = line {
-                line = rest;
-            }
+            let (end, nl) = base64_line(raw, pos, &mut shape);
+            let mut line = &raw[pos..end];
             let mut pads = 0;
             while let [rest @ .., b'='] = line {
                 line = rest;
@@ -415,12 +516,12 @@ pub fn base64_decode_into(raw: &[u8], sink: &mut dyn FnMut(&[u8])) -> Base64Repo
         padded = false;
         acc.clean.truncate(carry);
         let end = if rest_is_slow { raw.len() } else { pos };
-        ended = base64_slow(&raw[chunk_start..end], &mut acc, &mut report, false);
+        ended = base64_slow(&raw[chunk_start..end], acc, &mut report, false);
         pos = end;
     }
     if ended && pos < raw.len() {
         // Only counts what follows the padding.
-        base64_slow(&raw[pos..], &mut acc, &mut report, true);
+        base64_slow(&raw[pos..], acc, &mut report, true);
     }
     report.missing_padding = !ended && !padded && !acc.clean.is_empty();
     report.fast_path = all_fast;
@@ -514,25 +615,35 @@ pub struct QpReport {
     pub lowercase_hex: usize,
 }
 
+/// Where the quoted-printable decoder puts its output: bytes to a sink, or
+/// only their number (for sizes: nothing is written).
+trait QpOut {
+    fn put(&mut self, c: u8);
+    fn put_all(&mut self, s: &[u8]);
+}
+
 /// Collects output bytes and hands them to a sink in [`CHUNK`]-sized slices.
 struct Chunked<'s> {
     buf: Vec<u8>,
     sink: &'s mut dyn FnMut(&[u8]),
 }
 
-impl Chunked<'_> {
-    fn push(&mut self, c: u8) {
+impl QpOut for Chunked<'_> {
+    fn put(&mut self, c: u8) {
         self.buf.push(c);
         if self.buf.len() >= CHUNK {
             self.flush();
         }
     }
-    fn extend(&mut self, s: &[u8]) {
+    fn put_all(&mut self, s: &[u8]) {
         self.buf.extend_from_slice(s);
         if self.buf.len() >= CHUNK {
             self.flush();
         }
     }
+}
+
+impl Chunked<'_> {
     fn flush(&mut self) {
         for c in self.buf.chunks(CHUNK) {
             (self.sink)(c);
@@ -541,14 +652,46 @@ impl Chunked<'_> {
     }
 }
 
-fn hex(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        _ => None,
+/// Writes straight into a vector (the whole body is wanted).
+impl QpOut for Vec<u8> {
+    fn put(&mut self, c: u8) {
+        Vec::push(self, c);
+    }
+    fn put_all(&mut self, s: &[u8]) {
+        self.extend_from_slice(s);
     }
 }
+
+/// Counts the output bytes.
+struct Count(usize);
+
+impl QpOut for Count {
+    fn put(&mut self, _: u8) {
+        self.0 += 1;
+    }
+    fn put_all(&mut self, s: &[u8]) {
+        self.0 += s.len();
+    }
+}
+
+/// Hex digit values for quoted-printable escapes: the value, plus 0x10
+/// for a lower-case digit (counted in [`QpReport::lowercase_hex`]); 0xFF
+/// for anything else.
+const HEXV: [u8; 256] = {
+    let mut t = [0xFFu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'A' as usize + i] = 10 + i as u8;
+        t[b'a' as usize + i] = 0x10 | (10 + i as u8);
+        i += 1;
+    }
+    t
+};
 
 /// Decodes a quoted-printable body (RFC 2045 §6.7), handing the bytes to
 /// `sink` in slices of at most [`CHUNK`] bytes.
@@ -569,6 +712,33 @@ pub fn qp_decode_into(raw: &[u8], sink: &mut dyn FnMut(&[u8])) -> QpReport {
         buf: Vec::with_capacity(raw.len().min(CHUNK) + 64),
         sink,
     };
+    let report = qp_run(raw, &mut out);
+    out.flush();
+    report
+}
+
+/// The size of the quoted-printable decoding of `raw` and its report, by
+/// the rules of [`qp_decode_into`], without writing the bytes.
+pub fn qp_decoded_len(raw: &[u8]) -> (usize, QpReport) {
+    let mut n = Count(0);
+    let report = qp_run(raw, &mut n);
+    (n.0, report)
+}
+
+/// The next `=` or LF at or after `i`. The runs between escapes are mostly
+/// short (a space between encoded UTF-8 letters), where a plain loop beats
+/// the setup of a SIMD search; longer runs get the SIMD search.
+#[inline]
+fn next_eq_or_lf(raw: &[u8], i: usize) -> Option<usize> {
+    let near = raw.len().min(i + 16);
+    if let Some(k) = raw[i..near].iter().position(|&c| c == b'=' || c == b'\n') {
+        return Some(i + k);
+    }
+    memchr::memchr2(b'=', b'\n', &raw[near..]).map(|k| near + k)
+}
+
+/// The rules of [`qp_decode_into`], writing to `out`.
+fn qp_run(raw: &[u8], out: &mut impl QpOut) -> QpReport {
     let mut report = QpReport::default();
     // Trailing white space before a line end (or the end of the body) is
     // transport padding (RFC 2045 §6.7 rule 3).
@@ -582,8 +752,8 @@ pub fn qp_decode_into(raw: &[u8], sink: &mut dyn FnMut(&[u8])) -> QpReport {
     let mut i = 0;
     while i < raw.len() {
         // Copy the run up to the next `=` or line end at once.
-        let Some(k) = memchr::memchr2(b'=', b'\n', &raw[i..]).map(|k| i + k) else {
-            out.extend(trim_padding(&raw[i..]));
+        let Some(k) = next_eq_or_lf(raw, i) else {
+            out.put_all(trim_padding(&raw[i..]));
             break;
         };
         if raw[k] == b'\n' {
@@ -592,25 +762,23 @@ pub fn qp_decode_into(raw: &[u8], sink: &mut dyn FnMut(&[u8])) -> QpReport {
             } else {
                 (&raw[i..k], &b"\n"[..])
             };
-            out.extend(trim_padding(seg));
-            out.extend(eol);
+            out.put_all(trim_padding(seg));
+            out.put_all(eol);
             i = k + 1;
             continue;
         }
-        out.extend(&raw[i..k]);
+        out.put_all(&raw[i..k]);
         i = k;
         // A run of escapes (text in a non-ASCII charset is little else)
         // is decoded in one loop, without a search per escape.
         let mut decoded_any = false;
-        while let (Some(b'='), Some(h), Some(l)) = (
-            raw.get(i).copied(),
-            raw.get(i + 1).copied().and_then(hex),
-            raw.get(i + 2).copied().and_then(hex),
-        ) {
-            if raw[i + 1].is_ascii_lowercase() || raw[i + 2].is_ascii_lowercase() {
-                report.lowercase_hex += 1;
+        while i + 2 < raw.len() && raw[i] == b'=' {
+            let (h, l) = (HEXV[raw[i + 1] as usize], HEXV[raw[i + 2] as usize]);
+            if (h | l) == 0xFF {
+                break;
             }
-            out.push(h << 4 | l);
+            report.lowercase_hex += ((h | l) >> 4) as usize;
+            out.put((h & 15) << 4 | (l & 15));
             i += 3;
             decoded_any = true;
         }
@@ -635,17 +803,16 @@ pub fn qp_decode_into(raw: &[u8], sink: &mut dyn FnMut(&[u8])) -> QpReport {
             continue;
         }
         report.malformed += 1;
-        out.push(b'=');
+        out.put(b'=');
         i += 1;
     }
-    out.flush();
     report
 }
 
 /// Decodes quoted-printable; see [`qp_decode_into`].
 pub fn qp_decode(raw: &[u8]) -> (Vec<u8>, QpReport) {
     let mut out = Vec::with_capacity(raw.len());
-    let r = qp_decode_into(raw, &mut |b: &[u8]| out.extend_from_slice(b));
+    let r = qp_run(raw, &mut out);
     (out, r)
 }
 
@@ -791,6 +958,12 @@ mod tests {
         for (inp, out, junk, after, missing, dropped, fast) in rows {
             let (v, r) = b64(inp);
             let name = String::from_utf8_lossy(inp);
+            assert_eq!(
+                decoded_len(inp, TransferEncoding::Base64),
+                (v.len(), r.is_clean()),
+                "{name} len"
+            );
+            assert_eq!(base64_decoded_len(inp), (v.len(), r), "{name} counted");
             assert_eq!(v, *out, "{name}");
             assert_eq!(r.junk, *junk, "{name} junk");
             assert_eq!(r.after_padding, *after, "{name} after");
@@ -869,6 +1042,7 @@ mod tests {
         ];
         for (inp, out, malformed, lower) in rows {
             let (v, r) = qp_decode(inp);
+            assert_eq!(qp_decoded_len(inp), (v.len(), r));
             let name = String::from_utf8_lossy(inp);
             assert_eq!(v, *out, "{name}");
             assert_eq!(r.malformed, *malformed, "{name}");
@@ -972,15 +1146,42 @@ mod tests {
         let mut out = Vec::new();
         let mut report = Base64Report::default();
         let mut sink = |b: &[u8]| out.extend_from_slice(b);
-        let mut acc = B64Acc {
-            clean: Vec::new(),
-            out: Vec::new(),
-            sink: &mut sink,
-        };
+        let mut acc = B64Acc::new(&mut sink, false);
         let ended = base64_slow(raw, &mut acc, &mut report, false);
         report.missing_padding = !ended && !acc.clean.is_empty();
         acc.finish(&mut report);
         (out, report)
+    }
+
+    /// Equal lines (the line end is guessed at the same distance) broken by
+    /// a shorter line, a blank line, junk or a changed line end: the guess
+    /// never changes the bytes or the report.
+    #[test]
+    fn base64_line_guess_matches_slow() {
+        let data: Vec<u8> = (0..3000u32).map(|i| (i * 31 + 7) as u8).collect();
+        let enc = base64::engine::general_purpose::STANDARD.encode(&data);
+        let lines: Vec<&[u8]> = enc.as_bytes().chunks(76).collect();
+        let breaks: [&[u8]; 7] = [b"", b"QUJD", b"QU\nJD", b"QUJD\r", b"\r\n", b"\n", b"QUJD!"];
+        for eol in [&b"\r\n"[..], b"\n"] {
+            for at in [0usize, 1, 5, lines.len() - 2] {
+                for br in breaks {
+                    let mut body = Vec::new();
+                    for (i, l) in lines.iter().enumerate() {
+                        if i == at {
+                            body.extend_from_slice(br);
+                            body.extend_from_slice(eol);
+                        }
+                        body.extend_from_slice(l);
+                        body.extend_from_slice(eol);
+                    }
+                    let (v, mut r) = base64_decode(&body);
+                    let (sv, sr) = slow_only(&body);
+                    assert_eq!(base64_decoded_len(&body), (v.len(), r));
+                    r.fast_path = false;
+                    assert_eq!((v, r), (sv, sr), "break {br:?} at {at}");
+                }
+            }
+        }
     }
 
     proptest::proptest! {
@@ -1001,6 +1202,13 @@ mod tests {
             let body = parts.join(eol);
             let (fast, mut fr) = base64_decode(body.as_bytes());
             let (slow, sr) = slow_only(body.as_bytes());
+            // The counting pass agrees with the decoder whenever it answers,
+            // and answers for every clean body.
+            proptest::prop_assert_eq!(base64_decoded_len(body.as_bytes()), (fast.len(), fr));
+            proptest::prop_assert_eq!(
+                decoded_len(body.as_bytes(), TransferEncoding::Base64),
+                (fast.len(), fr.is_clean())
+            );
             fr.fast_path = false;
             proptest::prop_assert_eq!(fast, slow);
             proptest::prop_assert_eq!(fr, sr);
@@ -1029,7 +1237,13 @@ mod tests {
                 TransferEncoding::QuotedPrintable,
                 TransferEncoding::Uuencode,
             ] {
-                let _ = decode_with_report(&v, enc);
+                let (d, r) = decode_with_report(&v, enc);
+                // Sizes measured without decoding equal the decoder's.
+                assert_eq!(
+                    decoded_len(&v, enc),
+                    (d.len(), r.is_clean()),
+                    "{enc:?} {v:?}"
+                );
             }
             let mut pre = b"begin 644 x\n".to_vec();
             pre.extend_from_slice(&v);
@@ -1091,12 +1305,22 @@ mod tests {
         time("new: junk in 2nd line (slow path)", &|| {
             base64_decode(&dirty).0.len()
         });
+        time(
+            "size only: base64_decoded_len (checked, not decoded)",
+            &|| base64_decoded_len(&body).0,
+        );
         let qp = b"Gr=C3=BC=C3=9Fe, das ist ein Test mit Umlauten und langen Zeilen  =\r\n"
             .repeat(150_000);
         let t = std::time::Instant::now();
         let n = qp_decode(&qp).0.len();
         println!(
             "qp_decode: {:.0} MB/s ({n} bytes)",
+            qp.len() as f64 / 1e6 / t.elapsed().as_secs_f64()
+        );
+        let t = std::time::Instant::now();
+        let n = qp_decoded_len(&qp).0;
+        println!(
+            "qp_decoded_len: {:.0} MB/s ({n} bytes)",
             qp.len() as f64 / 1e6 / t.elapsed().as_secs_f64()
         );
     }

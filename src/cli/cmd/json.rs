@@ -66,8 +66,11 @@ pub fn run(args: &JsonArgs, out: &mut dyn Write) -> Result<super::Outcome> {
     let log = LimitLog::new();
     let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
         let msg = Message::parse(bytes, origin.data_offset, Scope::Full, &opts.limits)?;
-        log.note(origin, msg.findings());
+        // The record first: it decodes every part once (bodies, sizes,
+        // hashes), which also tells the findings whether each transfer
+        // encoding was clean, so they decode nothing again.
         let v = message_record(origin, &msg, &opts);
+        log.note(origin, msg.findings());
         if args.iocs {
             let iocs = crate::forensics::iocs::extract(&msg);
             log.note(origin, &iocs.findings);

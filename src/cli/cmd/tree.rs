@@ -63,9 +63,12 @@ pub fn run(args: &TreeArgs, style: Style, out: &mut dyn Write) -> Result<super::
     let log = LimitLog::new();
     let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
         let tree = Message::parse(bytes, origin.data_offset, Scope::Full, &limits)?;
-        log.note(origin, tree.findings());
+        // The findings are read after the parts: sizing a part decodes it
+        // (streamed), which also tells whether its transfer encoding was
+        // clean, so the findings decode nothing again.
         if as_json {
             crate::export::tree::write_records(buf, &tree, &SourceRec::new(origin))?;
+            log.note(origin, tree.findings());
             return Ok(());
         }
         if multi || origin.format != "eml" {
@@ -94,6 +97,7 @@ pub fn run(args: &TreeArgs, style: Style, out: &mut dyn Write) -> Result<super::
             }
             buf.push(b'\n');
         }
+        log.note(origin, tree.findings());
         for f in tree.findings() {
             writeln!(
                 buf,

@@ -152,7 +152,10 @@ fn streamed(data: &[u8]) {
                 st.consume(done);
             }
             Step::NeedMore => {
-                let n = chunk.min(data.len() - fed);
+                // Grow as the real reader does (it at least doubles the
+                // buffer): a fixed tiny chunk would make the rescans of a
+                // long pending message quadratic in the check itself.
+                let n = chunk.max(buf.len()).min(data.len() - fed);
                 buf.extend_from_slice(&data[fed..fed + n]);
                 fed += n;
             }

@@ -36,6 +36,7 @@
 pub mod arc;
 pub mod auth;
 pub mod classify;
+pub mod delays;
 pub mod dkim;
 pub mod hops;
 pub mod iocs;

@@ -119,9 +119,15 @@ fn lex(q: &str) -> Result<Vec<Spanned>, QueryError> {
     Ok(out)
 }
 
+/// Deepest nesting of `(` and `-` a query may have: the parser and the
+/// evaluator recurse once per level, so a query of a million `(` must be
+/// an error, not a stack overflow. Real queries nest a few levels.
+pub const MAX_NESTING: usize = 100;
+
 struct Parser<'a> {
     toks: &'a [Spanned],
     pos: usize,
+    depth: usize,
     end_col: usize,
     now: i64,
 }
@@ -167,10 +173,25 @@ impl Parser<'_> {
         })
     }
 
+    /// Enters one level of `(` or `-`, within [`MAX_NESTING`].
+    fn deeper(&mut self) -> Result<(), QueryError> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(err(
+                self.col(),
+                format!("the query nests `(` and `-` more than {MAX_NESTING} levels deep"),
+            ));
+        }
+        Ok(())
+    }
+
     fn unary(&mut self) -> Result<Expr, QueryError> {
         if self.peek() == Some(&Tok::Not) {
             self.pos += 1;
-            return Ok(Expr::Not(Box::new(self.unary()?)));
+            self.deeper()?;
+            let e = Expr::Not(Box::new(self.unary()?));
+            self.depth -= 1;
+            return Ok(e);
         }
         self.primary()
     }
@@ -183,7 +204,9 @@ impl Parser<'_> {
         self.pos += 1;
         match &t.tok {
             Tok::Open => {
+                self.deeper()?;
                 let e = self.or()?;
+                self.depth -= 1;
                 if self.peek() != Some(&Tok::Close) {
                     return Err(err(
                         self.col(),
@@ -217,6 +240,7 @@ pub fn parse(q: &str, now: i64) -> Result<Expr, QueryError> {
     let mut p = Parser {
         toks: &toks,
         pos: 0,
+        depth: 0,
         end_col: q.chars().count() + 1,
         now,
     };
@@ -225,4 +249,25 @@ pub fn parse(q: &str, now: i64) -> Result<Expr, QueryError> {
         return Err(err(p.col(), "`)` without `(`"));
     }
     Ok(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by the stable fuzz loop (`query` target): deep nesting was a
+    /// stack overflow; now it is an error naming the limit.
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        for q in [
+            "(".repeat(200_000) + "a",
+            "-".repeat(200_000) + "a",
+            "(-".repeat(100_000) + "a",
+        ] {
+            let e = parse(&q, 0).expect_err("too deep");
+            assert!(e.message.contains("levels deep"), "{}", e.message);
+        }
+        let ok = "(".repeat(MAX_NESTING) + "a" + &")".repeat(MAX_NESTING);
+        assert!(parse(&ok, 0).is_ok());
+    }
 }

@@ -21,9 +21,6 @@ use std::net::IpAddr;
 /// Most distinct keys per counted table (senders, relays, networks, days);
 /// beyond, new keys are counted as "other" (exact below the cap).
 pub const MAX_KEYS: usize = 50_000;
-/// Most distinct delay values kept per relay for the exact median and p95;
-/// beyond, further new values are dropped (and the row marked).
-pub const MAX_DELAY_VALUES: usize = 65_536;
 /// Most messages listed as anomalies (all are counted).
 pub const MAX_ANOMALIES: usize = 500;
 /// Rows of ranked tables shown (relays, senders, networks).
@@ -150,28 +147,15 @@ pub struct Relay {
     pub hops: u64,
     /// Of which with TLS.
     pub tls: u64,
-    /// Delay value → count (exact quantiles).
-    pub delays: BTreeMap<i64, u64>,
-    /// Delays not kept (beyond [`MAX_DELAY_VALUES`] distinct values).
-    pub delays_dropped: u64,
+    /// Delays, as `trace --stats` counts them (the same histogram).
+    pub delays: crate::forensics::delays::DelayHistogram,
 }
 
 impl Relay {
-    /// The nearest-rank quantile `q` of the kept delays (as `trace --stats`).
+    /// The nearest-rank quantile `q` of the delays, to the histogram's
+    /// precision: the same numbers as `trace --stats`.
     pub fn quantile(&self, q: f64) -> Option<i64> {
-        let n: u64 = self.delays.values().sum();
-        if n == 0 {
-            return None;
-        }
-        let rank = ((q * n as f64).ceil() as u64).clamp(1, n);
-        let mut seen = 0;
-        for (v, c) in &self.delays {
-            seen += c;
-            if seen >= rank {
-                return Some(*v);
-            }
-        }
-        None
+        self.delays.quantile(q)
     }
 }
 
@@ -378,11 +362,7 @@ impl Overview {
                 r.hops += 1;
                 r.tls += u64::from(h.tls);
                 if let Some(d) = h.delay {
-                    if r.delays.len() < MAX_DELAY_VALUES || r.delays.contains_key(&d) {
-                        *r.delays.entry(d).or_default() += 1;
-                    } else {
-                        r.delays_dropped += 1;
-                    }
+                    r.delays.add(d);
                 }
                 if seen.insert(by) {
                     r.messages += 1;
@@ -871,7 +851,7 @@ mod tests {
     fn quantiles_match_nearest_rank() {
         let mut r = Relay::default();
         for d in 1..=10 {
-            r.delays.insert(d, 1);
+            r.delays.add(d);
         }
         assert_eq!(r.quantile(0.5), Some(5));
         assert_eq!(r.quantile(0.95), Some(10));

@@ -511,10 +511,15 @@ impl Messages {
     }
 
     fn trace_record(&self, raw: &RawMessage) -> Result<Vec<u8>, Failure> {
-        // Header section only, as `emlkit trace` reads it.
-        let (bytes, size) = raw
+        // Header section only, as `emlkit trace` reads it; a signed message
+        // whole (its DKIM body hash needs the body), as `trace` does too.
+        let (mut bytes, mut size) = raw
             .header_section()
             .map_err(|e| Failure::at(raw, e.to_string()))?;
+        if self.fopts.verify && emlkit::forensics::dkim::is_signed(&bytes) {
+            bytes = raw.bytes().map_err(|e| Failure::at(raw, e.to_string()))?;
+            size = bytes.len() as u64;
+        }
         let msg = Message::parse(
             &bytes,
             raw.origin.data_offset,

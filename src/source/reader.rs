@@ -112,6 +112,10 @@ pub struct ReadOptions {
     pub mmap: MmapChoice,
     /// Only this part of every input (see [`Shard`]); None reads all.
     pub shard: Option<Shard>,
+    /// Counts the bytes read from streamed inputs (compressed files,
+    /// pipes) before decompression; None counts nothing. See
+    /// [`stream::ByteCounter`].
+    pub stream_bytes: Option<stream::ByteCounter>,
 }
 
 impl Default for ReadOptions {
@@ -123,6 +127,7 @@ impl Default for ReadOptions {
             max_message: 1 << 31,
             mmap: MmapChoice::Never,
             shard: None,
+            stream_bytes: None,
         }
     }
 }
@@ -143,6 +148,13 @@ impl ReadOptions {
     /// Chooses memory maps or reads (see [`MmapChoice`]).
     pub fn mmap(mut self, choice: MmapChoice) -> Self {
         self.mmap = choice;
+        self
+    }
+
+    /// Counts the bytes read from streamed inputs (see
+    /// [`ReadOptions::stream_bytes`]).
+    pub fn count_stream_bytes(mut self, counter: Option<stream::ByteCounter>) -> Self {
+        self.stream_bytes = counter;
         self
     }
 
@@ -596,6 +608,10 @@ impl Mailbox {
         r: Box<dyn Read + Send>,
         name: String,
     ) -> Result<(), ReadError> {
+        let r = match &self.opts.stream_bytes {
+            Some(c) => c.wrap(r),
+            None => r,
+        };
         let opened = stream::open(r).map_err(|e| ReadError::io(&name, e))?;
         if let Some(what) = super::unsupported_format(&opened.head) {
             return Err(ReadError::Input {

@@ -8,6 +8,8 @@
 
 use super::mbox::{MboxFinding, SplitState, Step};
 use std::io::{self, Read};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// A compression format, told by the first bytes of the data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +84,55 @@ impl Opened {
             )));
         }
         Ok(buf)
+    }
+}
+
+/// A shared count of the bytes read from streamed inputs (compressed files,
+/// pipes) before decompression: where a progress display is in a `.gz`
+/// whose decompressed size nobody knows. Cloning shares the count. See:
+/// issue 15 (progress on compressed inputs).
+#[derive(Debug, Clone, Default)]
+pub struct ByteCounter(Arc<AtomicU64>);
+
+impl ByteCounter {
+    /// A new count at zero.
+    pub fn new() -> ByteCounter {
+        ByteCounter::default()
+    }
+
+    /// The bytes counted so far.
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// Wraps `inner` so that every byte read from it is counted.
+    pub fn wrap(&self, inner: Box<dyn Read + Send>) -> Box<dyn Read + Send> {
+        Box::new(Counting {
+            inner,
+            count: self.clone(),
+        })
+    }
+}
+
+/// Two counters are equal when they share one count.
+impl PartialEq for ByteCounter {
+    fn eq(&self, other: &ByteCounter) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for ByteCounter {}
+
+struct Counting {
+    inner: Box<dyn Read + Send>,
+    count: ByteCounter,
+}
+
+impl Read for Counting {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.0.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
     }
 }
 

@@ -88,9 +88,11 @@ pub fn for_each_message_emit<'o>(
             (r.path.clone(), all)
         })
         .collect();
-    let mailbox = Mailbox::references(refs, read_options(args));
-    let run = RunOptions::default().threads(args.jobs.unwrap_or(0));
     let mut bar = progress::Progress::new(whole, args.recursive, args.no_progress);
+    // Compressed inputs: the bar follows the compressed bytes read.
+    let counter = bar.as_ref().map(|b| b.stream_counter());
+    let mailbox = Mailbox::references(refs, read_options(args).count_stream_bytes(counter));
+    let run = RunOptions::default().threads(args.jobs.unwrap_or(0));
     let mut outcome = Outcome::default();
     let mut failure: Option<anyhow::Error> = None;
     // Output to the terminal the progress is drawn on: the progress is
@@ -151,7 +153,7 @@ pub fn for_each_message_emit<'o>(
         },
         |item| {
             if let (Some(b), Ok((raw, _))) = (&mut bar, &item) {
-                b.inc(raw.origin.length);
+                b.inc(raw.origin.input, raw.origin.length);
             }
             match item {
                 Ok((raw, Ok(Ok(buf)))) => {

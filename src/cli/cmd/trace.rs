@@ -259,7 +259,7 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
     let mut header_input = args.input.header_only();
     if opts.verify {
         // A signed message is read whole: its body hash needs the body.
-        header_input.body_when = Some(has_signature);
+        header_input.body_when = Some(forensics::dkim::is_signed);
     }
     let log = LimitLog::new();
     let work = |origin: &Origin, bytes: &[u8], buf: &mut Vec<u8>| -> Result<()> {
@@ -358,19 +358,6 @@ fn cut(s: &str, w: usize) -> String {
     } else {
         s.to_string()
     }
-}
-
-/// True when a header section has a DKIM-Signature, ARC-Seal or
-/// ARC-Message-Signature field (a line starting with that name). Linear.
-fn has_signature(header: &[u8]) -> bool {
-    let names: [&[u8]; 3] = [b"dkim-signature", b"arc-seal", b"arc-message-signature"];
-    header.split(|&b| b == b'\n').any(|line| {
-        names.iter().any(|n| {
-            line.len() > n.len()
-                && line[..n.len()].eq_ignore_ascii_case(n)
-                && matches!(line[n.len()], b':' | b' ' | b'\t')
-        })
-    })
 }
 
 /// Cuts `s` to `w` characters (with `…`) and pads it to `w`.

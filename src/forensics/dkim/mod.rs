@@ -824,6 +824,21 @@ pub fn verdict_findings(v: &Verdict) -> Vec<Finding> {
     out
 }
 
+/// True when a header section has a DKIM-Signature, ARC-Seal or
+/// ARC-Message-Signature field (a line starting with that name): such a
+/// message must be read whole, its body hash needs the body. `trace` (and
+/// the Python package) read only the header section otherwise. Linear.
+pub fn is_signed(header: &[u8]) -> bool {
+    let names: [&[u8]; 3] = [b"dkim-signature", b"arc-seal", b"arc-message-signature"];
+    header.split(|&b| b == b'\n').any(|line| {
+        names.iter().any(|n| {
+            line.len() > n.len()
+                && line[..n.len()].eq_ignore_ascii_case(n)
+                && matches!(line[n.len()], b':' | b' ' | b'\t')
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,11 +9,14 @@
 //!   terminal meanwhile: diagnostics ([`super::super::report`] goes through
 //!   [`suspend`]) and the command's own output when stdout is the terminal;
 //! - a bar with percentage, bytes and messages per second and ETA when the
-//!   total is known (uncompressed files and the files of maildirs and
-//!   directories, summed in a background thread so a large maildir does not
-//!   delay the first message), a spinner with counts and rates otherwise
-//!   (standard input, compressed inputs, message references).
+//!   total is known (files, compressed ones by their compressed size, and
+//!   the files of maildirs and directories, summed in a background thread
+//!   so a large maildir does not delay the first message), a spinner with
+//!   counts and rates otherwise (standard input, message references).
+//!   A compressed input's progress is the compressed bytes read (counted
+//!   by the library's [`ByteCounter`]), not the messages' sizes.
 
+use crate::source::stream::ByteCounter;
 use crate::source::{self, maildir, Kind};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{self, IsTerminal, Read};
@@ -67,8 +70,13 @@ pub struct Progress {
     shown: bool,
     messages: u64,
     bytes: u64,
-    /// The total in bytes, once the background thread has summed it.
-    total: std::sync::mpsc::Receiver<Option<u64>>,
+    /// The total in bytes and which inputs are compressed, once the
+    /// background thread has looked.
+    total: std::sync::mpsc::Receiver<Totals>,
+    /// Inputs (by index) whose progress is counted in compressed bytes.
+    compressed: Vec<bool>,
+    /// Compressed bytes read so far (all compressed inputs together).
+    stream: ByteCounter,
     has_total: bool,
     last_message: Instant,
 }
@@ -90,7 +98,7 @@ impl Progress {
         let spawned = std::thread::Builder::new()
             .name("emlkit-progress-total".into())
             .spawn(move || {
-                let _ = tx.send(total_bytes(&paths, recursive));
+                let _ = tx.send(totals(&paths, recursive));
             });
         if spawned.is_err() {
             return None;
@@ -107,20 +115,32 @@ impl Progress {
             messages: 0,
             bytes: 0,
             total: rx,
+            compressed: Vec::new(),
+            stream: ByteCounter::new(),
             has_total: false,
             last_message: now,
         })
     }
 
-    /// One message done: `length` bytes of input.
-    pub fn inc(&mut self, length: u64) {
+    /// The counter the reader adds compressed bytes to (give it to
+    /// [`source::ReadOptions::count_stream_bytes`]).
+    pub fn stream_counter(&self) -> ByteCounter {
+        self.stream.clone()
+    }
+
+    /// One message of input `input` done: `length` bytes of it (for a
+    /// compressed input, the compressed bytes read count instead).
+    pub fn inc(&mut self, input: usize, length: u64) {
         self.messages += 1;
-        self.bytes += length;
-        self.bar.set_position(self.bytes);
+        if !self.compressed.get(input).copied().unwrap_or(false) {
+            self.bytes += length;
+        }
+        self.bar.set_position(self.bytes + self.stream.get());
         if !self.has_total {
-            if let Ok(total) = self.total.try_recv() {
+            if let Ok(totals) = self.total.try_recv() {
                 self.has_total = true;
-                if let Some(t) = total.filter(|&t| t > 0) {
+                self.compressed = totals.compressed;
+                if let Some(t) = totals.bytes.filter(|&t| t > 0) {
                     self.bar.set_length(t);
                     if let Ok(style) = ProgressStyle::with_template(
                         "{wide_bar:.cyan/blue} {percent:>3}% {binary_bytes}/{binary_total_bytes} \
@@ -167,10 +187,31 @@ impl Drop for Progress {
     }
 }
 
+/// What the background thread finds out about the inputs.
+struct Totals {
+    /// The input bytes the run will read, when known.
+    bytes: Option<u64>,
+    /// Per input: compressed (its progress is in compressed bytes).
+    compressed: Vec<bool>,
+}
+
+/// The inputs' totals (see [`total_bytes`]) and which are compressed.
+fn totals(paths: &[(PathBuf, bool)], recursive: bool) -> Totals {
+    let compressed = paths
+        .iter()
+        .map(|(p, _)| p.as_os_str() != "-" && p.is_file() && compressed(p))
+        .collect();
+    Totals {
+        bytes: total_bytes(paths, recursive),
+        compressed,
+    }
+}
+
 /// The input bytes the run will read, when they are known: the sizes of the
-/// whole (`true`) inputs that are regular uncompressed files, and of the
-/// files of maildirs and directories. `None` for standard input, message
-/// references and compressed files, whose progress is not in file bytes.
+/// whole (`true`) inputs that are regular files (compressed ones by their
+/// compressed size: their progress is the compressed bytes read), and of
+/// the files of maildirs and directories. `None` for standard input and
+/// message references.
 fn total_bytes(paths: &[(PathBuf, bool)], recursive: bool) -> Option<u64> {
     let mut total = 0u64;
     for (p, whole) in paths {
@@ -187,9 +228,6 @@ fn total_bytes(paths: &[(PathBuf, bool)], recursive: bool) -> Option<u64> {
                 total += std::fs::metadata(&e.path).map(|m| m.len()).unwrap_or(0);
             }
         } else if meta.is_file() {
-            if compressed(p) {
-                return None;
-            }
             total += meta.len();
         } else {
             return None;

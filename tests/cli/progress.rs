@@ -205,6 +205,31 @@ fn a_slow_run_over_a_file_shows_a_bar_with_percentage_and_eta() {
     );
 }
 
+/// A compressed mailbox: the bar follows the compressed bytes read, so it
+/// has a percentage and an ETA too (issue 15).
+#[test]
+fn a_compressed_mailbox_shows_a_bar_over_its_compressed_size() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mbox = mailbox(dir.path(), 3000);
+    let gz = dir.path().join("box.mbox.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).expect("gz created"),
+        flate2::Compression::fast(),
+    );
+    enc.write_all(&std::fs::read(&mbox).expect("mailbox read"))
+        .expect("gz written");
+    enc.finish().expect("gz finished");
+    let Some(raw) = in_terminal(&["json", "-j1", &gz.to_string_lossy()], Some(0)) else {
+        return;
+    };
+    let raw = String::from_utf8_lossy(&raw);
+    assert!(raw.contains("ETA"), "no ETA in the progress of a .gz");
+    assert!(raw.contains('%'), "no percentage in the progress of a .gz");
+    // The position never passes the total (it is in compressed bytes).
+    assert!(!raw.contains("101%"), "progress past the compressed size");
+}
+
 #[test]
 fn quick_runs_and_pipes_get_no_progress() {
     // A quick run in a terminal: nothing drawn before the delay.

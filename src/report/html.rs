@@ -109,7 +109,7 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 code,pre,.mono{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace;font-size:12.5px}
 pre{white-space:pre-wrap;overflow-wrap:anywhere;word-break:break-word;background:var(--soft);border:1px solid var(--line);padding:8px;margin:4px 0 12px}
 .esc{color:var(--bad);background:#fde7e4;border-radius:2px;font-family:ui-monospace,monospace;font-size:90%}
-.muted{color:var(--muted)}.bad{color:var(--bad);font-weight:600}.warn{color:var(--warn);font-weight:600}.ok{color:var(--ok);font-weight:600}
+.muted{color:var(--muted)}.sev-observation{color:var(--muted)}.bad{color:var(--bad);font-weight:600}.warn{color:var(--warn);font-weight:600}.ok{color:var(--ok);font-weight:600}
 dl.kv{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:2px 12px;margin:4px 0 12px}dl.kv dt{font-weight:600;color:var(--muted)}dl.kv dd{margin:0;overflow-wrap:anywhere;word-break:break-word}
 .bar{display:inline-block;height:10px;background:var(--bar);vertical-align:middle;-webkit-print-color-adjust:exact;print-color-adjust:exact}
 .bar.neg{background:var(--bad)}

@@ -737,11 +737,12 @@ impl Overview {
             }
             out.push_str(&svg::bars(title, &rows));
             let _ = write!(out, "<table class=\"{class}\">");
-            html::header_row(out, &["code", "findings (n)"]);
+            html::header_row(out, &["code", "severity", "findings (n)"]);
             for (k, v) in &rows {
+                let sev = crate::model::Severity::of(k).as_str();
                 let _ = write!(
                     out,
-                    "<tr data-code=\"{}\"><td><code>{}</code></td><td class=\"n\">{v}</td></tr>",
+                    "<tr data-code=\"{}\"><td><code>{}</code></td><td class=\"sev-{sev}\">{sev}</td><td class=\"n\">{v}</td></tr>",
                     attr(k),
                     text(k)
                 );

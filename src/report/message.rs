@@ -180,7 +180,8 @@ pub struct PartRow {
 pub struct FindingRow {
     /// The finding.
     pub finding: Finding,
-    /// Severity (`high`, `medium`, `low`, `info`); `None` today.
+    /// Severity: `anomaly` or `observation` ([`model::Severity::of`] the
+    /// code); `None` when a caller builds a row without one.
     pub severity: Option<String>,
 }
 
@@ -338,8 +339,8 @@ impl MessageReport {
         r.findings = findings
             .into_iter()
             .map(|finding| FindingRow {
+                severity: Some(finding.severity().as_str().to_string()),
                 finding,
-                severity: None,
             })
             .collect();
         for (i, p) in msg.parts.iter().enumerate() {
@@ -817,7 +818,7 @@ impl MessageReport {
         }
         row("Sender domains vs From", "alignment", a);
         row("Size", "size", format!("{} bytes", s.size));
-        // The most frequent finding codes (by severity once ranked).
+        // The highest findings: anomalies first, then by frequency.
         let mut codes: Vec<(&str, usize, Option<&str>)> = Vec::new();
         for f in &self.findings {
             match codes.iter_mut().find(|c| c.0 == f.finding.code) {
@@ -829,9 +830,10 @@ impl MessageReport {
         let top: Vec<String> = codes
             .iter()
             .take(6)
-            .map(|(c, n, _)| {
+            .map(|(c, n, sev)| {
                 format!(
-                    "<code>{}</code>{}",
+                    "<code class=\"sev-{}\">{}</code>{}",
+                    attr(sev.unwrap_or("none")),
                     text(c),
                     if *n > 1 {
                         format!(" ×{n}")
@@ -1169,7 +1171,7 @@ impl MessageReport {
             let g = &f.finding;
             let _ = writeln!(
                 out,
-                "<tr data-code=\"{}\"><td><code>{}</code></td><td>{}</td><td class=\"mono\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+                "<tr data-code=\"{}\"><td><code>{}</code></td><td class=\"sev\">{}</td><td class=\"mono\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
                 attr(g.code),
                 text(g.code),
                 f.severity.as_deref().map(text).unwrap_or_else(|| "<span class=\"muted\">-</span>".into()),
@@ -1208,13 +1210,13 @@ pub fn document(subject: Option<&str>, section: &str) -> String {
     out
 }
 
+/// Anomalies before observations, then rows without a severity.
 fn severity_rank(s: Option<&str>) -> u8 {
     match s {
-        Some("high") => 0,
-        Some("medium") => 1,
-        Some("low") => 2,
-        Some(_) => 3,
-        None => 4,
+        Some("anomaly") => 0,
+        Some("observation") => 1,
+        Some(_) => 2,
+        None => 3,
     }
 }
 

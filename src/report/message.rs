@@ -104,18 +104,31 @@ pub struct SignatureRow {
     pub verified: Option<String>,
 }
 
-/// The sender's domains side by side.
+/// The sender identities against the From domain, as the trace's sender
+/// analysis ([`forensics::sender`]) judged them: alignment by the Public
+/// Suffix List (RFC 7489 §3.1), the DMARC verdict, display-name and
+/// lookalike findings.
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AlignmentSection {
-    /// (what, domain): From, Sender, Reply-To, Return-Path, DKIM d=,
-    /// SPF smtp.mailfrom, …
-    pub domains: Vec<(String, String)>,
-    /// The From domain, the one the others are compared with.
+    /// The From domain (lower-case ASCII), the one the others are
+    /// compared with.
     pub from_domain: Option<String>,
-    /// A verdict from a sender-alignment analysis (DMARC alignment,
-    /// lookalikes); `None` today.
+    /// Its organizational domain.
+    pub from_org_domain: Option<String>,
+    /// The From domain as a reader sees it (IDNA decoded), when it differs.
+    pub from_unicode: Option<String>,
+    /// Each identity (Sender, Reply-To, Return-Path, DKIM `d=`, SPF
+    /// mail-from and HELO) with its strict and relaxed alignment.
+    pub pairs: Vec<forensics::sender::Pair>,
+    /// Whether DMARC can align (a DKIM `d=` or SPF mail-from aligned,
+    /// relaxed); `None`: neither identity is there.
+    pub dmarc_aligned: Option<bool>,
+    /// The verdict in words (`DMARC can align`, `DMARC cannot align`).
     pub verdict: Option<String>,
+    /// The sender findings (`display_name_address`, `reply_to_unaligned`,
+    /// `dmarc_unaligned`, `lookalike_domain`, …).
+    pub findings: Vec<Finding>,
 }
 
 /// One indicator (IP address, domain, URL), defanged for display.
@@ -254,11 +267,17 @@ pub fn defang(kind: &str, s: &str) -> String {
             Some(i) if !s.contains(':') => format!("{}[.]{}", &s[..i], &s[i + 1..]),
             _ => s.replace(':', "[:]"),
         },
-        _ => s
-            .replacen("http", "hxxp", 1)
-            .replace("://", "[://]")
-            .replace('.', "[.]")
-            .replace('@', "[@]"),
+        "url" => {
+            // Only the scheme becomes `hxxp`; a path may say "http" too.
+            let s = match s.get(..4) {
+                Some(h) if h.eq_ignore_ascii_case("http") => format!("hxxp{}", &s[4..]),
+                _ => s.to_string(),
+            };
+            s.replace("://", "[://]")
+                .replace('.', "[.]")
+                .replace('@', "[@]")
+        }
+        _ => s.replace('.', "[.]").replace('@', "[@]"),
     }
 }
 
@@ -305,7 +324,7 @@ impl MessageReport {
             size: msg.raw.len(),
         };
         r.auth = auth_section(&trace);
-        r.alignment = alignment(msg, &trace);
+        r.alignment = alignment(&trace);
         r.indicators = indicators(msg, &trace);
         for h in msg.headers() {
             let name = String::from_utf8_lossy(h.raw_name).into_owned();
@@ -520,71 +539,28 @@ fn auth_section(t: &Trace) -> AuthSection {
     a
 }
 
-fn alignment(msg: &Message<'_>, t: &Trace) -> AlignmentSection {
-    let mut s = AlignmentSection {
-        from_domain: t.from.as_deref().and_then(domain_of),
-        ..AlignmentSection::default()
-    };
-    let mut seen: std::collections::HashSet<(String, String)> = Default::default();
-    let mut push = |what: &str, d: Option<String>| {
-        if let Some(d) = d {
-            if seen.insert((what.to_string(), d.clone())) {
-                s.domains.push((what.to_string(), d));
+fn alignment(t: &Trace) -> AlignmentSection {
+    let r = &t.sender;
+    let from_unicode = r.from_domain.as_ref().and_then(|fd| {
+        r.domains
+            .iter()
+            .find(|d| &d.ascii == fd && d.unicode != d.ascii)
+            .map(|d| d.unicode.clone())
+    });
+    AlignmentSection {
+        from_domain: r.from_domain.clone(),
+        from_org_domain: r.from_org_domain.clone(),
+        from_unicode,
+        pairs: r.pairs.clone(),
+        dmarc_aligned: r.dmarc_aligned,
+        verdict: r.dmarc_aligned.map(|a| {
+            if a {
+                "DMARC can align".to_string()
+            } else {
+                "DMARC cannot align".to_string()
             }
-        }
-    };
-    push("From", t.from.as_deref().and_then(domain_of));
-    for name in ["sender", "reply-to"] {
-        if let Some(f) = msg.header(name) {
-            for m in address::mailboxes(f) {
-                let label = if name == "sender" {
-                    "Sender"
-                } else {
-                    "Reply-To"
-                };
-                push(label, m.address.as_deref().and_then(domain_of));
-            }
-        }
-    }
-    push(
-        "Return-Path",
-        t.return_path.as_ref().and_then(|r| domain_of(&r.text)),
-    );
-    for sig in &t.auth.signatures {
-        if sig.value.field.eq_ignore_ascii_case("dkim-signature") {
-            push(
-                "DKIM d=",
-                sig.value.d.as_deref().map(|d| d.to_ascii_lowercase()),
-            );
-        }
-    }
-    for l in &t.auth.results {
-        for r in &l.value.results {
-            if let Some(v) = r.property("smtp.mailfrom") {
-                push(
-                    "SPF smtp.mailfrom",
-                    domain_of(v).or(Some(v.to_ascii_lowercase())),
-                );
-            }
-            if let Some(v) = r.property("header.from") {
-                push("DMARC header.from", Some(v.to_ascii_lowercase()));
-            }
-        }
-    }
-    s
-}
-
-/// How `d` relates to the From domain `f`: same, a sub-domain, a parent, or
-/// another domain (no public-suffix list: `a.co.uk` and `b.co.uk` differ).
-pub fn relation(f: &str, d: &str) -> &'static str {
-    if f == d {
-        "same"
-    } else if d.ends_with(&format!(".{f}")) {
-        "sub-domain"
-    } else if f.ends_with(&format!(".{d}")) {
-        "parent"
-    } else {
-        "different"
+        }),
+        findings: r.findings.clone(),
     }
 }
 
@@ -729,6 +705,66 @@ impl MessageReport {
         out.push_str("</section>\n");
     }
 
+    /// The summary's alignment cell: the DMARC verdict, each identity
+    /// with `strict`, `relaxed` or `no`, and the sender findings' codes.
+    fn alignment_html(&self) -> String {
+        let al = &self.alignment;
+        let mut a = String::new();
+        let Some(fd) = &al.from_domain else {
+            return "<span class=\"muted\">no From domain</span>".into();
+        };
+        match al.dmarc_aligned {
+            Some(true) => a.push_str("<span class=\"ok\" data-dmarc=\"aligned\">DMARC can align</span>"),
+            Some(false) => a.push_str("<span class=\"bad\" data-dmarc=\"unaligned\">DMARC cannot align</span> <span class=\"muted\">(no DKIM d= or SPF mail-from shares the From organizational domain)</span>"),
+            None => a.push_str("<span class=\"muted\" data-dmarc=\"none\">nothing for DMARC to align (no DKIM d=, no SPF mail-from)</span>"),
+        }
+        let _ = write!(a, "<br>From <code>{}</code>", text(&defang("domain", fd)));
+        if let Some(u) = &al.from_unicode {
+            let _ = write!(a, " <span class=\"warn\">(reads as <code>{}</code>)</span>", text(&defang("domain", u)));
+        }
+        if let Some(o) = al.from_org_domain.as_ref().filter(|o| *o != fd) {
+            let _ = write!(a, " <span class=\"muted\">(organizational domain <code>{}</code>)</span>", text(&defang("domain", o)));
+        }
+        if !al.pairs.is_empty() {
+            a.push_str("<table class=\"alignment\">");
+            html::header_row(&mut a, &["identity", "domain (defanged)", "organizational domain", "aligned", "offset (n)"]);
+            for p in al.pairs.iter().take(MAX_ROWS) {
+                let (word, class) = if p.strict {
+                    ("strict", "ok")
+                } else if p.relaxed {
+                    ("relaxed", "ok")
+                } else {
+                    ("no", "warn")
+                };
+                let _ = write!(
+                    a,
+                    "<tr data-identity=\"{}\"><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td class=\"{class}\" data-aligned=\"{word}\">{word}</td><td class=\"n\">{}</td></tr>",
+                    attr(p.identity),
+                    text(p.identity),
+                    text(&clip(&defang("domain", &p.domain), MAX_CELL)),
+                    text(&clip(&defang("domain", &p.org_domain), MAX_CELL)),
+                    p.offset
+                );
+            }
+            a.push_str("</table>");
+        }
+        if !al.findings.is_empty() {
+            a.push_str("<ul class=\"sender-findings\">");
+            for f in al.findings.iter().take(MAX_ROWS) {
+                let _ = write!(
+                    a,
+                    "<li data-code=\"{}\"><code class=\"sev-{}\">{}</code> {}</li>",
+                    attr(f.code),
+                    f.severity().as_str(),
+                    text(f.code),
+                    text(&clip(&f.message, MAX_CELL))
+                );
+            }
+            a.push_str("</ul>");
+        }
+        a
+    }
+
     fn summary_html(&self, out: &mut String, id: &str, h: u8) {
         let s = &self.summary;
         let t = &self.trace;
@@ -797,26 +833,8 @@ impl MessageReport {
         let mut v = String::new();
         verdict_tags(&mut v, &self.auth.verdicts);
         row("Authentication", "auth", v);
-        let mut a = String::new();
-        if let Some(f) = &self.alignment.from_domain {
-            for (what, d) in self.alignment.domains.iter().filter(|(w, _)| w != "From") {
-                let rel = relation(f, d);
-                let class = if rel == "different" { "warn" } else { "muted" };
-                let _ = write!(
-                    a,
-                    "{} <code>{}</code> <span class=\"{class}\">{rel}</span>; ",
-                    text(what),
-                    text(&defang("domain", d))
-                );
-            }
-            if let Some(v) = &self.alignment.verdict {
-                let _ = write!(a, "{}", text(v));
-            }
-        }
-        if a.is_empty() {
-            a.push_str("<span class=\"muted\">nothing to compare</span>");
-        }
-        row("Sender domains vs From", "alignment", a);
+        let a = self.alignment_html();
+        row("Sender alignment", "alignment", a);
         row("Size", "size", format!("{} bytes", s.size));
         // The highest findings: anomalies first, then by frequency.
         let mut codes: Vec<(&str, usize, Option<&str>)> = Vec::new();
@@ -1234,22 +1252,23 @@ mod tests {
             defang("url", "http://evil.example/x"),
             "hxxp[://]evil[.]example/x"
         );
+        assert_eq!(
+            defang("url", "HTTPS://a.example/http"),
+            "hxxpS[://]a[.]example/http"
+        );
+        assert_eq!(defang("domain", "httpbin.example"), "httpbin[.]example");
         assert_eq!(defang("ip", "203.0.113.5"), "203.0.113[.]5");
         assert_eq!(defang("email", "a@b.example"), "a[@]b[.]example");
         assert_eq!(defang("ip", "2001:db8::1"), "2001[:]db8[:][:]1");
     }
 
     #[test]
-    fn domains_and_relations() {
+    fn domain_of_an_address() {
         assert_eq!(
             domain_of("<A@Example.ORG.>").as_deref(),
             Some("example.org")
         );
         assert_eq!(domain_of("nobody"), None);
-        assert_eq!(relation("example.org", "mail.example.org"), "sub-domain");
-        assert_eq!(relation("mail.example.org", "example.org"), "parent");
-        assert_eq!(relation("example.org", "example.org"), "same");
-        assert_eq!(relation("example.org", "evil-example.org"), "different");
     }
 
     #[test]

@@ -573,6 +573,20 @@ pub fn lookalikes(iocs: &Iocs, protected: &sender::Protected, skip: &[&str]) -> 
     out
 }
 
+/// [`lookalikes`] as `trace --iocs` and `report` run it: the body domains
+/// against the `trust` names and the From domain of `t`, skipping the
+/// sender domains the trace checked already.
+pub fn body_lookalikes(iocs: &Iocs, t: &super::Trace, trust: &[String]) -> Vec<Finding> {
+    let protected = sender::Protected::new(
+        trust
+            .iter()
+            .map(String::as_str)
+            .chain(t.sender.from_domain.as_deref()),
+    );
+    let skip: Vec<&str> = t.sender.domains.iter().map(|d| d.ascii.as_str()).collect();
+    lookalikes(iocs, &protected, &skip)
+}
+
 /// A value made safe to paste into a ticket: `hxxp://`, `hxxps://`,
 /// `fxp://`, and `[.]` for every dot of a host, domain, IPv4 address or
 /// address domain, `[@]` in addresses.

@@ -131,16 +131,27 @@ pub struct AlignmentSection {
     pub findings: Vec<Finding>,
 }
 
-/// One indicator (IP address, domain, URL), defanged for display.
+/// One indicator (URL, domain, IP address, e-mail address), as
+/// [`forensics::iocs::extract`] found it; defanged when drawn.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Indicator {
-    /// `ip`, `domain`, `url`, `email`.
+    /// `url`, `domain`, `ip`, `email`.
     pub kind: String,
-    /// The value as found.
+    /// The value as found (not defanged).
     pub value: String,
-    /// Where it came from (`hop 2 client`, `From`, part id, …).
+    /// An IDNA domain (or address) as a reader sees it.
+    pub decoded: Option<String>,
+    /// How many times it was seen.
+    pub count: usize,
+    /// Where it was first seen (`From header`, `part 1.2 href`, …), with
+    /// `origin (hop N)` for the origin IP address.
     pub source: String,
+    /// The part id of the first place, for a body.
+    pub part: Option<String>,
+    /// The byte offset of the first place: in the input for a header, in
+    /// the part's decoded text for a body.
+    pub offset: Option<u64>,
 }
 
 /// The indicators of a message.
@@ -149,8 +160,13 @@ pub struct Indicator {
 pub struct IndicatorSection {
     /// The indicators, in order of discovery, without repeats.
     pub items: Vec<Indicator>,
-    /// True when body URLs were searched (not yet: header only today).
+    /// True when the bodies were searched (a full parse).
     pub bodies_searched: bool,
+    /// Occurrences not kept beyond [`forensics::iocs::MAX_INDICATORS`].
+    pub dropped: usize,
+    /// The link findings (`link_text_mismatch`, `url_userinfo`,
+    /// `ioc_limit`) and lookalike domains in the bodies.
+    pub findings: Vec<Finding>,
 }
 
 /// Vendor spam and virus fields.
@@ -303,8 +319,20 @@ const SPAM_FIELDS: &[&str] = &[
 
 impl MessageReport {
     /// Builds the report of one parsed message (a full parse: the MIME
-    /// table needs the body) and its trace.
+    /// table and the indicators need the bodies) and its trace.
     pub fn build(label: &str, msg: &Message<'_>, trace: Trace) -> MessageReport {
+        MessageReport::build_trusted(label, msg, trace, &[])
+    }
+
+    /// [`MessageReport::build`] with the `--trust` names the trace was
+    /// made with: body domains that look like them are findings
+    /// (`lookalike_domain`), as in `trace --iocs --trust`.
+    pub fn build_trusted(
+        label: &str,
+        msg: &Message<'_>,
+        trace: Trace,
+        trust: &[String],
+    ) -> MessageReport {
         let mut r = MessageReport {
             label: label.to_string(),
             ..MessageReport::default()
@@ -325,7 +353,7 @@ impl MessageReport {
         };
         r.auth = auth_section(&trace);
         r.alignment = alignment(&trace);
-        r.indicators = indicators(msg, &trace);
+        r.indicators = indicators(msg, &trace, trust);
         for h in msg.headers() {
             let name = String::from_utf8_lossy(h.raw_name).into_owned();
             let l = name.to_ascii_lowercase();
@@ -348,6 +376,8 @@ impl MessageReport {
                 findings.push(f.clone());
             }
         }
+        // The indicator findings, as `trace --iocs` adds them.
+        findings.extend(r.indicators.findings.iter().cloned());
         let plan = extract::plan(msg, &extract::Options::default());
         let mut written: std::collections::HashMap<&str, &str> = Default::default();
         for it in &plan.items {
@@ -564,56 +594,42 @@ fn alignment(t: &Trace) -> AlignmentSection {
     }
 }
 
-fn indicators(msg: &Message<'_>, t: &Trace) -> IndicatorSection {
-    let mut s = IndicatorSection::default();
-    let mut seen: std::collections::HashSet<(String, String)> = Default::default();
-    let mut push = |kind: &str, value: String, source: String| {
-        if seen.insert((kind.to_string(), value.clone())) {
-            s.items.push(Indicator {
-                kind: kind.into(),
-                value,
-                source,
-            });
-        }
+fn indicators(msg: &Message<'_>, t: &Trace, trust: &[String]) -> IndicatorSection {
+    use forensics::iocs;
+    let found = iocs::extract(msg);
+    let origin = t.summary.origin.map(|(i, ip)| (i, ip.to_string()));
+    let mut s = IndicatorSection {
+        // `build` is given a full parse (its documented contract).
+        bodies_searched: true,
+        dropped: found.dropped,
+        findings: found.findings.clone(),
+        ..IndicatorSection::default()
     };
-    if let Some((i, ip)) = t.summary.origin {
-        push("ip", ip.to_string(), format!("origin (hop {})", i + 1));
-    }
-    for (i, h) in t.hops.iter().enumerate() {
-        if let Some(ip) = h.ip {
-            if forensics::classify::is_public(ip) {
-                push("ip", ip.to_string(), format!("hop {} client", i + 1));
+    s.findings.extend(iocs::body_lookalikes(&found, t, trust));
+    for ind in &found.indicators {
+        let first = ind.locations.first();
+        let mut source = match first {
+            Some(l) => match (&l.part, &l.field) {
+                (Some(p), _) => format!("part {p} {}", l.context),
+                (None, Some(f)) => format!("{f} header"),
+                (None, None) => l.context.to_string(),
+            },
+            None => String::new(),
+        };
+        if ind.kind == iocs::Kind::Ip {
+            if let Some((i, _)) = origin.as_ref().filter(|(_, o)| *o == ind.value) {
+                source = format!("origin (hop {}); {source}", i + 1);
             }
         }
-        for d in [&h.rdns, &h.helo].into_iter().flatten() {
-            if d.contains('.') && d.parse::<std::net::IpAddr>().is_err() {
-                push(
-                    "domain",
-                    d.trim_end_matches('.').to_ascii_lowercase(),
-                    format!("hop {} client name", i + 1),
-                );
-            }
-        }
-    }
-    for name in ["from", "reply-to", "return-path", "sender"] {
-        if let Some(f) = msg.header(name) {
-            let addrs: Vec<String> = if name == "return-path" {
-                vec![forensics::hops::unfold(f.raw_value())]
-            } else {
-                address::mailboxes(f)
-                    .into_iter()
-                    .filter_map(|m| m.address.map(|a| a.into_owned()))
-                    .collect()
-            };
-            for a in addrs {
-                let a = a.trim().trim_matches(['<', '>']).to_string();
-                if let Some(d) = domain_of(&a) {
-                    let field = String::from_utf8_lossy(f.raw_name).into_owned();
-                    push("email", a, field.clone());
-                    push("domain", d, field);
-                }
-            }
-        }
+        s.items.push(Indicator {
+            kind: ind.kind.as_str().to_string(),
+            value: ind.value.clone(),
+            decoded: ind.decoded.clone(),
+            count: ind.count,
+            source,
+            part: first.and_then(|l| l.part.clone()),
+            offset: first.map(|l| l.offset),
+        });
     }
     s
 }
@@ -1151,25 +1167,73 @@ impl MessageReport {
     }
 
     fn indicators_html(&self, out: &mut String, id: &str, h: u8) {
-        let _ = writeln!(out, "<h{h} id=\"{id}-indicators\">Indicators</h{h}>");
-        if self.indicators.items.is_empty() {
+        let ind = &self.indicators;
+        let _ = writeln!(out, "<h{h} id=\"{id}-indicators\">Indicators ({})</h{h}>", ind.items.len());
+        if ind.items.is_empty() {
             out.push_str("<p class=\"muted\">none</p>\n");
         } else {
             out.push_str("<table class=\"indicators\">");
-            html::header_row(out, &["kind", "value (defanged)", "found in"]);
-            for i in self.indicators.items.iter().take(MAX_ROWS) {
+            html::header_row(
+                out,
+                &["kind", "value (defanged)", "seen (n)", "first found in", "part", "offset (n)"],
+            );
+            for i in ind.items.iter().take(MAX_ROWS) {
+                let decoded = i
+                    .decoded
+                    .as_deref()
+                    .map(|d| {
+                        format!(
+                            " <span class=\"warn\">(reads as <code>{}</code>)</span>",
+                            text(&clip(&defang(&i.kind, d), MAX_CELL))
+                        )
+                    })
+                    .unwrap_or_default();
                 let _ = writeln!(
                     out,
-                    "<tr><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
+                    "<tr data-kind=\"{}\"><td>{}</td><td><code class=\"ioc\">{}</code>{decoded}</td><td class=\"n\">{}</td><td>{}</td><td class=\"mono\">{}</td><td class=\"n\">{}</td></tr>",
+                    attr(&i.kind),
                     text(&i.kind),
                     text(&clip(&defang(&i.kind, &i.value), MAX_CELL)),
-                    text(&i.source)
+                    i.count,
+                    text(&clip(&i.source, MAX_CELL)),
+                    opt(i.part.as_deref()),
+                    i.offset.map(|o| o.to_string()).unwrap_or_default()
                 );
             }
             out.push_str("</table>\n");
+            if ind.items.len() > MAX_ROWS {
+                let _ = writeln!(
+                    out,
+                    "<p class=\"muted\">{} more indicators not listed.</p>",
+                    ind.items.len() - MAX_ROWS
+                );
+            }
         }
-        if !self.indicators.bodies_searched {
-            out.push_str("<p class=\"muted\">From the header only: URLs in the bodies are not listed yet.</p>\n");
+        if ind.dropped > 0 {
+            let _ = writeln!(
+                out,
+                "<p class=\"warn\">{} more occurrences beyond {} distinct indicators not kept.</p>",
+                ind.dropped,
+                forensics::iocs::MAX_INDICATORS
+            );
+        }
+        if !ind.findings.is_empty() {
+            out.push_str("<ul class=\"ioc-findings\">");
+            for f in ind.findings.iter().take(MAX_ROWS) {
+                let _ = write!(
+                    out,
+                    "<li data-code=\"{}\"><code class=\"sev-{}\">{}</code> {}{}</li>",
+                    attr(f.code),
+                    f.severity().as_str(),
+                    text(f.code),
+                    f.part.as_deref().map(|p| format!("<span class=\"muted\">part {}</span> ", text(p))).unwrap_or_default(),
+                    text(&clip(&f.message, MAX_CELL))
+                );
+            }
+            out.push_str("</ul>\n");
+        }
+        if !ind.bodies_searched {
+            out.push_str("<p class=\"muted\">From the header only: the bodies were not parsed.</p>\n");
         }
     }
 

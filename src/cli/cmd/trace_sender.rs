@@ -96,13 +96,5 @@ pub fn body_lookalikes(
     t: &crate::forensics::Trace,
     trust: &[String],
 ) -> Vec<crate::model::Finding> {
-    use crate::forensics::{iocs, sender};
-    let protected = sender::Protected::new(
-        trust
-            .iter()
-            .map(String::as_str)
-            .chain(t.sender.from_domain.as_deref()),
-    );
-    let skip: Vec<&str> = t.sender.domains.iter().map(|d| d.ascii.as_str()).collect();
-    iocs::lookalikes(i, &protected, &skip)
+    crate::forensics::iocs::body_lookalikes(i, t, trust)
 }

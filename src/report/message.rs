@@ -173,8 +173,12 @@ pub struct IndicatorSection {
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct SpamSection {
-    /// (field name, value as written, offset, decoded verdict when known).
+    /// (field name, value as written, offset, what the field is when the
+    /// vendor table knows it: `vendor: meaning`).
     pub fields: Vec<(String, String, u64, Option<String>)>,
+    /// The fields the vendor table decodes ([`forensics::vendors`], as
+    /// `trace`'s `vendors`): each key and value with its meaning.
+    pub vendors: Vec<forensics::vendors::VendorField>,
 }
 
 /// One row of the MIME table.
@@ -354,14 +358,21 @@ impl MessageReport {
         r.auth = auth_section(&trace);
         r.alignment = alignment(&trace);
         r.indicators = indicators(msg, &trace, trust);
+        // Vendor fields: those the table decodes (by their offset), and
+        // the other spam and virus fields as written.
+        let decoded: std::collections::HashMap<u64, &forensics::vendors::VendorField> =
+            trace.vendors.iter().map(|v| (v.offset, v)).collect();
         for h in msg.headers() {
             let name = String::from_utf8_lossy(h.raw_name).into_owned();
             let l = name.to_ascii_lowercase();
-            if SPAM_FIELDS.iter().any(|p| l.starts_with(p)) {
+            let vendor = decoded.get(&h.offset);
+            if vendor.is_some() || SPAM_FIELDS.iter().any(|p| l.starts_with(p)) {
                 let v = forensics::hops::unfold(h.raw_value());
-                r.spam.fields.push((name, v, h.offset, None));
+                let what = vendor.map(|f| format!("{}: {}", f.vendor, f.meaning));
+                r.spam.fields.push((name, v, h.offset, what));
             }
         }
+        r.spam.vendors = trace.vendors.clone();
         // Findings: the message's, then the trace's own (the trace repeats
         // the header findings of the message), then extraction's.
         let mut findings: Vec<Finding> = msg.findings().to_vec();
@@ -1102,13 +1113,24 @@ impl MessageReport {
                 (h + 1).min(6)
             );
             html::header_row(out, &["field", "value as written", "decoded", "offset (n)"]);
-            for (name, value, offset, decoded) in self.spam.fields.iter().take(MAX_ROWS) {
+            let by_offset: std::collections::HashMap<u64, &forensics::vendors::VendorField> =
+                self.spam.vendors.iter().map(|v| (v.offset, v)).collect();
+            for (name, value, offset, what) in self.spam.fields.iter().take(MAX_ROWS) {
+                let mut dec = String::new();
+                match (what, by_offset.get(offset)) {
+                    (Some(w), Some(v)) => {
+                        let _ = write!(dec, "<span class=\"vendor\">{}</span>", text(w));
+                        vendor_items(&mut dec, v);
+                    }
+                    (Some(w), None) => dec.push_str(&text(w)),
+                    (None, _) => dec.push_str("<span class=\"muted\">not decoded</span>"),
+                }
                 let _ = writeln!(
                     out,
-                    "<tr><td>{}</td><td class=\"mono\">{}</td><td>{}</td><td class=\"n\">{offset}</td></tr>",
+                    "<tr data-field=\"{}\"><td>{}</td><td class=\"mono\">{}</td><td>{dec}</td><td class=\"n\">{offset}</td></tr>",
+                    attr(&name.to_ascii_lowercase()),
                     text(name),
                     text(&clip(value, MAX_CELL)),
-                    decoded.as_deref().map(text).unwrap_or_else(|| "<span class=\"muted\">not decoded</span>".into()),
                 );
             }
             out.push_str("</table>\n");
@@ -1270,6 +1292,45 @@ impl MessageReport {
                 self.findings.len() - MAX_FINDINGS
             );
         }
+    }
+}
+
+/// Most decoded items drawn per vendor field (the field keeps
+/// [`forensics::vendors::MAX_ITEMS`]).
+const MAX_VENDOR_ITEMS: usize = 200;
+
+/// The decoded items of a vendor field: key (its meaning) = value (its
+/// meaning), as `trace` decodes them.
+fn vendor_items(out: &mut String, v: &forensics::vendors::VendorField) {
+    if v.items.is_empty() {
+        return;
+    }
+    out.push_str("<ul class=\"vendor-items\">");
+    for i in v.items.iter().take(MAX_VENDOR_ITEMS) {
+        let key = if i.key == "*" {
+            String::new()
+        } else {
+            format!("<code>{}</code> = ", text(&clip(&i.key, 200)))
+        };
+        let key_meaning = match i.meaning {
+            Some(m) if i.key != "*" => format!(" <span class=\"muted\">({})</span>", text(m)),
+            _ => String::new(),
+        };
+        let value_meaning = i
+            .value_meaning
+            .map(|m| format!(" → <span class=\"value-meaning\">{}</span>", text(m)))
+            .unwrap_or_default();
+        let _ = write!(
+            out,
+            "<li data-key=\"{}\">{key}<code class=\"vendor-value\">{}</code>{value_meaning}{key_meaning}</li>",
+            attr(&clip(&i.key, 200)),
+            text(&clip(&i.value, MAX_CELL)),
+        );
+    }
+    out.push_str("</ul>");
+    let more = v.items.len().saturating_sub(MAX_VENDOR_ITEMS) + v.dropped;
+    if more > 0 {
+        let _ = write!(out, "<span class=\"muted\">{more} more items not shown</span>");
     }
 }
 

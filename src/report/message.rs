@@ -681,6 +681,48 @@ pub fn verdict_tags(out: &mut String, verdicts: &[forensics::MethodSummary]) {
     }
 }
 
+/// The offline verification as tags: each DKIM (and ARC-Message)
+/// signature's result and body hash, then the ARC chain's result.
+pub fn verified_tags(out: &mut String, auth: &forensics::Authentication) {
+    if auth.dkim.is_empty() && auth.arc.is_none() {
+        out.push_str("<span class=\"muted\">no DKIM signature or ARC set to verify</span>");
+        return;
+    }
+    for v in auth.dkim.iter().take(MAX_ROWS) {
+        let (result, body) = (v.result.as_str(), v.body_hash.as_str());
+        let class = if body == "mismatch" {
+            "tag fail"
+        } else {
+            verdict_class(result)
+        };
+        let field = if v.field.eq_ignore_ascii_case("dkim-signature") {
+            String::new()
+        } else {
+            format!("{} ", text(&v.field))
+        };
+        let _ = write!(
+            out,
+            "<span class=\"{class}\" data-method=\"dkim\" data-result=\"{}\" data-body-hash=\"{}\">{field}d={}: signature {}; body hash {}</span> ",
+            attr(result),
+            attr(body),
+            text(&clip(v.d.as_deref().unwrap_or("?"), 200)),
+            text(result),
+            text(body),
+        );
+    }
+    if let Some(c) = &auth.arc {
+        let _ = write!(
+            out,
+            "<span class=\"{}\" data-method=\"arc\" data-result=\"{}\">arc={}</span> <span class=\"muted\">({} instance{})</span>",
+            verdict_class(&c.result),
+            attr(&c.result),
+            text(&c.result),
+            c.instances,
+            if c.instances == 1 { "" } else { "s" },
+        );
+    }
+}
+
 impl MessageReport {
     /// A complete page for this message alone.
     pub fn render_document(&self) -> String {
@@ -859,7 +901,10 @@ impl MessageReport {
         );
         let mut v = String::new();
         verdict_tags(&mut v, &self.auth.verdicts);
-        row("Authentication", "auth", v);
+        row("Authentication (claimed by the receiving servers)", "auth", v);
+        let mut w = String::new();
+        verified_tags(&mut w, &t.auth);
+        row("Authentication (verified offline by emlkit)", "verified", w);
         let a = self.alignment_html();
         row("Sender alignment", "alignment", a);
         row("Size", "size", format!("{} bytes", s.size));

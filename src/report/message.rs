@@ -789,14 +789,31 @@ impl MessageReport {
         }
         let _ = write!(a, "<br>From <code>{}</code>", text(&defang("domain", fd)));
         if let Some(u) = &al.from_unicode {
-            let _ = write!(a, " <span class=\"warn\">(reads as <code>{}</code>)</span>", text(&defang("domain", u)));
+            let _ = write!(
+                a,
+                " <span class=\"warn\">(reads as <code>{}</code>)</span>",
+                text(&defang("domain", u))
+            );
         }
         if let Some(o) = al.from_org_domain.as_ref().filter(|o| *o != fd) {
-            let _ = write!(a, " <span class=\"muted\">(organizational domain <code>{}</code>)</span>", text(&defang("domain", o)));
+            let _ = write!(
+                a,
+                " <span class=\"muted\">(organizational domain <code>{}</code>)</span>",
+                text(&defang("domain", o))
+            );
         }
         if !al.pairs.is_empty() {
             a.push_str("<table class=\"alignment\">");
-            html::header_row(&mut a, &["identity", "domain (defanged)", "organizational domain", "aligned", "offset (n)"]);
+            html::header_row(
+                &mut a,
+                &[
+                    "identity",
+                    "domain (defanged)",
+                    "organizational domain",
+                    "aligned",
+                    "offset (n)",
+                ],
+            );
             for p in al.pairs.iter().take(MAX_ROWS) {
                 let (word, class) = if p.strict {
                     ("strict", "ok")
@@ -901,7 +918,11 @@ impl MessageReport {
         );
         let mut v = String::new();
         verdict_tags(&mut v, &self.auth.verdicts);
-        row("Authentication (claimed by the receiving servers)", "auth", v);
+        row(
+            "Authentication (claimed by the receiving servers)",
+            "auth",
+            v,
+        );
         let mut w = String::new();
         verified_tags(&mut w, &t.auth);
         row("Authentication (verified offline by emlkit)", "verified", w);
@@ -1235,14 +1256,25 @@ impl MessageReport {
 
     fn indicators_html(&self, out: &mut String, id: &str, h: u8) {
         let ind = &self.indicators;
-        let _ = writeln!(out, "<h{h} id=\"{id}-indicators\">Indicators ({})</h{h}>", ind.items.len());
+        let _ = writeln!(
+            out,
+            "<h{h} id=\"{id}-indicators\">Indicators ({})</h{h}>",
+            ind.items.len()
+        );
         if ind.items.is_empty() {
             out.push_str("<p class=\"muted\">none</p>\n");
         } else {
             out.push_str("<table class=\"indicators\">");
             html::header_row(
                 out,
-                &["kind", "value (defanged)", "seen (n)", "first found in", "part", "offset (n)"],
+                &[
+                    "kind",
+                    "value (defanged)",
+                    "seen (n)",
+                    "first found in",
+                    "part",
+                    "offset (n)",
+                ],
             );
             for i in ind.items.iter().take(MAX_ROWS) {
                 let decoded = i
@@ -1293,14 +1325,19 @@ impl MessageReport {
                     attr(f.code),
                     f.severity().as_str(),
                     text(f.code),
-                    f.part.as_deref().map(|p| format!("<span class=\"muted\">part {}</span> ", text(p))).unwrap_or_default(),
+                    f.part
+                        .as_deref()
+                        .map(|p| format!("<span class=\"muted\">part {}</span> ", text(p)))
+                        .unwrap_or_default(),
                     text(&clip(&f.message, MAX_CELL))
                 );
             }
             out.push_str("</ul>\n");
         }
         if !ind.bodies_searched {
-            out.push_str("<p class=\"muted\">From the header only: the bodies were not parsed.</p>\n");
+            out.push_str(
+                "<p class=\"muted\">From the header only: the bodies were not parsed.</p>\n",
+            );
         }
     }
 
@@ -1375,7 +1412,10 @@ fn vendor_items(out: &mut String, v: &forensics::vendors::VendorField) {
     out.push_str("</ul>");
     let more = v.items.len().saturating_sub(MAX_VENDOR_ITEMS) + v.dropped;
     if more > 0 {
-        let _ = write!(out, "<span class=\"muted\">{more} more items not shown</span>");
+        let _ = write!(
+            out,
+            "<span class=\"muted\">{more} more items not shown</span>"
+        );
     }
 }
 

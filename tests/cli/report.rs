@@ -775,3 +775,303 @@ fn dkim_and_arc_verdicts_are_trace_s() {
         }
     }
 }
+
+/// The report's defanging, written out again: only a URL's `http` scheme
+/// becomes `hxxp`; `://`, dots and `@` are bracketed; an IPv4 address has
+/// its last dot bracketed, an IPv6 address its colons.
+fn defanged(kind: &str, v: &str) -> String {
+    match kind {
+        "ip" if !v.contains(':') => match v.rfind('.') {
+            Some(i) => format!("{}[.]{}", &v[..i], &v[i + 1..]),
+            None => v.to_string(),
+        },
+        "ip" => v.replace(':', "[:]"),
+        "url" => {
+            let v = if v.len() >= 4 && v[..4].eq_ignore_ascii_case("http") {
+                format!("hxxp{}", &v[4..])
+            } else {
+                v.to_string()
+            };
+            v.replace("://", "[://]")
+                .replace('.', "[.]")
+                .replace('@', "[@]")
+        }
+        _ => v.replace('.', "[.]").replace('@', "[@]"),
+    }
+}
+
+/// Element text as written by us or serialized by a browser, unescaped.
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// The samples with sender, indicator, vendor and signature analyses.
+fn analysis_samples() -> Vec<(PathBuf, Option<PathBuf>)> {
+    let mut v: Vec<(PathBuf, Option<PathBuf>)> = vec![
+        (testdata("sender/phish.eml"), None),
+        (testdata("sender/newsletter.eml"), None),
+    ];
+    for dir in ["trace/vendors", "dkim"] {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(testdata(dir))
+            .expect("testdata")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .collect();
+        files.sort();
+        for f in files {
+            let zone = (dir == "dkim").then(|| {
+                let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                testdata(if name.starts_with("rfc8463") {
+                    "dkim/rfc8463.zone"
+                } else {
+                    "dkim/arc.zone"
+                })
+            });
+            v.push((f, zone));
+        }
+    }
+    v
+}
+
+/// Checks the sender alignment, the indicators, the decoded vendor fields,
+/// the findings' severities and the offline DKIM/ARC results of one
+/// message's page (our bytes or a browser's DOM) against
+/// `trace --json --iocs`.
+fn check_analyses(page: &str, path: &str, zone: Option<&str>) {
+    let mut args = vec!["trace", "--json", "--iocs", "--now", NOW];
+    if let Some(z) = zone {
+        args.extend(["--dkim-keys", z]);
+    }
+    args.push(path);
+    let (_, out, err) = run(&args);
+    let t: Value = serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{path}: {e} {err}"));
+    // Alignment: the DMARC verdict and each identity's alignment.
+    let s = &t["sender"];
+    let dd = between(page, "<dd data-k=\"alignment\">", "</dd>");
+    if s["from_domain"].is_string() {
+        let want = match s["dmarc_aligned"].as_bool() {
+            Some(true) => "aligned",
+            Some(false) => "unaligned",
+            None => "none",
+        };
+        assert_eq!(between(dd, "data-dmarc=\"", "\""), want, "{path}: dmarc");
+    }
+    let want: Vec<(String, String)> = s["pairs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            let a = if p["strict"] == true {
+                "strict"
+            } else if p["relaxed"] == true {
+                "relaxed"
+            } else {
+                "no"
+            };
+            (
+                format!(
+                    "{}|{}",
+                    p["identity"].as_str().unwrap_or(""),
+                    defanged("domain", p["domain"].as_str().unwrap_or(""))
+                ),
+                a.to_string(),
+            )
+        })
+        .collect();
+    let got: Vec<(String, String)> = all_between(dd, "<tr data-identity=\"", "</tr>")
+        .into_iter()
+        .map(|r| {
+            let id = r.split('"').next().unwrap_or("");
+            let dom = unescape(between(r, "<code>", "</code>"));
+            (
+                format!("{id}|{dom}"),
+                between(r, "data-aligned=\"", "\"").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(got, want, "{path}: alignment");
+    // Indicators, in order, defanged.
+    let want: Vec<String> = t["iocs"]["indicators"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|i| {
+            let k = i["kind"].as_str().unwrap_or("");
+            format!("{k} {}", defanged(k, i["value"].as_str().unwrap_or("")))
+        })
+        .collect();
+    let table = all_between(page, "<table class=\"indicators\">", "</table>")
+        .into_iter()
+        .next()
+        .unwrap_or("");
+    let got: Vec<String> = all_between(table, "<tr data-kind=\"", "</tr>")
+        .into_iter()
+        .map(|r| {
+            let k = r.split('"').next().unwrap_or("");
+            format!(
+                "{k} {}",
+                unescape(between(r, "<code class=\"ioc\">", "</code>"))
+            )
+        })
+        .collect();
+    assert_eq!(got, want, "{path}: indicators");
+    for g in &got {
+        assert!(
+            !g.contains("http://") && !g.contains("https://"),
+            "{path}: live {g}"
+        );
+    }
+    // Decoded vendor values and their meanings, in order.
+    let items: Vec<&Value> = t["vendors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|v| v["items"].as_array().into_iter().flatten())
+        .collect();
+    let want: Vec<String> = items
+        .iter()
+        .map(|i| i["value"].as_str().unwrap_or("").to_string())
+        .collect();
+    let got: Vec<String> = all_between(page, "<code class=\"vendor-value\">", "</code>")
+        .into_iter()
+        .map(unescape)
+        .collect();
+    assert_eq!(got, want, "{path}: vendor values");
+    let want: Vec<&str> = items
+        .iter()
+        .filter_map(|i| i["value_meaning"].as_str())
+        .collect();
+    let got: Vec<String> = all_between(page, "<span class=\"value-meaning\">", "</span>")
+        .into_iter()
+        .map(unescape)
+        .collect();
+    assert_eq!(got, want, "{path}: vendor value meanings");
+    // Every finding's severity is the one trace --json gives its code.
+    let sev: std::collections::HashMap<&str, &str> = t["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| Some((f["code"].as_str()?, f["severity"].as_str()?)))
+        .collect();
+    let tables = all_between(page, "<table class=\"findings\">", "</table>");
+    assert_eq!(tables.is_empty(), sev.is_empty(), "{path}: findings table");
+    for r in tables.iter().flat_map(|tb| all_between(tb, "<tr data-code=\"", "</tr>")) {
+        let code = r.split('"').next().unwrap_or("");
+        let shown = between(r, "<td class=\"sev\">", "</td>");
+        assert!(
+            shown == "anomaly" || shown == "observation",
+            "{path}: {code} {shown}"
+        );
+        if let Some(s) = sev.get(code) {
+            assert_eq!(shown, *s, "{path}: severity of {code}");
+        }
+    }
+    // The summary's offline verification equals trace's.
+    let dd = between(page, "<dd data-k=\"verified\">", "</dd>");
+    let want: Vec<String> = t["authentication"]["dkim"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| {
+            format!(
+                "{} {}",
+                v["result"].as_str().unwrap_or(""),
+                v["body_hash"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    let got: Vec<String> = all_between(dd, "data-method=\"dkim\" data-result=\"", "\">")
+        .into_iter()
+        .map(|s| s.replace("\" data-body-hash=\"", " "))
+        .collect();
+    assert_eq!(got, want, "{path}: verified dkim");
+    match t["authentication"]["arc"]["result"].as_str() {
+        Some(r) => assert_eq!(
+            between(dd, "data-method=\"arc\" data-result=\"", "\""),
+            r,
+            "{path}: arc"
+        ),
+        None => assert!(!dd.contains("data-method=\"arc\""), "{path}: arc"),
+    }
+}
+
+#[test]
+fn alignment_indicators_vendors_severity_are_trace_s() {
+    let mut seen = [false; 3];
+    for (m, zone) in analysis_samples() {
+        let path = m.to_str().unwrap_or_default();
+        let z = zone.as_ref().and_then(|z| z.to_str());
+        let mut args = vec![];
+        if let Some(z) = z {
+            args.extend(["--dkim-keys", z]);
+        }
+        args.push(path);
+        let page = report(&args);
+        check_analyses(&page, path, z);
+        seen[0] |= page.contains("data-dmarc=\"unaligned\"");
+        seen[1] |= page.contains("<code class=\"ioc\">hxxps[://]");
+        seen[2] |= page.contains("<span class=\"value-meaning\">");
+    }
+    // The samples exercise each analysis (the checks above are not empty).
+    assert_eq!(
+        seen, [true; 3],
+        "unaligned, a defanged URL, a decoded value"
+    );
+    let page = report(&[testdata("sender/phish.eml").to_str().unwrap_or_default()]);
+    assert!(
+        page.contains("<li data-code=\"link_text_mismatch\">"),
+        "link_text_mismatch shown"
+    );
+}
+
+#[test]
+fn browser_dump_dom_holds_the_analyses() {
+    let Some(chromium) = chromium() else { return };
+    let dir = artifacts();
+    for (m, zone) in analysis_samples().into_iter().filter(|(m, _)| {
+        ["phish.eml", "microsoft.eml", "arc-body-changed.eml"]
+            .iter()
+            .any(|n| m.ends_with(n))
+    }) {
+        let path = m.to_str().unwrap_or_default();
+        let z = zone.as_ref().and_then(|z| z.to_str());
+        let mut args = vec![];
+        if let Some(z) = z {
+            args.extend(["--dkim-keys", z]);
+        }
+        args.push(path);
+        let name = m.file_stem().and_then(|n| n.to_str()).unwrap_or("x");
+        let html = dir.join(format!("analyses-{name}.html"));
+        std::fs::write(&html, report(&args)).expect("writable");
+        let profile = tempfile::tempdir().expect("a temporary profile");
+        let out = Command::new(&chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg("--dump-dom")
+            .arg(format!("file://{}", html.display()))
+            .output()
+            .expect("chromium runs");
+        let dom = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            dom.contains("Message report"),
+            "{name}: no DOM: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // The browser's DOM holds the verdict, the defanged indicators and
+        // the decoded vendor values trace gives.
+        check_analyses(&dom, path, z);
+    }
+}

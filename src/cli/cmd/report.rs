@@ -148,7 +148,8 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<super::Outcome> {
         // emitted all come before it, so none that is needed is skipped).
         if emitted.load(Ordering::Relaxed) < detail {
             let mut s = String::new();
-            MessageReport::build_trusted(&label, &msg, t, &opts.trust).render_section(&mut s, ID, 3);
+            MessageReport::build_trusted(&label, &msg, t, &opts.trust)
+                .render_section(&mut s, ID, 3);
             facts.detail = Some(s);
         }
         serde_json::to_writer(&mut *buf, &facts)?;

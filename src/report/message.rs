@@ -1193,8 +1193,7 @@ impl MessageReport {
                 }
                 let _ = writeln!(
                     out,
-                    "<tr data-field=\"{}\"><td>{}</td><td class=\"mono\">{}</td><td>{dec}</td><td class=\"n\">{offset}</td></tr>",
-                    attr(&name.to_ascii_lowercase()),
+                    "<tr><td>{}</td><td class=\"mono\">{}</td><td>{dec}</td><td class=\"n\">{offset}</td></tr>",
                     text(name),
                     text(&clip(value, MAX_CELL)),
                 );
@@ -1404,8 +1403,7 @@ fn vendor_items(out: &mut String, v: &forensics::vendors::VendorField) {
             .unwrap_or_default();
         let _ = write!(
             out,
-            "<li data-key=\"{}\">{key}<code class=\"vendor-value\">{}</code>{value_meaning}{key_meaning}</li>",
-            attr(&clip(&i.key, 200)),
+            "<li>{key}<code class=\"vendor-value\">{}</code>{value_meaning}{key_meaning}</li>",
             text(&clip(&i.value, MAX_CELL)),
         );
     }

@@ -366,7 +366,8 @@ fn assert_inert(page: &str, what: &str) {
     const ALLOWED: &[&str] = &[
         "!doctype", "html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "h4", "h5",
         "nav", "a", "p", "section", "dl", "dt", "dd", "table", "colgroup", "col", "tr", "th", "td",
-        "span", "code", "pre", "details", "summary", "svg", "rect", "line", "text",
+        "span", "code", "pre", "details", "summary", "svg", "rect", "line", "text", "br", "ul",
+        "li",
     ];
     for t in tags(page) {
         assert!(
@@ -959,7 +960,10 @@ fn check_analyses(page: &str, path: &str, zone: Option<&str>) {
         .collect();
     let tables = all_between(page, "<table class=\"findings\">", "</table>");
     assert_eq!(tables.is_empty(), sev.is_empty(), "{path}: findings table");
-    for r in tables.iter().flat_map(|tb| all_between(tb, "<tr data-code=\"", "</tr>")) {
+    for r in tables
+        .iter()
+        .flat_map(|tb| all_between(tb, "<tr data-code=\"", "</tr>"))
+    {
         let code = r.split('"').next().unwrap_or("");
         let shown = between(r, "<td class=\"sev\">", "</td>");
         assert!(

@@ -1079,3 +1079,45 @@ fn browser_dump_dom_holds_the_analyses() {
         check_analyses(&dom, path, z);
     }
 }
+
+#[test]
+fn mailbox_dkim_verified_counts_are_trace_s() {
+    let files: Vec<String> = analysis_samples()
+        .into_iter()
+        .filter(|(_, z)| z.as_ref().is_some_and(|z| z.ends_with("arc.zone")))
+        .map(|(m, _)| m.to_string_lossy().into_owned())
+        .collect();
+    assert!(files.len() >= 3, "dkim samples");
+    let zone = testdata("dkim/arc.zone").to_string_lossy().into_owned();
+    let mut args: Vec<&str> = vec!["--dkim-keys", &zone];
+    args.extend(files.iter().map(String::as_str));
+    let page = report(&args);
+    let mut want: std::collections::BTreeMap<(String, String), u64> = Default::default();
+    for f in &files {
+        let (_, out, _) = run(&["trace", "--json", "--now", NOW, "--dkim-keys", &zone, f]);
+        let t: Value = serde_json::from_str(out.trim()).expect("one record");
+        for v in t["authentication"]["dkim"].as_array().into_iter().flatten() {
+            let k = (
+                v["result"].as_str().unwrap_or("").to_string(),
+                v["body_hash"].as_str().unwrap_or("").to_string(),
+            );
+            *want.entry(k).or_default() += 1;
+        }
+    }
+    let table = between(&page, "<table class=\"dkim-verified\">", "</table>");
+    let got: std::collections::BTreeMap<(String, String), u64> =
+        all_between(table, "<tr data-result=\"", "</tr>")
+            .into_iter()
+            .map(|r| {
+                let res = r.split('"').next().unwrap_or("").to_string();
+                let bh = between(r, "data-body-hash=\"", "\"").to_string();
+                let n = between(r, "<td class=\"n\">", "<").parse().unwrap_or(0);
+                ((res, bh), n)
+            })
+            .collect();
+    assert!(
+        !want.is_empty() && want.len() > 1,
+        "varied verdicts: {want:?}"
+    );
+    assert_eq!(got, want, "DKIM verified counts");
+}

@@ -24,21 +24,27 @@ printable. Nothing is looked up on the network.
 One message (an .eml file, stdin, a message reference such as
 archive.mbox#3, or a mailbox holding one message) gives the ticket view: subject, From/To/Date, Message-ID,
 origin IP, transit time, authentication verdicts as the header claims them
-(and each DKIM signature verified offline: body hash always, the signature
-with --dkim-keys; the ARC chain),
-the sender's domains next to the From domain, the most frequent findings;
+and, in a row of their own, as verified offline (each DKIM signature: body
+hash always, the signature with --dkim-keys; the ARC chain), sender
+alignment as `trace` judges it (each identity strict/relaxed/no by the
+Public Suffix List, whether DMARC can align, display-name and lookalike
+findings), the highest findings (anomalies first);
 the delivery path as a timeline (a row per hop: from, by, with, TLS, kind;
 a bar proportional to the delay, negative delays marked as skew, the trust
 boundary drawn when --trust is given); the MIME tree with part ids, types,
 sizes, names, sniffed types, SHA-256 and what `extract` would write;
-indicators (IP addresses, domains) defanged; vendor spam fields; every
-finding with its code and byte offset; the raw header section, escaped.
+indicators of the header and the bodies (URLs, domains, IP and e-mail
+addresses, as `trace --iocs` finds them) defanged, with part id and offset,
+and link_text_mismatch findings; vendor spam fields decoded (what each key
+and value means); every finding with its code, severity and byte offset;
+the raw header section, escaped.
 
 More messages (an mbox, a maildir, a directory, several inputs), or
 --overview, give the mailbox overview:
 messages per day or week, size, delay and transit distributions, top
 relays, senders and origin networks, TLS share per relay, SPF/DKIM/DMARC
-pass/fail per week, findings by code, each chart with its numbers as a
+pass/fail per week as claimed, DKIM signatures verified offline by result,
+findings by code with their severity, each chart with its numbers as a
 table; the inputs as `emlkit info` describes them; the messages with
 findings listed, linked to the first --detail messages shown in full. The
 numbers are those of `emlkit trace --stats` and `emlkit info`. Memory stays

@@ -2,12 +2,14 @@
 //! filled by [`MessageReport::build`]) and how it is drawn
 //! ([`MessageReport::render_section`]).
 //!
-//! Each section is one struct so that a richer analysis replaces one field
-//! without touching the drawing: [`AuthSection`] (today the parsed
-//! Authentication-Results, Received-SPF and signature tags, nothing
-//! verified), [`AlignmentSection`] (the domains side by side),
-//! [`IndicatorSection`] (the addresses and domains of the header, defanged),
-//! [`SpamSection`] (vendor fields as written) and [`FindingRow::severity`].
+//! Each section is one struct filled from the library's analyses:
+//! [`AuthSection`] (the parsed Authentication-Results, Received-SPF and
+//! signature tags, with each DKIM signature and the ARC chain verified
+//! offline), [`AlignmentSection`] (`Trace::sender`: alignment by the
+//! Public Suffix List, the DMARC verdict, lookalikes), [`IndicatorSection`]
+//! ([`forensics::iocs::extract`], defanged when drawn), [`SpamSection`]
+//! (vendor fields, decoded by `Trace::vendors`) and
+//! [`FindingRow::severity`] ([`model::Severity`]).
 
 use super::html::{self, attr, clip, text};
 use crate::extract::{self, sniff};

@@ -4,9 +4,9 @@
 //! - [`MessageReport`]: the summary an analyst writes into a ticket, the
 //!   delivery path as a timeline, authentication, the MIME tree with what
 //!   `extract` would write, indicators, findings and the raw header. Each
-//!   section is a plain struct, so a deeper analysis (signature
-//!   verification, sender alignment, body indicators, vendor verdicts,
-//!   severities) replaces one field and the drawing stays.
+//!   section is a plain struct filled from the library's analyses
+//!   (signature verification, sender alignment, indicators of the header
+//!   and bodies, decoded vendor verdicts, finding severities).
 //! - [`Overview`]: a mailbox folded message by message ([`Facts`]) into
 //!   bounded counters, histograms and capped tables, drawn as inline SVG
 //!   charts with their numbers as tables.

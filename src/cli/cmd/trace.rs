@@ -227,16 +227,7 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
     opts.skew_tolerance = args.skew_tolerance.max(0);
     opts.verify = !args.no_verify;
     if let Some(p) = &args.dkim_keys {
-        let text = std::fs::read_to_string(p)
-            .with_context(|| format!("{}: cannot read the DKIM key file", p.display()))?;
-        let (store, warnings) = forensics::dkim::KeyStore::parse_zone(&text);
-        for w in warnings.iter().take(5) {
-            eprintln!("emlkit: {}: {w}", p.display());
-        }
-        if store.is_empty() {
-            anyhow::bail!("{}: no TXT record found", p.display());
-        }
-        opts.dkim_keys = Some(std::sync::Arc::new(store));
+        opts.dkim_keys = Some(std::sync::Arc::new(dkim_key_file(p)?));
     }
     if args.dns {
         let server = match args.dns_server {
@@ -358,6 +349,22 @@ fn cut(s: &str, w: usize) -> String {
     } else {
         s.to_string()
     }
+}
+
+/// Reads a `--dkim-keys` file (TXT records in zone-file form): its first
+/// warnings on stderr, an error when it holds no key. `trace` and
+/// `report` take the same file.
+pub fn dkim_key_file(p: &std::path::Path) -> Result<forensics::dkim::KeyStore> {
+    let text = std::fs::read_to_string(p)
+        .with_context(|| format!("{}: cannot read the DKIM key file", p.display()))?;
+    let (store, warnings) = forensics::dkim::KeyStore::parse_zone(&text);
+    for w in warnings.iter().take(5) {
+        eprintln!("emlkit: {}: {w}", p.display());
+    }
+    if store.is_empty() {
+        anyhow::bail!("{}: no TXT record found", p.display());
+    }
+    Ok(store)
 }
 
 /// Cuts `s` to `w` characters (with `…`) and pads it to `w`.

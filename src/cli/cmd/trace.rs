@@ -293,10 +293,12 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
             };
             human(buf, &t, style, label.as_deref(), args.all_findings)?;
             if let Some(i) = &iocs {
-                // Before the blank line that ends the message's block.
-                buf.pop();
+                // After the report's last line (reports are separated by the
+                // caller; a block ends with exactly one line break).
+                if !buf.ends_with(b"\n") && !buf.is_empty() {
+                    buf.push(b'\n');
+                }
                 super::trace_sender::iocs_table(buf, i, args.defang, style)?;
-                buf.push(b'\n');
             }
         }
         Ok(())

@@ -157,6 +157,12 @@ fn short(v: &Value) -> String {
 /// Every record of a command's JSON Lines output, validated.
 fn check_output(schemas: &Schemas, args: &[&str], failures: &mut Vec<String>, count: &mut usize) {
     let out = emlkit().args(args).output().expect("emlkit runs");
+    // The command without its (many) input paths, so failures stay readable.
+    let args: Vec<&str> = args
+        .iter()
+        .copied()
+        .filter(|a| !a.contains('/') || a.ends_with(".zone"))
+        .collect();
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let v: Value = match serde_json::from_str(line) {
             Ok(v) => v,

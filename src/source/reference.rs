@@ -349,7 +349,13 @@ mod tests {
     /// unescaped form ends in `#4@33` did not survive format and parse.
     #[test]
     fn a_path_ending_like_index_and_offset_round_trips() {
-        for line in [&b"\x01#4@%333"[..], b"a#4@33", b"a%231@2", b"x#1-2@5", b"y@7#8"] {
+        for line in [
+            &b"\x01#4@%333"[..],
+            b"a#4@33",
+            b"a%231@2",
+            b"x#1-2@5",
+            b"y@7#8",
+        ] {
             if let Ok(r) = parse_line(line) {
                 let again = format(&r);
                 assert_eq!(parse_line(&again).ok(), Some(r), "{again:?}");

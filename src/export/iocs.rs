@@ -8,7 +8,7 @@
 //! ```
 //!
 //! With `defang`, every `value` is written defanged
-//! ([`defang`](crate::forensics::iocs::defang): `hxxp://`, `[.]`, `[@]`).
+//! ([`defang`]: `hxxp://`, `[.]`, `[@]`).
 
 use crate::forensics::iocs::{defang, Indicator, Iocs, Kind, Location};
 use crate::model::Finding;

@@ -19,7 +19,7 @@
 //!   attributes and `<style>` elements, URLs in `<script>`, and
 //!   URLs/domains/addresses in the visible text. Location: the `part` id
 //!   and `offset`, a byte offset into the part's **decoded text**
-//!   (transfer encoding undone, converted to UTF-8: [`Part::text`]). For
+//!   (transfer encoding undone, converted to UTF-8: [`Part::text`](crate::model::Part::text)). For
 //!   plain text the offset is exact; in HTML it is the start of the tag
 //!   that holds the attribute, or of the text run plus the position in the
 //!   text after character references are expanded (so approximate after

@@ -272,8 +272,11 @@ pub fn escape_path(path: &Path) -> Vec<u8> {
     if out.first() == Some(&b' ') {
         out.splice(0..1, *b"%20");
     }
-    // A path that ends like a selector gets that `#`/`@` escaped.
-    if let Some((n, _)) = split_suffix(&out) {
+    // A path that ends like a selector gets that `#`/`@` escaped, until it
+    // no longer does: escaping the `#` of `#4@33` leaves `@33` looking like
+    // one (found by the `reference` fuzz target). Each round escapes one
+    // `#` or `@`, so this ends; in practice after two rounds at most.
+    while let Some((n, _)) = split_suffix(&out) {
         let c = out[n];
         let tail = out.split_off(n);
         push_escaped(&mut out, c);
@@ -340,6 +343,30 @@ pub fn parse_list(text: &[u8]) -> Result<Vec<Reference>, (usize, ReferenceError)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by `scripts/fuzz.sh` (target `reference`,
+    /// crash-c8e48ff6f025b2df3618b4758871107e806d69e8): a path whose
+    /// unescaped form ends in `#4@33` did not survive format and parse.
+    #[test]
+    fn a_path_ending_like_index_and_offset_round_trips() {
+        for line in [
+            &b"\x01#4@%333"[..],
+            b"a#4@33",
+            b"a%231@2",
+            b"x#1-2@5",
+            b"y@7#8",
+        ] {
+            if let Ok(r) = parse_line(line) {
+                let again = format(&r);
+                assert_eq!(parse_line(&again).ok(), Some(r), "{again:?}");
+            }
+        }
+        let r = Reference {
+            path: PathBuf::from("dir/a#4@33"),
+            select: Select::All,
+        };
+        assert_eq!(parse_line(&format(&r)).ok(), Some(r));
+    }
 
     fn r(path: &str, select: Select) -> Reference {
         Reference {

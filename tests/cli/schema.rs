@@ -2,7 +2,9 @@
 //! documents in docs/schema/ (one per record type, sharing the vocabulary
 //! of common.schema.json) validate every golden JSON file and every record
 //! the commands write over the test messages, mailboxes and (when present)
-//! the shared corpora. A record whose shape drifts from its schema fails.
+//! the shared corpora. A record whose shape drifts from its schema fails,
+//! and so does a key the schema does not describe: every object of the
+//! schemas lists its keys (`additionalProperties: false`).
 //!
 //! The validator is the subset of JSON Schema 2020-12 the schemas use
 //! (`type`, `enum`, `const`, `properties`, `required`,
@@ -155,6 +157,12 @@ fn short(v: &Value) -> String {
 /// Every record of a command's JSON Lines output, validated.
 fn check_output(schemas: &Schemas, args: &[&str], failures: &mut Vec<String>, count: &mut usize) {
     let out = emlkit().args(args).output().expect("emlkit runs");
+    // The command without its (many) input paths, so failures stay readable.
+    let args: Vec<&str> = args
+        .iter()
+        .copied()
+        .filter(|a| !a.contains('/') || a.ends_with(".zone"))
+        .collect();
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let v: Value = match serde_json::from_str(line) {
             Ok(v) => v,
@@ -215,6 +223,8 @@ fn every_command_writes_json_its_schema_describes() {
     files_under(&testdata("messages"), &["eml"], &mut inputs, 100);
     files_under(&testdata("trace"), &["eml"], &mut inputs, 200);
     files_under(&testdata("extract"), &["eml"], &mut inputs, 300);
+    files_under(&testdata("dkim"), &["eml"], &mut inputs, 350);
+    files_under(&testdata("sender"), &["eml"], &mut inputs, 360);
     if let Some(c) = corpora() {
         files_under(&c, &["eml", "msg", "txt"], &mut inputs, 500);
     }
@@ -237,9 +247,12 @@ fn every_command_writes_json_its_schema_describes() {
         for cmd in [
             &["json", "--no-body"][..],
             &["json"],
+            &["json", "--iocs", "--no-body"],
+            &["json", "--iocs", "--defang"],
             &["tree", "--json"],
             &["headers", "--json"],
             &["trace", "--json"],
+            &["trace", "--json", "--iocs", "--all-findings"],
             &["trace", "--stats", "--json"],
             &["scan", "--json"],
             &["sort", "--json"],
@@ -252,6 +265,15 @@ fn every_command_writes_json_its_schema_describes() {
             check_output(&schemas, &args, &mut failures, &mut count);
         }
         let _ = std::fs::remove_dir_all(out);
+    }
+    // DKIM and ARC verified with the test zones: verdicts, ARC sets.
+    let mut dkim = Vec::new();
+    files_under(&testdata("dkim"), &["eml"], &mut dkim, 100);
+    for zone in ["arc.zone", "rfc8463.zone"] {
+        let zone = testdata("dkim").join(zone);
+        let mut args = vec!["trace", "--json", "--dkim-keys", zone.to_str().unwrap()];
+        args.extend(dkim.iter().map(String::as_str));
+        check_output(&schemas, &args, &mut failures, &mut count);
     }
     for m in &mboxes {
         check_output(&schemas, &["info", "--json", m], &mut failures, &mut count);
@@ -310,4 +332,163 @@ fn the_validator_rejects_drift() {
     schemas.check_record(&m).unwrap();
     m["resent"][0]["date"] = serde_json::json!({"raw": "x", "parsed": null});
     assert!(schemas.check_record(&m).is_err());
+}
+
+#[test]
+fn the_validator_rejects_an_unknown_key() {
+    // The validator itself: `additionalProperties: false` rejects a key
+    // the schema does not list, an `additionalProperties` schema checks
+    // the values of the keys it does not list.
+    let schema = serde_json::json!({
+        "type": "object",
+        "properties": {"a": {"type": "integer"},
+                       "m": {"type": "object", "additionalProperties": {"type": "string"}}},
+        "additionalProperties": false
+    });
+    let mut docs = HashMap::new();
+    docs.insert("t.schema.json".to_string(), schema.clone());
+    let s = Schemas { docs };
+    let ok = serde_json::json!({"a": 1, "m": {"x": "y"}});
+    s.check("t.schema.json", &schema, &ok, "").unwrap();
+    let extra = serde_json::json!({"a": 1, "b": 2});
+    let e = s.check("t.schema.json", &schema, &extra, "").unwrap_err();
+    assert!(e.contains("unexpected key \"b\""), "{e}");
+    let bad_value = serde_json::json!({"m": {"x": 1}});
+    assert!(s.check("t.schema.json", &schema, &bad_value, "").is_err());
+}
+
+/// A record of `args` (one message), validated, and the schema checked to
+/// reject it with an undocumented key added at each of `objects` and with
+/// each `(pointer, value)` of `bad` in place.
+fn rejects_drift(
+    schemas: &Schemas,
+    args: &[&str],
+    objects: &[&str],
+    bad: &[(&str, Value)],
+) -> Value {
+    let (code, out, err) = run(args);
+    assert_eq!(code, 0, "{args:?}: {err}");
+    let good: Value = serde_json::from_str(out.trim()).unwrap();
+    schemas
+        .check_record(&good)
+        .unwrap_or_else(|e| panic!("{args:?}: {e}"));
+    for pointer in objects {
+        let mut v = good.clone();
+        let o = v
+            .pointer_mut(pointer)
+            .and_then(Value::as_object_mut)
+            .unwrap_or_else(|| panic!("{args:?}: no object at {pointer}"));
+        o.insert("undocumented".into(), Value::Bool(true));
+        assert!(
+            schemas.check_record(&v).is_err(),
+            "{args:?}: an unknown key at {pointer} passed the schema"
+        );
+    }
+    for (pointer, value) in bad {
+        let mut v = good.clone();
+        *v.pointer_mut(pointer)
+            .unwrap_or_else(|| panic!("{args:?}: nothing at {pointer}")) = value.clone();
+        assert!(
+            schemas.check_record(&v).is_err(),
+            "{args:?}: {pointer} = {value} passed the schema"
+        );
+    }
+    good
+}
+
+#[test]
+fn the_new_sections_are_described_exactly() {
+    // DKIM verdicts, the ARC chain, sender identities, vendor fields,
+    // indicators and severities: each object closed, each enum checked.
+    let schemas = Schemas::load();
+    let zone = testdata("dkim/arc.zone");
+    let msg = testdata("dkim/arc-pass.eml");
+    let t = rejects_drift(
+        &schemas,
+        &[
+            "trace",
+            "--json",
+            "--iocs",
+            "--dkim-keys",
+            zone.to_str().unwrap(),
+            msg.to_str().unwrap(),
+        ],
+        &[
+            "",
+            "/authentication",
+            "/authentication/dkim/0",
+            "/authentication/dkim/0/signed/0",
+            "/authentication/arc",
+            "/authentication/arc/sets/0",
+            "/authentication/arc/sets/0/ams",
+            "/authentication/arc/sets/0/seal",
+            "/authentication/results/0",
+            "/authentication/results/0/results/0",
+            "/authentication/signatures/0",
+            "/hops/0",
+            "/hops/0/from",
+            "/iocs",
+            "/iocs/indicators/0",
+            "/iocs/indicators/0/locations/0",
+            "/findings/0",
+            "/sender",
+        ],
+        &[
+            ("/authentication/dkim/0/result", serde_json::json!("passed")),
+            ("/authentication/dkim/0/body_hash", serde_json::json!("ok")),
+            ("/authentication/arc/result", serde_json::json!("none")),
+            (
+                "/authentication/arc/sets/0/seal/result",
+                serde_json::json!(1),
+            ),
+            ("/authentication/arc/sealer_hop", serde_json::json!(0)),
+            ("/findings/0/severity", serde_json::json!("warning")),
+            ("/iocs/indicators/0/kind", serde_json::json!("hash")),
+            ("/hops/0/kind", serde_json::json!("smtp")),
+        ],
+    );
+    assert_eq!(t["authentication"]["arc"]["result"], "pass");
+    let mut no_severity = t.clone();
+    no_severity["findings"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("severity");
+    assert!(schemas.check_record(&no_severity).is_err());
+
+    let phish = testdata("sender/phish.eml");
+    let phish = phish.to_str().unwrap();
+    rejects_drift(
+        &schemas,
+        &["trace", "--json", phish],
+        &["/sender", "/sender/pairs/0", "/sender/domains/0"],
+        &[("/sender/pairs/0/identity", serde_json::json!("from"))],
+    );
+    let m = rejects_drift(
+        &schemas,
+        &["json", "--iocs", "--no-body", phish],
+        &[
+            "",
+            "/iocs",
+            "/iocs/indicators/0/locations/0",
+            "/iocs/findings/0",
+            "/parts/0",
+        ],
+        &[("/iocs/dropped", serde_json::json!(-1))],
+    );
+    assert!(!m["iocs"]["indicators"].as_array().unwrap().is_empty());
+
+    let ms = testdata("trace/vendors/microsoft.eml");
+    rejects_drift(
+        &schemas,
+        &["trace", "--json", ms.to_str().unwrap()],
+        &["/vendors/0", "/vendors/0/items/0"],
+        &[("/vendors/0/format", serde_json::json!("json"))],
+    );
+    let stats = rejects_drift(
+        &schemas,
+        &["trace", "--stats", "--json", ms.to_str().unwrap()],
+        &["", "/relays/0"],
+        &[("/findings", serde_json::json!({"x": "1"}))],
+    );
+    assert!(stats["relay_limit"].as_u64().is_some());
 }

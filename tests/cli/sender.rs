@@ -132,6 +132,13 @@ fn table_shows_sender_and_defanged_iocs() {
     );
     assert!(s.contains("198[.]51[.]100[.]99"), "{s}");
     assert!(s.contains("link_text_mismatch"), "{s}");
+    // The list starts on a line of its own and the report ends with one
+    // line break (reports are separated by the caller).
+    assert!(
+        s.lines().any(|l| l.starts_with("iocs:")),
+        "iocs: not on its own line: {s}"
+    );
+    assert!(s.ends_with('\n') && !s.ends_with("\n\n"), "{s:?}");
     let list = s.split("iocs:").nth(1).expect("an iocs list");
     assert!(
         !list.contains("https://"),

@@ -127,16 +127,7 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<super::Outcome> {
     opts.trust = args.trust.clone();
     opts.skew_tolerance = args.skew_tolerance.max(0);
     if let Some(p) = &args.dkim_keys {
-        let text = std::fs::read_to_string(p)
-            .with_context(|| format!("{}: cannot read the DKIM key file", p.display()))?;
-        let (store, warnings) = forensics::dkim::KeyStore::parse_zone(&text);
-        for w in warnings.iter().take(5) {
-            eprintln!("emlkit: {}: {w}", p.display());
-        }
-        if store.is_empty() {
-            anyhow::bail!("{}: no TXT record found", p.display());
-        }
-        opts.dkim_keys = Some(std::sync::Arc::new(store));
+        opts.dkim_keys = Some(std::sync::Arc::new(super::trace::dkim_key_file(p)?));
     }
     let limits = args.input.limits();
     let log = LimitLog::new();

@@ -227,16 +227,7 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
     opts.skew_tolerance = args.skew_tolerance.max(0);
     opts.verify = !args.no_verify;
     if let Some(p) = &args.dkim_keys {
-        let text = std::fs::read_to_string(p)
-            .with_context(|| format!("{}: cannot read the DKIM key file", p.display()))?;
-        let (store, warnings) = forensics::dkim::KeyStore::parse_zone(&text);
-        for w in warnings.iter().take(5) {
-            eprintln!("emlkit: {}: {w}", p.display());
-        }
-        if store.is_empty() {
-            anyhow::bail!("{}: no TXT record found", p.display());
-        }
-        opts.dkim_keys = Some(std::sync::Arc::new(store));
+        opts.dkim_keys = Some(std::sync::Arc::new(dkim_key_file(p)?));
     }
     if args.dns {
         let server = match args.dns_server {
@@ -302,10 +293,12 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
             };
             human(buf, &t, style, label.as_deref(), args.all_findings)?;
             if let Some(i) = &iocs {
-                // Before the blank line that ends the message's block.
-                buf.pop();
+                // After the report's last line (reports are separated by the
+                // caller; a block ends with exactly one line break).
+                if !buf.ends_with(b"\n") && !buf.is_empty() {
+                    buf.push(b'\n');
+                }
                 super::trace_sender::iocs_table(buf, i, args.defang, style)?;
-                buf.push(b'\n');
             }
         }
         Ok(())
@@ -358,6 +351,22 @@ fn cut(s: &str, w: usize) -> String {
     } else {
         s.to_string()
     }
+}
+
+/// Reads a `--dkim-keys` file (TXT records in zone-file form): its first
+/// warnings on stderr, an error when it holds no key. `trace` and
+/// `report` take the same file.
+pub fn dkim_key_file(p: &std::path::Path) -> Result<forensics::dkim::KeyStore> {
+    let text = std::fs::read_to_string(p)
+        .with_context(|| format!("{}: cannot read the DKIM key file", p.display()))?;
+    let (store, warnings) = forensics::dkim::KeyStore::parse_zone(&text);
+    for w in warnings.iter().take(5) {
+        eprintln!("emlkit: {}: {w}", p.display());
+    }
+    if store.is_empty() {
+        anyhow::bail!("{}: no TXT record found", p.display());
+    }
+    Ok(store)
 }
 
 /// Cuts `s` to `w` characters (with `…`) and pads it to `w`.

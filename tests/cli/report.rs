@@ -428,7 +428,20 @@ fn hostile_messages_give_inert_pages() {
     let mbox = hostile_mbox();
     let page = report(&[mbox.to_str().unwrap_or_default()]);
     assert_inert(&page, "hostile mbox");
-    assert_eq!(between(&page, "id=\"n-messages\">", "<"), "3");
+    assert_eq!(
+        between(&page, "id=\"n-messages\">", "<"),
+        hostile().len().to_string()
+    );
+    // Hostile indicators, vendor values and sender identities are still
+    // trace's, defanged and escaped.
+    let p = testdata("report/hostile-analyses.eml");
+    let path = p.to_str().unwrap_or_default();
+    let page = report(&[path]);
+    check_analyses(&page, path, None);
+    assert!(
+        page.contains("<li data-code=\"link_text_mismatch\">"),
+        "{path}"
+    );
 }
 
 /// Chromium, or None with a note.
@@ -801,9 +814,26 @@ fn defanged(kind: &str, v: &str) -> String {
     }
 }
 
-/// Element text as written by us or serialized by a browser, unescaped.
+/// Element text as written by us or serialized by a browser, unescaped:
+/// also the `\u{XXXX}` marks of bidi and control characters.
 fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<")
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find("<span class=\"esc\">\\u{") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + "<span class=\"esc\">\\u{".len()..];
+        let j = after.find("}</span>").unwrap_or(0);
+        match u32::from_str_radix(&after[..j], 16)
+            .ok()
+            .and_then(char::from_u32)
+        {
+            Some(c) => out.push(c),
+            None => out.push_str(&after[..j]),
+        }
+        rest = after.get(j + "}</span>".len()..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out.replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
         .replace("&#39;", "'")
@@ -961,7 +991,10 @@ fn check_analyses(page: &str, path: &str, zone: Option<&str>) {
     let tables = all_between(page, "<table class=\"findings\">", "</table>");
     // The report lists the trace's findings and the MIME and extraction
     // ones besides.
-    assert!(sev.is_empty() || !tables.is_empty(), "{path}: findings table");
+    assert!(
+        sev.is_empty() || !tables.is_empty(),
+        "{path}: findings table"
+    );
     for r in tables
         .iter()
         .flat_map(|tb| all_between(tb, "<tr data-code=\"", "</tr>"))

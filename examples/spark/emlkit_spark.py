@@ -207,8 +207,29 @@ def _round3(x):
     return math.floor(x * 1000.0 + 0.5) / 1000.0
 
 
+# `trace --stats` keeps per-relay delays in a histogram (emlkit::forensics::
+# delays: exact below a minute, then to the minute, the hour and the day, at
+# most 366 days) and reports a quantile as its bucket's lower bound. Mapping
+# each delay to that bound first gives the same nearest-rank quantiles.
+def _bucketed(d):
+    a = F.abs(d)
+    lower = (F.when(a < 60, a)
+             .when(a < 3600, F.floor(a / 60) * 60)
+             .when(a < 86400, F.floor(a / 3600) * 3600)
+             .otherwise(F.least(F.floor(a / 86400), F.lit(366)) * 86400)).cast("long")
+    return F.when(d.isNull(), None).when(d < 0, -lower).otherwise(lower)
+
+
+# The CLI names at most this many relays (the rest share `other_relays`).
+RELAY_LIMIT = 10_000
+
+
 def stats(spark, paths, now=None, shard_bytes=SHARD_BYTES, files_per_task=FILES_PER_TASK):
-    """The `trace --stats --json` record of `paths`, computed by Spark."""
+    """The `trace --stats --json` record of `paths`, computed by Spark.
+
+    Equal to the CLI's for mailboxes with at most 10,000 distinct relays
+    (the CLI then counts later new names together in `other_relays`, by
+    first appearance, which a distributed job does not have)."""
     sc = spark.sparkContext
     tasks, remote = plan_tasks(paths, shard_bytes, files_per_task)
     if remote:
@@ -225,7 +246,7 @@ def stats(spark, paths, now=None, shard_bytes=SHARD_BYTES, files_per_task=FILES_
             .select("path", "index",
                     # The relay key: lower-case, trailing dots removed.
                     F.translate(F.regexp_replace("h.by", r"\.+\z", ""), _UPPER, _LOWER).alias("by"),
-                    F.col("h.tls").alias("tls"), F.col("h.delay").alias("delay")))
+                    F.col("h.tls").alias("tls"), _bucketed(F.col("h.delay")).alias("delay")))
     relays = (hops.groupBy("by")
               .agg(F.countDistinct("path", "index").alias("messages"),
                    F.count("*").alias("hops"),
@@ -254,5 +275,7 @@ def stats(spark, paths, now=None, shard_bytes=SHARD_BYTES, files_per_task=FILES_
             "median_delay": r["median_delay"], "p95_delay": r["p95_delay"],
             "tls_share": _round3(r["tls"] / r["hops"]) if r["hops"] else 0.0,
         } for r in relays],
+        "other_relays": None,
+        "relay_limit": RELAY_LIMIT,
         "findings": {r["code"]: r["count"] for r in findings},
     }

@@ -18,18 +18,21 @@
 //! See: issue 16.
 //!
 //! ```
+//! # fn main() -> Result<(), &'static str> {
 //! let v = emlkit::forensics::vendors::decode(
 //!     "X-Forefront-Antispam-Report",
 //!     b"CIP:203.0.113.5;CTRY:NL;SCL:5;SFV:SPM;CAT:SPM;ZZZ:1",
 //!     100,
 //!     70,
 //! )
-//! .expect("a known field");
+//! .ok_or("not a known field")?;
 //! assert_eq!(v.vendor, "microsoft");
-//! let scl = v.items.iter().find(|i| i.key == "SCL").expect("SCL");
+//! let scl = v.items.iter().find(|i| i.key == "SCL").ok_or("no SCL")?;
 //! assert_eq!((scl.value.as_str(), scl.value_meaning), ("5", Some("spam")));
 //! assert_eq!(scl.offset, 100 + 28);
 //! assert_eq!(v.unknown_keys, 1);
+//! # Ok(())
+//! # }
 //! ```
 
 use std::collections::HashMap;

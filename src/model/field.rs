@@ -40,14 +40,25 @@ impl<'a> Field<'a> {
     /// The value parsed with mail-parser's grammar for this field name
     /// (address lists, dates, message ids, Received, …); other fields as
     /// raw text.
+    ///
+    /// A structured value is read up to its first bare CR (a CR not followed
+    /// by LF): RFC 5322 §2.2 and §2.3 allow CR in a field body only as part
+    /// of CRLF, so no valid value goes on past one. Python's `email` ends
+    /// the field there, GMime and MIME-tools read the first address before
+    /// it; mail-parser's grammar would instead read the text after it
+    /// (`\rTo: b@example.net\rSubject: x`) as a group. Unstructured and
+    /// unknown fields keep their whole text.
     pub fn parsed(&self) -> HeaderValue<'a> {
-        let mut s = MessageStream::new(self.value_with_eol);
+        let whole = self.value_with_eol;
+        let cut = memchr::memchr_iter(b'\r', whole)
+            .find(|&i| whole.get(i + 1) != Some(&b'\n'))
+            .map_or(whole, |i| &whole[..i]);
         match &self.name {
             HeaderName::Subject
             | HeaderName::Comments
             | HeaderName::ContentDescription
             | HeaderName::ContentLocation
-            | HeaderName::ContentTransferEncoding => s.parse_unstructured(),
+            | HeaderName::ContentTransferEncoding => MessageStream::new(whole).parse_unstructured(),
             HeaderName::From
             | HeaderName::To
             | HeaderName::Cc
@@ -65,17 +76,19 @@ impl<'a> Field<'a> {
             | HeaderName::ListOwner
             | HeaderName::ListPost
             | HeaderName::ListSubscribe
-            | HeaderName::ListUnsubscribe => s.parse_address(),
-            HeaderName::Date | HeaderName::ResentDate => s.parse_date(),
+            | HeaderName::ListUnsubscribe => MessageStream::new(cut).parse_address(),
+            HeaderName::Date | HeaderName::ResentDate => MessageStream::new(cut).parse_date(),
             HeaderName::MessageId
             | HeaderName::References
             | HeaderName::InReplyTo
             | HeaderName::ReturnPath
             | HeaderName::ContentId
-            | HeaderName::ResentMessageId => s.parse_id(),
-            HeaderName::Keywords | HeaderName::ContentLanguage => s.parse_comma_separared(),
-            HeaderName::Received => s.parse_received(),
-            _ => s.parse_raw(),
+            | HeaderName::ResentMessageId => MessageStream::new(cut).parse_id(),
+            HeaderName::Keywords | HeaderName::ContentLanguage => {
+                MessageStream::new(cut).parse_comma_separared()
+            }
+            HeaderName::Received => MessageStream::new(cut).parse_received(),
+            _ => MessageStream::new(whole).parse_raw(),
         }
     }
 
@@ -304,6 +317,41 @@ mod tests {
         assert_eq!(f[1].1, "2");
         assert_eq!(b, 9);
         assert_eq!(e, HeaderEnd::Eof);
+    }
+
+    /// A bare CR cannot be inside a field body (RFC 5322 §2.2): a
+    /// structured value ends there, instead of the text after it being read
+    /// as a group (`Alice <a@x>\rTo: b@y\rSubject: s` was the group
+    /// "s\rDate" with no address).
+    #[test]
+    fn a_bare_cr_ends_a_structured_value() {
+        let raw = b"From: Alice Example <alice@example.org>\rTo: bob@example.net\rSubject: s\rDate: Tue, 3 Mar 2026 10:59:50 +0100\r\rbody\r";
+        let s = scan(raw, 0, 0, 10, |_| false);
+        assert_eq!(s.fields.len(), 1);
+        match s.fields[0].parsed() {
+            HeaderValue::Address(a) => {
+                assert_eq!(
+                    a.first().and_then(|x| x.address()),
+                    Some("alice@example.org")
+                );
+                assert_eq!(a.first().and_then(|x| x.name()), Some("Alice Example"));
+                assert!(a.as_group().is_none(), "{a:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // CRLF folding is not a bare CR; an unstructured field keeps its text.
+        let s = scan(
+            b"To: a@example.org,\r\n b@example.org\r\nSubject: x\ry\r\n\r\n",
+            0,
+            0,
+            10,
+            |_| false,
+        );
+        match s.fields[0].parsed() {
+            HeaderValue::Address(a) => assert_eq!(a.iter().count(), 2),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(s.fields[1].parsed().as_text(), Some("x\ry"));
     }
 
     #[test]

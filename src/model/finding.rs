@@ -96,6 +96,8 @@ impl Severity {
             | "8bit_header"
             | "header_decoding"
             | "body_in_header"
+            | "bare_cr_in_header"
+            | "param_without_semicolon"
             | "orphan_continuation"
             | "no_headers"
             | "encoded_word_in_address"

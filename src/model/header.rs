@@ -33,6 +33,11 @@ pub struct PartInfo {
     /// Parameters dropped past [`params::MAX_PARAMS`] (Content-Type and
     /// Content-Disposition together).
     pub params_dropped: usize,
+    /// The fields (`Content-Type`, `Content-Disposition`) whose first
+    /// parameter follows the value without `;` (see
+    /// [`params::ParsedValue::missing_semicolon`]), with the input offset of
+    /// each field.
+    pub missing_semicolon: Vec<(&'static str, u64)>,
 }
 
 /// Reads the MIME fields of one entity from their raw bytes. Each field is
@@ -42,14 +47,19 @@ pub struct PartInfo {
 pub fn part_info(fields: &[Field<'_>], parent_type: Option<&str>) -> PartInfo {
     let mut ct: Option<params::ParsedValue> = None;
     let mut cd: Option<params::ParsedValue> = None;
+    let (mut ct_at, mut cd_at) = (0, 0);
     let mut cte = None;
     let mut cid = None;
     let mut desc = None;
     for h in fields {
         match h.name {
-            HeaderName::ContentType if ct.is_none() => ct = Some(params::parse(h.raw_value())),
+            HeaderName::ContentType if ct.is_none() => {
+                ct = Some(params::parse(h.raw_value()));
+                ct_at = h.offset;
+            }
             HeaderName::ContentDisposition if cd.is_none() => {
-                cd = Some(params::parse(h.raw_value()))
+                cd = Some(params::parse(h.raw_value()));
+                cd_at = h.offset;
             }
             HeaderName::ContentTransferEncoding if cte.is_none() => {
                 // Comments and quotes removed (`base64 (comment)`), RFC 2045 §6.1.
@@ -76,6 +86,13 @@ pub fn part_info(fields: &[Field<'_>], parent_type: Option<&str>) -> PartInfo {
     };
     let params_dropped =
         ct.as_ref().map_or(0, |c| c.dropped) + cd.as_ref().map_or(0, |c| c.dropped);
+    let mut missing_semicolon = Vec::new();
+    if ct.as_ref().is_some_and(|c| c.missing_semicolon) {
+        missing_semicolon.push(("Content-Type", ct_at));
+    }
+    if cd.as_ref().is_some_and(|c| c.missing_semicolon) {
+        missing_semicolon.push(("Content-Disposition", cd_at));
+    }
     let ct_params = ct.map(|c| c.params).unwrap_or_default();
     let mut candidates = Vec::new();
     if let Some(cd) = &cd {
@@ -102,6 +119,7 @@ pub fn part_info(fields: &[Field<'_>], parent_type: Option<&str>) -> PartInfo {
         content_id: cid,
         description: desc,
         params_dropped,
+        missing_semicolon,
     }
 }
 

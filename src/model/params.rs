@@ -33,6 +33,11 @@ pub struct ParsedValue {
     pub params: Vec<Param>,
     /// Parameter names beyond [`MAX_PARAMS`] that were not kept.
     pub dropped: usize,
+    /// True when the first parameter follows the value after white space
+    /// only, without the `;` RFC 2045 §5.1 requires
+    /// (`multipart/mixed\n\tboundary="b"`): read as a parameter here,
+    /// while a strict parser sees an invalid field and no parameter at all.
+    pub missing_semicolon: bool,
 }
 
 impl ParsedValue {
@@ -77,8 +82,14 @@ pub fn parse(raw: &[u8]) -> ParsedValue {
     // Name → slot; a linear search here made 100,000 parameters quadratic.
     let mut slots: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut dropped = 0usize;
+    let mut missing_semicolon = false;
+    // Whether a `;` came since the main value: every parameter after the
+    // first is reached through `next_semicolon`, so only the first can lack
+    // one.
+    let mut semicolon = false;
     while pos < raw.len() {
         while pos < raw.len() && (raw[pos] == b';' || raw[pos].is_ascii_whitespace()) {
+            semicolon |= raw[pos] == b';';
             pos += 1;
         }
         if pos >= raw.len() {
@@ -96,6 +107,7 @@ pub fn parse(raw: &[u8]) -> ParsedValue {
             pos = next_semicolon(raw, pos);
             continue;
         }
+        missing_semicolon |= !semicolon;
         pos = skip_ws(raw, pos + 1);
         let (bytes, p, quoted) = read_value(raw, pos);
         pos = next_semicolon(raw, p);
@@ -167,6 +179,7 @@ pub fn parse(raw: &[u8]) -> ParsedValue {
         value,
         params,
         dropped,
+        missing_semicolon,
     }
 }
 
@@ -357,6 +370,29 @@ mod tests {
         assert_eq!(p.value, "text/plain");
         assert_eq!(p.get("charset"), Some("us-ascii"));
         assert_eq!(p.get("format"), Some("flowed"));
+    }
+
+    #[test]
+    fn a_parameter_without_semicolon_is_read_and_flagged() {
+        let p = parse(b"multipart/mixed\r\n\tboundary=\"b1\"");
+        assert_eq!(p.value, "multipart/mixed");
+        assert_eq!(p.get("boundary"), Some("b1"));
+        assert!(p.missing_semicolon);
+        for ok in [
+            &b"multipart/mixed; boundary=\"b1\""[..],
+            b"multipart/mixed;\r\n\tboundary=b1; x=y",
+            b"text/plain (comment) ; charset=us-ascii",
+            b";\n filename=\"image001.png\"",
+            b"text/plain",
+            b"text/plain (just a comment)",
+        ] {
+            assert!(
+                !parse(ok).missing_semicolon,
+                "{}",
+                String::from_utf8_lossy(ok)
+            );
+        }
+        assert!(parse(b"text/plain (c) charset=us-ascii").missing_semicolon);
     }
 
     #[test]

@@ -507,6 +507,18 @@ impl<'a> Walker<'a, '_> {
                 .map(|(code, msg)| Finding::new(code, msg).part(&id).at(Some(self.abs(start))))
                 .collect();
             self.header_findings(&scan, &id, start, parent_part);
+            for &(field, at) in &info.missing_semicolon {
+                later.push(
+                    Finding::new(
+                        "param_without_semicolon",
+                        format!(
+                            "{field}: a parameter follows the value without `;` (RFC 2045 §5.1 requires one); read as a parameter, while a strict parser sees an invalid field and ignores it (for a multipart: no boundary, so no parts)"
+                        ),
+                    )
+                    .part(&id)
+                    .at(Some(at)),
+                );
+            }
             if info.params_dropped > 0 {
                 later.push(
                     Finding::new(
@@ -659,6 +671,33 @@ impl<'a> Walker<'a, '_> {
                     "a body part that starts without header fields or an empty line",
                 )
             };
+            let mut msg = msg.to_string();
+            if parent.is_some() {
+                // Where the lines after the first one form a header section
+                // (fields, then an empty line), GMime and MIME-tools skip the
+                // first line and read those fields as the entity's header: a
+                // different part (type, file name, body). Say so. The look
+                // ahead stays inside this entity (up to its empty line or an
+                // enclosing delimiter) and runs once per such entity, so the
+                // parse stays linear.
+                let next = field::line_at(self.raw, start).1;
+                let this = &*self;
+                let look = field::scan(this.raw, next, this.base, this.limits.max_headers, |ls| {
+                    this.delimiter_at(ls).is_some()
+                });
+                if !look.fields.is_empty() && look.end == HeaderEnd::Blank {
+                    let ct = look.fields.iter().find(|f| f.is("Content-Type")).map(|f| {
+                        // Quoted, not whole: a field can be 1 MiB long.
+                        let v = f.raw_value();
+                        String::from_utf8_lossy(&v[..v.len().min(200)]).into_owned()
+                    });
+                    msg = format!(
+                        "{msg}; parsers that skip that line (GMime, MIME-tools) read the {} header field(s) after it as this entity's header{}",
+                        look.fields.len(),
+                        ct.map(|c| format!(" (Content-Type: {c})")).unwrap_or_default()
+                    );
+                }
+            }
             self.findings
                 .push(Finding::new(code, msg).part(id).at(Some(self.abs(start))));
         }
@@ -670,6 +709,23 @@ impl<'a> Walker<'a, '_> {
                 )
                 .part(id)
                 .at(Some(self.abs(o))),
+            );
+        }
+        // A bare CR is not a line end (RFC 5322 §2.2, §2.3): the field goes
+        // on to the next LF. Python's `email` ends lines there and reads
+        // the text after it as more fields (or the body): a different
+        // header. One memchr pass over the header block.
+        let block = &self.raw[start..scan.body_start.max(start)];
+        if let Some(i) =
+            memchr::memchr_iter(b'\r', block).find(|&i| block.get(i + 1) != Some(&b'\n'))
+        {
+            self.findings.push(
+                Finding::new(
+                    "bare_cr_in_header",
+                    "a bare CR (not followed by LF) in the header section: not a line end (RFC 5322 §2.2), so the field runs on to the next LF; a parser that ends lines at a bare CR reads the text after it as more fields",
+                )
+                .part(id)
+                .at(Some(self.abs(start + i))),
             );
         }
         if let Some(o) = scan.envelope_line {
@@ -746,6 +802,75 @@ mod tests {
         b"-",
         b"\r",
     ];
+
+    fn codes(m: &crate::model::Message<'_>) -> Vec<(&'static str, Option<u64>)> {
+        m.findings().iter().map(|f| (f.code, f.offset)).collect()
+    }
+
+    /// `Content-Type: multipart/mixed` + folded `boundary=` without `;`:
+    /// the parts are read (nothing hidden) and the missing `;` is a finding
+    /// at the field, since a strict parser sees no boundary and no parts.
+    #[test]
+    fn a_parameter_without_semicolon_is_read_with_a_finding() {
+        let raw = b"Subject: s\nContent-Type: multipart/mixed\n\tboundary=\"b\"\n\n--b\nContent-Type: image/png\nContent-Disposition: ;\n filename=\"i.png\"\nContent-Transfer-Encoding: base64\n\naGk=\n--b--\n";
+        let m = parse(raw, 0, crate::model::Scope::Full).expect("parses");
+        assert_eq!(m.parts.len(), 2);
+        assert_eq!(m.parts[1].filename.as_deref(), Some("i.png"));
+        assert!(
+            codes(&m).contains(&("param_without_semicolon", Some(11))),
+            "{:?}",
+            codes(&m)
+        );
+        let ok =
+            b"Subject: s\nContent-Type: multipart/mixed;\n\tboundary=\"b\"\n\n--b\n\nx\n--b--\n";
+        let m = parse(ok, 0, crate::model::Scope::Full).expect("parses");
+        assert!(!codes(&m).iter().any(|c| c.0 == "param_without_semicolon"));
+    }
+
+    /// Bare CRs are not line ends (RFC 5322 §2.2): one From field, whose
+    /// address is read up to the first bare CR, and a finding at that CR.
+    #[test]
+    fn bare_cr_in_a_header_is_a_finding_and_ends_the_address() {
+        let raw =
+            b"From: Alice Example <alice@example.org>\rTo: bob@example.net\rSubject: x\r\rbody\r";
+        let m = parse(raw, 0, crate::model::Scope::Full).expect("parses");
+        assert_eq!(m.from_address().as_deref(), Some("alice@example.org"));
+        assert_eq!(m.subject(), None);
+        assert!(
+            codes(&m).contains(&("bare_cr_in_header", Some(39))),
+            "{:?}",
+            codes(&m)
+        );
+        let crlf = b"From: a@example.org\r\nSubject: x\r\n\r\nbody\rmore\r\n";
+        let m = parse(crlf, 0, crate::model::Scope::Full).expect("parses");
+        assert!(!codes(&m).iter().any(|c| c.0 == "bare_cr_in_header"));
+    }
+
+    /// A body part whose first line is not a field has no header (the line
+    /// starts its body, as Python's `email` reads it); when header fields
+    /// and an empty line follow, the finding says that GMime and MIME-tools
+    /// read those as the part's header instead.
+    #[test]
+    fn a_part_opening_with_a_non_field_line_names_the_other_reading() {
+        let raw = b"Content-Type: multipart/mixed; boundary=b\n\n--b\nnot a header\nContent-Type: application/octet-stream; name=y.bin\n\nsecret\n--b\nplain text\nsecond\n--b--\n";
+        let m = parse(raw, 0, crate::model::Scope::Full).expect("parses");
+        let kinds: Vec<&str> = m.parts.iter().map(|p| p.content_type.as_str()).collect();
+        assert_eq!(kinds, ["multipart/mixed", "text/plain", "text/plain"]);
+        let msgs: Vec<&str> = m
+            .findings()
+            .iter()
+            .filter(|f| f.code == "part_without_header")
+            .map(|f| f.message.as_str())
+            .collect();
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        assert!(
+            msgs[0].contains("read the 1 header field(s) after it")
+                && msgs[0].contains("application/octet-stream; name=y.bin"),
+            "{}",
+            msgs[0]
+        );
+        assert!(!msgs[1].contains("GMime"), "{}", msgs[1]);
+    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]

@@ -358,3 +358,57 @@ fn subject_and_decoded_header_agree() {
     assert_eq!(v["subject"], decoded);
     assert_eq!(decoded, "café tail ");
 }
+
+/// The differential rows that were TODO (LENIENCY.md): a From with bare CRs
+/// gives the first address (as Python's `email`, GMime and MIME-tools) and a
+/// `bare_cr_in_header` finding in every command that reads the header; a
+/// parameter without `;` is read, with a `param_without_semicolon` finding;
+/// a part opening with a non-field line names the GMime/MIME-tools reading.
+#[test]
+fn differential_leniencies_are_findings() {
+    let v = export("edge/barecr-headers.eml");
+    assert_eq!(
+        v["from"][0]["address"], "alice@example.org",
+        "{}",
+        v["from"]
+    );
+    assert!(v["from"][0]["group"].is_null(), "{}", v["from"]);
+    assert!(finding_codes(&v).contains(&"bare_cr_in_header".to_string()));
+    let p = testdata("edge/barecr-headers.eml");
+    for cmd in ["headers", "trace"] {
+        // trace exits 1 for a message without Received (docs/trace.md).
+        let (code, out, err) = run(&[cmd, "--json", p.to_str().unwrap_or_default()]);
+        assert!(
+            code == 0 || (cmd == "trace" && code == 1),
+            "{cmd}: {code} {err}"
+        );
+        let codes = finding_codes(&json_lines(&out)[0]);
+        assert!(
+            codes.contains(&"bare_cr_in_header".to_string()),
+            "{cmd}: {codes:?}"
+        );
+    }
+    let v = export("edge/ctype-boundary-no-semicolon.eml");
+    assert_eq!(v["attachments"].as_array().map(Vec::len), Some(1));
+    assert!(finding_codes(&v).contains(&"param_without_semicolon".to_string()));
+    let Some(c) = corpora() else { return };
+    let malformed = c.join("stalwartlabs-mail-parser/resources/eml/malformed");
+    let one = |name: &str| {
+        let p = malformed.join(name);
+        let (code, out, err) = run(&["json", p.to_str().unwrap_or_default()]);
+        assert_eq!(code, 0, "{name}: {err}");
+        json_lines(&out).remove(0)
+    };
+    let v = one("017.eml");
+    assert_eq!(v["parts"][1]["filename"], "image001.png");
+    assert!(finding_codes(&v).contains(&"param_without_semicolon".to_string()));
+    let v = one("019.eml");
+    let named = v["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["code"] == "part_without_header")
+        .filter(|f| f["message"].as_str().is_some_and(|m| m.contains("GMime")))
+        .count();
+    assert_eq!(named, 2, "{}", v["findings"]);
+}

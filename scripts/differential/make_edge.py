@@ -206,6 +206,10 @@ def boundaries():
     n = "boundary-part-no-headers-no-blank"
     case(n, "a part whose first line is body text (no headers, no blank line)",
          mixed(n, "--b1\nthis is not a header line\nsecond\n--b1\n" + att("x.bin") + "--b1--\n"))
+    n = "boundary-part-text-then-headers"
+    case(n, "a part whose first line is text, then header fields and an empty line: no header for emlkit and Python; GMime and MIME-tools skip the line",
+         mixed(n, "--b1\nnot a header line\nContent-Type: application/octet-stream; name=\"y.bin\"\n"
+               "Content-Disposition: attachment; filename=\"y.bin\"\n\nsecret body\n--b1\n" + att("x.bin") + "--b1--\n"))
     n = "boundary-part-header-then-text"
     case(n, "a part header block followed by a non-header line without blank line",
          mixed(n, "--b1\nContent-Type: text/plain\nthis line is not a header\n--b1\n" + att("x.bin")

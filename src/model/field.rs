@@ -3,7 +3,8 @@
 //! We split a header block into fields ourselves (so that the end of the
 //! block, continuation lines and stray body lines follow one rule), then
 //! hand each field's value slice to mail-parser's field grammar (addresses,
-//! Received, message ids, dates) only when a consumer asks for it.
+//! message ids, dates) or to our Received reader ([`super::received`]) only
+//! when a consumer asks for it.
 
 use mail_parser::parsers::MessageStream;
 use mail_parser::{HeaderName, HeaderValue};
@@ -38,8 +39,9 @@ impl<'a> Field<'a> {
     }
 
     /// The value parsed with mail-parser's grammar for this field name
-    /// (address lists, dates, message ids, Received, …); other fields as
-    /// raw text.
+    /// (address lists, dates, message ids, …; `Received` with our own
+    /// [`super::received::parse`], same result type); other fields as raw
+    /// text.
     ///
     /// A structured value is read up to its first bare CR (a CR not followed
     /// by LF): RFC 5322 §2.2 and §2.3 allow CR in a field body only as part
@@ -87,7 +89,8 @@ impl<'a> Field<'a> {
             HeaderName::Keywords | HeaderName::ContentLanguage => {
                 MessageStream::new(cut).parse_comma_separared()
             }
-            HeaderName::Received => MessageStream::new(cut).parse_received(),
+            // Our own reader (speed, and the grammar `trace` depends on).
+            HeaderName::Received => super::received::parse(cut),
             _ => MessageStream::new(whole).parse_raw(),
         }
     }

@@ -23,6 +23,7 @@ pub mod field;
 mod finding;
 pub mod header;
 pub mod params;
+pub mod received;
 pub mod resent;
 pub mod structure;
 pub mod transfer;

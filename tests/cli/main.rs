@@ -28,6 +28,7 @@ mod pipelines;
 mod postfix;
 mod progress;
 mod readme;
+mod received;
 mod report;
 mod scan;
 mod schema;

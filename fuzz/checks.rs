@@ -261,10 +261,30 @@ pub fn build_spec(data: &[u8]) {
 pub type Check = fn(&[u8]);
 
 /// Every target by name, in `cargo fuzz list` order.
-/// Encoded words and dates from raw header bytes: linear, never a panic,
-/// and a valid date always gives a timestamp and RFC 3339 text.
+/// Encoded words, dates and Received values from raw header bytes: linear,
+/// never a panic, a valid date always gives a timestamp and RFC 3339 text,
+/// and every string our Received reader returns is a slice of its input.
 pub fn header_values(data: &[u8]) {
     for d in [data.to_vec(), mail_alphabet(data)] {
+        if let emlkit::model::HeaderValue::Received(r) = emlkit::model::received::parse(&d) {
+            let within = |s: &str| {
+                let (p, r) = (s.as_ptr() as usize, d.as_ptr() as usize);
+                s.is_empty() || (p >= r && p + s.len() <= r + d.len())
+            };
+            for s in [
+                &r.from_iprev,
+                &r.for_,
+                &r.tls_cipher,
+                &r.id,
+                &r.ident,
+                &r.via,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                assert!(within(s), "not borrowed from the value: {s:?}");
+            }
+        }
         let _ = emlkit::model::encoded_word::decode_header(&d);
         let _ = emlkit::model::encoded_word::decode_phrase(&d);
         if let emlkit::model::date::DateResult::Valid(x) = emlkit::model::date::parse(&d) {

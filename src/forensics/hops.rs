@@ -1,12 +1,13 @@
 //! Received header fields → hops.
 //!
-//! mail-parser's Received parser ([`mail_parser::Received`]) does the heavy
-//! lifting; this module turns its result into a [`Hop`] with the names an
-//! analyst uses (HELO name, reverse-DNS name, client IP), and reads from the
-//! raw value what mail-parser leaves out: TLS written as
+//! Our Received reader ([`crate::model::received`], which fills
+//! mail-parser's [`mail_parser::Received`] type) does the heavy lifting;
+//! this module turns its result into a [`Hop`] with the names an analyst
+//! uses (HELO name, reverse-DNS name, client IP), and reads from the raw
+//! value what the reader leaves out: TLS written as
 //! `(version=TLS1_3 cipher=…)` (Gmail, Exchange, sendmail, Haraka), Exim's
 //! `tls CIPHER`, OpenSMTPD's `(TLSv1.3:CIPHER:256:NO)`, the authenticated
-//! sender, and — when mail-parser gives up on a value — a keyword-based
+//! sender, and — when the reader finds nothing in a value — a keyword-based
 //! fallback for from/by/with/id/for and the date after the last `;`.
 
 use mail_parser::{DateTime, Greeting, Host, Protocol, Received, TlsVersion};
@@ -477,8 +478,9 @@ fn enrich(text: &str, h: &mut Hop) {
     if h.from.as_deref() == Some("userid") && h.is_pickup() {
         h.from = None;
     }
-    // `with utf8esmtps` (Exim's default for SMTPUTF8 mail): mail-parser
-    // knows only the registered names. See: issue 16.
+    // `with utf8esmtps` (Exim's default for SMTPUTF8 mail): the reader
+    // knows it; this covers values where it found no `with` (the keyword
+    // fallback; Exim's `utf8elmtp…`). See: issue 16.
     if h.with.is_none() {
         if let Some(p) = keyword_at(lower, "with") {
             if let Some(w) = text[p + 4..].split_whitespace().next() {

@@ -9,7 +9,7 @@
 //! | code | when |
 //! |---|---|
 //! | `no_received` | the message has no Received field |
-//! | `unparsed_received` | mail-parser could not parse a Received value; it is kept raw and read by keyword |
+//! | `unparsed_received` | the Received reader found nothing in a value; it is kept raw and read by keyword |
 //! | `missing_hop_date` | a hop has no date, or one that cannot be parsed |
 //! | `clock_skew` | a hop is dated earlier than the previous dated hop, or the first dated hop earlier than the Date header (by more than the tolerance, 0 s by default; up to 1 h for the Date header, beyond which it is `date_far_from_first_hop`) |
 //! | `future_date` | a hop date or the Date header is later than now (+15 min) |

@@ -32,8 +32,9 @@ pub use field::Field;
 pub use finding::{Finding, Severity};
 
 /// mail-parser's field names and parsed values, re-exported on purpose: the
-/// grammar of header fields (addresses, Received, message ids) is
-/// mail-parser's, and [`Field::name`] / [`Field::parsed`] hand it out as is.
+/// grammar of header fields (addresses, message ids) is mail-parser's, and
+/// [`Field::name`] / [`Field::parsed`] hand it out as is; Received values are
+/// read by our own [`received`] module into the same `Received` type.
 /// emlkit pins mail-parser 0.11, so these types change only with emlkit.
 pub use mail_parser::{HeaderName, HeaderValue};
 use std::borrow::Cow;

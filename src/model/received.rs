@@ -192,6 +192,24 @@ impl<'x> Lexer<'x> {
         }
     }
 
+    /// A separator's effect on the comment, bracket, quote and date state.
+    fn separator(&mut self, c: u8) {
+        if !self.quoted {
+            match c {
+                b'(' => self.depth = self.depth.saturating_add(1),
+                b')' => self.depth = self.depth.saturating_sub(1),
+                b'[' => self.bracket = self.depth.saturating_add(1),
+                b']' => self.bracket = self.depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        match c {
+            b'"' => self.quoted = !self.quoted,
+            b';' if self.depth == 0 => self.in_date = true,
+            _ => {}
+        }
+    }
+
     /// The next token. Each call consumes at least one byte or returns None.
     fn lex(&mut self) -> Option<Tok> {
         if let Some(t) = self.pending.take() {
@@ -201,85 +219,78 @@ impl<'x> Lexer<'x> {
             return None;
         }
         let b = self.b;
-        let (depth, bracket) = (self.depth, self.bracket);
-        let mut start = self.pos;
+        let mut i = self.pos;
+        // White space and folds before the token; a line end without
+        // white space after it ends the value.
+        loop {
+            match b.get(i) {
+                Some(b' ' | b'\t' | b'\r') => i += 1,
+                Some(b'\n') if matches!(b.get(i + 1), Some(b' ' | b'\t')) => i += 2,
+                Some(b'\n') => {
+                    self.done = true;
+                    self.pos = i + 1;
+                    return None;
+                }
+                Some(_) => break,
+                None => {
+                    self.pos = i;
+                    return None;
+                }
+            }
+        }
+        let start = i;
         let mut mask = 0u16;
         let mut colons = 0u32;
-        // The position after the last word byte.
-        let mut end = start;
-        while let Some(&c) = b.get(self.pos) {
-            let cls = CLASS[c as usize];
-            if cls != 0 {
+        loop {
+            while let Some(&c) = b.get(i) {
+                let cls = CLASS[c as usize];
+                if cls == 0 {
+                    break;
+                }
                 mask |= cls;
-                self.pos += 1;
-                end = self.pos;
+                i += 1;
+            }
+            // `:` stays inside a word of hex digits and colons (IPv6), up
+            // to seven of them, except in the date (a time).
+            if b.get(i) == Some(&b':')
+                && !self.in_date
+                && mask & (AT | DOT | ALPHA | UNDER | OTHER | PLUS | MINUS | UTF) == 0
+                && colons < 7
+            {
+                colons += 1;
+                mask |= COLON;
+                i += 1;
                 continue;
             }
-            let at = self.pos;
-            self.pos += 1;
-            match c {
-                b' ' | b'\t' | b'\r' => {
-                    if end > start {
-                        break;
-                    }
-                    start = self.pos;
-                    end = start;
-                }
-                b'\n' => {
-                    if matches!(b.get(self.pos), Some(b' ' | b'\t')) {
-                        self.pos += 1;
-                        if end > start {
-                            break;
-                        }
-                        start = self.pos;
-                        end = start;
-                    } else {
-                        self.done = true;
-                        break;
-                    }
-                }
-                b':' if !self.in_date
-                    && mask & (AT | DOT | ALPHA | UNDER | OTHER | PLUS | MINUS | UTF) == 0
-                    && colons < 7 =>
-                {
-                    colons += 1;
-                    mask |= COLON;
-                    end = self.pos;
-                }
-                _ => {
-                    if !self.quoted {
-                        match c {
-                            b'(' => self.depth = self.depth.saturating_add(1),
-                            b')' => self.depth = self.depth.saturating_sub(1),
-                            b'[' => self.bracket = self.depth.saturating_add(1),
-                            b']' => self.bracket = self.depth.saturating_sub(1),
-                            _ => {}
-                        }
-                    }
-                    match c {
-                        b'"' => self.quoted = !self.quoted,
-                        b';' if self.depth == 0 => self.in_date = true,
-                        _ => {}
-                    }
-                    let s = self.sep(c, at);
-                    if end > start {
-                        self.pending = Some(s);
-                        break;
-                    }
+            break;
+        }
+        let word = (i > start).then(|| Tok {
+            kind: classify(&b[start..i], mask, colons),
+            start,
+            end: i,
+            depth: self.depth,
+            bracket: self.bracket,
+        });
+        // What ended the word (or is the token itself): consumed here.
+        match b.get(i) {
+            None => self.pos = i,
+            Some(b' ' | b'\t' | b'\r') => self.pos = i + 1,
+            Some(b'\n') if matches!(b.get(i + 1), Some(b' ' | b'\t')) => self.pos = i + 2,
+            Some(b'\n') => {
+                self.done = true;
+                self.pos = i + 1;
+            }
+            Some(&c) => {
+                self.pos = i + 1;
+                self.separator(c);
+                let s = self.sep(c, i);
+                if word.is_none() {
                     return Some(s);
                 }
+                self.pending = Some(s);
             }
         }
-        if end == start {
-            return None;
-        }
-        Some(Tok {
-            kind: classify(&b[start..end], mask, colons),
-            start,
-            end,
-            depth,
-            bracket,
-        })
+        word
     }
 
     /// After a keyword: skips the separators in `skip` and takes the next
@@ -331,10 +342,7 @@ fn classify(w: &[u8], mask: u16, colons: u32) -> Kind {
     // Letters and digits only: a keyword, a number or plain text.
     if mask & !ALNUM == 0 {
         if mask & LETTER == 0 {
-            return std::str::from_utf8(w)
-                .ok()
-                .and_then(|s| s.parse().ok())
-                .map_or(Kind::Text, Kind::Int);
+            return int(w).map_or(Kind::Text, Kind::Int);
         }
         return keyword(w).unwrap_or(Kind::Text);
     }
@@ -351,13 +359,7 @@ fn classify(w: &[u8], mask: u16, colons: u32) -> Kind {
     }
     // Digits and one sign: an integer (zones, `+0200`).
     if mask & !(DIGIT | PLUS | MINUS) == 0 {
-        if mask & DIGIT == 0 {
-            return Kind::Text;
-        }
-        return std::str::from_utf8(w)
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .map_or(Kind::Text, Kind::Int);
+        return int(w).map_or(Kind::Text, Kind::Int);
     }
     // IPv6: hex digits and colons (and the mapped IPv4 form).
     if mask & COLON != 0 && mask & !(DIGIT | HEX | UPPER | LOWER | COLON | DOT) == 0 {
@@ -395,6 +397,34 @@ fn classify(w: &[u8], mask: u16, colons: u32) -> Kind {
         return Kind::Cipher;
     }
     Kind::Text
+}
+
+/// A decimal integer with an optional sign, as `i64::from_str` reads it
+/// (None on overflow), without the UTF-8 check and the generic radix code.
+fn int(w: &[u8]) -> Option<i64> {
+    let (neg, digits) = match w.first()? {
+        b'-' => (true, &w[1..]),
+        b'+' => (false, &w[1..]),
+        _ => (false, w),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        let d = i64::from(d - b'0');
+        // Accumulate with the sign so that i64::MIN is reachable.
+        n = n.checked_mul(10)?;
+        n = if neg {
+            n.checked_sub(d)?
+        } else {
+            n.checked_add(d)?
+        };
+    }
+    Some(n)
 }
 
 fn parse_ip<T: std::str::FromStr>(w: &[u8]) -> Option<T> {
@@ -466,77 +496,136 @@ fn punctuated_keyword(w: &[u8], mask: u16) -> Option<Kind> {
 }
 
 /// A word of letters and digits: keyword, protocol, greeting, month or TLS
-/// version, compared without case.
+/// version, compared without case. The word is packed into one integer
+/// (little-endian, every byte `| 0x20`, which lower-cases letters and keeps
+/// digits) and matched against the packed keywords: one comparison tree
+/// instead of a string comparison per candidate.
 fn keyword(w: &[u8]) -> Option<Kind> {
-    if w.len() > 11 {
+    if w.len() > 16 {
         return None;
     }
-    let mut buf = [0u8; 11];
-    for (d, s) in buf.iter_mut().zip(w) {
-        *d = s.to_ascii_lowercase();
+    let mut key = 0u128;
+    for (i, &c) in w.iter().enumerate() {
+        key |= u128::from(c | 0x20) << (8 * i);
     }
     use Kind::*;
     use Protocol as P;
-    let k = match &buf[..w.len()] {
-        b"from" => From,
-        b"by" => By,
-        b"for" => For,
-        b"id" => Id,
-        b"via" => Via,
-        b"with" => With,
-        b"ident" => Ident,
-        b"helo" => Greet(Greeting::Helo),
-        b"ehlo" => Greet(Greeting::Ehlo),
-        b"lhlo" => Greet(Greeting::Lhlo),
-        b"jan" => Month(1),
-        b"feb" => Month(2),
-        b"mar" => Month(3),
-        b"apr" => Month(4),
-        b"may" => Month(5),
-        b"jun" => Month(6),
-        b"jul" => Month(7),
-        b"aug" => Month(8),
-        b"sep" => Month(9),
-        b"oct" => Month(10),
-        b"nov" => Month(11),
-        b"dec" => Month(12),
+    let k = match key {
+        // from
+        0x6d6f7266 => From,
+        // by
+        0x7962 => By,
+        // for
+        0x726f66 => For,
+        // id
+        0x6469 => Id,
+        // via
+        0x616976 => Via,
+        // with
+        0x68746977 => With,
+        // ident
+        0x746e656469 => Ident,
+        // helo
+        0x6f6c6568 => Greet(Greeting::Helo),
+        // ehlo
+        0x6f6c6865 => Greet(Greeting::Ehlo),
+        // lhlo
+        0x6f6c686c => Greet(Greeting::Lhlo),
+        // jan
+        0x6e616a => Month(1),
+        // feb
+        0x626566 => Month(2),
+        // mar
+        0x72616d => Month(3),
+        // apr
+        0x727061 => Month(4),
+        // may
+        0x79616d => Month(5),
+        // jun
+        0x6e756a => Month(6),
+        // jul
+        0x6c756a => Month(7),
+        // aug
+        0x677561 => Month(8),
+        // sep
+        0x706573 => Month(9),
+        // oct
+        0x74636f => Month(10),
+        // nov
+        0x766f6e => Month(11),
+        // dec
+        0x636564 => Month(12),
         // Registered names (RFC 3848, RFC 6531) and the common variants:
         // `bsmtp`, `smtpd`, `smtpsvc` (IIS), `asmtp`, `lsmtp`, HTTP forms.
-        b"smtp" | b"bsmtp" | b"smtpd" | b"smtpsvc" | b"localbsmtp" => Proto(P::SMTP),
-        b"esmtp" | b"localesmtp" => Proto(P::ESMTP),
-        b"esmtpa" | b"asmtp" => Proto(P::ESMTPA),
-        b"esmtps" | b"esmtptls" => Proto(P::ESMTPS),
-        b"esmtpsa" => Proto(P::ESMTPSA),
-        b"lmtp" | b"lsmtp" => Proto(P::LMTP),
-        b"lmtpa" => Proto(P::LMTPA),
-        b"lmtps" => Proto(P::LMTPS),
-        b"lmtpsa" => Proto(P::LMTPSA),
-        b"mms" => Proto(P::MMS),
-        // RFC 6531 §4.3, and Exim's spelling of them (`with utf8esmtps`, its
+        // smtp bsmtp smtpd smtpsvc localbsmtp
+        0x70746d73 | 0x70746d7362 | 0x6470746d73 | 0x63767370746d73 | 0x70746d73626c61636f6c => {
+            Proto(P::SMTP)
+        }
+        // esmtp localesmtp
+        0x70746d7365 | 0x70746d73656c61636f6c => Proto(P::ESMTP),
+        // esmtpa asmtp
+        0x6170746d7365 | 0x70746d7361 => Proto(P::ESMTPA),
+        // esmtps esmtptls
+        0x7370746d7365 | 0x736c7470746d7365 => Proto(P::ESMTPS),
+        // esmtpsa
+        0x617370746d7365 => Proto(P::ESMTPSA),
+        // lmtp lsmtp
+        0x70746d6c | 0x70746d736c => Proto(P::LMTP),
+        // lmtpa
+        0x6170746d6c => Proto(P::LMTPA),
+        // lmtps
+        0x7370746d6c => Proto(P::LMTPS),
+        // lmtpsa
+        0x617370746d6c => Proto(P::LMTPSA),
+        // mms
+        0x736d6d => Proto(P::MMS),
+        // RFC 6531 §4.3, and Exim's spelling of it (`with utf8esmtps`, its
         // default for SMTPUTF8 mail), which mail-parser does not know: the
         // one place where we read differently from it on purpose.
-        b"utf8smtp" | b"utf8esmtp" => Proto(P::UTF8SMTP),
-        b"utf8smtpa" | b"utf8esmtpa" => Proto(P::UTF8SMTPA),
-        b"utf8smtps" | b"utf8esmtps" => Proto(P::UTF8SMTPS),
-        b"utf8smtpsa" | b"utf8esmtpsa" => Proto(P::UTF8SMTPSA),
-        b"utf8lmtp" => Proto(P::UTF8LMTP),
-        b"utf8lmtpa" => Proto(P::UTF8LMTPA),
-        b"utf8lmtps" => Proto(P::UTF8LMTPS),
-        b"utf8lmtpsa" => Proto(P::UTF8LMTPSA),
-        b"http" | b"httprest" | b"httpu" => Proto(P::HTTP),
-        b"https" => Proto(P::HTTPS),
-        b"imap" => Proto(P::IMAP),
-        b"pop3" => Proto(P::POP3),
-        b"local" | b"socket" | b"stdin" => Proto(P::Local),
-        b"ssl2" | b"sslv2" => Tls(TlsVersion::SSLv2),
-        b"ssl3" | b"sslv3" => Tls(TlsVersion::SSLv3),
-        b"tls1" | b"tlsv1" | b"tls10" | b"tlsv10" => Tls(TlsVersion::TLSv1_0),
-        b"tls11" | b"tlsv11" => Tls(TlsVersion::TLSv1_1),
-        b"tls12" | b"tlsv12" => Tls(TlsVersion::TLSv1_2),
-        b"tls13" | b"tlsv13" => Tls(TlsVersion::TLSv1_3),
-        b"dtls10" | b"dtlsv10" => Tls(TlsVersion::DTLSv1_0),
-        b"dtls12" | b"dtlsv12" => Tls(TlsVersion::DTLSv1_2),
-        b"dtls13" | b"dtlsv13" => Tls(TlsVersion::DTLSv1_3),
+        // utf8smtp utf8esmtp
+        0x70746d7338667475 | 0x70746d736538667475 => Proto(P::UTF8SMTP),
+        // utf8smtpa utf8esmtpa
+        0x6170746d7338667475 | 0x6170746d736538667475 => Proto(P::UTF8SMTPA),
+        // utf8smtps utf8esmtps
+        0x7370746d7338667475 | 0x7370746d736538667475 => Proto(P::UTF8SMTPS),
+        // utf8smtpsa utf8esmtpsa
+        0x617370746d7338667475 | 0x617370746d736538667475 => Proto(P::UTF8SMTPSA),
+        // utf8lmtp
+        0x70746d6c38667475 => Proto(P::UTF8LMTP),
+        // utf8lmtpa
+        0x6170746d6c38667475 => Proto(P::UTF8LMTPA),
+        // utf8lmtps
+        0x7370746d6c38667475 => Proto(P::UTF8LMTPS),
+        // utf8lmtpsa
+        0x617370746d6c38667475 => Proto(P::UTF8LMTPSA),
+        // http httprest httpu
+        0x70747468 | 0x7473657270747468 | 0x7570747468 => Proto(P::HTTP),
+        // https
+        0x7370747468 => Proto(P::HTTPS),
+        // imap
+        0x70616d69 => Proto(P::IMAP),
+        // pop3
+        0x33706f70 => Proto(P::POP3),
+        // local socket stdin
+        0x6c61636f6c | 0x74656b636f73 | 0x6e69647473 => Proto(P::Local),
+        // ssl2 sslv2
+        0x326c7373 | 0x32766c7373 => Tls(TlsVersion::SSLv2),
+        // ssl3 sslv3
+        0x336c7373 | 0x33766c7373 => Tls(TlsVersion::SSLv3),
+        // tls1 tlsv1 tls10 tlsv10
+        0x31736c74 | 0x3176736c74 | 0x3031736c74 | 0x303176736c74 => Tls(TlsVersion::TLSv1_0),
+        // tls11 tlsv11
+        0x3131736c74 | 0x313176736c74 => Tls(TlsVersion::TLSv1_1),
+        // tls12 tlsv12
+        0x3231736c74 | 0x323176736c74 => Tls(TlsVersion::TLSv1_2),
+        // tls13 tlsv13
+        0x3331736c74 | 0x333176736c74 => Tls(TlsVersion::TLSv1_3),
+        // dtls10 dtlsv10
+        0x3031736c7464 | 0x303176736c7464 => Tls(TlsVersion::DTLSv1_0),
+        // dtls12 dtlsv12
+        0x3231736c7464 | 0x323176736c7464 => Tls(TlsVersion::DTLSv1_2),
+        // dtls13 dtlsv13
+        0x3331736c7464 | 0x333176736c7464 => Tls(TlsVersion::DTLSv1_3),
         _ => return None,
     };
     Some(k)

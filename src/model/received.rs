@@ -496,136 +496,77 @@ fn punctuated_keyword(w: &[u8], mask: u16) -> Option<Kind> {
 }
 
 /// A word of letters and digits: keyword, protocol, greeting, month or TLS
-/// version, compared without case. The word is packed into one integer
-/// (little-endian, every byte `| 0x20`, which lower-cases letters and keeps
-/// digits) and matched against the packed keywords: one comparison tree
-/// instead of a string comparison per candidate.
+/// version, compared without case.
 fn keyword(w: &[u8]) -> Option<Kind> {
-    if w.len() > 16 {
+    if w.len() > 11 {
         return None;
     }
-    let mut key = 0u128;
-    for (i, &c) in w.iter().enumerate() {
-        key |= u128::from(c | 0x20) << (8 * i);
+    let mut buf = [0u8; 11];
+    for (d, s) in buf.iter_mut().zip(w) {
+        *d = s.to_ascii_lowercase();
     }
     use Kind::*;
     use Protocol as P;
-    let k = match key {
-        // from
-        0x6d6f7266 => From,
-        // by
-        0x7962 => By,
-        // for
-        0x726f66 => For,
-        // id
-        0x6469 => Id,
-        // via
-        0x616976 => Via,
-        // with
-        0x68746977 => With,
-        // ident
-        0x746e656469 => Ident,
-        // helo
-        0x6f6c6568 => Greet(Greeting::Helo),
-        // ehlo
-        0x6f6c6865 => Greet(Greeting::Ehlo),
-        // lhlo
-        0x6f6c686c => Greet(Greeting::Lhlo),
-        // jan
-        0x6e616a => Month(1),
-        // feb
-        0x626566 => Month(2),
-        // mar
-        0x72616d => Month(3),
-        // apr
-        0x727061 => Month(4),
-        // may
-        0x79616d => Month(5),
-        // jun
-        0x6e756a => Month(6),
-        // jul
-        0x6c756a => Month(7),
-        // aug
-        0x677561 => Month(8),
-        // sep
-        0x706573 => Month(9),
-        // oct
-        0x74636f => Month(10),
-        // nov
-        0x766f6e => Month(11),
-        // dec
-        0x636564 => Month(12),
+    let k = match &buf[..w.len()] {
+        b"from" => From,
+        b"by" => By,
+        b"for" => For,
+        b"id" => Id,
+        b"via" => Via,
+        b"with" => With,
+        b"ident" => Ident,
+        b"helo" => Greet(Greeting::Helo),
+        b"ehlo" => Greet(Greeting::Ehlo),
+        b"lhlo" => Greet(Greeting::Lhlo),
+        b"jan" => Month(1),
+        b"feb" => Month(2),
+        b"mar" => Month(3),
+        b"apr" => Month(4),
+        b"may" => Month(5),
+        b"jun" => Month(6),
+        b"jul" => Month(7),
+        b"aug" => Month(8),
+        b"sep" => Month(9),
+        b"oct" => Month(10),
+        b"nov" => Month(11),
+        b"dec" => Month(12),
         // Registered names (RFC 3848, RFC 6531) and the common variants:
         // `bsmtp`, `smtpd`, `smtpsvc` (IIS), `asmtp`, `lsmtp`, HTTP forms.
-        // smtp bsmtp smtpd smtpsvc localbsmtp
-        0x70746d73 | 0x70746d7362 | 0x6470746d73 | 0x63767370746d73 | 0x70746d73626c61636f6c => {
-            Proto(P::SMTP)
-        }
-        // esmtp localesmtp
-        0x70746d7365 | 0x70746d73656c61636f6c => Proto(P::ESMTP),
-        // esmtpa asmtp
-        0x6170746d7365 | 0x70746d7361 => Proto(P::ESMTPA),
-        // esmtps esmtptls
-        0x7370746d7365 | 0x736c7470746d7365 => Proto(P::ESMTPS),
-        // esmtpsa
-        0x617370746d7365 => Proto(P::ESMTPSA),
-        // lmtp lsmtp
-        0x70746d6c | 0x70746d736c => Proto(P::LMTP),
-        // lmtpa
-        0x6170746d6c => Proto(P::LMTPA),
-        // lmtps
-        0x7370746d6c => Proto(P::LMTPS),
-        // lmtpsa
-        0x617370746d6c => Proto(P::LMTPSA),
-        // mms
-        0x736d6d => Proto(P::MMS),
-        // RFC 6531 §4.3, and Exim's spelling of it (`with utf8esmtps`, its
+        b"smtp" | b"bsmtp" | b"smtpd" | b"smtpsvc" | b"localbsmtp" => Proto(P::SMTP),
+        b"esmtp" | b"localesmtp" => Proto(P::ESMTP),
+        b"esmtpa" | b"asmtp" => Proto(P::ESMTPA),
+        b"esmtps" | b"esmtptls" => Proto(P::ESMTPS),
+        b"esmtpsa" => Proto(P::ESMTPSA),
+        b"lmtp" | b"lsmtp" => Proto(P::LMTP),
+        b"lmtpa" => Proto(P::LMTPA),
+        b"lmtps" => Proto(P::LMTPS),
+        b"lmtpsa" => Proto(P::LMTPSA),
+        b"mms" => Proto(P::MMS),
+        // RFC 6531 §4.3, and Exim's spelling of them (`with utf8esmtps`, its
         // default for SMTPUTF8 mail), which mail-parser does not know: the
         // one place where we read differently from it on purpose.
-        // utf8smtp utf8esmtp
-        0x70746d7338667475 | 0x70746d736538667475 => Proto(P::UTF8SMTP),
-        // utf8smtpa utf8esmtpa
-        0x6170746d7338667475 | 0x6170746d736538667475 => Proto(P::UTF8SMTPA),
-        // utf8smtps utf8esmtps
-        0x7370746d7338667475 | 0x7370746d736538667475 => Proto(P::UTF8SMTPS),
-        // utf8smtpsa utf8esmtpsa
-        0x617370746d7338667475 | 0x617370746d736538667475 => Proto(P::UTF8SMTPSA),
-        // utf8lmtp
-        0x70746d6c38667475 => Proto(P::UTF8LMTP),
-        // utf8lmtpa
-        0x6170746d6c38667475 => Proto(P::UTF8LMTPA),
-        // utf8lmtps
-        0x7370746d6c38667475 => Proto(P::UTF8LMTPS),
-        // utf8lmtpsa
-        0x617370746d6c38667475 => Proto(P::UTF8LMTPSA),
-        // http httprest httpu
-        0x70747468 | 0x7473657270747468 | 0x7570747468 => Proto(P::HTTP),
-        // https
-        0x7370747468 => Proto(P::HTTPS),
-        // imap
-        0x70616d69 => Proto(P::IMAP),
-        // pop3
-        0x33706f70 => Proto(P::POP3),
-        // local socket stdin
-        0x6c61636f6c | 0x74656b636f73 | 0x6e69647473 => Proto(P::Local),
-        // ssl2 sslv2
-        0x326c7373 | 0x32766c7373 => Tls(TlsVersion::SSLv2),
-        // ssl3 sslv3
-        0x336c7373 | 0x33766c7373 => Tls(TlsVersion::SSLv3),
-        // tls1 tlsv1 tls10 tlsv10
-        0x31736c74 | 0x3176736c74 | 0x3031736c74 | 0x303176736c74 => Tls(TlsVersion::TLSv1_0),
-        // tls11 tlsv11
-        0x3131736c74 | 0x313176736c74 => Tls(TlsVersion::TLSv1_1),
-        // tls12 tlsv12
-        0x3231736c74 | 0x323176736c74 => Tls(TlsVersion::TLSv1_2),
-        // tls13 tlsv13
-        0x3331736c74 | 0x333176736c74 => Tls(TlsVersion::TLSv1_3),
-        // dtls10 dtlsv10
-        0x3031736c7464 | 0x303176736c7464 => Tls(TlsVersion::DTLSv1_0),
-        // dtls12 dtlsv12
-        0x3231736c7464 | 0x323176736c7464 => Tls(TlsVersion::DTLSv1_2),
-        // dtls13 dtlsv13
-        0x3331736c7464 | 0x333176736c7464 => Tls(TlsVersion::DTLSv1_3),
+        b"utf8smtp" | b"utf8esmtp" => Proto(P::UTF8SMTP),
+        b"utf8smtpa" | b"utf8esmtpa" => Proto(P::UTF8SMTPA),
+        b"utf8smtps" | b"utf8esmtps" => Proto(P::UTF8SMTPS),
+        b"utf8smtpsa" | b"utf8esmtpsa" => Proto(P::UTF8SMTPSA),
+        b"utf8lmtp" => Proto(P::UTF8LMTP),
+        b"utf8lmtpa" => Proto(P::UTF8LMTPA),
+        b"utf8lmtps" => Proto(P::UTF8LMTPS),
+        b"utf8lmtpsa" => Proto(P::UTF8LMTPSA),
+        b"http" | b"httprest" | b"httpu" => Proto(P::HTTP),
+        b"https" => Proto(P::HTTPS),
+        b"imap" => Proto(P::IMAP),
+        b"pop3" => Proto(P::POP3),
+        b"local" | b"socket" | b"stdin" => Proto(P::Local),
+        b"ssl2" | b"sslv2" => Tls(TlsVersion::SSLv2),
+        b"ssl3" | b"sslv3" => Tls(TlsVersion::SSLv3),
+        b"tls1" | b"tlsv1" | b"tls10" | b"tlsv10" => Tls(TlsVersion::TLSv1_0),
+        b"tls11" | b"tlsv11" => Tls(TlsVersion::TLSv1_1),
+        b"tls12" | b"tlsv12" => Tls(TlsVersion::TLSv1_2),
+        b"tls13" | b"tlsv13" => Tls(TlsVersion::TLSv1_3),
+        b"dtls10" | b"dtlsv10" => Tls(TlsVersion::DTLSv1_0),
+        b"dtls12" | b"dtlsv12" => Tls(TlsVersion::DTLSv1_2),
+        b"dtls13" | b"dtlsv13" => Tls(TlsVersion::DTLSv1_3),
         _ => return None,
     };
     Some(k)

@@ -657,8 +657,22 @@ impl Iterator for MboxSplitter<'_> {
 /// rather than walking every line: most lines of a quoted message are not
 /// quoted.
 pub fn unquote(msg: &[u8]) -> Cow<'_, [u8]> {
-    let mut out: Option<Vec<u8>> = None;
+    let mut out = Vec::new();
+    if unquote_into(msg, &mut out) {
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(msg)
+    }
+}
+
+/// [`unquote`] into a caller's buffer, so that a worker reuses one buffer
+/// for every quoted message of a mailbox instead of allocating (and, for
+/// large messages, mapping fresh pages) each time. Returns false, with
+/// `out` cleared, when there is nothing to undo: then `msg` is the message.
+pub fn unquote_into(msg: &[u8], out: &mut Vec<u8>) -> bool {
+    out.clear();
     let mut copied = 0;
+    let mut changed = false;
     for p in memmem::find_iter(msg, b">From ") {
         // `p` is the last `>` only if the next byte starts `From `; walk back
         // over the run of `>` to the line start.
@@ -672,17 +686,17 @@ pub fn unquote(msg: &[u8]) -> Cow<'_, [u8]> {
         if ls < copied {
             continue;
         }
-        let o = out.get_or_insert_with(|| Vec::with_capacity(msg.len()));
-        o.extend_from_slice(&msg[copied..ls]);
+        if !changed {
+            out.reserve(msg.len());
+            changed = true;
+        }
+        out.extend_from_slice(&msg[copied..ls]);
         copied = ls + 1;
     }
-    match out {
-        None => Cow::Borrowed(msg),
-        Some(mut o) => {
-            o.extend_from_slice(&msg[copied..]);
-            Cow::Owned(o)
-        }
+    if changed {
+        out.extend_from_slice(&msg[copied..]);
     }
+    changed
 }
 
 /// Applies mboxrd quoting: one `>` is added to lines matching `^>*From `.

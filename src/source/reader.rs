@@ -251,6 +251,38 @@ impl RawMessage {
         })
     }
 
+    /// The message bytes like [`bytes`](Self::bytes), with `scratch` as the
+    /// buffer for what must be copied (quoting undone, a maildir file read):
+    /// a worker that passes the same buffer for every message allocates
+    /// once, not once per message. See: issue 10 (speed).
+    pub fn bytes_in<'s>(&'s self, scratch: &'s mut Vec<u8>) -> Result<&'s [u8], ReadError> {
+        let src: &[u8] = match &self.data {
+            Data::Shared(bytes, r) => &bytes[r.clone()],
+            Data::Owned(v) => v.as_slice(),
+            Data::File(p, max, mmap) => {
+                let name = p.display().to_string();
+                let bytes = read_file(p, *max, *mmap).map_err(|e| ReadError::io(&name, e))?;
+                if self.quoted {
+                    let mut tmp = std::mem::take(scratch);
+                    if !mbox::unquote_into(&bytes, &mut tmp) {
+                        tmp.clear();
+                        tmp.extend_from_slice(&bytes);
+                    }
+                    *scratch = tmp;
+                } else {
+                    scratch.clear();
+                    scratch.extend_from_slice(&bytes);
+                }
+                return Ok(scratch.as_slice());
+            }
+        };
+        if self.quoted && mbox::unquote_into(src, scratch) {
+            Ok(scratch.as_slice())
+        } else {
+            Ok(src)
+        }
+    }
+
     /// The header section alone (up to and including the empty line that
     /// ends it), with mbox quoting undone: for header-only work, which then
     /// never scans or copies the body.

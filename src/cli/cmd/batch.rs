@@ -57,6 +57,9 @@ pub fn read_options(args: &InputArgs) -> ReadOptions {
         .max_sizes(args.max_input, args.max_message_bytes)
 }
 
+/// The largest unquoting buffer a worker keeps between messages.
+const SCRATCH_KEEP: usize = 64 << 20;
+
 /// Like [`for_each_message`], but hands each output, with the message's
 /// origin, to `emit` (in input order) instead of writing it: `convert` and
 /// `split` use it to deliver messages.
@@ -138,18 +141,29 @@ pub fn for_each_message_emit<'o>(
                 }
                 return Ok(buf);
             }
-            let bytes = raw.bytes().map_err(|e| e.to_string())?;
-            // A message larger than the limit is refused before parsing:
-            // every part's decoded size and every line is at most the
-            // message's size, so this one check bounds all of them.
-            if !headers_only && bytes.len() as u64 > max_message {
-                return Err(format!(
-                    "message of {} bytes is larger than --max-message-bytes ({max_message})",
-                    bytes.len()
-                ));
+            // One unquoting buffer per worker thread, reused for every
+            // message (see RawMessage::bytes_in); `work` never reenters here.
+            thread_local! {
+                static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
             }
-            work(&raw.origin, &bytes, &mut buf).map_err(|e| super::chain(&e))?;
-            Ok(buf)
+            SCRATCH.with_borrow_mut(|scratch| -> Result<Vec<u8>, String> {
+                let bytes = raw.bytes_in(scratch).map_err(|e| e.to_string())?;
+                // A message larger than the limit is refused before parsing:
+                // every part's decoded size and every line is at most the
+                // message's size, so this one check bounds all of them.
+                if !headers_only && bytes.len() as u64 > max_message {
+                    return Err(format!(
+                        "message of {} bytes is larger than --max-message-bytes ({max_message})",
+                        bytes.len()
+                    ));
+                }
+                work(&raw.origin, bytes, &mut buf).map_err(|e| super::chain(&e))?;
+                // A very large message's buffer is not kept for the rest of the run.
+                if scratch.capacity() > SCRATCH_KEEP {
+                    *scratch = Vec::new();
+                }
+                Ok(buf)
+            })
         },
         |item| {
             if let (Some(b), Ok((raw, _))) = (&mut bar, &item) {

@@ -487,3 +487,26 @@ mod props {
         }
     }
 }
+
+/// The one allowed difference, end to end: `emlkit json` on Exim's
+/// SMTPUTF8 hops reports the registered protocol names (mail-parser's
+/// reading gave `with: null`), and `trace --json` agrees.
+#[test]
+fn json_reports_exim_smtputf8_protocols() {
+    let (code, out, err) = run(&["json", "testdata/trace/mta/exim-utf8.eml"]);
+    assert_eq!(code, 0, "{err}");
+    let rec: serde_json::Value =
+        serde_json::from_str(out.lines().next().unwrap_or_default()).expect("one JSON record");
+    let with: Vec<&str> = rec["received"]
+        .as_array()
+        .expect("received array")
+        .iter()
+        .map(|r| r["parsed"]["with"].as_str().unwrap_or("null"))
+        .collect();
+    assert_eq!(with, ["UTF8SMTPS", "UTF8SMTPSA", "local"]);
+    let (code, out, err) = run(&["trace", "--json", "testdata/trace/mta/exim-utf8.eml"]);
+    assert_eq!(code, 0, "{err}");
+    for p in ["\"UTF8SMTPS\"", "\"UTF8SMTPSA\""] {
+        assert!(out.contains(p), "trace --json lacks {p}: {out}");
+    }
+}

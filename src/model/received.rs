@@ -464,6 +464,12 @@ fn is_cipher(w: &[u8], mask: u16) -> bool {
 /// `local-esmtp` family with `-`, TLS versions with `.`, `_`, `-` or other
 /// punctuation (`TLS1.2`, `TLS_1_3`, `TLSv1.3`, `DTLSv1.2`).
 fn punctuated_keyword(w: &[u8], mask: u16) -> Option<Kind> {
+    // Every such keyword starts with `t`, `d`, `l` or `e`: host names and
+    // ids are turned away before their letters are copied.
+    let first = w.iter().find(|b| b.is_ascii_alphanumeric())? | 0x20;
+    if !matches!(first, b't' | b'd' | b'l' | b'e') {
+        return None;
+    }
     let (buf, n) = alnum_lower(w)?;
     let s = &buf[..n];
     if mask & (DIGIT | DOT | UNDER | OTHER) == 0 {

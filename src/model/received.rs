@@ -124,14 +124,22 @@ enum Kind {
 }
 
 /// A token: its kind, its bytes (`start..end` of the value) and, for words,
-/// the comment depth and bracket marker when it started.
+/// whether it started inside a comment and after a `[`: all the parser asks
+/// of the depths. Twelve bytes, so that a token moves in registers (the
+/// value is cut at 4 GiB for the `u32` offsets, see [`parse`]).
 #[derive(Debug, Clone, Copy)]
 struct Tok {
     kind: Kind,
-    start: usize,
-    end: usize,
-    depth: u32,
-    bracket: u32,
+    in_comment: bool,
+    bracketed: bool,
+    start: u32,
+    end: u32,
+}
+
+impl Tok {
+    fn range(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
 }
 
 /// The lexer: words and separators, folding and white space skipped.
@@ -172,7 +180,7 @@ impl<'x> Lexer<'x> {
 
     fn text(&self, t: &Tok) -> &'x str {
         // A word with invalid UTF-8 reads as empty, as in mail-parser.
-        std::str::from_utf8(&self.b[t.start..t.end]).unwrap_or_default()
+        std::str::from_utf8(&self.b[t.range()]).unwrap_or_default()
     }
 
     fn next(&mut self) -> Option<Tok> {
@@ -192,10 +200,10 @@ impl<'x> Lexer<'x> {
     fn sep(&self, c: u8, at: usize) -> Tok {
         Tok {
             kind: Kind::Sep(c),
-            start: at,
-            end: at + 1,
-            depth: 0,
-            bracket: 0,
+            in_comment: false,
+            bracketed: false,
+            start: at as u32,
+            end: at as u32 + 1,
         }
     }
 
@@ -276,10 +284,10 @@ impl<'x> Lexer<'x> {
         let word = if i > start {
             Some(Tok {
                 kind: classify(&b[start..i], mask, colons),
-                start,
-                end: i,
-                depth: self.depth,
-                bracket: self.bracket,
+                in_comment: self.depth > 0,
+                bracketed: self.bracket > 0,
+                start: start as u32,
+                end: i as u32,
             })
         } else {
             None
@@ -326,7 +334,7 @@ impl<'x> Lexer<'x> {
 
     /// The address of a [`Kind::Ip`] token (IPv6 when it has a colon).
     fn ip(&self, t: &Tok) -> Option<IpAddr> {
-        let w = &self.b[t.start..t.end];
+        let w = &self.b[t.range()];
         if w.contains(&b':') {
             parse_ip::<Ipv6Addr>(w).map(IpAddr::V6)
         } else {
@@ -648,14 +656,18 @@ enum Clause {
 /// Reads a Received value (the bytes after the colon, folding and final
 /// line ending included): [`HeaderValue::Received`], or
 /// [`HeaderValue::Empty`] when nothing was recognised.
+///
+/// A value longer than 4 GiB is read up to there (token offsets are `u32`;
+/// no header field comes near it).
 pub fn parse(value: &[u8]) -> HeaderValue<'_> {
+    let value = &value[..value.len().min(u32::MAX as usize - 1)];
     let mut lx = Lexer::new(value);
     let mut r = Received::default();
     let mut clause = Clause::None;
     let mut date = [i64::MAX; 7];
     let mut date_n = 0;
     while let Some(t) = lx.next() {
-        let (top, in_comment) = (t.depth == 0, t.depth > 0);
+        let (top, in_comment) = (!t.in_comment, t.in_comment);
         match t.kind {
             Kind::From if r.from.is_none() => {
                 if let Some(v) = lx.value(b"[") {
@@ -734,7 +746,7 @@ pub fn parse(value: &[u8]) -> HeaderValue<'_> {
             }
             Kind::Ip
                 if clause == Clause::From
-                    && (t.bracket > 0 || (in_comment && r.from_ip.is_none())) =>
+                    && (t.bracketed || (in_comment && r.from_ip.is_none())) =>
             {
                 r.from_ip = lx.ip(&t).or(r.from_ip);
             }
@@ -748,7 +760,7 @@ pub fn parse(value: &[u8]) -> HeaderValue<'_> {
             Kind::Int | Kind::Month(_) if clause == Clause::Date => {
                 let n = match t.kind {
                     Kind::Month(m) => Some(i64::from(m)),
-                    _ => int(&value[t.start..t.end]),
+                    _ => int(&value[t.range()]),
                 };
                 if let (Some(slot), Some(n)) = (date.get_mut(date_n), n) {
                     *slot = n;

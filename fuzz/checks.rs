@@ -127,7 +127,12 @@ fn mbox_once(data: &[u8]) {
         assert!(e.message.start <= e.message.end && e.message.end <= data.len());
         assert!(e.offset >= last_end || last_end == 0);
         last_end = e.message.end;
-        let _ = emlkit::source::mbox::unquote(&data[e.message.clone()]);
+        // The split's own notice of quoted lines is what unquoting finds
+        // (the reader skips unquoting when the split saw none).
+        let u = emlkit::source::mbox::unquote(&data[e.message.clone()]);
+        if !e.content_length {
+            assert_eq!(e.quoted_lines, matches!(u, std::borrow::Cow::Owned(_)));
+        }
     }
 }
 

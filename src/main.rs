@@ -23,10 +23,6 @@ use cmd::Style;
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
-// See Cargo.toml: the analysis allocates many small, short-lived values.
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     // Per-message errors are data, reported and skipped by the thousand in a
     // bad mailbox; anyhow would capture a backtrace for each one when

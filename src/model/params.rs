@@ -63,6 +63,9 @@ struct Segment {
     bytes: Vec<u8>,
 }
 
+/// Parameter names looked up by a linear search before a map is built.
+const LINEAR_NAMES: usize = 8;
+
 /// Parses a raw header value such as `attachment; filename*0*=utf-8''a%C3;
 /// filename*1*=%A9.txt`.
 pub fn parse(raw: &[u8]) -> ParsedValue {
@@ -79,8 +82,11 @@ pub fn parse(raw: &[u8]) -> ParsedValue {
     // name -> segments, in order of first appearance.
     let mut order: Vec<String> = Vec::new();
     let mut segs: Vec<Vec<Segment>> = Vec::new();
-    // Name → slot; a linear search here made 100,000 parameters quadratic.
-    let mut slots: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    // Name → slot. A linear search alone made 100,000 parameters
+    // quadratic, a map alone costs an allocation and hashing for the one or
+    // two parameters of almost every field: the map is built once there are
+    // more than LINEAR_NAMES names.
+    let mut slots: Option<std::collections::HashMap<String, usize>> = None;
     let mut dropped = 0usize;
     let mut missing_semicolon = false;
     // Whether a `;` came since the main value: every parameter after the
@@ -116,15 +122,24 @@ pub fn parse(raw: &[u8]) -> ParsedValue {
         let (base, index, encoded) = split_name(&lname);
         let _ = quoted;
         let key = base.to_string();
-        let slot = match slots.get(&key) {
-            Some(&i) => i,
+        let found = match &slots {
+            Some(m) => m.get(&key).copied(),
+            None => order.iter().position(|k| *k == key),
+        };
+        let slot = match found {
+            Some(i) => i,
             None => {
                 if order.len() >= MAX_PARAMS {
                     // Real headers have a handful; stop collecting names.
                     dropped += 1;
                     continue;
                 }
-                slots.insert(key.clone(), order.len());
+                if slots.is_none() && order.len() >= LINEAR_NAMES {
+                    slots = Some(order.iter().cloned().zip(0..).collect());
+                }
+                if let Some(m) = &mut slots {
+                    m.insert(key.clone(), order.len());
+                }
                 order.push(key);
                 segs.push(Vec::new());
                 order.len() - 1

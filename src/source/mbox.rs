@@ -72,6 +72,10 @@ pub struct MboxEntry {
     pub content_length: bool,
     /// Whether the message uses CRLF line endings (judged by its `From ` line).
     pub crlf: bool,
+    /// Whether a line of the message starts with `>From ` (or `>>From `, …):
+    /// mboxrd quoting to undo. Noticed by the boundary search itself, so
+    /// that messages without such a line are not scanned again.
+    pub quoted_lines: bool,
     /// Findings about this record (usually empty; no allocation then).
     pub findings: Vec<MboxFinding>,
 }
@@ -236,6 +240,8 @@ pub struct SplitState {
     /// added to every offset reported.
     pub base: u64,
     started: bool,
+    /// A quoted `>From ` line was seen since the current message started.
+    quoted_seen: bool,
 }
 
 /// What [`SplitState::step`] found.
@@ -263,7 +269,9 @@ impl SplitState {
         SplitState {
             pos: 0,
             index: 0,
-            finder: memmem::Finder::new(b"\nFrom ").into_owned(),
+            // `From ` rather than `\nFrom `: the same search then also
+            // finds the quoted `>From ` lines (see `next_boundary`).
+            finder: memmem::Finder::new(b"From ").into_owned(),
             pending: Vec::new(),
             pending_no_blank: false,
             tally: Tally {
@@ -272,6 +280,7 @@ impl SplitState {
             },
             base: 0,
             started: false,
+            quoted_seen: false,
         }
     }
 
@@ -365,10 +374,26 @@ impl SplitState {
         findings: &mut Vec<MboxFinding>,
     ) -> Result<Option<usize>, ()> {
         loop {
-            let Some(hit) = self.finder.find(&data[from..]).map(|h| h + from + 1) else {
+            let Some(hit) = self.finder.find(&data[from..]).map(|h| h + from) else {
                 // A `\nFrom ` may straddle the end of a partial buffer.
                 return if at_eof { Ok(None) } else { Err(()) };
             };
+            if hit == from || data[hit - 1] != b'\n' {
+                // Not at a line start (a line start at `from` itself was
+                // searched from before). A quoted `>From ` line is noted
+                // for unquoting.
+                if hit > from && data[hit - 1] == b'>' {
+                    let mut ls = hit - 1;
+                    while ls > 0 && data[ls - 1] == b'>' {
+                        ls -= 1;
+                    }
+                    if ls == 0 || data[ls - 1] == b'\n' {
+                        self.quoted_seen = true;
+                    }
+                }
+                from = hit + 1;
+                continue;
+            }
             let end = memchr::memchr(b'\n', &data[hit..]).map(|e| hit + e);
             // Deciding needs the whole line, and for a dateless `From `
             // line the two lines after it.
@@ -397,7 +422,7 @@ impl SplitState {
                     quote_line(data, hit)
                 )
             });
-            from = hit;
+            from = hit + 1;
         }
     }
 
@@ -459,6 +484,7 @@ impl SplitState {
 
     fn split_one(&mut self, data: &[u8], at_eof: bool) -> Option<MboxEntry> {
         let start = self.pos;
+        self.quoted_seen = false;
         if !at_eof && data.len() - start < 5 {
             return None;
         }
@@ -582,6 +608,7 @@ impl SplitState {
             no_blank_before,
             content_length: cl_end.is_some(),
             crlf,
+            quoted_lines: self.quoted_seen,
             findings,
         };
         self.pending_no_blank = next_no_blank;
@@ -768,6 +795,7 @@ mod tests {
         assert_eq!(&mbox[v[1].message.clone()], b"Subject: 2\n\n>From x\n");
         assert!(v[1].has_quoted_from(mbox));
         assert!(!v[0].has_quoted_from(mbox));
+        assert!(v[1].quoted_lines && !v[0].quoted_lines);
         assert_eq!(
             &*unquote(&mbox[v[1].message.clone()]),
             b"Subject: 2\n\nFrom x\n"
@@ -878,6 +906,26 @@ mod tests {
             &lying.as_bytes()[v[0].message.clone()],
             b"Content-Length: 3\n\nhello world\n"
         );
+    }
+
+    #[test]
+    fn quoted_lines_are_noticed_by_the_split() {
+        // The split's flag must agree with what unquoting finds, whatever
+        // the position of the quoted line (first body line, header, last
+        // line, deeper quoting, not at a line start, CRLF).
+        for mbox in [
+            &b"From a Mon Jan  1 00:00:00 2001\n>From x\n\nbody\n"[..],
+            b"From a Mon Jan  1 00:00:00 2001\nA: 1\n\n>>From x\n\nFrom b Mon Jan  1 00:00:00 2001\nB: 2\n\nz\n",
+            b"From a Mon Jan  1 00:00:00 2001\nA: 1\n\nx >From y\nFrom the market\n\nFrom b Mon Jan  1 00:00:00 2001\nB: 2\n\n>From z",
+            b"From a Mon Jan  1 00:00:00 2001\r\nA: 1\r\n\r\n>From y\r\n\r\nFrom b Mon Jan  1 00:00:00 2001\r\nB: 2\r\n\r\nq\r\n",
+            b"From a Mon Jan  1 00:00:00 2001\nA: 1\n\nFrom x\n>From\n>From \n",
+        ] {
+            for e in split(mbox) {
+                let body = &mbox[e.message.clone()];
+                let owned = matches!(unquote(body), Cow::Owned(_));
+                assert_eq!(e.quoted_lines, owned, "{:?}", String::from_utf8_lossy(body));
+            }
+        }
     }
 
     #[test]

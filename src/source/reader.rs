@@ -749,8 +749,9 @@ impl Iterator for Mailbox {
                             mbox_findings: e.findings,
                             data: Data::Shared(Arc::clone(bytes), e.message),
                             // A message whose end its Content-Length decided
-                            // is not quoted. See: issue 12.
-                            quoted: !e.content_length,
+                            // is not quoted (see: issue 12); the split saw
+                            // whether any line is.
+                            quoted: !e.content_length && e.quoted_lines,
                         }));
                     }
                     Step::NeedMore | Step::Done => {

@@ -111,14 +111,19 @@ fn split_suffix(s: &[u8]) -> Option<(usize, Select)> {
             let at = d - 1;
             let d2 = digits_end(at);
             if d2 < at && d2 > 0 && s[d2 - 1] == b'#' {
-                let index = usize::try_from(num(d2, at)?).ok()?;
-                return Some((
-                    d2 - 1,
-                    Select::Offset {
-                        offset: last,
-                        index: Some(index),
-                    },
-                ));
+                // An index too large for a number is no index: the `#` and
+                // its digits belong to the path, and `@OFFSET` still counts
+                // (as `escape_path` assumes; found by the `reference` fuzz
+                // target, which rejected the whole selector here).
+                if let Some(index) = num(d2, at).and_then(|n| usize::try_from(n).ok()) {
+                    return Some((
+                        d2 - 1,
+                        Select::Offset {
+                            offset: last,
+                            index: Some(index),
+                        },
+                    ));
+                }
             }
             Some((
                 at,
@@ -366,6 +371,45 @@ mod tests {
             select: Select::All,
         };
         assert_eq!(parse_line(&format(&r)).ok(), Some(r));
+    }
+
+    /// Found by `scripts/fuzz.sh 300` (target `reference`,
+    /// crash-4aca7531fd913b7b023d3861a8277c35e7665b90): a path ending in
+    /// `#` and more digits than a number holds, with an `@OFFSET`, came
+    /// back without its selector (the overlong index rejected it whole).
+    #[test]
+    fn an_overlong_index_before_an_offset_belongs_to_the_path() {
+        let line = b"\x01#$8888#8883888844444838888888888%3888@97";
+        let r = parse_line(line).expect("parses");
+        assert_eq!(
+            r.select,
+            Select::Offset {
+                offset: 97,
+                index: None
+            }
+        );
+        assert_eq!(parse_line(&format(&r)).ok(), Some(r));
+        let long = "9".repeat(40);
+        for (path, select) in [
+            (
+                format!("a#{long}"),
+                Select::Offset {
+                    offset: 5,
+                    index: None,
+                },
+            ),
+            (format!("a#{long}"), Select::Index { first: 2, last: 3 }),
+            (format!("a@{long}"), Select::All),
+            (format!("a#{long}@1"), Select::All),
+        ] {
+            let r = Reference {
+                path: PathBuf::from(path),
+                select,
+            };
+            assert_eq!(parse_line(&format(&r)).ok(), Some(r));
+        }
+        let r = parse_line(format!("a#{long}@7").as_bytes()).expect("parses");
+        assert_eq!(r.path, PathBuf::from(format!("a#{long}")));
     }
 
     fn r(path: &str, select: Select) -> Reference {

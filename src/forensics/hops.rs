@@ -478,6 +478,15 @@ fn enrich(text: &str, h: &mut Hop) {
     if h.from.as_deref() == Some("userid") && h.is_pickup() {
         h.from = None;
     }
+    // qmail's `(qmail N invoked from network)` is a comment, not a `from`
+    // clause: the reader (like mail-parser) takes `network` for the client
+    // host. Microsoft MHA's qmail test vector has no `from` either.
+    if h.from.as_deref() == Some("network")
+        && find_ci(lower, "invoked from network").is_some()
+        && h.is_pickup()
+    {
+        h.from = None;
+    }
     // `with utf8esmtps` (Exim's default for SMTPUTF8 mail): the reader
     // knows it; this covers values where it found no `with` (the keyword
     // fallback; Exim's `utf8elmtp…`). See: issue 16.
@@ -626,13 +635,82 @@ fn enrich(text: &str, h: &mut Hop) {
         let d = text[p + 1..].trim();
         if !d.is_empty() {
             h.date_text = Some(d.to_string());
-            if h.date.is_none() {
-                h.date = parse_loose_date(d);
+            // Fractional seconds (`13:35:10.102`, SendGrid, Go's
+            // `time.String`): the reader, like mail-parser, skips `10.102`
+            // and takes the zone for the seconds (`+0000` → :00, and the
+            // zone lost), so the loose reading wins there.
+            if h.date.is_none() || has_fraction(d) {
+                h.date = parse_loose_date(d).or(h.date.take());
             }
         }
+    } else if let Some((start, d)) = trailing_date(text) {
+        // No `;` at all (SendGrid's `by filter… with SMTP id X
+        // 2018-03-26 13:35:36.27 +0000 UTC`, seen in Microsoft MHA's test
+        // vectors): a date that ends the value is still the hop's date.
+        h.date_text = Some(text[start..].trim().to_string());
+        h.date = Some(d);
     }
     h.timestamp = h.date.as_ref().map(|d| d.to_timestamp());
 }
+
+/// True when `s` holds a time with fractional seconds (`10:00:05.123`).
+fn has_fraction(s: &str) -> bool {
+    s.as_bytes().windows(5).any(|w| {
+        w[0] == b':'
+            && w[1].is_ascii_digit()
+            && w[2].is_ascii_digit()
+            && w[3] == b'.'
+            && w[4].is_ascii_digit()
+    })
+}
+
+/// Words tried as the start of a date that ends a Received value without a
+/// `;` (a date is at most `Saturday, 21 Apr 2018 03:01:02.123 +0000 (UTC)`,
+/// 7 words plus comments); bounds the work to this many parses of the tail.
+const TRAILING_DATE_WORDS: usize = 12;
+
+/// A date that ends `text` (which has no `;`): the latest word start from
+/// which the rest reads as a full date (day, month, year and time), moved
+/// back over a day name before it. Returns the start and the date.
+fn trailing_date(text: &str) -> Option<(usize, DateTime)> {
+    // Word starts, the last TRAILING_DATE_WORDS of them, latest first.
+    let b = text.as_bytes();
+    let mut starts = Vec::with_capacity(TRAILING_DATE_WORDS);
+    let mut i = b.len();
+    while i > 0 && starts.len() < TRAILING_DATE_WORDS {
+        if !b[i - 1].is_ascii_whitespace() && (i == 1 || b[i - 2].is_ascii_whitespace()) {
+            starts.push(i - 1);
+        }
+        i -= 1;
+    }
+    for (n, &s) in starts.iter().enumerate() {
+        if let Some(d) = text.get(s..).and_then(parse_loose_date) {
+            // `Mon, 26 Mar 2018 …`: keep the day name in the date text.
+            let start = starts
+                .get(n + 1)
+                .copied()
+                .filter(|&p| {
+                    let w = text[p..s].trim().trim_end_matches(',').to_ascii_lowercase();
+                    DAYS.iter()
+                        .any(|d| w.len() >= 3 && d.starts_with(w.as_str()))
+                })
+                .unwrap_or(s);
+            return Some((start, d));
+        }
+    }
+    None
+}
+
+/// Day names, for [`trailing_date`].
+const DAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
 
 /// Reads a date whose fields are in any usual order: RFC 5322
 /// (`Fri, 1 Mar 2024 10:00:00 +0100`), asctime (`Fri Feb  7 10:18:12 2003`,
@@ -657,6 +735,7 @@ pub fn parse_loose_date(text: &str) -> Option<DateTime> {
     let mut time: Option<(i64, i64, i64)> = None;
     let mut zone: Option<i64> = None; // minutes east of UTC
     let mut small: Vec<i64> = Vec::new();
+    let mut pm: Option<bool> = None;
     for tok in clean.split(|c: char| c.is_whitespace() || c == ',') {
         if tok.is_empty() {
             continue;
@@ -666,8 +745,22 @@ pub fn parse_loose_date(text: &str) -> Option<DateTime> {
             let mut it = tok.split(':').map(|x| x.parse::<i64>().ok());
             let hh = it.next().flatten()?;
             let mm = it.next().flatten()?;
-            let ss = it.next().flatten().unwrap_or(0);
+            // Fractional seconds (`05.123`, Go's nanoseconds) are cut: the
+            // date keeps whole seconds, as RFC 5322 writes them.
+            let ss = match tok.split(':').nth(2) {
+                Some(x) => x.split('.').next()?.parse::<i64>().ok()?,
+                None => 0,
+            };
             time = Some((hh, mm, ss));
+        } else if lower == "am" || lower == "pm" {
+            // A 12-hour clock (`11:01:08 PM`).
+            pm = Some(lower == "pm");
+        } else if let Some((y, m, d)) = iso_date(tok) {
+            // `2018-03-26` (ISO 8601, Go's `time.String`): unambiguous,
+            // unlike `4/20/2018` or `4-20-2018`, which we do not guess at.
+            year = Some(y);
+            month = Some(m);
+            day = Some(d);
         } else if (tok.starts_with('+') || tok.starts_with('-'))
             && tok.len() == 5
             && tok[1..].bytes().all(|b| b.is_ascii_digit())
@@ -705,7 +798,13 @@ pub fn parse_loose_date(text: &str) -> Option<DateTime> {
             .next()
             .map(|y| if y < 50 { 2000 + y } else { 1900 + y });
     }
-    let (hh, mm, ss) = time?;
+    let (mut hh, mm, ss) = time?;
+    match pm {
+        Some(_) if !(1..=12).contains(&hh) => return None,
+        Some(true) if hh < 12 => hh += 12,
+        Some(false) if hh == 12 => hh = 0,
+        _ => {}
+    }
     let zone = zone.unwrap_or(0);
     let d = DateTime {
         year: u16::try_from(year?).ok()?,
@@ -719,6 +818,19 @@ pub fn parse_loose_date(text: &str) -> Option<DateTime> {
         tz_minute: u8::try_from(zone.abs() % 60).ok()?,
     };
     d.is_valid().then_some(d)
+}
+
+/// `YYYY-M-D` with one- or two-digit month and day: (year, month, day).
+fn iso_date(tok: &str) -> Option<(i64, u8, i64)> {
+    let mut it = tok.split('-');
+    let (y, m, d) = (it.next()?, it.next()?, it.next()?);
+    let digits = |x: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&x.len()) && x.bytes().all(|b| b.is_ascii_digit())
+    };
+    if it.next().is_some() || !digits(y, 4..=4) || !digits(m, 1..=2) || !digits(d, 1..=2) {
+        return None;
+    }
+    Some((y.parse().ok()?, m.parse().ok()?, d.parse().ok()?))
 }
 
 /// Writes `ts` as RFC 3339 UTC (`2024-03-01T10:00:05Z`) into `buf` without
@@ -897,8 +1009,71 @@ mod tests {
             ts("Fri,  1 Mar 2024 11:00:09 +0100 (CET)").as_deref(),
             Some("2024-03-01T10:00:09Z")
         );
+        // Fractional seconds cut, a 12-hour clock, ISO dates (issue 16,
+        // Microsoft MHA's vectors); numeric day/month orders not guessed.
+        assert_eq!(
+            ts("Mon, 26 Mar 2018 13:35:10.102 +0000 (UTC)").as_deref(),
+            Some("2018-03-26T13:35:10Z")
+        );
+        assert_eq!(
+            ts("2018-03-26 13:35:36.270951634 +0000 UTC").as_deref(),
+            Some("2018-03-26T13:35:36Z")
+        );
+        assert_eq!(
+            ts("2018-4-20 11:01:08 PM").as_deref(),
+            Some("2018-04-20T23:01:08Z")
+        );
+        assert_eq!(
+            ts("2018-4-20 12:01:08 AM -0100").as_deref(),
+            Some("2018-04-20T01:01:08Z")
+        );
+        assert_eq!(ts("2018-4-20 13:01:08 PM"), None);
+        assert_eq!(ts("4/20/2018 23:01:06 -0400"), None);
+        assert_eq!(ts("4-20-2018 11:01:07 PM"), None);
         assert_eq!(ts("14:47:44 +0000"), None);
         assert_eq!(ts("garbage"), None);
+    }
+
+    #[test]
+    fn dates_without_semicolon_and_fractions() {
+        // SendGrid writes no `;` before the date.
+        let h = one("by filter0383p1iad2.sendgrid.net with SMTP id filter0383p1iad2-15318-5AB8F728-C\n 2018-03-26 13:35:36.270951634 +0000 UTC");
+        assert_eq!(h.id.as_deref(), Some("filter0383p1iad2-15318-5AB8F728-C"));
+        assert_eq!(
+            h.timestamp.map(utc).as_deref(),
+            Some("2018-03-26T13:35:36Z")
+        );
+        assert_eq!(
+            h.date_text.as_deref(),
+            Some("2018-03-26 13:35:36.270951634 +0000 UTC")
+        );
+        let h = one("from a.example (a.example [192.0.2.1])\n by b.example (SG) with ESMTP id gDQ\n Mon, 26 Mar 2018 13:35:36.102 -0100 (UTC)");
+        assert_eq!(h.id.as_deref(), Some("gDQ"));
+        assert_eq!(
+            h.timestamp.map(utc).as_deref(),
+            Some("2018-03-26T14:35:36Z")
+        );
+        assert_eq!(
+            h.date_text.as_deref(),
+            Some("Mon, 26 Mar 2018 13:35:36.102 -0100 (UTC)")
+        );
+        // No time of day: no date (nothing to invent).
+        assert_eq!(one("by b.example id 22 Apr 2018").timestamp, None);
+        // With a `;`, fractional seconds no longer turn the zone into the
+        // seconds.
+        let h = one("from a by b; Sun, 22 Apr 2018 02:54:16.987 +0000 (UTC)");
+        assert_eq!(
+            h.timestamp.map(utc).as_deref(),
+            Some("2018-04-22T02:54:16Z")
+        );
+    }
+
+    #[test]
+    fn qmail_invoked_from_network_has_no_client() {
+        let h = one("(qmail 10876 invoked from network); 24 Aug 2014 16:13:38 -0000");
+        assert_eq!(h.from, None);
+        assert_eq!(h.helo, None);
+        assert!(h.is_pickup());
     }
 
     /// The stack formatter agrees with mail-parser's over the range.

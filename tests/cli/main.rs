@@ -38,4 +38,5 @@ mod split;
 mod text;
 mod thread;
 mod trace;
+mod trace_mha;
 mod tree;

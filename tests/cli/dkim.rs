@@ -271,6 +271,72 @@ fn arc_chain_pass() {
     assert_eq!(rec["authentication"]["arc"]["result"], "unverified");
 }
 
+/// A published ARC example, not sealed by us: the ARC drafts' "Example 1"
+/// (`Subject: Example 1`, sealed by lists.example.org with `s=dummy`,
+/// `t=12345`), with the `dummy._domainkey.example.org` key that ValiMail's
+/// authheaders tests (test/test_authentication.py, `test_arc_pass`) publish
+/// for it and under which they assert `arc=pass` (dkimpy's verifier): one
+/// instance, `cv=none`, seal and AMS pass. Its body changed: the AMS body
+/// hash fails (authheaders' `test_chain_validation_fail`), the seal holds.
+#[test]
+fn arc_published_example() {
+    let rec = trace_json(&data("arc-example1.eml"), Some("arc-example1.zone"));
+    let arc = &rec["authentication"]["arc"];
+    assert_eq!(arc["instances"], 1, "{arc}");
+    assert_eq!(arc["result"], "pass", "{arc}");
+    let set = &arc["sets"][0];
+    assert_eq!(set["instance"], 1);
+    assert_eq!(set["authserv_id"], "lists.example.org");
+    assert_eq!(set["seal"]["cv"], "none");
+    assert_eq!(set["seal"]["d"], "example.org");
+    assert_eq!(set["seal"]["s"], "dummy");
+    assert_eq!(set["seal"]["result"], "pass");
+    assert_eq!(set["ams"]["result"], "pass");
+    assert_eq!(set["ams"]["body_hash"], "match");
+    assert_eq!(set["ams"]["key_bits"], 1024);
+    let signed: Vec<&str> = set["ams"]["signed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["name"].as_str())
+        .collect();
+    assert_eq!(
+        signed,
+        [
+            "from",
+            "to",
+            "date",
+            "subject",
+            "mime-version",
+            "arc-authentication-results"
+        ]
+    );
+    assert!(!codes(&rec).iter().any(|c| c.starts_with("arc_")));
+    // Without the key: the structure, and no verdict.
+    let rec = trace_json(&data("arc-example1.eml"), None);
+    assert_eq!(rec["authentication"]["arc"]["result"], "unverified");
+    assert_eq!(
+        rec["authentication"]["arc"]["sets"][0]["seal"]["cv"],
+        "none"
+    );
+    // The body changed after sealing.
+    let raw = std::fs::read(data("arc-example1.eml")).unwrap();
+    let text = String::from_utf8(raw).unwrap();
+    assert!(text.contains("Hey gang,"));
+    let dir = tempfile::tempdir().unwrap();
+    let p = write_tmp(
+        &dir,
+        "changed.eml",
+        text.replace("Hey gang,", "ey gang,").as_bytes(),
+    );
+    let rec = trace_json(&p, Some("arc-example1.zone"));
+    let arc = &rec["authentication"]["arc"];
+    assert_eq!(arc["result"], "fail", "{arc}");
+    assert_eq!(arc["sets"][0]["ams"]["body_hash"], "mismatch");
+    assert_eq!(arc["sets"][0]["seal"]["result"], "pass");
+    assert!(codes(&rec).contains(&"arc_ams_fail".to_string()));
+}
+
 #[test]
 fn arc_chain_broken() {
     let rec = trace_json(&data("arc-body-changed.eml"), Some("arc.zone"));

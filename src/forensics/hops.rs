@@ -636,9 +636,10 @@ fn enrich(text: &str, h: &mut Hop) {
         if !d.is_empty() {
             h.date_text = Some(d.to_string());
             // Fractional seconds (`13:35:10.102`, SendGrid, Go's
-            // `time.String`): the reader, like mail-parser, skips `10.102`
-            // and takes the zone for the seconds (`+0000` → :00, and the
-            // zone lost), so the loose reading wins there.
+            // `time.String`): mail-parser's reading (which callers may pass
+            // in) skips `10.102` and takes the zone for the seconds
+            // (`+0000` → :00, zone lost); our reader gets it right, and the
+            // loose reading, the same, wins there either way.
             if h.date.is_none() || has_fraction(d) {
                 h.date = parse_loose_date(d).or(h.date.take());
             }

@@ -18,31 +18,71 @@ use std::time::{Duration, Instant};
 /// into ours: (name, reason, does it apply to this value, the fix). A
 /// difference is allowed only when the fixed reading equals ours exactly.
 type Fix = fn(&str, &mut Received<'_>) -> bool;
-const ALLOWED: &[(&str, &str, Fix)] = &[(
-    "exim-utf8esmtp",
-    "Exim writes RFC 6531's UTF8SMTP/UTF8SMTPA/UTF8SMTPS/UTF8SMTPSA as \
+const ALLOWED: &[(&str, &str, Fix)] = &[
+    (
+        "exim-utf8esmtp",
+        "Exim writes RFC 6531's UTF8SMTP/UTF8SMTPA/UTF8SMTPS/UTF8SMTPSA as \
      `utf8esmtp`, `utf8esmtpa`, `utf8esmtps`, `utf8esmtpsa` (its default for \
      SMTPUTF8 mail); mail-parser does not know the words and reads no \
      protocol, or skips on to a later one",
-    |text, r| {
-        let lower = text.to_ascii_lowercase();
-        let Some(at) = lower.find("utf8esmtp") else {
-            return false;
-        };
-        let word: String = lower[at..]
-            .chars()
-            .take_while(char::is_ascii_alphanumeric)
-            .collect();
-        r.with = Some(match word.as_str() {
-            "utf8esmtp" => Protocol::UTF8SMTP,
-            "utf8esmtpa" => Protocol::UTF8SMTPA,
-            "utf8esmtps" => Protocol::UTF8SMTPS,
-            "utf8esmtpsa" => Protocol::UTF8SMTPSA,
-            _ => return false,
-        });
-        true
-    },
-)];
+        |text, r| {
+            let lower = text.to_ascii_lowercase();
+            let Some(at) = lower.find("utf8esmtp") else {
+                return false;
+            };
+            let word: String = lower[at..]
+                .chars()
+                .take_while(char::is_ascii_alphanumeric)
+                .collect();
+            r.with = Some(match word.as_str() {
+                "utf8esmtp" => Protocol::UTF8SMTP,
+                "utf8esmtpa" => Protocol::UTF8SMTPA,
+                "utf8esmtps" => Protocol::UTF8SMTPS,
+                "utf8esmtpsa" => Protocol::UTF8SMTPSA,
+                _ => return false,
+            });
+            true
+        },
+    ),
+    (
+        "fractional-seconds",
+        "a time with fractional seconds (`07:53:55.516 +0000`, SendGrid's and \
+     Go's `time.String` dates): mail-parser skips `55.516` and takes the \
+     zone for the seconds (07:53:00, zone lost); we read the whole seconds \
+     and the zone after them (issue 16, Microsoft MHA's vectors)",
+        |text, r| {
+            let Some(d) = r.date.as_mut() else {
+                return false;
+            };
+            let Some((_, date)) = text.split_once(';') else {
+                return false;
+            };
+            let words: Vec<&str> = date
+                .split(|c: char| c.is_whitespace() || ":,()".contains(c))
+                .filter(|w| !w.is_empty())
+                .collect();
+            let fraction = |w: &str| {
+                let (a, b) = w.split_once('.')?;
+                let digits = |x: &str| !x.is_empty() && x.bytes().all(|c| c.is_ascii_digit());
+                (a.len() <= 2 && digits(a) && digits(b)).then(|| a.parse::<u8>().ok())?
+            };
+            let Some((k, ss)) = words
+                .iter()
+                .enumerate()
+                .find_map(|(k, w)| Some((k, fraction(w)?)))
+            else {
+                return false;
+            };
+            d.second = ss;
+            let zone = words[k + 1..].iter().find_map(|w| w.parse::<i64>().ok());
+            let z = zone.unwrap_or(0).unsigned_abs();
+            d.tz_hour = (z / 100) as u8;
+            d.tz_minute = (z % 100) as u8;
+            d.tz_before_gmt = zone.is_none_or(|z| z < 0);
+            true
+        },
+    ),
+];
 
 /// The name of the allowed difference that explains `ours` vs `theirs`.
 fn allowed(v: &[u8], theirs: &HeaderValue<'_>, ours: &HeaderValue<'_>) -> Option<&'static str> {
@@ -68,6 +108,11 @@ const SHAPES: &[&str] = &[
     "from localhost (localhost [127.0.0.1])\n\tby mx.example.org (Postfix) with ESMTP id 9F1E2C0123\n\tfor <a@example.org>; Mon, 12 Feb 2024 08:01:02 -0500 (EST)\n",
     "from client.example.net (unknown [IPv6:2001:db8::25])\n\t(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)\n\t key-exchange X25519 server-signature RSA-PSS (2048 bits))\n\t(No client certificate requested)\n\tby mx.example.org (Postfix) with ESMTPS id 4XyZ1\n\tfor <b@example.org>; Sat, 3 Aug 2024 12:00:00 +0000 (UTC)\n",
     "from [192.0.2.7] (helo=laptop.local)\n\t(Authenticated sender: alice@example.com)\n\tby smtp.example.com (Postfix) with ESMTPSA id 1A2B3C\n\tfor <bob@example.org>; Wed, 5 Jun 2024 09:10:11 +0200 (CEST)\n",
+    // SendGrid: fractional seconds (an allowed difference), and a date
+    // without a `;` (not read by either reader; trace reads it).
+    "from smtp.example.com (out-3.smtp.example.com [192.0.2.194])\n\tby ismtpd0021p1iad2.sendgrid.net (SG) with ESMTP id 1dCtTVbKTgGmrXSNolRfbg\n\tfor <a@example.org>; Sun, 22 Apr 2018 02:54:16.987 +0000 (UTC)\n",
+    "from MjA3NDc4Mg (unknown) by ismtpd0001p1lon1.sendgrid.net (SG) with HTTP id aqHK; Thu, 02 Apr 2020 07:53:55.516 -0700 (PDT)\n",
+    "by filter0652p1las1.sendgrid.net with SMTP id filter0652p1las1-5089-5ADBF958-25\n        2018-04-22 02:54:17.028704749 +0000 UTC\n",
     // Exim
     "from [198.51.100.4] (helo=mail.example.net)\n\tby mx.example.org with esmtps  (TLS1.3) tls TLS_AES_256_GCM_SHA384\n\t(Exim 4.96)\n\t(envelope-from <sender@example.net>)\n\tid 1rAbCd-000123-Ef\n\tfor user@example.org; Thu, 01 Feb 2024 10:00:00 +0000\n",
     "from [203.0.113.9] (helo=h.example)\n\tby mx.example.org with utf8esmtps  (TLS1.3) tls TLS_AES_128_GCM_SHA256\n\t(Exim 4.97)\n\t(envelope-from <s@example.net>)\n\tid 1r-0001\n\tfor d@example.org; Thu, 01 Feb 2024 10:00:00 +0000\n",

@@ -489,11 +489,13 @@ fn date_rec(d: &mail_parser::DateTime) -> Option<DateRec> {
     if !d.is_valid() {
         return None;
     }
-    let utc = mail_parser::DateTime::from_timestamp(d.to_timestamp());
+    let timestamp = d.to_timestamp();
     Some(DateRec {
-        rfc3339: d.to_rfc3339(),
-        utc: utc.to_rfc3339(),
-        timestamp: d.to_timestamp(),
+        rfc3339: crate::model::date::parsed_rfc3339(d),
+        // A valid date's instant is within the years 1899-3001, where
+        // this is mail-parser's UTC rendering.
+        utc: crate::model::date::utc_string(timestamp),
+        timestamp,
     })
 }
 

@@ -877,7 +877,12 @@ pub fn utc_into(ts: i64, buf: &mut [u8; 20]) -> Option<&str> {
 
 /// An RFC 3339 UTC rendering of a Unix timestamp.
 pub fn utc(ts: i64) -> String {
-    DateTime::from_timestamp(ts).to_rfc3339()
+    let mut buf = [0u8; 20];
+    match utc_into(ts, &mut buf) {
+        Some(s) => s.to_string(),
+        // Outside the years 0000-9999: mail-parser's rendering, as before.
+        None => DateTime::from_timestamp(ts).to_rfc3339(),
+    }
 }
 
 /// Human form of a signed number of seconds: `+3s`, `-2m05s`, `+1h02m`, `+2d03h`.
@@ -1085,7 +1090,7 @@ mod tests {
         while ts < 253_402_300_799 {
             assert_eq!(
                 utc_into(ts, &mut buf).map(str::to_string),
-                Some(utc(ts)),
+                Some(DateTime::from_timestamp(ts).to_rfc3339()),
                 "{ts}"
             );
             ts += 7_654_321;
@@ -1097,7 +1102,11 @@ mod tests {
             4_107_542_400,
             253_402_300_799,
         ] {
-            assert_eq!(utc_into(ts, &mut buf).map(str::to_string), Some(utc(ts)));
+            assert_eq!(
+                utc_into(ts, &mut buf).map(str::to_string),
+                Some(DateTime::from_timestamp(ts).to_rfc3339())
+            );
+            assert_eq!(utc(ts), DateTime::from_timestamp(ts).to_rfc3339());
         }
         assert_eq!(utc_into(253_402_300_800, &mut buf), None);
     }

@@ -183,7 +183,8 @@ pub fn findings(msg: &super::Message<'_>, out: &mut Vec<Finding>) {
         // (RFC 6531, RFC 6532). See: issue 16.
         let mut smtputf8: Option<bool> = None;
         for h in &part.headers {
-            let name = String::from_utf8_lossy(h.raw_name);
+            // Only a finding's message needs the name as text.
+            let name = || String::from_utf8_lossy(h.raw_name);
             if top {
                 let mut value = h.raw_value();
                 if value.len() > max {
@@ -191,7 +192,8 @@ pub fn findings(msg: &super::Message<'_>, out: &mut Vec<Finding>) {
                         Finding::new(
                             "header_too_long",
                             format!(
-                                "the {name} header field is {} bytes long; only the first {max} are exported",
+                                "the {} header field is {} bytes long; only the first {max} are exported",
+                                name(),
                                 value.len()
                             ),
                         )
@@ -217,7 +219,8 @@ pub fn findings(msg: &super::Message<'_>, out: &mut Vec<Finding>) {
                         Finding::new(
                             "8bit_header",
                             format!(
-                                "raw 8-bit bytes in the {name} header field{}",
+                                "raw 8-bit bytes in the {} header field{}",
+                                name(),
                                 if utf8 {
                                     " (valid UTF-8)"
                                 } else {
@@ -233,7 +236,7 @@ pub fn findings(msg: &super::Message<'_>, out: &mut Vec<Finding>) {
                     out.push(
                         Finding::new(
                             "header_decoding",
-                            format!("the {name} header field could not be decoded exactly"),
+                            format!("the {} header field could not be decoded exactly", name()),
                         )
                         .at(Some(h.offset)),
                     );
@@ -254,7 +257,7 @@ pub fn findings(msg: &super::Message<'_>, out: &mut Vec<Finding>) {
                 out.push(
                     Finding::new(
                         "encoded_word_in_address",
-                        format!("an encoded word inside an addr-spec in the {name} header field: not decoded (RFC 2047 §5)"),
+                        format!("an encoded word inside an addr-spec in the {} header field: not decoded (RFC 2047 §5)", name()),
                     )
                     .at(Some(h.offset)),
                 );
@@ -277,7 +280,8 @@ pub fn findings(msg: &super::Message<'_>, out: &mut Vec<Finding>) {
                     let f = Finding::new(
                         "duplicate_header",
                         format!(
-                            "more than one {name} header field; the first (at offset {first}) is used"
+                            "more than one {} header field; the first (at offset {first}) is used",
+                            name()
                         ),
                     )
                     .at(Some(h.offset));

@@ -15,7 +15,7 @@
 //! | `future_date` | a hop date or the Date header is later than now (+15 min) |
 //! | `date_far_from_first_hop` | the Date header is more than 1 h from the oldest dated hop |
 //! | `broken_chain` | a hop's `from` (HELO, reverse DNS, address) does not continue the previous hop's `by` |
-//! | `private_after_public` | a private or link-local client address after a public one |
+//! | `private_after_public` | a private or link-local client address after a public one, received by a host outside the organizational domain of the host that received the public one (an organization's own internal relays are not reported) |
 //! | `malformed_message_id` | a Message-ID that the model read but that is not `<left@right>` |
 //! | `return_path_mismatch` | the Return-Path domain is not aligned (relaxed, RFC 7489) with the From domain: their organizational domains by the Public Suffix List differ |
 //! | `no_tls_public_hop` | a hop from a public client address without TLS |
@@ -26,6 +26,14 @@ use super::hops::{fmt_delay, Hop};
 use super::{Authentication, MethodSummary, Summary, Trace};
 use crate::model::Finding;
 use std::collections::{HashMap, HashSet};
+
+/// Whether `by` is in organizational domain `org` (both known).
+fn same_org(org: Option<&str>, by: Option<&str>) -> bool {
+    match (org, by) {
+        (Some(o), Some(b)) => !o.is_empty() && super::sender::org_domain(b) == o,
+        _ => false,
+    }
+}
 
 /// The newest claim per method (the newest trusted one when `trust`).
 pub fn auth_summary(a: &Authentication, trust: bool) -> Vec<MethodSummary> {
@@ -255,6 +263,11 @@ pub fn findings(t: &Trace, o: &super::Options, has_message_id: bool) -> Vec<Find
     let mut prev_dated: Option<&Hop> = None;
     let mut seen_public = false;
     let mut private_reported = false;
+    // The organizational domain of the host that received the newest
+    // public client: a private client after it is that organization's own
+    // relay (an edge server handing over to internal ones, as Microsoft
+    // 365 and most companies do), not an anomaly.
+    let mut public_receiver: Option<String> = None;
     for (i, h) in t.hops.iter().enumerate() {
         let at = Some(h.offset);
         if !h.parsed {
@@ -347,8 +360,13 @@ pub fn findings(t: &Trace, o: &super::Options, has_message_id: bool) -> Vec<Find
                         );
                     }
                     seen_public = true;
+                    public_receiver = h.by.as_deref().map(super::sender::org_domain);
                 }
-                Scope::Private | Scope::LinkLocal if seen_public && !private_reported => {
+                Scope::Private | Scope::LinkLocal
+                    if seen_public
+                        && !private_reported
+                        && !same_org(public_receiver.as_deref(), h.by.as_deref()) =>
+                {
                     private_reported = true;
                     f.push(
                         Finding::new(

@@ -1672,3 +1672,22 @@ fn vendor_headers() {
         "{s}"
     );
 }
+
+/// A private client after a public one is an anomaly only outside the
+/// organization that received the public one: an edge server handing the
+/// message to its own internal relay (Microsoft 365's 10.x hops, most
+/// companies) is normal routing. Found on MHA's Exchange vectors.
+#[test]
+fn private_after_public_spares_an_organizations_own_relays() {
+    let msg = |inner_by: &str| {
+        format!(
+            "Received: from relay.internal (relay.internal [10.1.2.3])\n\tby {inner_by} with ESMTPS id B2; Mon, 1 Jan 2024 10:00:05 +0000\n\
+             Received: from mail.sender.org (mail.sender.org [203.0.113.9])\n\tby mx1.example.com with ESMTPS id A1; Mon, 1 Jan 2024 10:00:00 +0000\n\
+             From: a@sender.org\nTo: b@example.com\nSubject: s\nDate: Mon, 1 Jan 2024 09:59:59 +0000\nMessage-ID: <m@sender.org>\n\nx\n"
+        )
+    };
+    let inside = codes(&trace_bytes(msg("store.mail.example.com").as_bytes()));
+    assert!(!inside.contains(&"private_after_public"), "{inside:?}");
+    let outside = codes(&trace_bytes(msg("mx.elsewhere.net").as_bytes()));
+    assert!(outside.contains(&"private_after_public"), "{outside:?}");
+}

@@ -692,7 +692,8 @@ fn trailing_date(text: &str) -> Option<(usize, DateTime)> {
                 .copied()
                 .filter(|&p| {
                     let w = text[p..s].trim().trim_end_matches(',').to_ascii_lowercase();
-                    DAYS.iter()
+                    crate::model::date::DAYS
+                        .iter()
                         .any(|d| w.len() >= 3 && d.starts_with(w.as_str()))
                 })
                 .unwrap_or(s);
@@ -701,17 +702,6 @@ fn trailing_date(text: &str) -> Option<(usize, DateTime)> {
     }
     None
 }
-
-/// Day names, for [`trailing_date`].
-const DAYS: [&str; 7] = [
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
 
 /// Reads a date whose fields are in any usual order: RFC 5322
 /// (`Fri, 1 Mar 2024 10:00:00 +0100`), asctime (`Fri Feb  7 10:18:12 2003`,

@@ -312,7 +312,8 @@ const MONTHS: [&str; 12] = [
     "december",
 ];
 
-const DAYS: [&str; 7] = [
+/// English day names, Monday first (also `trace`'s loose hop dates).
+pub(crate) const DAYS: [&str; 7] = [
     "monday",
     "tuesday",
     "wednesday",

@@ -124,3 +124,37 @@ pub fn skip(why: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr().lock(), "note: skipped: {why}");
 }
+
+/// Runs one of the real-server check scripts (testdata/postfix,
+/// testdata/dovecot) with `python3 SCRIPT --emlkit BIN ARGS…`. Returns its
+/// exit code and its stdout and stderr together, or None after a skip
+/// note: when python3 cannot run, or when the script exits 77 (its
+/// "skipped: <why>": the server or root is not available).
+pub fn run_check_script(
+    name: &str,
+    script: &Path,
+    args: &[&std::ffi::OsStr],
+) -> Option<(Option<i32>, String)> {
+    let out = match std::process::Command::new("python3")
+        .arg(script)
+        .args(["--emlkit", env!("CARGO_BIN_EXE_emlkit")])
+        .args(args)
+        .output()
+    {
+        Ok(o) => o,
+        Err(e) => {
+            skip(&format!("python3 cannot run: {e}"));
+            return None;
+        }
+    };
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if out.status.code() == Some(77) {
+        skip(&format!("{name}: {}", text.trim()));
+        return None;
+    }
+    Some((out.status.code(), text))
+}

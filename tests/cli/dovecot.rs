@@ -9,26 +9,11 @@ use crate::mailbox_common::*;
 #[test]
 fn dovecot_sees_what_convert_writes() {
     let script = root("testdata/dovecot/imap_check.py");
-    let out = match std::process::Command::new("python3")
-        .arg(&script)
-        .args(["--emlkit", env!("CARGO_BIN_EXE_emlkit")])
-        .output()
-    {
-        Ok(o) => o,
-        Err(e) => {
-            crate::common::skip(&format!("python3 cannot run: {e}"));
-            return;
-        }
+    let Some((code, text)) = crate::common::run_check_script("dovecot", &script, &[]) else {
+        return;
     };
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    match out.status.code() {
+    match code {
         Some(0) => eprintln!("{text}"),
-        // The script's "skipped: <why>" (no Dovecot, not root).
-        Some(77) => crate::common::skip(&format!("dovecot: {}", text.trim())),
         _ => panic!("the Dovecot check failed:\n{text}"),
     }
 }

@@ -54,25 +54,12 @@ fn trace_agrees_with_the_postfix_log() {
     let script = root("testdata/postfix/postfix_check.py");
     let pids = std::env::temp_dir().join(format!("emlkit-postfix-{}.pids", std::process::id()));
     let _guard = StopDaemons { path: pids.clone() };
-    let out = match std::process::Command::new("python3")
-        .arg(&script)
-        .args(["--emlkit", env!("CARGO_BIN_EXE_emlkit")])
-        .arg("--pids")
-        .arg(&pids)
-        .output()
-    {
-        Ok(o) => o,
-        Err(e) => {
-            crate::common::skip(&format!("python3 cannot run: {e}"));
-            return;
-        }
+    let Some((code, text)) =
+        crate::common::run_check_script("postfix", &script, &["--pids".as_ref(), pids.as_ref()])
+    else {
+        return;
     };
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    match out.status.code() {
+    match code {
         Some(0) => {
             eprintln!("{text}");
             assert!(
@@ -80,11 +67,6 @@ fn trace_agrees_with_the_postfix_log() {
                 "the script passed without saying what:\n{text}"
             );
         }
-        // The script's "skipped: <why>" (no Postfix, no Dovecot, not root).
-        Some(77) => crate::common::skip(&format!("postfix: {}", text.trim())),
-        _ => panic!(
-            "trace and the Postfix log disagree ({}):\n{text}",
-            out.status
-        ),
+        _ => panic!("trace and the Postfix log disagree ({code:?}):\n{text}"),
     }
 }

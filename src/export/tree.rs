@@ -26,18 +26,18 @@ pub fn write_records(
     out: &mut Vec<u8>,
     msg: &Message<'_>,
     source: &SourceRec<'_>,
-) -> serde_json::Result<()> {
+) -> std::io::Result<()> {
     for p in &msg.parts {
         let rec = TreePartRec {
             part: part_record(p, true),
             kind: "part",
             source,
         };
-        serde_json::to_writer(&mut *out, &rec)?;
+        crate::export::write_json(out, &rec)?;
         out.push(b'\n');
     }
     for f in msg.findings() {
-        serde_json::to_writer(&mut *out, &FindingRec::new(f, source))?;
+        crate::export::write_json(out, &FindingRec::new(f, source))?;
         out.push(b'\n');
     }
     Ok(())

@@ -402,7 +402,7 @@ fn adopt_all(
                 if let Some(rec) = f.record {
                     let mut v: serde_json::Value = serde_json::from_str(&rec)?;
                     v["path"] = serde_json::Value::String(path.display().to_string());
-                    serde_json::to_writer(&mut *out, &v)?;
+                    crate::export::write_json_to(out, &v)?;
                     out.write_all(b"\n")?;
                 } else if !args.quiet {
                     writeln!(out, "{}", style.safe(&path.display().to_string()))?;
@@ -465,7 +465,7 @@ fn extract_message(
     let message_findings: &[model::Finding] = if args.json { tree.findings() } else { &[] };
     if let Some(src) = &src {
         for f in message_findings.iter().chain(&plan.findings) {
-            serde_json::to_writer(&mut *buf, &FindingRec::new(f, src))?;
+            crate::export::write_json(buf, &FindingRec::new(f, src))?;
             buf.push(b'\n');
         }
     }
@@ -550,8 +550,8 @@ fn extract_message(
                                 format!("message/partial id {id:?} reassembled from its fragments; this record's source is the last fragment"),
                             )],
                         };
-                    serde_json::to_writer(
-                        &mut *buf,
+                    crate::export::write_json(
+                        buf,
                         &manifest(src, &item, &path, &args.digest, &[]),
                     )?;
                     buf.push(b'\n');
@@ -651,7 +651,7 @@ fn extract_message(
                 }
                 if let Some(src) = &src {
                     let rec = manifest(src, item, &path, &args.digest, message_findings);
-                    serde_json::to_writer(&mut *buf, &rec)?;
+                    crate::export::write_json(buf, &rec)?;
                     buf.push(b'\n');
                 } else {
                     writeln!(buf, "{}", style.safe(&path.display().to_string()))?;
@@ -671,7 +671,7 @@ fn extract_message(
         // Output text and JSON never hold a NUL byte: it separates them
         // from the files still to be named (see the emit in `run`).
         buf.push(0);
-        serde_json::to_writer(&mut *buf, &later)?;
+        crate::export::write_json(buf, &later)?;
     }
     Ok(())
 }

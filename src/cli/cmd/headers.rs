@@ -75,7 +75,7 @@ pub fn run(args: &HeadersArgs, style: Style, out: &mut dyn Write) -> Result<supe
                 limits.max_header_bytes,
                 crate::forensics::header_findings(&parsed),
             );
-            serde_json::to_writer(&mut *buf, &rec)?;
+            crate::export::write_json(buf, &rec)?;
             buf.push(b'\n');
             return Ok(());
         }

@@ -414,7 +414,7 @@ pub fn run(args: &InfoArgs, out: &mut dyn Write) -> Result<super::Outcome> {
                     log.note(&origin, [&f]);
                 }
                 if args.json {
-                    serde_json::to_writer(&mut *out, &v)?;
+                    crate::export::write_json_to(out, &v)?;
                     out.write_all(b"\n")?;
                 } else {
                     print_text(&v, out, escape)?;

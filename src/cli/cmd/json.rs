@@ -92,7 +92,7 @@ fn write(buf: &mut Vec<u8>, v: &impl serde::Serialize, pretty: bool) -> Result<(
     if pretty {
         serde_json::to_writer_pretty(&mut *buf, v)?;
     } else {
-        serde_json::to_writer(&mut *buf, v)?;
+        crate::export::write_json(buf, v)?;
     }
     Ok(())
 }

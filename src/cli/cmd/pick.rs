@@ -162,7 +162,7 @@ pub fn run(args: &PickArgs, style: super::Style, out: &mut dyn Write) -> Result<
         }
         if json {
             let s = Summary::new(origin, &msg, facts.size);
-            serde_json::to_writer(&mut *buf, &ListingRec::new(origin, &s, None))?;
+            crate::export::write_json(buf, &ListingRec::new(origin, &s, None))?;
         } else {
             buf.extend_from_slice(&reference::of_origin(origin));
         }

@@ -149,7 +149,7 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<super::Outcome> {
                 .render_section(&mut s, ID, 3);
             facts.detail = Some(s);
         }
-        serde_json::to_writer(&mut *buf, &facts)?;
+        crate::export::write_json(buf, &facts)?;
         Ok(())
     };
     let mut overview = Overview::new(args.detail);

@@ -396,9 +396,9 @@ pub fn run(args: &ScanArgs, style: super::Style, out: &mut dyn Write) -> Result<
         super::pick::note_limits(&log, origin, &msg, Scope::HeadersOnly);
         let s = Summary::brief(origin, &msg, message_size(origin, bytes));
         if json {
-            serde_json::to_writer(&mut *buf, &ListingRec::new(origin, &s, None))?;
+            crate::export::write_json(buf, &ListingRec::new(origin, &s, None))?;
         } else if in_order {
-            serde_json::to_writer(&mut *buf, &s)?;
+            crate::export::write_json(buf, &s)?;
         } else {
             buf.extend_from_slice(layout.line(&s, origin, 0).as_bytes());
         }

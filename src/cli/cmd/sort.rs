@@ -81,7 +81,7 @@ pub(crate) fn collect(
         super::pick::note_limits(&log, origin, &msg, Scope::HeadersOnly);
         let mut s = Summary::new(origin, &msg, message_size(origin, bytes));
         trim(&mut s);
-        serde_json::to_writer(&mut *buf, &s)?;
+        crate::export::write_json(buf, &s)?;
         Ok(())
     };
     let mut all = Vec::new();
@@ -121,7 +121,7 @@ pub(crate) fn write_item(
     thread: Option<&ThreadRec>,
 ) -> Result<()> {
     if json {
-        serde_json::to_writer(&mut *out, &ListingRec::new(origin, s, thread))?;
+        crate::export::write_json_to(out, &ListingRec::new(origin, s, thread))?;
     } else {
         if let Some(t) = thread {
             out.write_all(" ".repeat(t.depth).as_bytes())?;

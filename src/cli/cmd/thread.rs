@@ -112,7 +112,7 @@ pub fn run(args: &ThreadArgs, out: &mut dyn Write) -> Result<super::Outcome> {
             }
             None if args.json => {
                 let v = PlaceholderRec::new(&node.id, &rec);
-                serde_json::to_writer(&mut *out, &v)?;
+                crate::export::write_json_to(out, &v)?;
                 out.write_all(b"\n")?;
             }
             None => {}

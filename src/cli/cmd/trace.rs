@@ -283,7 +283,7 @@ pub fn run(args: &TraceArgs, style: Style, out: &mut dyn Write) -> Result<ExitCo
             if let Some(i) = &iocs {
                 rec = rec.with_iocs(crate::export::iocs::record(i, args.defang, false));
             }
-            serde_json::to_writer(&mut *buf, &rec)?;
+            crate::export::write_json(buf, &rec)?;
             buf.push(b'\n');
         } else {
             let label = if multi || origin.format != "eml" {
@@ -760,7 +760,7 @@ fn stats_json(out: &mut dyn Write, s: &Stats) -> Result<()> {
     });
     let rec = StatsRec::new(s.messages, s.hops, s.without_received, relays, &s.findings)
         .with_other(other, MAX_RELAYS);
-    serde_json::to_writer(&mut *out, &rec)?;
+    crate::export::write_json_to(out, &rec)?;
     writeln!(out)?;
     Ok(())
 }

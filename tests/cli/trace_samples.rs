@@ -559,3 +559,23 @@ fn sample_formats() {
     let row = serde_json::json!({"hop": 1, "delay": 0});
     assert_eq!(theirs("delay", &row), Value::Null);
 }
+
+/// The real SpamAssassin (local tests only, no network) over the samples:
+/// every SpamAssassin field it writes decodes to what SpamAssassin itself
+/// states through its template tags (verdict, score, threshold, the rules,
+/// the star bar, the flag, the version), with no unknown key
+/// (`testdata/trace/samples/spamassassin_check.py`). Skipped with a note
+/// where SpamAssassin is not installed (`.ci/run` installs it).
+#[test]
+fn spamassassin_fields_decode_as_spamassassin_states() {
+    let script = root().join("testdata/trace/samples/spamassassin_check.py");
+    let Some((code, text)) =
+        crate::common::run_check_script("SpamAssassin sample check", &script, &[])
+    else {
+        return;
+    };
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains(" 0 mismatches"), "{text}");
+    assert!(text.contains("22 messages"), "{text}");
+    eprintln!("{}", text.trim());
+}

@@ -10,8 +10,10 @@
 //! siblings.
 //!
 //! The walk is iterative, with an explicit stack: nesting depth costs heap,
-//! never thread stack. Each byte of a body is looked at by one `\n--`
-//! search; each candidate line costs at most two hash lookups. Where a
+//! never thread stack. Each byte of a body is looked at by one `--` search,
+//! which finds the delimiter lines and, in the same pass, the boundary
+//! strings that lenient parsers split at mid-line; each candidate costs at
+//! most two hash lookups or one comparison. Where a
 //! lenient parser would see a different structure, a finding says so (see
 //! LENIENCY.md).
 
@@ -35,6 +37,9 @@ struct Open {
     closed_at: Option<usize>,
     /// Where the first delimiter line started (end of the preamble).
     first_delimiter: Option<usize>,
+    /// For a leaf in a multipart: where its parent's `--boundary` appears
+    /// not at a line start (at most one more than are reported).
+    midline: Vec<usize>,
 }
 
 /// A delimiter line.
@@ -102,7 +107,7 @@ struct Walker<'a, 'l> {
     active: HashMap<Vec<u8>, Vec<usize>>,
     findings: Findings,
     part_limit_hit: bool,
-    /// The `\n--` searcher, built once per message.
+    /// The `--` searcher, built once per message.
     dashes: memmem::Finder<'static>,
 }
 
@@ -123,7 +128,7 @@ pub(crate) fn parse<'a>(
         active: HashMap::new(),
         findings: Findings::new(),
         part_limit_hit: false,
-        dashes: memmem::Finder::new(b"\n--"),
+        dashes: memmem::Finder::new(b"--"),
     };
     // A UTF-8 byte-order mark before the first field (saved by some Windows
     // tools) is not part of the field name; GMime and MIME-tools skip it too.
@@ -189,7 +194,10 @@ impl<'a> Walker<'a, '_> {
         self.stack.iter().rev().find_map(|o| o.boundary.as_deref())
     }
 
-    /// The next delimiter line at or after `pos` (a line start).
+    /// The next delimiter line at or after `pos` (a line start). Every `--`
+    /// is a candidate: at a line start it may be a delimiter; mid-line it
+    /// is noted when the open leaf's own boundary follows (see
+    /// [`Walker::note_midline`]).
     fn next_delimiter(&mut self, mut pos: usize) -> Option<Delimiter> {
         if self.active.is_empty() {
             return None;
@@ -198,16 +206,40 @@ impl<'a> Walker<'a, '_> {
             if pos > self.raw.len() {
                 return None;
             }
-            let ls = if self.raw[pos..].starts_with(b"--") {
-                pos
+            let at = pos + self.dashes.find(&self.raw[pos..])?;
+            if at == 0 || self.raw[at - 1] == b'\n' {
+                if let Some(d) = self.delimiter_at(at) {
+                    return Some(d);
+                }
+                self.check_prefix_line(at);
             } else {
-                pos + self.dashes.find(&self.raw[pos..])? + 1
-            };
-            if let Some(d) = self.delimiter_at(ls) {
-                return Some(d);
+                self.note_midline(at);
             }
-            self.check_prefix_line(ls);
-            pos = ls + 1;
+            pos = at + 1;
+        }
+    }
+
+    /// A `--` at `at`, not at a line start: when the parent boundary of the
+    /// leaf being read follows, the position is kept for the leaf's
+    /// `boundary_not_at_line_start` findings (made when it closes).
+    fn note_midline(&mut self, at: usize) {
+        let Some(top) = self.stack.last() else {
+            return;
+        };
+        if top.midline.len() > MAX_FINDINGS_PER_CODE {
+            return;
+        }
+        let leaf = &self.parts[top.part];
+        if leaf.kind != PartKind::Leaf || at < leaf.body_start {
+            return;
+        }
+        let Some(b) = leaf.parent.and_then(|p| self.parts[p].boundary.as_deref()) else {
+            return;
+        };
+        if self.raw[at + 2..].starts_with(b) {
+            if let Some(top) = self.stack.last_mut() {
+                top.midline.push(at);
+            }
         }
     }
 
@@ -286,7 +318,7 @@ impl<'a> Walker<'a, '_> {
         let kind = part.kind;
         if kind != PartKind::Multipart {
             if kind == PartKind::Leaf {
-                self.check_midline(o.part);
+                self.midline_findings(o.part, &o.midline);
             }
             return;
         }
@@ -364,37 +396,29 @@ impl<'a> Walker<'a, '_> {
     }
 
     /// A delimiter-like string inside a leaf that is not at a line start:
-    /// RFC 2046 ignores it, lenient parsers split there.
-    fn check_midline(&mut self, leaf: usize) {
-        let Some(parent) = self.parts[leaf].parent else {
+    /// RFC 2046 ignores it, lenient parsers split there. `hits` are the
+    /// positions [`Walker::note_midline`] kept.
+    fn midline_findings(&mut self, leaf: usize, hits: &[usize]) {
+        let Some(b) = self.parts[leaf]
+            .parent
+            .and_then(|p| self.parts[p].boundary.as_deref())
+        else {
             return;
         };
-        let Some(b) = self.parts[parent].boundary.as_deref() else {
+        if hits.is_empty() {
             return;
-        };
-        let mut pat = b"--".to_vec();
-        pat.extend_from_slice(b);
-        let (s, e) = (self.parts[leaf].body_start, self.parts[leaf].end);
-        let body = &self.raw[s..e];
-        let hits: Vec<usize> = memmem::find_iter(body, &pat)
-            .filter(|&i| {
-                let at_line_start = if i == 0 {
-                    s == 0 || self.raw[s - 1] == b'\n'
-                } else {
-                    body[i - 1] == b'\n'
-                };
-                !at_line_start
-            })
-            .take(MAX_FINDINGS_PER_CODE + 1)
-            .collect();
+        }
         let id = self.parts[leaf].id.clone();
         let bname = String::from_utf8_lossy(b).into_owned();
-        for i in hits {
-            let line_start = body[..i]
+        let s = self.parts[leaf].body_start;
+        for &at in hits {
+            let line_start = self.raw[s..at]
                 .iter()
                 .rposition(|&c| c == b'\n')
-                .map_or(0, |p| p + 1);
-            let after_space = body[line_start..i].iter().all(|&c| c == b' ' || c == b'\t');
+                .map_or(s, |p| s + p + 1);
+            let after_space = self.raw[line_start..at]
+                .iter()
+                .all(|&c| c == b' ' || c == b'\t');
             let f = Finding::new(
                 "boundary_not_at_line_start",
                 format!(
@@ -403,7 +427,7 @@ impl<'a> Walker<'a, '_> {
                 ),
             )
             .part(&id)
-            .at(Some(self.abs(s + i)));
+            .at(Some(self.abs(at)));
             self.findings.push(f);
         }
     }
@@ -611,6 +635,7 @@ impl<'a> Walker<'a, '_> {
                 children: 0,
                 closed_at: None,
                 first_delimiter: None,
+                midline: Vec::new(),
             });
             if scan.end == HeaderEnd::Delimiter || headers_only {
                 return scan.body_start;

@@ -17,7 +17,8 @@ flagged (X-Spam-Flag: YES exactly when score >= required), the score and
 the threshold as numbers, one `tests` item per rule it lists (the same
 rules), its version; X-Spam-Level's bar has int(score) stars; X-Spam-Flag
 and X-Spam-Checker-Version decode; X-Spam-Report is kept raw with every
-rule in it; every item is a known key (no unknown keys) and the raw text of
+rule in it and decodes to one `rule` item per rule with its score (to the
+report's one decimal); every item is a known key (no unknown keys) and the raw text of
 each field is the value as written, unfolded.
 
     python3 testdata/trace/samples/spamassassin_check.py --emlkit target/debug/emlkit [--keep DIR]
@@ -97,11 +98,17 @@ def main():
     # email package.
     truth = []
     for msg in mailbox.mbox(out, factory=lambda f: email.message_from_binary_file(f, policy=email.policy.compat32)):
-        tests = [t.split("=")[0].strip() for t in unfold(msg.get("X-Spam-Tests", "")).split(",") if t.strip() not in ("", "none")]
+        scores = {}
+        for t in unfold(msg.get("X-Spam-Tests", "")).split(","):
+            name, _, points = t.strip().partition("=")
+            if name and name != "none":
+                scores[name] = float(points)
+        tests = list(scores)
         truth.append({
             "score": float(unfold(msg["X-Spam-Score"])),
             "flag": unfold(msg.get("X-Spam-Flag", "")) == "YES",
             "tests": tests,
+            "scores": scores,
             "raw": {k: unfold(v) for k, v in msg.items() if k.lower().startswith("x-spam-")},
         })
 
@@ -160,6 +167,13 @@ def main():
         check(cv is not None and cv["raw"].startswith(f"SpamAssassin {version}"), f"{name}: X-Spam-Checker-Version")
         rep = fields.get("X-Spam-Report")
         check(rep is not None and all(r in rep["raw"] for r in t["tests"]), f"{name}: X-Spam-Report lacks a rule")
+        if rep is not None:
+            rules = {it["value"]: it.get("number") for it in rep["items"] if it["key"] == "rule"}
+            check(sorted(rules) == sorted(t["tests"]), f"{name}: X-Spam-Report rules {sorted(rules)}, SpamAssassin {t['tests']}")
+            for r, points in t["scores"].items():
+                # The report prints each score to one decimal.
+                got = rules.get(r)
+                check(got is not None and abs(got - points) <= 0.05 + 1e-9, f"{name}: X-Spam-Report {r}: {got}, SpamAssassin {points}")
         sc = fields.get("X-Spam-Score")
         check(sc is None or sc["items"][0].get("number") == t["score"], f"{name}: X-Spam-Score")
 

@@ -151,6 +151,21 @@ fn rfc6376_appendix_a() {
             assert!(c.iter().any(|c| c == "dkim_body_hash_mismatch"), "{c:?}");
         }
     }
+    // The same message stored with LF line ends (as mbox and maildir
+    // files often are) verifies too: LF is read as the CRLF on the wire.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let crlf = std::fs::read(data("rfc6376-a2.eml")).expect("read");
+    let lf = String::from_utf8(crlf)
+        .expect("ASCII")
+        .replace("\r\n", "\n");
+    let p = write_tmp(&dir, "a2-lf.eml", lf.as_bytes());
+    let d = dkim(&trace_json(&p, Some("rfc6376.zone")));
+    assert_eq!(
+        (&d[0]["body_hash"], &d[0]["result"]),
+        (&"match".into(), &"pass".into()),
+        "{}",
+        d[0]
+    );
     // dkimpy on the same files and key.
     let out = std::process::Command::new("python3")
         .arg(root().join("scripts/dkim/dkimpy_verify.py"))

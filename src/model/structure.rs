@@ -313,8 +313,6 @@ impl<'a> Walker<'a, '_> {
             body: self.base + part.body_start as u64,
             end: self.base + part.end as u64,
         });
-        let id = part.id.clone();
-        let body_start = part.body_start;
         let kind = part.kind;
         if kind != PartKind::Multipart {
             if kind == PartKind::Leaf {
@@ -322,10 +320,27 @@ impl<'a> Walker<'a, '_> {
             }
             return;
         }
-        let Some(boundary) = self.parts[o.part].boundary.clone() else {
+        // Taken out while the checks run (and put back): the findings need
+        // `self` mutably, and a copy per multipart is not needed.
+        let Some(boundary) = self.parts[o.part].boundary.take() else {
             return;
         };
-        let bname = String::from_utf8_lossy(&boundary).into_owned();
+        self.multipart_findings(&o, &boundary, end, ended_by);
+        self.parts[o.part].boundary = Some(boundary);
+    }
+
+    /// The checks of a multipart that ends at `end`. The part id and the
+    /// boundary's text are only copied for a finding: most multiparts have
+    /// none.
+    fn multipart_findings(
+        &mut self,
+        o: &Open,
+        boundary: &[u8],
+        end: usize,
+        ended_by: Option<usize>,
+    ) {
+        let body_start = self.parts[o.part].body_start;
+        let bname = || String::from_utf8_lossy(boundary);
         if o.closed_at.is_none() && o.boundary.is_some() {
             let (code, how) = match ended_by {
                 Some(_) => (
@@ -334,14 +349,16 @@ impl<'a> Walker<'a, '_> {
                 ),
                 None => ("missing_closing_boundary", "runs to the end of the message"),
             };
-            self.findings.push(
-                Finding::new(
-                    code,
-                    format!("multipart has no closing delimiter \"--{bname}--\"; it {how}"),
-                )
-                .part(&id)
-                .at(Some(self.abs(end))),
-            );
+            let f = Finding::new(
+                code,
+                format!(
+                    "multipart has no closing delimiter \"--{}--\"; it {how}",
+                    bname()
+                ),
+            )
+            .part(&self.parts[o.part].id)
+            .at(Some(self.abs(end)));
+            self.findings.push(f);
         }
         let pre_end = o.first_delimiter.unwrap_or(end).min(end);
         if self.raw[body_start..pre_end.max(body_start)]
@@ -353,45 +370,43 @@ impl<'a> Walker<'a, '_> {
             } else {
                 "text before the first delimiter (preamble)"
             };
-            self.findings.push(
-                Finding::new("preamble", msg)
-                    .part(&id)
-                    .at(Some(self.abs(body_start))),
-            );
+            let f = Finding::new("preamble", msg)
+                .part(&self.parts[o.part].id)
+                .at(Some(self.abs(body_start)));
+            self.findings.push(f);
         }
         if o.children == 0 {
-            self.findings.push(
-                Finding::new("empty_multipart", "a multipart with no parts")
-                    .part(&id)
-                    .at(Some(self.abs(body_start))),
-            );
+            let f = Finding::new("empty_multipart", "a multipart with no parts")
+                .part(&self.parts[o.part].id)
+                .at(Some(self.abs(body_start)));
+            self.findings.push(f);
         }
-        if let Some(c) = o.closed_at {
-            let epilogue = &self.raw[c.min(end)..end];
-            if epilogue.iter().any(|b| !b.is_ascii_whitespace()) {
-                self.findings.push(
-                    Finding::new(
-                        "content_after_closing_boundary",
-                        format!("{} bytes after the closing delimiter", epilogue.len()),
-                    )
-                    .part(&id)
-                    .at(Some(self.abs(c))),
-                );
-            }
-            let mut pat = b"--".to_vec();
-            pat.extend_from_slice(&boundary);
-            let after =
-                memmem::find_iter(epilogue, &pat).find(|&i| i == 0 || epilogue[i - 1] == b'\n');
-            if let Some(i) = after {
-                self.findings.push(
-                    Finding::new(
-                        "part_after_close",
-                        format!("a delimiter \"--{bname}\" after the close delimiter: the parts after it are epilogue, which some parsers read as parts"),
-                    )
-                    .part(&id)
-                    .at(Some(self.abs(c + i))),
-                );
-            }
+        let Some(c) = o.closed_at else {
+            return;
+        };
+        let epilogue = &self.raw[c.min(end)..end];
+        // An epilogue of white space holds neither content nor a delimiter.
+        if !epilogue.iter().any(|b| !b.is_ascii_whitespace()) {
+            return;
+        }
+        let f = Finding::new(
+            "content_after_closing_boundary",
+            format!("{} bytes after the closing delimiter", epilogue.len()),
+        )
+        .part(&self.parts[o.part].id)
+        .at(Some(self.abs(c)));
+        self.findings.push(f);
+        let mut pat = b"--".to_vec();
+        pat.extend_from_slice(boundary);
+        let after = memmem::find_iter(epilogue, &pat).find(|&i| i == 0 || epilogue[i - 1] == b'\n');
+        if let Some(i) = after {
+            let f = Finding::new(
+                "part_after_close",
+                format!("a delimiter \"--{}\" after the close delimiter: the parts after it are epilogue, which some parsers read as parts", bname()),
+            )
+            .part(&self.parts[o.part].id)
+            .at(Some(self.abs(c + i)));
+            self.findings.push(f);
         }
     }
 

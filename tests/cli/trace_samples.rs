@@ -1,8 +1,8 @@
 //! `emlkit trace` on real spam and phishing messages that other forensic
 //! tools ship with their tests (issue 16), against what those tools compute:
 //! SpamScope mail-parser (its `received` hops, delays and
-//! `get_server_ipaddress`) and GOVCERT.LU eml_parser (its received hops and
-//! dates), recorded in `testdata/trace/samples/expected.json` by
+//! `get_server_ipaddress`), GOVCERT.LU eml_parser (its received hops,
+//! dates and addresses) and dkimpy (the DKIM body hash), recorded in `testdata/trace/samples/expected.json` by
 //! `scripts/trace/sample_facts.py`; and real vendor anti-spam values that
 //! Microsoft MHA and decode-spam-headers decode
 //! (`testdata/trace/samples/vendor_vectors.json`).
@@ -460,6 +460,17 @@ fn real_samples_against_mail_parser_and_eml_parser() {
                     ));
                 }
             }
+        }
+        // DKIM: the first signature's body hash, as dkimpy finds it.
+        checks += 1;
+        let bh = &sample["dkimpy"]["body_hash"];
+        let ours_bh = t["authentication"]["dkim"]
+            .get(0)
+            .map_or(Value::Null, |d| d["body_hash"].clone());
+        if &ours_bh != bh {
+            failures.push(format!(
+                "{file}: DKIM body hash: emlkit {ours_bh}, dkimpy {bh}"
+            ));
         }
         // Transit: first to last dated hop, as mail-parser's delays add up.
         let sum: i64 = mp

@@ -263,28 +263,39 @@ impl HostIndex {
 /// Marks trusted hops for `--trust`: starting at the newest hop, hops whose
 /// receiving host (`by`) matches a trusted name or address are trusted; the
 /// first hop that does not match, and every older one, is only claimed by
-/// whoever handed the message over. Returns one flag per hop (delivery
-/// order), or `None` when no trust list was given.
+/// whoever handed the message over. A hop that names no receiving host at
+/// all (qmail's `(qmail 123 invoked from network)`, written on top of the
+/// SMTP hop by the same machine) neither continues nor ends the run: it
+/// takes the trust of the next older hop that names one, the hop of the
+/// machine that wrote it. Returns one flag per hop (delivery order), or
+/// `None` when no trust list was given.
 pub fn trust(hops: &[Hop], trusted: &[String]) -> Option<Vec<bool>> {
     if trusted.is_empty() {
         return None;
     }
     let mut out = vec![false; hops.len()];
+    // Hops without a `by` seen since the last trusted hop that has one
+    // (newest first); they are trusted when the next hop with a `by` is.
+    let mut pending = Vec::new();
+    // The client address of the newest trusted hop with a `by`.
+    let mut prev_ip: Option<IpAddr> = None;
     for (i, h) in hops.iter().enumerate().rev() {
-        let ok = h
-            .by
-            .as_deref()
-            .is_some_and(|b| trusted.iter().any(|t| host_matches(b, t)))
+        let Some(by) = h.by.as_deref() else {
+            pending.push(i);
+            continue;
+        };
+        let ok = trusted.iter().any(|t| host_matches(by, t))
             // The previous trusted hop's client was a trusted relay by
             // address: it wrote this header.
-            || hops
-                .get(i + 1)
-                .and_then(|n| n.ip)
-                .is_some_and(|ip| trusted.iter().any(|t| t.parse::<IpAddr>() == Ok(ip)));
+            || prev_ip.is_some_and(|ip| trusted.iter().any(|t| t.parse::<IpAddr>() == Ok(ip)));
         if !ok {
             break;
         }
         out[i] = true;
+        for p in pending.drain(..) {
+            out[p] = true;
+        }
+        prev_ip = h.ip;
     }
     Some(out)
 }

@@ -71,6 +71,8 @@ pub enum Format {
     Scalar,
     /// A bar of `*` (or `+`, `-`).
     Stars,
+    /// SpamAssassin's `_REPORT_`: lines `*  2.2 RULE_NAME description`.
+    Report,
     /// Kept raw.
     Opaque,
 }
@@ -85,6 +87,7 @@ impl Format {
             "rspamd" => Format::Rspamd,
             "scalar" => Format::Scalar,
             "stars" => Format::Stars,
+            "report" => Format::Report,
             "opaque" => Format::Opaque,
             _ => return None,
         })
@@ -100,6 +103,7 @@ impl Format {
             Format::Rspamd => "rspamd",
             Format::Scalar => "scalar",
             Format::Stars => "stars",
+            Format::Report => "report",
             Format::Opaque => "opaque",
         }
     }
@@ -524,6 +528,7 @@ pub fn decode(
         }
         Format::Status => status(whole, &mut b),
         Format::Rspamd => rspamd(whole, &mut b),
+        Format::Report => report(whole, &mut b),
         Format::Scalar | Format::Opaque => b.push("*", whole.at, whole),
         Format::Stars => {
             let t = whole.trim();
@@ -608,6 +613,50 @@ fn tests(list: Piece<'_>, b: &mut Builder<'_>) {
         let t = t.trim();
         if !t.bytes.is_empty() && t.bytes != b"none" {
             b.push("tests", t.at, t);
+        }
+    }
+}
+
+/// SpamAssassin's `_REPORT_` (the `X-Spam-Report` field):
+/// `*  2.2 EMPTY_MESSAGE Message appears to have no textual parts` per rule,
+/// a rule's detail lines `*      [URIs: example.com]` below it. Each line
+/// starting with a score and a rule name gives one `rule` item, the score
+/// as its number; other lines (details, a preamble) are only in `raw`. A
+/// line starts at a `*` that opens the value or follows white space. One
+/// pass over the value.
+fn report(whole: Piece<'_>, b: &mut Builder<'_>) {
+    let bytes = whole.bytes;
+    // The starts of the lines: each `*` at the start or after white space.
+    let mut starts = Vec::new();
+    for (i, &c) in bytes.iter().enumerate() {
+        if c == b'*' && (i == 0 || bytes[i - 1].is_ascii_whitespace()) {
+            starts.push(i);
+        }
+    }
+    for (n, &s) in starts.iter().enumerate() {
+        let end = starts.get(n + 1).copied().unwrap_or(bytes.len());
+        let line = Piece {
+            bytes: &bytes[s + 1..end],
+            at: whole.at + s as u64 + 1,
+        };
+        let ws = words(line);
+        let (Some(score), Some(rule)) = (ws.first(), ws.get(1)) else {
+            continue;
+        };
+        let Some(points) = number(&score.text()) else {
+            continue;
+        };
+        let is_rule = rule.bytes.iter().any(u8::is_ascii_uppercase)
+            && rule
+                .bytes
+                .iter()
+                .all(|&c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_');
+        if !is_rule {
+            continue;
+        }
+        b.push("rule", rule.at, *rule);
+        if let Some(i) = b.items.last_mut() {
+            i.number = Some(points);
         }
     }
 }
@@ -755,6 +804,35 @@ mod tests {
             .map(|i| i.number)
             .collect();
         assert_eq!(s, [Some(-0.2), Some(-0.1), Some(0.0)]);
+    }
+
+    /// SpamAssassin's `_REPORT_`, as SpamAssassin 4.0.1 writes it: rule
+    /// lines with their scores, a detail line and a negative score; prose
+    /// and `*` inside a description are not rules.
+    #[test]
+    fn spamassassin_report() {
+        let f = d(
+            "X-Spam-Report",
+            " \r\n\t*  2.2 EMPTY_MESSAGE Message appears to have no textual parts\r\n\t*  1.0 KHOP_HELO_FCRDNS Relay HELO differs from its IP's reverse DNS\r\n\t*      [URIs: example.com]\r\n\t* -0.0 NO_RELAYS Informational: message was not relayed via SMTP\r\n\t*  0.1 X_RULE has * in it 3 NOT_A_RULE",
+        );
+        let rules: Vec<(&str, Option<f64>)> = f
+            .items
+            .iter()
+            .map(|i| (i.value.as_str(), i.number))
+            .collect();
+        assert_eq!(
+            rules,
+            [
+                ("EMPTY_MESSAGE", Some(2.2)),
+                ("KHOP_HELO_FCRDNS", Some(1.0)),
+                ("NO_RELAYS", Some(-0.0)),
+                ("X_RULE", Some(0.1))
+            ]
+        );
+        assert!(f.items.iter().all(|i| i.key == "rule" && i.known));
+        assert_eq!(f.unknown_keys, 0);
+        assert_eq!(f.format, Format::Report);
+        assert!(d("X-Spam-Report", "no rules here").items.is_empty());
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! `emlkit trace` DKIM and ARC checks (issue 16): RFC 8463's example,
+//! `emlkit trace` DKIM and ARC checks (issue 16): RFC 8463's and RFC 6376's examples,
 //! dkimpy-signed and -sealed fixtures (scripts/dkim/make_arc.py), a corpus
 //! message, tampering, and the dkimpy differential.
 
@@ -95,6 +95,115 @@ fn rfc8463_example_verifies() {
     }
     assert_eq!(d[1]["key_bits"], 1024);
     assert!(!codes(&rec).iter().any(|c| c.starts_with("dkim_")));
+}
+
+/// RFC 6376 Appendix A.2 (the `brisbane` rsa-sha256, simple/simple
+/// example) with the Appendix C key. As printed, the example does not
+/// verify: the body says `game.  Are` (two spaces) where the signer hashed
+/// one (erratum 3192), and the printed header indentation is not the one
+/// signed (erratum 4926). `rfc6376-a2.eml` applies both (one space;
+/// continuation lines six spaces in, as implementations quote it):
+/// `body_hash` matches and the signature passes, as dkimpy says.
+/// `rfc6376-a2-printed-body.eml` keeps the printed body: the body hash
+/// mismatches in both tools (dkimpy computes
+/// 4bLNXImK9drULnmePzZNEBleUanJCX5PIsDIFoH4KTQ=). dkimpy's verdicts are
+/// taken live (`scripts/dkim/dkimpy_verify.py`) when it is installed.
+#[test]
+fn rfc6376_appendix_a() {
+    let cases = [
+        ("rfc6376-a2.eml", "match", "pass", true),
+        ("rfc6376-a2-printed-body.eml", "mismatch", "fail", false),
+    ];
+    for (file, body_hash, result, _) in cases {
+        // The body hash needs no key.
+        let rec = trace_json(&data(file), None);
+        let d = dkim(&rec);
+        assert_eq!(d.len(), 1, "{file}");
+        assert_eq!(d[0]["body_hash"], body_hash, "{file}: {}", d[0]);
+        assert_eq!(d[0]["d"], "example.com");
+        assert_eq!(d[0]["s"], "brisbane");
+        assert_eq!(d[0]["c"], "simple/simple");
+        assert_eq!(d[0]["result"], "no_key", "{file}: {}", d[0]);
+        // With the Appendix C key.
+        let rec = trace_json(&data(file), Some("rfc6376.zone"));
+        let d = dkim(&rec);
+        assert_eq!(d[0]["result"], result, "{file}: {}", d[0]);
+        assert_eq!(d[0]["key_bits"], 1024, "{file}");
+        let signed: Vec<&str> = d[0]["signed"]
+            .as_array()
+            .expect("signed")
+            .iter()
+            .filter_map(|s| s["name"].as_str())
+            .collect();
+        assert_eq!(
+            signed,
+            ["received", "from", "to", "subject", "date", "message-id"],
+            "{file}"
+        );
+        let c = codes(&rec);
+        if result == "pass" {
+            assert!(
+                !c.iter()
+                    .any(|c| c == "dkim_signature_fail" || c == "dkim_body_hash_mismatch"),
+                "{c:?}"
+            );
+        } else {
+            assert!(c.iter().any(|c| c == "dkim_body_hash_mismatch"), "{c:?}");
+        }
+    }
+    // The same message stored with LF line ends (as mbox and maildir
+    // files often are) verifies too: LF is read as the CRLF on the wire.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let crlf = std::fs::read(data("rfc6376-a2.eml")).expect("read");
+    let lf = String::from_utf8(crlf)
+        .expect("ASCII")
+        .replace("\r\n", "\n");
+    let p = write_tmp(&dir, "a2-lf.eml", lf.as_bytes());
+    let d = dkim(&trace_json(&p, Some("rfc6376.zone")));
+    assert_eq!(
+        (&d[0]["body_hash"], &d[0]["result"]),
+        (&"match".into(), &"pass".into()),
+        "{}",
+        d[0]
+    );
+    // dkimpy on the same files and key.
+    let out = std::process::Command::new("python3")
+        .arg(root().join("scripts/dkim/dkimpy_verify.py"))
+        .arg(data("rfc6376.zone"))
+        .args(cases.iter().map(|c| data(c.0)))
+        .output();
+    let Ok(out) = out else {
+        eprintln!("skipping the dkimpy side: python3 not found");
+        return;
+    };
+    if out.status.code() == Some(77) {
+        eprintln!(
+            "skipping the dkimpy side: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return;
+    }
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let verdicts: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("dkimpy JSON"))
+        .collect();
+    assert_eq!(verdicts.len(), cases.len());
+    for (v, (file, _, _, verified)) in verdicts.iter().zip(cases) {
+        assert_eq!(v["verified"], verified, "dkimpy on {file}: {v}");
+        if !verified {
+            let r = v["reason"].as_str().unwrap_or("");
+            assert!(
+                r.contains("body hash mismatch")
+                    && r.contains("4bLNXImK9drULnmePzZNEBleUanJCX5PIsDIFoH4KTQ="),
+                "dkimpy on {file}: {r}"
+            );
+        }
+    }
 }
 
 /// Without keys the body hash is still checked; the signature is `no_key`.

@@ -39,4 +39,5 @@ mod text;
 mod thread;
 mod trace;
 mod trace_mha;
+mod trace_samples;
 mod tree;

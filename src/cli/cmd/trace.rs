@@ -33,9 +33,11 @@ finding is an anomaly or an observation: the table lists anomalies and
 counts observations (--all-findings lists them); JSON has them all.
 
 The sender section compares the From domain with Sender, Reply-To,
-Return-Path, DKIM d=, the SPF mail-from and HELO (strict and relaxed
-alignment as DMARC defines them, organizational domains by the Public
-Suffix List) and reports display names that carry another address and
+Return-Path, DKIM d=, the SPF mail-from and HELO, and the HELO name the
+entry hop recorded (where the message came in from outside: the first hop
+received by a --trust host, else the newest hop from a public address)
+(strict and relaxed alignment as DMARC defines them, organizational
+domains by the Public Suffix List) and reports display names that carry another address and
 lookalike domains (punycode, mixed scripts, Unicode confusables; --trust
 domains are protected names).
 

@@ -327,6 +327,9 @@ pub fn analyze(parsed: &Message<'_>, t: &Trace, trust: &[String]) -> Report {
     // The same identity claimed by several fields is compared once.
     let mut seen = std::collections::HashSet::new();
     ids.retain(|(k, v, ..)| seen.insert((*k, v.to_ascii_lowercase())));
+    // Each identity's domain, once (the pairs and the lookalike checks).
+    let mut doms: Vec<Option<String>> =
+        ids.iter().map(|(k, v, ..)| identity_domain(k, v)).collect();
 
     r.from_domain = r.from.as_deref().and_then(domain_of);
     r.from_org_domain = r.from_domain.as_deref().map(org_domain);
@@ -334,8 +337,8 @@ pub fn analyze(parsed: &Message<'_>, t: &Trace, trust: &[String]) -> Report {
         .field(&mail_parser::HeaderName::From)
         .map(|f| f.offset);
     if let Some(fd) = r.from_domain.clone() {
-        for (kind, value, offset, hop) in &ids {
-            let domain = identity_domain(kind, value);
+        for ((kind, value, offset, hop), domain) in ids.iter().zip(&doms) {
+            let domain = domain.clone();
             // Only a HELO is listed without a domain (an address literal).
             if domain.is_none() && *kind != "helo" {
                 continue;
@@ -405,11 +408,12 @@ pub fn analyze(parsed: &Message<'_>, t: &Trace, trust: &[String]) -> Report {
                     )
                     .at(Some(*offset)),
                 );
+                doms.push(domain_of(&other));
                 ids.push(("display_name", other, *offset, None));
             }
         }
     }
-    lookalikes(&mut r, &ids, trust, from_offset);
+    lookalikes(&mut r, &ids, &doms, trust, from_offset);
     r
 }
 
@@ -476,21 +480,49 @@ fn shown(ascii: &str, unicode: &str) -> String {
     }
 }
 
+/// The TR 39 skeleton of `s`. Most names are ASCII: their skeleton is the
+/// concatenation of each character's, taken from a table built once from
+/// the crate's own mapping (so it cannot drift from it), which saves the
+/// normalization passes on every sender and link domain. A character whose
+/// skeleton is not ASCII sends the string the general way.
 fn skeleton_of(s: &str) -> String {
-    skeleton(s).collect()
+    static ASCII: std::sync::OnceLock<Vec<Option<String>>> = std::sync::OnceLock::new();
+    let table = ASCII.get_or_init(|| {
+        (0u8..128)
+            .map(|b| {
+                let sk: String = skeleton(&(b as char).to_string()).collect();
+                sk.is_ascii().then_some(sk)
+            })
+            .collect()
+    });
+    let mut out = String::with_capacity(s.len() + 4);
+    for b in s.bytes() {
+        match table.get(b as usize) {
+            Some(Some(sk)) => out.push_str(sk),
+            _ => return skeleton(s).collect(),
+        }
+    }
+    out
 }
 
 /// One identity: kind, value as written, field offset, hop (for `helo`).
 type Id = (&'static str, String, u64, Option<usize>);
 
-fn lookalikes(r: &mut Report, ids: &[Id], trust: &[String], from_offset: Option<u64>) {
+/// `doms`: the domain of each of `ids`, in order.
+fn lookalikes(
+    r: &mut Report,
+    ids: &[Id],
+    doms: &[Option<String>],
+    trust: &[String],
+    from_offset: Option<u64>,
+) {
     let mut all: Vec<(String, Option<u64>)> = Vec::new();
     if let Some(fd) = &r.from_domain {
         all.push((fd.clone(), from_offset));
     }
-    for (k, v, o, _) in ids {
-        if let Some(d) = identity_domain(k, v) {
-            all.push((d, Some(*o)));
+    for ((_, _, o, _), d) in ids.iter().zip(doms) {
+        if let Some(d) = d {
+            all.push((d.clone(), Some(*o)));
         }
     }
     let mut seen = std::collections::HashSet::new();
@@ -790,6 +822,25 @@ mod tests {
         );
         assert_eq!(address_in_text("Bob @ home"), None);
         assert_eq!(address_in_text("@@@"), None);
+    }
+
+    /// The ASCII table gives the crate's own skeleton.
+    #[test]
+    fn ascii_skeletons_agree() {
+        let all: String = (0u8..128).map(|b| b as char).collect();
+        for s in [
+            "paypal",
+            "paypa1",
+            "rnicrosoft",
+            "example",
+            "xn--pypal-4ve",
+            "0O1lI|",
+            all.as_str(),
+            "",
+        ] {
+            assert_eq!(skeleton_of(s), skeleton(s).collect::<String>(), "{s:?}");
+        }
+        assert_eq!(skeleton_of("p\u{430}ypal"), "paypal");
     }
 
     #[test]

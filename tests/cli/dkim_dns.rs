@@ -1,7 +1,8 @@
 //! `emlkit trace --dns` (issue 16): DKIM keys from a DNS server that these
 //! tests run on loopback (UDP and TCP on one port; never the network). The
 //! responder answers TXT questions from a table, honours the EDNS0 payload
-//! size the query advertises up to a cap (plain DNS: 512 bytes), sets TC=1
+//! size the query advertises up to a cap (plain DNS: 512 bytes) or answers
+//! FORMERR to it (a server from before EDNS0), sets TC=1
 //! when an answer does not fit, and serves the full answer over TCP — or
 //! misbehaves there on purpose (closes, sends a short answer, stalls).
 
@@ -44,6 +45,17 @@ enum Tcp {
     ShortAnswer,
     /// Announces the length and then sends nothing, holding the connection.
     Stall,
+}
+
+/// What the responder's UDP side does.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Udp {
+    /// Answers up to the advertised payload size (512 without OPT), at
+    /// most this many bytes; larger answers are truncated (TC=1).
+    Cap(usize),
+    /// A server from before EDNS0: FORMERR for a query with an OPT record
+    /// (RFC 6891 §7), 512-byte answers otherwise.
+    FormErrOnEdns,
 }
 
 /// A DNS responder on 127.0.0.1 (one port, UDP and TCP), stopped on drop.
@@ -98,10 +110,9 @@ fn answer(q: &[u8], records: &[(String, String)]) -> Option<(Vec<u8>, Option<u16
 }
 
 impl Responder {
-    /// Serves `records`; UDP answers larger than the advertised payload
-    /// (512 without OPT), or than `udp_cap`, are truncated (TC=1, no
-    /// answer); TCP does as `tcp` says.
-    fn start(records: Vec<(String, String)>, udp_cap: usize, tcp: Tcp) -> Responder {
+    /// Serves `records`; UDP as `udp` says (a truncated answer has TC=1
+    /// and no answer record); TCP as `tcp` says.
+    fn start(records: Vec<(String, String)>, udp: Udp, tcp: Tcp) -> Responder {
         // TCP and UDP on the same port, as a DNS server listens.
         let (listener, sock) = (0..50)
             .find_map(|_| {
@@ -130,7 +141,7 @@ impl Responder {
             r.stop.clone(),
             records.clone(),
         );
-        let udp = std::thread::spawn(move || {
+        let udp_thread = std::thread::spawn(move || {
             let mut buf = [0u8; 4096];
             while !stop.load(Ordering::Relaxed) {
                 let Ok((n, from)) = sock.recv_from(&mut buf) else {
@@ -141,6 +152,19 @@ impl Responder {
                     continue;
                 };
                 adv.lock().unwrap().push(opt);
+                let udp_cap = match udp {
+                    Udp::Cap(n) => n,
+                    Udp::FormErrOnEdns if opt.is_some() => {
+                        // FORMERR, the question echoed, nothing else.
+                        let (_, qend) = question(&a).unwrap();
+                        a.truncate(qend);
+                        a[3] = 0x81;
+                        a[7] = 0;
+                        let _ = sock.send_to(&a, from);
+                        continue;
+                    }
+                    Udp::FormErrOnEdns => 512,
+                };
                 let limit = usize::from(opt.unwrap_or(512)).max(512).min(udp_cap);
                 if a.len() > limit {
                     // Truncated: the header and the question, TC set.
@@ -193,7 +217,7 @@ impl Responder {
                 }
             }
         });
-        r.threads = vec![udp, tcp_thread];
+        r.threads = vec![udp_thread, tcp_thread];
         r
     }
 }
@@ -262,7 +286,7 @@ fn dns_lookup_from_a_loopback_responder() {
             zone_record("rfc8463.zone", "test._domainkey"),
         ),
     ];
-    let r = Responder::start(records, 4096, Tcp::Serve);
+    let r = Responder::start(records, Udp::Cap(4096), Tcp::Serve);
     let (rec, _) = trace_dns(r.addr, "rfc8463.eml");
     let got: Vec<String> = results(&rec).into_iter().map(|(r, _)| r).collect();
     assert_eq!(got, ["pass", "pass"], "{rec}");
@@ -286,7 +310,7 @@ fn dns_lookup_from_a_loopback_responder() {
 /// server (512 bytes) would have truncated it.
 #[test]
 fn dns_edns_payload_fits_a_4096_bit_key() {
-    let r = Responder::start(rsa4096(), 4096, Tcp::Serve);
+    let r = Responder::start(rsa4096(), Udp::Cap(4096), Tcp::Serve);
     let (rec, _) = trace_dns(r.addr, "rsa4096.eml");
     assert_eq!(results(&rec)[0].0, "pass", "{rec}");
     assert_eq!(rec["authentication"]["dkim"][0]["key_bits"], 4096);
@@ -299,7 +323,7 @@ fn dns_edns_payload_fits_a_4096_bit_key() {
 /// asked again over TCP and the signature verifies.
 #[test]
 fn dns_truncated_answer_is_retried_over_tcp() {
-    let r = Responder::start(rsa4096(), 512, Tcp::Serve);
+    let r = Responder::start(rsa4096(), Udp::Cap(512), Tcp::Serve);
     let (rec, _) = trace_dns(r.addr, "rsa4096.eml");
     assert_eq!(results(&rec), [("pass".into(), String::new())], "{rec}");
     assert_eq!(rec["authentication"]["dkim"][0]["key_bits"], 4096);
@@ -320,7 +344,7 @@ fn dns_tcp_failures_give_no_key_with_a_reason() {
         (Tcp::ShortAnswer, "bytes of the answer"),
         (Tcp::Stall, "timed out reading the answer"),
     ] {
-        let r = Responder::start(rsa4096(), 512, mode);
+        let r = Responder::start(rsa4096(), Udp::Cap(512), mode);
         let (rec, took) = trace_dns(r.addr, "rsa4096.eml");
         let got = results(&rec);
         assert_eq!(got.len(), 1, "{rec}");
@@ -336,4 +360,16 @@ fn dns_tcp_failures_give_no_key_with_a_reason() {
         assert!(took < Duration::from_secs(10), "{mode:?} took {took:?}");
         assert_eq!(r.tcp_asked.load(Ordering::Relaxed), 1, "{mode:?}");
     }
+}
+
+/// A server that answers FORMERR to a query with an OPT record (from
+/// before EDNS0): asked once more without it (RFC 6891 §7), its 512-byte
+/// answer truncated, then the key over TCP; the signature verifies.
+#[test]
+fn dns_formerr_is_retried_without_edns() {
+    let r = Responder::start(rsa4096(), Udp::FormErrOnEdns, Tcp::Serve);
+    let (rec, _) = trace_dns(r.addr, "rsa4096.eml");
+    assert_eq!(results(&rec), [("pass".into(), String::new())], "{rec}");
+    assert_eq!(*r.advertised.lock().unwrap(), [Some(1232), None]);
+    assert_eq!(r.tcp_asked.load(Ordering::Relaxed), 1);
 }

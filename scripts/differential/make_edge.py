@@ -97,6 +97,10 @@ def boundaries():
     n = "boundary-suffix-chars"
     case(n, "'--b1X' when the boundary is b1 is not a delimiter",
          mixed(n, "--b1\n" + txt("first") + "--b1X\n" + att("hidden.bin") + "--b1--\n"))
+    n = "boundary-extra-leading-dash"
+    case(n, "'---b1' (a third dash before the boundary) is body text, not a delimiter",
+         mixed(n, "--b1\n" + txt("first") + "---b1\n" + att("hidden.bin") + "--b1\n" + att("x.bin")
+               + "--b1--\n"))
     n = "boundary-suffix-dash"
     case(n, "'--b1-x' (close-like but continues) is not a delimiter",
          mixed(n, "--b1\n" + txt("first") + "--b1-x\n" + att("hidden.bin") + "--b1--\n"))

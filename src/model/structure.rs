@@ -10,8 +10,10 @@
 //! siblings.
 //!
 //! The walk is iterative, with an explicit stack: nesting depth costs heap,
-//! never thread stack. Each byte of a body is looked at by one `\n--`
-//! search; each candidate line costs at most two hash lookups. Where a
+//! never thread stack. Each byte of a body is looked at by one `--` search,
+//! which finds the delimiter lines and, in the same pass, the boundary
+//! strings that lenient parsers split at mid-line; each candidate costs at
+//! most two hash lookups or one comparison. Where a
 //! lenient parser would see a different structure, a finding says so (see
 //! LENIENCY.md).
 
@@ -35,6 +37,9 @@ struct Open {
     closed_at: Option<usize>,
     /// Where the first delimiter line started (end of the preamble).
     first_delimiter: Option<usize>,
+    /// For a leaf in a multipart: where its parent's `--boundary` appears
+    /// not at a line start (at most one more than are reported).
+    midline: Vec<usize>,
 }
 
 /// A delimiter line.
@@ -102,7 +107,7 @@ struct Walker<'a, 'l> {
     active: HashMap<Vec<u8>, Vec<usize>>,
     findings: Findings,
     part_limit_hit: bool,
-    /// The `\n--` searcher, built once per message.
+    /// The `--` searcher, built once per message.
     dashes: memmem::Finder<'static>,
 }
 
@@ -123,7 +128,7 @@ pub(crate) fn parse<'a>(
         active: HashMap::new(),
         findings: Findings::new(),
         part_limit_hit: false,
-        dashes: memmem::Finder::new(b"\n--"),
+        dashes: memmem::Finder::new(b"--"),
     };
     // A UTF-8 byte-order mark before the first field (saved by some Windows
     // tools) is not part of the field name; GMime and MIME-tools skip it too.
@@ -189,7 +194,10 @@ impl<'a> Walker<'a, '_> {
         self.stack.iter().rev().find_map(|o| o.boundary.as_deref())
     }
 
-    /// The next delimiter line at or after `pos` (a line start).
+    /// The next delimiter line at or after `pos` (a line start). Every `--`
+    /// is a candidate: at a line start it may be a delimiter; mid-line it
+    /// is noted when the open leaf's own boundary follows (see
+    /// [`Walker::note_midline`]).
     fn next_delimiter(&mut self, mut pos: usize) -> Option<Delimiter> {
         if self.active.is_empty() {
             return None;
@@ -198,16 +206,40 @@ impl<'a> Walker<'a, '_> {
             if pos > self.raw.len() {
                 return None;
             }
-            let ls = if self.raw[pos..].starts_with(b"--") {
-                pos
+            let at = pos + self.dashes.find(&self.raw[pos..])?;
+            if at == 0 || self.raw[at - 1] == b'\n' {
+                if let Some(d) = self.delimiter_at(at) {
+                    return Some(d);
+                }
+                self.check_prefix_line(at);
             } else {
-                pos + self.dashes.find(&self.raw[pos..])? + 1
-            };
-            if let Some(d) = self.delimiter_at(ls) {
-                return Some(d);
+                self.note_midline(at);
             }
-            self.check_prefix_line(ls);
-            pos = ls + 1;
+            pos = at + 1;
+        }
+    }
+
+    /// A `--` at `at`, not at a line start: when the parent boundary of the
+    /// leaf being read follows, the position is kept for the leaf's
+    /// `boundary_not_at_line_start` findings (made when it closes).
+    fn note_midline(&mut self, at: usize) {
+        let Some(top) = self.stack.last() else {
+            return;
+        };
+        if top.midline.len() > MAX_FINDINGS_PER_CODE {
+            return;
+        }
+        let leaf = &self.parts[top.part];
+        if leaf.kind != PartKind::Leaf || at < leaf.body_start {
+            return;
+        }
+        let Some(b) = leaf.parent.and_then(|p| self.parts[p].boundary.as_deref()) else {
+            return;
+        };
+        if self.raw[at + 2..].starts_with(b) {
+            if let Some(top) = self.stack.last_mut() {
+                top.midline.push(at);
+            }
         }
     }
 
@@ -281,19 +313,34 @@ impl<'a> Walker<'a, '_> {
             body: self.base + part.body_start as u64,
             end: self.base + part.end as u64,
         });
-        let id = part.id.clone();
-        let body_start = part.body_start;
         let kind = part.kind;
         if kind != PartKind::Multipart {
             if kind == PartKind::Leaf {
-                self.check_midline(o.part);
+                self.midline_findings(o.part, &o.midline);
             }
             return;
         }
-        let Some(boundary) = self.parts[o.part].boundary.clone() else {
+        // Taken out while the checks run (and put back): the findings need
+        // `self` mutably, and a copy per multipart is not needed.
+        let Some(boundary) = self.parts[o.part].boundary.take() else {
             return;
         };
-        let bname = String::from_utf8_lossy(&boundary).into_owned();
+        self.multipart_findings(&o, &boundary, end, ended_by);
+        self.parts[o.part].boundary = Some(boundary);
+    }
+
+    /// The checks of a multipart that ends at `end`. The part id and the
+    /// boundary's text are only copied for a finding: most multiparts have
+    /// none.
+    fn multipart_findings(
+        &mut self,
+        o: &Open,
+        boundary: &[u8],
+        end: usize,
+        ended_by: Option<usize>,
+    ) {
+        let body_start = self.parts[o.part].body_start;
+        let bname = || String::from_utf8_lossy(boundary);
         if o.closed_at.is_none() && o.boundary.is_some() {
             let (code, how) = match ended_by {
                 Some(_) => (
@@ -302,14 +349,16 @@ impl<'a> Walker<'a, '_> {
                 ),
                 None => ("missing_closing_boundary", "runs to the end of the message"),
             };
-            self.findings.push(
-                Finding::new(
-                    code,
-                    format!("multipart has no closing delimiter \"--{bname}--\"; it {how}"),
-                )
-                .part(&id)
-                .at(Some(self.abs(end))),
-            );
+            let f = Finding::new(
+                code,
+                format!(
+                    "multipart has no closing delimiter \"--{}--\"; it {how}",
+                    bname()
+                ),
+            )
+            .part(&self.parts[o.part].id)
+            .at(Some(self.abs(end)));
+            self.findings.push(f);
         }
         let pre_end = o.first_delimiter.unwrap_or(end).min(end);
         if self.raw[body_start..pre_end.max(body_start)]
@@ -321,80 +370,70 @@ impl<'a> Walker<'a, '_> {
             } else {
                 "text before the first delimiter (preamble)"
             };
-            self.findings.push(
-                Finding::new("preamble", msg)
-                    .part(&id)
-                    .at(Some(self.abs(body_start))),
-            );
+            let f = Finding::new("preamble", msg)
+                .part(&self.parts[o.part].id)
+                .at(Some(self.abs(body_start)));
+            self.findings.push(f);
         }
         if o.children == 0 {
-            self.findings.push(
-                Finding::new("empty_multipart", "a multipart with no parts")
-                    .part(&id)
-                    .at(Some(self.abs(body_start))),
-            );
+            let f = Finding::new("empty_multipart", "a multipart with no parts")
+                .part(&self.parts[o.part].id)
+                .at(Some(self.abs(body_start)));
+            self.findings.push(f);
         }
-        if let Some(c) = o.closed_at {
-            let epilogue = &self.raw[c.min(end)..end];
-            if epilogue.iter().any(|b| !b.is_ascii_whitespace()) {
-                self.findings.push(
-                    Finding::new(
-                        "content_after_closing_boundary",
-                        format!("{} bytes after the closing delimiter", epilogue.len()),
-                    )
-                    .part(&id)
-                    .at(Some(self.abs(c))),
-                );
-            }
-            let mut pat = b"--".to_vec();
-            pat.extend_from_slice(&boundary);
-            let after =
-                memmem::find_iter(epilogue, &pat).find(|&i| i == 0 || epilogue[i - 1] == b'\n');
-            if let Some(i) = after {
-                self.findings.push(
-                    Finding::new(
-                        "part_after_close",
-                        format!("a delimiter \"--{bname}\" after the close delimiter: the parts after it are epilogue, which some parsers read as parts"),
-                    )
-                    .part(&id)
-                    .at(Some(self.abs(c + i))),
-                );
-            }
+        let Some(c) = o.closed_at else {
+            return;
+        };
+        let epilogue = &self.raw[c.min(end)..end];
+        // An epilogue of white space holds neither content nor a delimiter.
+        if !epilogue.iter().any(|b| !b.is_ascii_whitespace()) {
+            return;
+        }
+        let f = Finding::new(
+            "content_after_closing_boundary",
+            format!("{} bytes after the closing delimiter", epilogue.len()),
+        )
+        .part(&self.parts[o.part].id)
+        .at(Some(self.abs(c)));
+        self.findings.push(f);
+        let mut pat = b"--".to_vec();
+        pat.extend_from_slice(boundary);
+        let after = memmem::find_iter(epilogue, &pat).find(|&i| i == 0 || epilogue[i - 1] == b'\n');
+        if let Some(i) = after {
+            let f = Finding::new(
+                "part_after_close",
+                format!("a delimiter \"--{}\" after the close delimiter: the parts after it are epilogue, which some parsers read as parts", bname()),
+            )
+            .part(&self.parts[o.part].id)
+            .at(Some(self.abs(c + i)));
+            self.findings.push(f);
         }
     }
 
     /// A delimiter-like string inside a leaf that is not at a line start:
-    /// RFC 2046 ignores it, lenient parsers split there.
-    fn check_midline(&mut self, leaf: usize) {
-        let Some(parent) = self.parts[leaf].parent else {
+    /// RFC 2046 ignores it, lenient parsers split there. `hits` are the
+    /// positions [`Walker::note_midline`] kept.
+    fn midline_findings(&mut self, leaf: usize, hits: &[usize]) {
+        let Some(b) = self.parts[leaf]
+            .parent
+            .and_then(|p| self.parts[p].boundary.as_deref())
+        else {
             return;
         };
-        let Some(b) = self.parts[parent].boundary.as_deref() else {
+        if hits.is_empty() {
             return;
-        };
-        let mut pat = b"--".to_vec();
-        pat.extend_from_slice(b);
-        let (s, e) = (self.parts[leaf].body_start, self.parts[leaf].end);
-        let body = &self.raw[s..e];
-        let hits: Vec<usize> = memmem::find_iter(body, &pat)
-            .filter(|&i| {
-                let at_line_start = if i == 0 {
-                    s == 0 || self.raw[s - 1] == b'\n'
-                } else {
-                    body[i - 1] == b'\n'
-                };
-                !at_line_start
-            })
-            .take(MAX_FINDINGS_PER_CODE + 1)
-            .collect();
+        }
         let id = self.parts[leaf].id.clone();
         let bname = String::from_utf8_lossy(b).into_owned();
-        for i in hits {
-            let line_start = body[..i]
+        let s = self.parts[leaf].body_start;
+        for &at in hits {
+            let line_start = self.raw[s..at]
                 .iter()
                 .rposition(|&c| c == b'\n')
-                .map_or(0, |p| p + 1);
-            let after_space = body[line_start..i].iter().all(|&c| c == b' ' || c == b'\t');
+                .map_or(s, |p| s + p + 1);
+            let after_space = self.raw[line_start..at]
+                .iter()
+                .all(|&c| c == b' ' || c == b'\t');
             let f = Finding::new(
                 "boundary_not_at_line_start",
                 format!(
@@ -403,7 +442,7 @@ impl<'a> Walker<'a, '_> {
                 ),
             )
             .part(&id)
-            .at(Some(self.abs(s + i)));
+            .at(Some(self.abs(at)));
             self.findings.push(f);
         }
     }
@@ -611,6 +650,7 @@ impl<'a> Walker<'a, '_> {
                 children: 0,
                 closed_at: None,
                 first_delimiter: None,
+                midline: Vec::new(),
             });
             if scan.end == HeaderEnd::Delimiter || headers_only {
                 return scan.body_start;

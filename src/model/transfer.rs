@@ -325,9 +325,12 @@ struct B64Acc<'s> {
 }
 
 impl B64Acc<'_> {
-    fn new(sink: &mut dyn FnMut(&[u8]), count_only: bool) -> B64Acc<'_> {
+    /// `raw_len` (the body's length) sizes the buffer: most bodies are far
+    /// smaller than a chunk, and a chunk-sized buffer per part cost more
+    /// in the allocator than the decoding.
+    fn new(sink: &mut dyn FnMut(&[u8]), count_only: bool, raw_len: usize) -> B64Acc<'_> {
         B64Acc {
-            clean: Vec::with_capacity(CHUNK / 3 * 4 + 128),
+            clean: Vec::with_capacity(raw_len.min(CHUNK / 3 * 4) + 128),
             out: Vec::new(),
             sink,
             count_only,
@@ -418,7 +421,7 @@ impl B64Acc<'_> {
 /// above, and the next chunk is tried on the fast path again. Both paths
 /// give the same bytes. Linear time: each byte is read at most three times.
 pub fn base64_decode_into(raw: &[u8], sink: &mut dyn FnMut(&[u8])) -> Base64Report {
-    let mut acc = B64Acc::new(sink, false);
+    let mut acc = B64Acc::new(sink, false, raw.len());
     base64_run(raw, &mut acc)
 }
 
@@ -427,7 +430,7 @@ pub fn base64_decode_into(raw: &[u8], sink: &mut dyn FnMut(&[u8])) -> Base64Repo
 /// clean chunks are only checked by the SIMD validator.
 pub fn base64_decoded_len(raw: &[u8]) -> (usize, Base64Report) {
     let mut none = |_: &[u8]| {};
-    let mut acc = B64Acc::new(&mut none, true);
+    let mut acc = B64Acc::new(&mut none, true, raw.len());
     let r = base64_run(raw, &mut acc);
     (acc.counted, r)
 }
@@ -1146,7 +1149,7 @@ mod tests {
         let mut out = Vec::new();
         let mut report = Base64Report::default();
         let mut sink = |b: &[u8]| out.extend_from_slice(b);
-        let mut acc = B64Acc::new(&mut sink, false);
+        let mut acc = B64Acc::new(&mut sink, false, raw.len());
         let ended = base64_slow(raw, &mut acc, &mut report, false);
         report.missing_padding = !ended && !acc.clean.is_empty();
         acc.finish(&mut report);

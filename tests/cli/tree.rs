@@ -271,3 +271,37 @@ fn tree_json_records_are_pinned() {
         assert!(parts > 0, "{}", m.display());
     }
 }
+
+/// RFC 2046 §5.1.1: `---b1` is not a delimiter of boundary `b1` (a third
+/// dash is not the line start of `--b1`). Python's `email`, GMime and
+/// MIME-tools agree; the string is reported as a mid-line boundary.
+#[test]
+fn a_third_dash_before_the_boundary_is_not_a_delimiter() {
+    let path = testdata("edge/boundary-extra-leading-dash.eml");
+    let (code, out, err) = run(&["tree", "--json", path.to_str().unwrap_or_default()]);
+    assert_eq!(code, 0, "{err}");
+    let recs = json_lines(&out);
+    let leaves: Vec<(String, String)> = recs
+        .iter()
+        .filter(|r| r["type"] == "part" && r["kind"] == "leaf")
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap_or("").to_string(),
+                r["content_type"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        leaves,
+        [
+            ("1".to_string(), "text/plain".to_string()),
+            ("2".to_string(), "application/octet-stream".to_string())
+        ]
+    );
+    let midline: Vec<&serde_json::Value> = recs
+        .iter()
+        .filter(|r| r["type"] == "finding" && r["code"] == "boundary_not_at_line_start")
+        .collect();
+    assert_eq!(midline.len(), 1, "{out}");
+    assert_eq!(midline[0]["part"], "1");
+}

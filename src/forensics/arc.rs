@@ -322,7 +322,13 @@ fn verify_seal(
     let d = t.compact("d").unwrap_or_default();
     let s = t.compact("s").unwrap_or_default();
     let rec = store
-        .lookup(&s, &d)
+        .resolve(&s, &d)
+        .map_err(|why| {
+            (
+                SigResult::NoKey,
+                format!("no key for {s}._domainkey.{d}: {why}"),
+            )
+        })?
         .iter()
         .find_map(|r| dkim::keys::parse_record(r).ok())
         .ok_or_else(|| (SigResult::NoKey, format!("no key for {s}._domainkey.{d}")))?;

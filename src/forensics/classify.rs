@@ -315,6 +315,36 @@ pub fn originating_ip(hops: &[Hop], trusted: Option<&[bool]>) -> Option<(usize, 
         .find_map(|(i, h)| h.ip.filter(|ip| is_public(*ip)).map(|ip| (i, ip)))
 }
 
+/// The entry hop: where the message came in from outside, so that its
+/// client (HELO name, address) is the sending side as the receiving
+/// boundary recorded it. With a trust boundary (`trusted`, from [`trust`]
+/// with the `trust` list), the oldest trusted hop — the first hop received
+/// by a trusted host — unless its client address is itself in the list
+/// (the message then started inside; client names are not used, since
+/// the client chooses its HELO name). Without one, the newest hop whose
+/// client address is public and that is not `local` (`kinds`, one per
+/// hop, from [`classify`]): the hops above it are the receiver's own
+/// (private, loopback, no client). Unlike [`originating_ip`] (the oldest
+/// public client, often the sender's own submission), this is the hop
+/// where SPF checks the HELO and mail-from. Returns the hop index.
+pub fn entry_hop(
+    hops: &[Hop],
+    kinds: &[HopKind],
+    trusted: Option<&[bool]>,
+    trust: &[String],
+) -> Option<usize> {
+    let Some(t) = trusted else {
+        return hops
+            .iter()
+            .zip(kinds)
+            .rposition(|(h, k)| h.ip.is_some_and(is_public) && *k != HopKind::Local);
+    };
+    let i = t.iter().position(|&x| x)?;
+    let ip = hops.get(i)?.ip;
+    let client_trusted = ip.is_some_and(|ip| trust.iter().any(|p| p.parse::<IpAddr>() == Ok(ip)));
+    (!client_trusted).then_some(i)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,8 +14,11 @@
 //! the first mailbox) is compared with Sender, each Reply-To mailbox,
 //! Return-Path, each DKIM-Signature `d=`, the SPF mail-from
 //! (Received-SPF `envelope-from`, Authentication-Results
-//! `smtp.mailfrom`) and the SPF HELO (Received-SPF `helo`,
-//! Authentication-Results `smtp.helo`).
+//! `smtp.mailfrom`), the SPF HELO (Received-SPF `helo`,
+//! Authentication-Results `smtp.helo`) and the HELO name that the entry hop
+//! recorded (identity `helo`: the hop where the message came in from
+//! outside, [`classify::entry_hop`]). A HELO that is an address literal
+//! or not a domain name has no domain and is not compared.
 //!
 //! Lookalikes follow Unicode TR 39 as the `unicode-security` crate
 //! implements it: a label that is not single-script (after IDNA decoding)
@@ -35,7 +38,7 @@
 //! | `confusable_domain` | a non-ASCII registrable label whose TR 39 skeleton is plain ASCII: it passes for an ASCII name |
 //! | `lookalike_domain` | a sender domain whose organizational domain has the same TR 39 skeleton as that of a `--trust` domain or of the From domain, but is another domain (`paypa1.com` for `paypal.com`) |
 
-use super::Trace;
+use super::{classify, Trace};
 use crate::model::{address, encoded_word, Finding, Message};
 use serde::Serialize;
 use unicode_security::{confusable_detection::skeleton, MixedScript};
@@ -111,20 +114,76 @@ pub fn domain_of(value: &str) -> Option<String> {
 #[non_exhaustive]
 pub struct Pair {
     /// Where it comes from: `sender`, `reply_to`, `return_path`, `dkim`,
-    /// `spf_mailfrom`, `spf_helo`.
+    /// `spf_mailfrom`, `spf_helo`, `helo`.
     pub identity: &'static str,
-    /// The value as written (an address or a domain).
+    /// The value as written (an address, a domain, a HELO name).
     pub value: String,
-    /// Its domain, lower-case ASCII.
-    pub domain: String,
+    /// Its domain, lower-case ASCII; None for a HELO that is an address
+    /// literal or not a domain name (then nothing is compared).
+    pub domain: Option<String>,
     /// Its organizational domain.
-    pub org_domain: String,
-    /// Equal to the From domain.
-    pub strict: bool,
-    /// Same organizational domain as the From domain.
-    pub relaxed: bool,
+    pub org_domain: Option<String>,
+    /// Equal to the From domain (None without a domain).
+    pub strict: Option<bool>,
+    /// Same organizational domain as the From domain (None without a
+    /// domain).
+    pub relaxed: Option<bool>,
     /// Byte offset of the header field it was read from.
     pub offset: u64,
+    /// The hop (delivery index) it was read from: for `helo`, the entry
+    /// hop; None for the others. In JSON 1-based, as the table numbers
+    /// hops.
+    #[serde(serialize_with = "hop_number")]
+    pub hop: Option<usize>,
+}
+
+/// A delivery index as the 1-based hop number of the JSON output.
+fn hop_number<S: serde::Serializer>(hop: &Option<usize>, s: S) -> Result<S::Ok, S::Error> {
+    match hop {
+        Some(h) => s.serialize_some(&(h + 1)),
+        None => s.serialize_none(),
+    }
+}
+
+/// The domain of a HELO name: None for an address literal (`[192.0.2.1]`,
+/// `[IPv6:2001:db8::1]`, a bare address) or anything that is not a
+/// dotted host name (`localhost`, `laptop`, words, an `@`).
+pub fn helo_domain(value: &str) -> Option<String> {
+    let v = value.trim();
+    let inner = v.trim_start_matches('[').trim_end_matches(']');
+    let inner = inner
+        .get(..5)
+        .filter(|p| p.eq_ignore_ascii_case("ipv6:"))
+        .map_or(inner, |_| &inner[5..]);
+    if inner.parse::<std::net::IpAddr>().is_ok() || v.starts_with('[') {
+        return None;
+    }
+    let name = v.trim_end_matches('.');
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && l.chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+    };
+    if !name.contains('.') || name.len() > 253 || !name.split('.').all(label_ok) {
+        return None;
+    }
+    // All digits and dots, yet not an address (`1.2.3`): not a name.
+    if name.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
+    let d = normalize(name);
+    (!d.is_empty()).then_some(d)
+}
+
+/// The domain of one identity's value: a HELO name by [`helo_domain`],
+/// the others by [`domain_of`].
+fn identity_domain(kind: &str, value: &str) -> Option<String> {
+    if kind == "helo" {
+        helo_domain(value)
+    } else {
+        domain_of(value)
+    }
 }
 
 /// A domain seen among the sender identities, as IDNA and TR 39 see it.
@@ -176,10 +235,10 @@ pub struct Report {
 /// addresses in it are ignored).
 pub fn analyze(parsed: &Message<'_>, t: &Trace, trust: &[String]) -> Report {
     let mut r = Report::default();
-    let mut ids: Vec<(&'static str, String, u64)> = Vec::new();
-    let push = |ids: &mut Vec<(&'static str, String, u64)>, k, v: String, o| {
+    let mut ids: Vec<Id> = Vec::new();
+    let push = |ids: &mut Vec<Id>, k, v: String, o| {
         if ids.len() < MAX_IDENTITIES {
-            ids.push((k, v, o));
+            ids.push((k, v, o, None));
             0
         } else {
             1
@@ -197,7 +256,7 @@ pub fn analyze(parsed: &Message<'_>, t: &Trace, trust: &[String]) -> Report {
         if kind == "from" && r.from.is_some() {
             continue;
         }
-        if kind == "sender" && ids.iter().any(|(k, _, _)| *k == "sender") {
+        if kind == "sender" && ids.iter().any(|(k, ..)| *k == "sender") {
             continue;
         }
         for (i, m) in address::mailboxes(h).into_iter().enumerate() {
@@ -252,10 +311,25 @@ pub fn analyze(parsed: &Message<'_>, t: &Trace, trust: &[String]) -> Report {
             }
         }
     }
+    // The HELO name the entry hop recorded: the receiving boundary's own
+    // record of the client, read from the hops already parsed.
+    if let Some(i) = classify::entry_hop(&t.hops, &t.kinds, t.trusted.as_deref(), trust) {
+        if let Some(h) = t.hops.get(i) {
+            if let Some(helo) = h.helo.as_deref().filter(|x| !x.is_empty()) {
+                dropped += push(&mut ids, "helo", helo.to_string(), h.offset);
+                if let Some(last) = ids.last_mut().filter(|x| x.0 == "helo") {
+                    last.3 = Some(i);
+                }
+            }
+        }
+    }
     r.dropped = dropped;
     // The same identity claimed by several fields is compared once.
     let mut seen = std::collections::HashSet::new();
-    ids.retain(|(k, v, _)| seen.insert((*k, v.to_ascii_lowercase())));
+    ids.retain(|(k, v, ..)| seen.insert((*k, v.to_ascii_lowercase())));
+    // Each identity's domain, once (the pairs and the lookalike checks).
+    let mut doms: Vec<Option<String>> =
+        ids.iter().map(|(k, v, ..)| identity_domain(k, v)).collect();
 
     r.from_domain = r.from.as_deref().and_then(domain_of);
     r.from_org_domain = r.from_domain.as_deref().map(org_domain);
@@ -263,32 +337,35 @@ pub fn analyze(parsed: &Message<'_>, t: &Trace, trust: &[String]) -> Report {
         .field(&mail_parser::HeaderName::From)
         .map(|f| f.offset);
     if let Some(fd) = r.from_domain.clone() {
-        for (kind, value, offset) in &ids {
-            let Some(domain) = domain_of(value) else {
+        for ((kind, value, offset, hop), domain) in ids.iter().zip(&doms) {
+            let domain = domain.clone();
+            // Only a HELO is listed without a domain (an address literal).
+            if domain.is_none() && *kind != "helo" {
                 continue;
-            };
-            let (strict, relaxed) = aligned(&fd, &domain);
+            }
+            let al = domain.as_deref().map(|d| aligned(&fd, d));
             r.pairs.push(Pair {
                 identity: kind,
-                org_domain: org_domain(&domain),
+                org_domain: domain.as_deref().map(org_domain),
                 value: value.clone(),
                 domain,
-                strict,
-                relaxed,
+                strict: al.map(|a| a.0),
+                relaxed: al.map(|a| a.1),
                 offset: *offset,
+                hop: *hop,
             });
         }
         for p in r
             .pairs
             .iter()
-            .filter(|p| p.identity == "reply_to" && !p.relaxed)
+            .filter(|p| p.identity == "reply_to" && p.relaxed == Some(false))
         {
             r.findings.push(
                 Finding::new(
                     "reply_to_unaligned",
                     format!(
                         "Reply-To domain {} is not aligned with From domain {fd}",
-                        p.domain
+                        p.domain.as_deref().unwrap_or("")
                     ),
                 )
                 .at(Some(p.offset)),
@@ -300,12 +377,12 @@ pub fn analyze(parsed: &Message<'_>, t: &Trace, trust: &[String]) -> Report {
             .filter(|p| matches!(p.identity, "dkim" | "spf_mailfrom"))
             .collect();
         if !dmarc.is_empty() {
-            let ok = dmarc.iter().any(|p| p.relaxed);
+            let ok = dmarc.iter().any(|p| p.relaxed == Some(true));
             r.dmarc_aligned = Some(ok);
             if !ok {
                 let list: Vec<String> = dmarc
                     .iter()
-                    .map(|p| format!("{} {}", p.identity, p.domain))
+                    .map(|p| format!("{} {}", p.identity, p.domain.as_deref().unwrap_or("")))
                     .collect();
                 r.findings.push(
                     Finding::new(
@@ -331,11 +408,12 @@ pub fn analyze(parsed: &Message<'_>, t: &Trace, trust: &[String]) -> Report {
                     )
                     .at(Some(*offset)),
                 );
-                ids.push(("display_name", other, *offset));
+                doms.push(domain_of(&other));
+                ids.push(("display_name", other, *offset, None));
             }
         }
     }
-    lookalikes(&mut r, &ids, trust, from_offset);
+    lookalikes(&mut r, &ids, &doms, trust, from_offset);
     r
 }
 
@@ -402,13 +480,39 @@ fn shown(ascii: &str, unicode: &str) -> String {
     }
 }
 
+/// The TR 39 skeleton of `s`. Most names are ASCII: their skeleton is the
+/// concatenation of each character's, taken from a table built once from
+/// the crate's own mapping (so it cannot drift from it), which saves the
+/// normalization passes on every sender and link domain. A character whose
+/// skeleton is not ASCII sends the string the general way.
 fn skeleton_of(s: &str) -> String {
-    skeleton(s).collect()
+    static ASCII: std::sync::OnceLock<Vec<Option<String>>> = std::sync::OnceLock::new();
+    let table = ASCII.get_or_init(|| {
+        (0u8..128)
+            .map(|b| {
+                let sk: String = skeleton(&(b as char).to_string()).collect();
+                sk.is_ascii().then_some(sk)
+            })
+            .collect()
+    });
+    let mut out = String::with_capacity(s.len() + 4);
+    for b in s.bytes() {
+        match table.get(b as usize) {
+            Some(Some(sk)) => out.push_str(sk),
+            _ => return skeleton(s).collect(),
+        }
+    }
+    out
 }
 
+/// One identity: kind, value as written, field offset, hop (for `helo`).
+type Id = (&'static str, String, u64, Option<usize>);
+
+/// `doms`: the domain of each of `ids`, in order.
 fn lookalikes(
     r: &mut Report,
-    ids: &[(&'static str, String, u64)],
+    ids: &[Id],
+    doms: &[Option<String>],
     trust: &[String],
     from_offset: Option<u64>,
 ) {
@@ -416,9 +520,9 @@ fn lookalikes(
     if let Some(fd) = &r.from_domain {
         all.push((fd.clone(), from_offset));
     }
-    for (_, v, o) in ids {
-        if let Some(d) = domain_of(v) {
-            all.push((d, Some(*o)));
+    for ((_, _, o, _), d) in ids.iter().zip(doms) {
+        if let Some(d) = d {
+            all.push((d.clone(), Some(*o)));
         }
     }
     let mut seen = std::collections::HashSet::new();
@@ -590,8 +694,8 @@ mod tests {
         let get = |id: &str, d: &str| {
             r.pairs
                 .iter()
-                .find(|p| p.identity == id && p.domain == d)
-                .map(|p| (p.strict, p.relaxed))
+                .find(|p| p.identity == id && p.domain.as_deref() == Some(d))
+                .and_then(|p| Some((p.strict?, p.relaxed?)))
         };
         assert_eq!(
             get("return_path", "bounce.example.com"),
@@ -718,6 +822,126 @@ mod tests {
         );
         assert_eq!(address_in_text("Bob @ home"), None);
         assert_eq!(address_in_text("@@@"), None);
+    }
+
+    /// The ASCII table gives the crate's own skeleton.
+    #[test]
+    fn ascii_skeletons_agree() {
+        let all: String = (0u8..128).map(|b| b as char).collect();
+        for s in [
+            "paypal",
+            "paypa1",
+            "rnicrosoft",
+            "example",
+            "xn--pypal-4ve",
+            "0O1lI|",
+            all.as_str(),
+            "",
+        ] {
+            assert_eq!(skeleton_of(s), skeleton(s).collect::<String>(), "{s:?}");
+        }
+        assert_eq!(skeleton_of("p\u{430}ypal"), "paypal");
+    }
+
+    #[test]
+    fn helo_names() {
+        for (helo, want) in [
+            ("mail.example.com", Some("mail.example.com")),
+            ("MX1.Example.COM.", Some("mx1.example.com")),
+            ("out_1.mailer.example", Some("out_1.mailer.example")),
+            ("[192.0.2.1]", None),
+            ("192.0.2.1", None),
+            ("[IPv6:2001:db8::1]", None),
+            ("2001:db8::1", None),
+            ("[mail.example.com]", None),
+            ("laptop", None),
+            ("localhost", None),
+            ("1.2.3", None),
+            ("a..b", None),
+            ("user@example.com", None),
+            ("two words.example", None),
+            ("", None),
+        ] {
+            assert_eq!(helo_domain(helo).as_deref(), want, "{helo:?}");
+        }
+    }
+
+    /// The `helo` identity: the HELO of the entry hop (the newest public
+    /// client; with --trust, the first hop received by a trusted host).
+    #[test]
+    fn helo_of_the_entry_hop() {
+        let hops = concat!(
+            // An internal hop above the entry (private client).
+            "Received: from mx.example.net (mx.example.net [10.0.0.5]) by store.example.net with ESMTP id 3; Fri, 1 Mar 2024 10:00:09 +0000\r\n",
+            // The entry: the recipient's MX took it from the internet.
+            "Received: from HELO (rdns.example.org [203.0.113.25]) by mx.example.net with ESMTPS id 2; Fri, 1 Mar 2024 10:00:05 +0000\r\n",
+            // The sender's submission, from a public address too.
+            "Received: from laptop.home.example (unknown [198.51.100.77]) by smtp.example.org with ESMTPSA id 1; Fri, 1 Mar 2024 10:00:01 +0000\r\n",
+            "From: a@example.org\r\n",
+        );
+        let helo = |name: &str, trust: &[&str]| {
+            let r = run(&hops.replace("HELO", name), trust);
+            r.pairs.iter().find(|p| p.identity == "helo").map(|p| {
+                (
+                    p.value.clone(),
+                    p.domain.clone(),
+                    p.relaxed,
+                    p.strict,
+                    p.hop,
+                )
+            })
+        };
+        // Aligned (relaxed): the sender's MTA in the From organization.
+        assert_eq!(
+            helo("smtp.example.org", &[]),
+            Some((
+                "smtp.example.org".into(),
+                Some("smtp.example.org".into()),
+                Some(true),
+                Some(false),
+                Some(1)
+            ))
+        );
+        // Another organization.
+        let got = helo("bulk.mailer.example", &[]).unwrap();
+        assert_eq!(
+            (got.1.as_deref(), got.2, got.4),
+            (Some("bulk.mailer.example"), Some(false), Some(1))
+        );
+        // An address literal: listed, no domain, not compared.
+        let got = helo("[203.0.113.25]", &[]).unwrap();
+        assert_eq!((got.1, got.2, got.3), (None, None, None));
+        let r = run(&hops.replace("HELO", "[203.0.113.25]"), &[]);
+        assert!(!r.domains.iter().any(|d| d.ascii.contains("203.0.113")));
+        // --trust: the first hop received by a trusted host.
+        assert_eq!(
+            helo("smtp.example.org", &["example.net"]).unwrap().4,
+            Some(1)
+        );
+        // Trusting the sender's side too moves the entry to the submission.
+        let got = helo("smtp.example.org", &["example.net", "example.org"]).unwrap();
+        assert_eq!((got.0.as_str(), got.4), ("laptop.home.example", Some(0)));
+        // No hop received by a trusted host: no entry, no helo identity.
+        assert_eq!(helo("smtp.example.org", &["elsewhere.example"]), None);
+        // A client address in the trust list: the message started inside.
+        assert_eq!(
+            helo(
+                "smtp.example.org",
+                &["example.net", "example.org", "198.51.100.77"]
+            ),
+            None
+        );
+        // spf_helo stays as it was, beside helo.
+        let r = run(
+            &format!(
+                "Received-SPF: pass (mx) helo=other.example;\r\n{}",
+                hops.replace("HELO", "smtp.example.org")
+            ),
+            &[],
+        );
+        let ids: Vec<&str> = r.pairs.iter().map(|p| p.identity).collect();
+        assert_eq!(ids, ["spf_helo", "helo"]);
+        assert!(codes(&r).is_empty(), "{:?}", codes(&r));
     }
 
     #[test]

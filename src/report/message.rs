@@ -121,7 +121,8 @@ pub struct AlignmentSection {
     /// The From domain as a reader sees it (IDNA decoded), when it differs.
     pub from_unicode: Option<String>,
     /// Each identity (Sender, Reply-To, Return-Path, DKIM `d=`, SPF
-    /// mail-from and HELO) with its strict and relaxed alignment.
+    /// mail-from and HELO, the entry hop's HELO) with its strict and
+    /// relaxed alignment.
     pub pairs: Vec<forensics::sender::Pair>,
     /// Whether DMARC can align (a DKIM `d=` or SPF mail-from aligned,
     /// relaxed); `None`: neither identity is there.
@@ -817,20 +818,21 @@ impl MessageReport {
                 ],
             );
             for p in al.pairs.iter().take(MAX_ROWS) {
-                let (word, class) = if p.strict {
-                    ("strict", "ok")
-                } else if p.relaxed {
-                    ("relaxed", "ok")
-                } else {
-                    ("no", "warn")
+                let (word, class) = match (p.strict, p.relaxed) {
+                    (Some(true), _) => ("strict", "ok"),
+                    (_, Some(true)) => ("relaxed", "ok"),
+                    (Some(false), _) | (_, Some(false)) => ("no", "warn"),
+                    // A HELO that is an address literal: nothing compared.
+                    (None, None) => ("not a domain", "muted"),
                 };
+                let domain = p.domain.as_deref().unwrap_or(&p.value);
                 let _ = write!(
                     a,
                     "<tr data-identity=\"{}\"><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td class=\"{class}\" data-aligned=\"{word}\">{word}</td><td class=\"n\">{}</td></tr>",
                     attr(p.identity),
                     text(p.identity),
-                    text(&clip(&defang("domain", &p.domain), MAX_CELL)),
-                    text(&clip(&defang("domain", &p.org_domain), MAX_CELL)),
+                    text(&clip(&defang("domain", domain), MAX_CELL)),
+                    text(&clip(&defang("domain", p.org_domain.as_deref().unwrap_or("")), MAX_CELL)),
                     p.offset
                 );
             }

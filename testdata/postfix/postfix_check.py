@@ -29,7 +29,9 @@ and the cleanup `message-id=` line of that queue id), protocol (from the
 smtpd `disconnect ... helo=/ehlo=/starttls=/auth=` counts), TLS version and
 cipher (the smtpd "TLS connection established" line), login (`sasl_username=`)
 and the kind (submission when authenticated, internal from loopback, local
-for the pickup). Checks known to fail are listed in KNOWN_FAILING. No
+for the pickup); and, with `--trust mx.emlkit.test`, the sender section's
+`helo` identity (the entry hop's HELO: what the client said to mx). Checks
+known to fail are listed in KNOWN_FAILING. No
 finding is expected, except on the one message written with a Date 10
 minutes ahead of its first hop: exactly `clock_skew`.
 
@@ -648,7 +650,34 @@ def check(emlkit, md, sent, logs):
             extra = [c for c in codes if c not in allowed]
             if extra:
                 errors.append((name, "findings", "%s: unexpected findings %r" % (name, findings)))
+    errors.extend(check_entry_helo(emlkit, md, sent, records))
     return errors, len(records), nhops
+
+
+def check_entry_helo(emlkit, md, sent, plain):
+    """The sender section's `helo` identity: the HELO the entry hop
+    recorded. With `--trust mx.emlkit.test` the entry is the hop mx received
+    (the last one); its HELO is what the client said there: smtplib's
+    local_hostname when it spoke to mx directly, the relay's myhostname
+    when the relay handed it over. Without --trust there is no entry here
+    (every client is on loopback, none is public), so no `helo`."""
+    errors = []
+    for rec in plain:
+        ids = [p["identity"] for p in rec["sender"]["pairs"]]
+        if "helo" in ids:
+            errors.append(("helo", "entry helo", "%s: a helo identity without a public hop: %r" % (
+                rec["source"]["path"], rec["sender"]["pairs"])))
+    out = run([emlkit, "trace", "--json", "--trust", MX_HOST, md]).stdout.decode()
+    for line in out.splitlines():
+        rec = json.loads(line)
+        name, want_hops, _ = sent.get(header_message_id(rec["source"]["path"]), ("?", 0, False))
+        want = CLIENT_HELO if want_hops == 1 else RELAY_HOST
+        got = [p for p in rec["sender"]["pairs"] if p["identity"] == "helo"]
+        seen = [(p["value"], p["hop"], p["relaxed"]) for p in got]
+        if seen != [(want, len(rec["hops"]), True)] or len(rec["hops"]) != want_hops:
+            errors.append((name, "entry helo", "%s: helo identity %r, want [(%r, %d, True)]" % (
+                name, seen, want, want_hops)))
+    return errors
 
 
 def fmt(ts):

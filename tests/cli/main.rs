@@ -10,6 +10,7 @@ mod dedupe;
 mod determinism;
 mod differential;
 mod dkim;
+mod dkim_dns;
 mod dovecot;
 mod extract;
 mod fuzz_loop;

@@ -900,14 +900,18 @@ fn check_analyses(page: &str, path: &str, zone: Option<&str>) {
                 "strict"
             } else if p["relaxed"] == true {
                 "relaxed"
+            } else if p["domain"].is_null() {
+                // A HELO that is an address literal: shown as written.
+                "not a domain"
             } else {
                 "no"
             };
+            let shown = p["domain"].as_str().or(p["value"].as_str()).unwrap_or("");
             (
                 format!(
                     "{}|{}",
                     p["identity"].as_str().unwrap_or(""),
-                    defanged("domain", p["domain"].as_str().unwrap_or(""))
+                    defanged("domain", shown)
                 ),
                 a.to_string(),
             )

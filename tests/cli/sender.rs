@@ -89,6 +89,95 @@ fn newsletter_subdomains_align() {
     assert_eq!(codes(&v), Vec::<String>::new());
 }
 
+/// The `helo` identity: the HELO name the entry hop recorded (the newest
+/// hop from a public client; with --trust, the first hop received by a
+/// trusted host), beside the other identities. Each message has a sender
+/// side hop below the entry (the origin IP), so the entry is not the origin.
+#[test]
+fn helo_of_the_entry_hop() {
+    // (file, HELO as the hop has it, domain, relaxed, table text)
+    for (file, value, domain, relaxed, shown) in [
+        (
+            "helo-unaligned",
+            "vps-2231.cheap-hosting.example",
+            Value::from("vps-2231.cheap-hosting.example"),
+            Value::from(false),
+            "helo (hop 2) vps-2231.cheap-hosting.example no",
+        ),
+        (
+            "helo-aligned",
+            "mta7.invoices.example.com",
+            Value::from("mta7.invoices.example.com"),
+            Value::from(true),
+            "helo (hop 2) mta7.invoices.example.com relaxed",
+        ),
+        (
+            "helo-literal",
+            "198.51.100.25",
+            Value::Null,
+            Value::Null,
+            "helo (hop 2) 198.51.100.25 not a domain",
+        ),
+    ] {
+        let path = format!("testdata/sender/{file}.eml");
+        for trust in [&[][..], &["--trust", "example.net"][..]] {
+            let (v, code) = trace_json(trust, &path);
+            assert_eq!(code, 0, "{file}");
+            let h = pair(&v, "helo");
+            assert_eq!(h["value"], value, "{file}");
+            assert_eq!(h["domain"], domain, "{file}");
+            assert_eq!(h["relaxed"], relaxed, "{file}");
+            assert_eq!(
+                h["strict"],
+                if domain.is_null() {
+                    Value::Null
+                } else {
+                    false.into()
+                }
+            );
+            assert_eq!(h["hop"], 2, "{file} {trust:?}");
+            // The field the HELO was read from: the entry hop's Received.
+            let raw = std::fs::read(&path).expect("read");
+            let at = h["offset"].as_u64().expect("offset") as usize;
+            assert!(raw[at..].starts_with(b"Received: from "), "{file}");
+            assert_eq!(v["hops"][1]["offset"], h["offset"]);
+            // Without --trust, the origin is the older sender-side hop,
+            // not the entry; with it, hops below the boundary are claims.
+            let origin = if trust.is_empty() { 1 } else { 2 };
+            assert_eq!(v["summary"]["origin_hop"], origin);
+            // An unaligned or literal HELO is no finding, and DMARC still
+            // aligns through the mail-from.
+            assert_eq!(v["sender"]["dmarc_aligned"], true);
+            assert!(
+                !codes(&v).iter().any(|c| c.contains("unaligned")),
+                "{:?}",
+                codes(&v)
+            );
+            // An address literal is not a sender domain.
+            let domains = v["sender"]["domains"].to_string();
+            assert!(!domains.contains("198.51.100"), "{domains}");
+        }
+        let out = emlkit()
+            .args(["trace", "--now", NOW, &path])
+            .output()
+            .expect("runs");
+        let table = String::from_utf8_lossy(&out.stdout);
+        assert!(table.contains(shown), "{table}");
+    }
+    // A trust list that no receiving host matches: no entry, no helo.
+    let (v, _) = trace_json(
+        &["--trust", "elsewhere.example"],
+        "testdata/sender/helo-unaligned.eml",
+    );
+    let ids: Vec<&str> = v["sender"]["pairs"]
+        .as_array()
+        .expect("pairs")
+        .iter()
+        .filter_map(|p| p["identity"].as_str())
+        .collect();
+    assert!(!ids.contains(&"helo"), "{ids:?}");
+}
+
 #[test]
 fn trust_domains_are_protected_names() {
     let dir = tempfile::tempdir().expect("tempdir");

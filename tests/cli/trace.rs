@@ -953,11 +953,12 @@ mod schema {
     pub struct Pair {
         pub identity: String,
         pub value: String,
-        pub domain: String,
-        pub org_domain: String,
-        pub strict: bool,
-        pub relaxed: bool,
+        pub domain: Option<String>,
+        pub org_domain: Option<String>,
+        pub strict: Option<bool>,
+        pub relaxed: Option<bool>,
         pub offset: u64,
+        pub hop: Option<usize>,
     }
 
     #[derive(Deserialize)]

@@ -33,9 +33,11 @@ finding is an anomaly or an observation: the table lists anomalies and
 counts observations (--all-findings lists them); JSON has them all.
 
 The sender section compares the From domain with Sender, Reply-To,
-Return-Path, DKIM d=, the SPF mail-from and HELO (strict and relaxed
-alignment as DMARC defines them, organizational domains by the Public
-Suffix List) and reports display names that carry another address and
+Return-Path, DKIM d=, the SPF mail-from and HELO, and the HELO name the
+entry hop recorded (where the message came in from outside: the first hop
+received by a --trust host, else the newest hop from a public address)
+(strict and relaxed alignment as DMARC defines them, organizational
+domains by the Public Suffix List) and reports display names that carry another address and
 lookalike domains (punycode, mixed scripts, Unicode confusables; --trust
 domains are protected names).
 
@@ -67,7 +69,8 @@ Examples:
   emlkit trace --json archive.mbox | jq '.summary'
   emlkit trace --stats archive.mbox
   emlkit trace --dkim-keys keys.zone suspicious.eml
-  emlkit trace --dns suspicious.eml              # keys from DNS, explicitly
+  emlkit trace --dns suspicious.eml              # keys from DNS (UDP, then TCP if truncated)
+  emlkit trace --dns --dns-server 127.0.0.53:53 --dkim-keys known.zone suspicious.eml
   emlkit trace --json --dkim-keys keys.zone archive.mbox | jq '.authentication.dkim[] | {d, body_hash, result}'
   emlkit trace --iocs --defang phish.eml
   emlkit trace --json --iocs message.eml | jq '.iocs.indicators[] | select(.kind == \"url\")'";
@@ -114,9 +117,12 @@ pub struct TraceArgs {
     #[arg(long, value_name = "FILE")]
     pub dkim_keys: Option<std::path::PathBuf>,
 
-    /// Look DKIM/ARC keys missing from --dkim-keys up in DNS (TXT over UDP
-    /// to the first nameserver of /etc/resolv.conf, 2 s timeout). Off by
-    /// default: nothing else is looked up on the network.
+    /// Look DKIM/ARC keys missing from --dkim-keys up in DNS: a TXT
+    /// question to the first nameserver of /etc/resolv.conf over UDP with
+    /// EDNS0 (1232 bytes), asked again over TCP when the answer is
+    /// truncated (large RSA keys); 2 s timeout. A failed look-up is
+    /// no_key with the reason. Off by default: nothing else is looked up
+    /// on the network.
     #[arg(long)]
     pub dns: bool,
 

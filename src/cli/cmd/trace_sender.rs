@@ -24,19 +24,28 @@ pub fn sender_lines(buf: &mut Vec<u8>, r: &Report, style: Style) -> Result<()> {
         .pairs
         .iter()
         .map(|p| {
-            let a = if p.strict {
+            let who = match p.hop {
+                // The entry hop's HELO: which hop it came from.
+                Some(h) => format!("{} (hop {})", p.identity, h + 1),
+                None => p.identity.to_string(),
+            };
+            let Some(domain) = &p.domain else {
+                // An address literal or not a name: nothing to compare.
+                return format!("{who} {} not a domain", style.safe(&p.value));
+            };
+            let a = if p.strict == Some(true) {
                 "strict"
-            } else if p.relaxed {
+            } else if p.relaxed == Some(true) {
                 "relaxed"
             } else {
                 "no"
             };
-            let a = if p.relaxed {
+            let a = if p.relaxed == Some(true) {
                 style.paint("32", a)
             } else {
                 style.paint("33", a)
             };
-            format!("{} {} {a}", p.identity, style.safe(&p.domain))
+            format!("{who} {} {a}", style.safe(domain))
         })
         .collect();
     if !items.is_empty() {

@@ -21,12 +21,13 @@ pub struct KeyStore {
 /// Most DNS queries per run (`--dns`); later misses are `no_key`.
 pub const MAX_DNS_QUERIES: usize = 10_000;
 
-/// DNS look-ups for names not in the file, cached (answers and failures).
+/// DNS look-ups for names not in the file, cached (answers and failures,
+/// with the failure's reason).
 #[derive(Debug)]
 struct Resolver {
     server: std::net::SocketAddr,
     timeout: std::time::Duration,
-    cache: std::sync::Mutex<HashMap<String, Vec<String>>>,
+    cache: std::sync::Mutex<HashMap<String, Result<Vec<String>, String>>>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -229,24 +230,30 @@ impl KeyStore {
     }
 
     /// The TXT records of `selector._domainkey.domain`: from the file, else
-    /// (with DNS) from the resolver.
+    /// (with DNS) from the resolver; a failed look-up gives none.
     pub fn lookup(&self, selector: &str, domain: &str) -> Vec<String> {
+        self.resolve(selector, domain).unwrap_or_default()
+    }
+
+    /// As [`KeyStore::lookup`], with why a DNS look-up failed (timeout,
+    /// connection closed, malformed answer, …), for the `no_key` reason.
+    pub fn resolve(&self, selector: &str, domain: &str) -> Result<Vec<String>, String> {
         let name = format!("{}._domainkey.{}", norm(selector), norm(domain));
         if let Some(v) = self.records.get(&name) {
-            return v.clone();
+            return Ok(v.clone());
         }
         let Some(r) = &self.dns else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
         if let Ok(c) = r.cache.lock() {
             if let Some(v) = c.get(&name) {
                 return v.clone();
             }
             if c.len() >= MAX_DNS_QUERIES {
-                return Vec::new();
+                return Err(format!("more than {MAX_DNS_QUERIES} DNS names asked"));
             }
         }
-        let got = super::dns::txt(r.server, &name, r.timeout).unwrap_or_default();
+        let got = super::dns::txt(r.server, &name, r.timeout);
         if let Ok(mut c) = r.cache.lock() {
             c.insert(name, got.clone());
         }

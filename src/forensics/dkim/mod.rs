@@ -631,7 +631,12 @@ impl<'a, 'h> Context<'a, 'h> {
             return Err((SigResult::NoKey, "no key given (--dkim-keys)".into()));
         };
         let sel = v.s.clone().unwrap_or_default();
-        let records = store.lookup(&sel, &d);
+        let records = store.resolve(&sel, &d).map_err(|why| {
+            (
+                SigResult::NoKey,
+                format!("no key for {sel}._domainkey.{d}: {why}"),
+            )
+        })?;
         if records.is_empty() {
             return Err((SigResult::NoKey, format!("no key for {sel}._domainkey.{d}")));
         }

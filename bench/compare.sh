@@ -9,6 +9,7 @@
 #
 #   bench/compare.sh                   # 50m and 1g
 #   SIZES=50m RUNS=5 bench/compare.sh  # quicker
+#   NO_PY=1 DATA=/path bench/compare.sh # without the Python peers, other data
 #
 # Peak RSS includes the pages of the memory-mapped input that are resident at
 # that moment; emlkit releases processed pages (madvise), so this also bounds
@@ -85,9 +86,12 @@ for s in $SIZES; do
   run "$s" "$bytes" "$msgs" "emlkit headers -H Subject" "$EMLKIT" headers -H Subject "$f"
   run "$s" "$bytes" "$msgs" "emlkit json -j1" "$EMLKIT" json -j1 "$f"
   run "$s" "$bytes" "$msgs" "emlkit tree -j1" "$EMLKIT" tree -j1 "$f"
+  # Issue 16's targets: against grep -c '^From ' above.
+  run "$s" "$bytes" "$msgs" "emlkit trace --json -j1" "$EMLKIT" trace --json -j1 "$f"
+  run "$s" "$bytes" "$msgs" "emlkit trace --stats -j1" "$EMLKIT" trace --stats -j1 "$f"
   if [ -x "$PROBE" ]; then
-    run "$s" "$bytes" "$msgs" "probe parse (mail-parser)" "$PROBE" parse "$f"
-    run "$s" "$bytes" "$msgs" "probe json-meta (mail-parser)" "$PROBE" json-meta "$f"
+    run "$s" "$bytes" "$msgs" "probe parse -j 1 (mail-parser)" "$PROBE" parse "$f" -j 1
+    run "$s" "$bytes" "$msgs" "probe json-meta -j 1 (mail-parser)" "$PROBE" json-meta "$f" -j 1
   fi
   out=$(mktemp -d /dev/shm/emlkit-bench.XXXX)
   run "$s" "$bytes" "$msgs" "emlkit extract -j1 (tmpfs)" \
@@ -102,7 +106,7 @@ for s in $SIZES; do
   run "$s" "$bytes" "$msgs" "emlkit json" "$EMLKIT" json "$f"
   # Python peers (pip install eml-parser mail-parser), on the 50m corpus only
   # as in BASELINE.md: their rates carry over to 1g within ~10 %.
-  if [ "$s" = "50m" ]; then
+  if [ "$s" = "50m" ] && [ -z "${NO_PY:-}" ]; then
     for peer in eml_parser mailparser; do
       if python3 -c "import $peer" 2>/dev/null; then
         run "$s" "$bytes" "$msgs" "python $peer + json.dumps" python3 bench/pypeers.py "$peer" "$f"

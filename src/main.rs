@@ -64,10 +64,25 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
+/// When stdout is a pipe, asks for a 1 MiB pipe buffer instead of the
+/// default 64 KiB: JSON Lines output runs to hundreds of megabytes, and with
+/// a small buffer the writer and the reader (`jq`, `duckdb`, `cat`) take
+/// turns every 64 KiB. Best effort: a refusal (a lower system limit) keeps
+/// the default.
+fn grow_pipe(stdout: &io::Stdout) {
+    let Ok(meta) = rustix::fs::fstat(stdout) else {
+        return;
+    };
+    if rustix::fs::FileType::from_raw_mode(meta.st_mode) == rustix::fs::FileType::Fifo {
+        let _ = rustix::pipe::fcntl_setpipe_size(stdout, 1 << 20);
+    }
+}
+
 fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     let style = Style::new(cli.color);
     let stdout = io::stdout();
+    grow_pipe(&stdout);
     let lock = stdout.lock();
     // Block-buffered unless a person is watching.
     let mut out: Box<dyn Write> = if io::stdout().is_terminal() {

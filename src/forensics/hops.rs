@@ -329,6 +329,8 @@ const NEEDLES: &[&str] = &[
     "authenticated-user=",
     "(authenticated",
     "esmtpsa",
+    "port",
+    "]:",
 ];
 
 /// The first position of `needle` in `hay`: candidates by memchr on the
@@ -441,7 +443,7 @@ fn keyword_at(lower: &str, kw: &str) -> Option<usize> {
 fn port_after(lower: &str, from: usize, to: usize) -> Option<u16> {
     let s = lower.get(from..to)?;
     let mut start = 0;
-    while let Some(p) = s.get(start..).and_then(|t| t.find("port")) {
+    while let Some(p) = s.get(start..).and_then(|t| find_ci(t, "port")) {
         let at = start + p;
         start = at + 4;
         if at > 0 && s.as_bytes()[at - 1].is_ascii_alphanumeric() {
@@ -459,7 +461,7 @@ fn port_after(lower: &str, from: usize, to: usize) -> Option<u16> {
 /// Exim's `[ip]:port` in the `from` part.
 fn bracket_port(lower: &str, to: usize) -> Option<u16> {
     let s = lower.get(..to)?;
-    let p = s.find("]:")?;
+    let p = find_ci(s, "]:")?;
     let rest = &s[p + 2..];
     rest[..rest.bytes().take_while(u8::is_ascii_digit).count()]
         .parse()

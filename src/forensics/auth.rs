@@ -372,7 +372,9 @@ pub fn parse_signature(field: &str, value: &str) -> Signature {
             continue;
         };
         let k = k.trim().to_ascii_lowercase();
-        let v: String = v.chars().filter(|c| !c.is_whitespace()).collect();
+        let mut compact = String::with_capacity(v.len());
+        compact.extend(v.chars().filter(|c| !c.is_whitespace()));
+        let v = compact;
         match k.as_str() {
             "i" => s.i = Some(v),
             "d" => s.d = Some(v),

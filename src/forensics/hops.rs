@@ -559,9 +559,18 @@ fn enrich(text: &str, h: &mut Hop) {
             }
         }
     }
+    // Protocol names compared without case, without a copy.
+    let ends_ci = |w: &str, suffix: &str| {
+        w.len() >= suffix.len()
+            && w.as_bytes()[w.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    };
+    let has_mtp = |w: &str| {
+        w.as_bytes()
+            .windows(3)
+            .any(|x| x.eq_ignore_ascii_case(b"MTP"))
+    };
     let s_proto = h.with.as_deref().is_some_and(|w| {
-        let w = w.to_ascii_uppercase();
-        w == "HTTPS" || w.ends_with('S') && w.contains("MTP") || w.ends_with("SA")
+        w.eq_ignore_ascii_case("HTTPS") || ends_ci(w, "S") && has_mtp(w) || ends_ci(w, "SA")
     });
     h.tls = h.tls_version.is_some()
         || h.tls_cipher.is_some()
@@ -573,7 +582,7 @@ fn enrich(text: &str, h: &mut Hop) {
     let a_proto = h
         .with
         .as_deref()
-        .is_some_and(|w| w.to_ascii_uppercase().ends_with('A') && w.contains("MTP"));
+        .is_some_and(|w| ends_ci(w, "A") && w.contains("MTP"));
     for (pat, len) in [
         ("authenticated sender:", 21),
         ("authenticated as ", 17),
@@ -610,7 +619,8 @@ fn enrich(text: &str, h: &mut Hop) {
     // Exim's local pickup `from root by host with local (Exim 4.97)`: the
     // name after `from` is the sender's login, not a HELO name.
     let local_proto = h.with.as_deref().is_some_and(|w| {
-        w.eq_ignore_ascii_case("local") || w.to_ascii_lowercase().starts_with("local-")
+        w.eq_ignore_ascii_case("local")
+            || w.get(..6).is_some_and(|p| p.eq_ignore_ascii_case("local-"))
     });
     if local_proto && h.ip.is_none() && !h.from_is_ip && h.rdns.is_none() {
         if let Some(f) = h.from.clone().filter(|f| !f.contains(['.', '[', ':'])) {

@@ -242,10 +242,10 @@ fn continues(prev: &Hop, cur: &Hop) -> bool {
 
 fn is_loopbackish(h: &Hop) -> bool {
     h.ip.is_some_and(|ip| classify::scope(ip) == Scope::Loopback)
-        || [&h.from, &h.helo, &h.rdns]
-            .into_iter()
-            .flatten()
-            .any(|n| n.to_ascii_lowercase().starts_with("localhost"))
+        || [&h.from, &h.helo, &h.rdns].into_iter().flatten().any(|n| {
+            n.get(..9)
+                .is_some_and(|p| p.eq_ignore_ascii_case("localhost"))
+        })
 }
 
 /// The findings of a trace. See the module docs for the codes.

@@ -68,10 +68,18 @@ pub fn org_domain(domain: &str) -> String {
     }
 }
 
+/// [`org_domain`] of a name [`normalize`] already gave: a slice of it, no
+/// copy (alignment compares two of these for every identity).
+fn org_of_normalized(d: &str) -> &str {
+    psl::domain_str(d).unwrap_or(d)
+}
+
 /// Lower case, no trailing dot, IDNA to ASCII where the name is valid
 /// IDNA (otherwise just lower-cased).
 pub fn normalize(domain: &str) -> String {
     let d = domain.trim().trim_end_matches('.');
+    // Idempotent: `normalize(normalize(x)) == normalize(x)`, which
+    // `org_of_normalized` relies on.
     if d.is_ascii() {
         return d.to_ascii_lowercase();
     }
@@ -93,7 +101,10 @@ pub fn aligned(a: &str, b: &str) -> (bool, bool) {
         return (false, false);
     }
     let strict = a == b;
-    (strict, strict || org_domain(&a) == org_domain(&b))
+    (
+        strict,
+        strict || org_of_normalized(&a) == org_of_normalized(&b),
+    )
 }
 
 /// The domain of an address (`local@domain`, angle brackets allowed), or

@@ -57,10 +57,11 @@ pub const MAX_PARAMS: usize = 1_000;
 /// Most RFC 2231 segments kept per parameter.
 pub const MAX_SEGMENTS: usize = 10_000;
 
-struct Segment {
+struct Segment<'a> {
     index: Option<u32>,
     encoded: bool,
-    bytes: Vec<u8>,
+    /// The value, borrowed from the field unless unquoting changed it.
+    bytes: std::borrow::Cow<'a, [u8]>,
 }
 
 /// Parameter names looked up by a linear search before a map is built.
@@ -121,7 +122,10 @@ pub fn parse(raw: &[u8]) -> ParsedValue {
         let lname = name.to_ascii_lowercase();
         let (base, index, encoded) = split_name(&lname);
         let _ = quoted;
-        let key = base.to_string();
+        // The base name is a prefix of the lower-cased name: cut, not copied.
+        let base_len = base.len();
+        let mut key = lname;
+        key.truncate(base_len);
         let found = match &slots {
             Some(m) => m.get(&key).copied(),
             None => order.iter().position(|k| *k == key),
@@ -160,15 +164,23 @@ pub fn parse(raw: &[u8]) -> ParsedValue {
         let continued = list.iter().any(|s| s.index.is_some());
         if !extended && !continued {
             // Plain parameters: each occurrence kept (duplicates are findings).
-            for s in list {
+            let last = list.len().saturating_sub(1);
+            let mut name = Some(name);
+            for (i, s) in list.into_iter().enumerate() {
                 let text = String::from_utf8_lossy(&s.bytes);
                 let (v, exact) = if text.contains("=?") {
                     encoded_word::decode(&text)
                 } else {
                     charset::utf8_or_1252(&s.bytes)
                 };
+                // The name moves into the last occurrence's parameter.
+                let name = if i == last {
+                    name.take().unwrap_or_default()
+                } else {
+                    name.clone().unwrap_or_default()
+                };
                 params.push(Param {
-                    name: name.clone(),
+                    name,
                     value: v,
                     extended: false,
                     exact,
@@ -177,7 +189,7 @@ pub fn parse(raw: &[u8]) -> ParsedValue {
             continue;
         }
         // A lone `name*=` and continuations may both exist; keep them apart.
-        let single: Vec<Segment> = {
+        let single: Vec<Segment<'_>> = {
             let (s, c): (Vec<_>, Vec<_>) = list.drain(..).partition(|s| s.index.is_none());
             list = c;
             s
@@ -198,7 +210,7 @@ pub fn parse(raw: &[u8]) -> ParsedValue {
     }
 }
 
-fn decode_extended(name: &str, list: Vec<Segment>) -> Param {
+fn decode_extended(name: &str, list: Vec<Segment<'_>>) -> Param {
     let mut cs = String::new();
     let mut bytes = Vec::new();
     let mut any_encoded = false;
@@ -278,7 +290,7 @@ fn skip_ws(raw: &[u8], mut pos: usize) -> usize {
     pos
 }
 
-fn read_name(raw: &[u8], pos: usize) -> (String, usize) {
+fn read_name(raw: &[u8], pos: usize) -> (std::borrow::Cow<'_, str>, usize) {
     let mut p = skip_ws(raw, pos);
     // Tolerate comments before a name.
     while raw.get(p) == Some(&b'(') {
@@ -292,7 +304,7 @@ fn read_name(raw: &[u8], pos: usize) -> (String, usize) {
     while p < raw.len() && !raw[p].is_ascii_whitespace() && !b"=;\"()".contains(&raw[p]) {
         p += 1;
     }
-    (String::from_utf8_lossy(&raw[start..p]).into_owned(), p)
+    (String::from_utf8_lossy(&raw[start..p]), p)
 }
 
 fn skip_comment(raw: &[u8], mut p: usize) -> usize {
@@ -314,7 +326,29 @@ fn skip_comment(raw: &[u8], mut p: usize) -> usize {
     p.min(raw.len())
 }
 
-fn read_value(raw: &[u8], pos: usize) -> (Vec<u8>, usize, bool) {
+fn read_value(raw: &[u8], pos: usize) -> (std::borrow::Cow<'_, [u8]>, usize, bool) {
+    use std::borrow::Cow;
+    // Most values need no unquoting or unfolding: borrowed as they are.
+    let plain = |v: &[u8]| !v.iter().any(|&c| matches!(c, b'\\' | b'\r' | b'\n'));
+    if raw.get(pos) == Some(&b'"') {
+        if let Some(close) = memchr::memchr(b'"', &raw[pos + 1..]).map(|k| pos + 1 + k) {
+            if plain(&raw[pos + 1..close]) {
+                return (Cow::Borrowed(&raw[pos + 1..close]), close + 1, true);
+            }
+        }
+    } else {
+        let end = memchr::memchr(b';', &raw[pos..]).map_or(raw.len(), |k| pos + k);
+        let v = &raw[pos.min(end)..end];
+        if plain(v) {
+            return (Cow::Borrowed(v.trim_ascii_end()), end, false);
+        }
+    }
+    let (v, p, quoted) = read_value_owned(raw, pos);
+    (Cow::Owned(v), p, quoted)
+}
+
+/// [`read_value`] for values with quoted pairs or line breaks.
+fn read_value_owned(raw: &[u8], pos: usize) -> (Vec<u8>, usize, bool) {
     let mut p = pos;
     let mut out = Vec::new();
     if raw.get(p) == Some(&b'"') {

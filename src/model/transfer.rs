@@ -81,6 +81,30 @@ impl Mechanism {
     /// may hold quoted pairs (RFC 5322 §3.2.2); folding white space is ignored.
     /// Anything left besides one token makes the value unknown.
     pub fn parse(raw: &[u8]) -> Mechanism {
+        // The common case, one bare token, compared without a copy.
+        // (Trimmed of exactly the separators the general reader skips.)
+        let sep = |c: &u8| matches!(c, b' ' | b'\t' | b'\r' | b'\n');
+        let start = raw.iter().position(|c| !sep(c)).unwrap_or(raw.len());
+        let end = raw.iter().rposition(|c| !sep(c)).map_or(start, |e| e + 1);
+        let t = &raw[start..end];
+        if !t.is_empty() && t.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'-') {
+            for (name, m) in [
+                (&b"7bit"[..], Mechanism::SevenBit),
+                (b"8bit", Mechanism::EightBit),
+                (b"base64", Mechanism::Base64),
+                (b"quoted-printable", Mechanism::QuotedPrintable),
+                (b"binary", Mechanism::Binary),
+            ] {
+                if t.eq_ignore_ascii_case(name) {
+                    return m;
+                }
+            }
+        }
+        Mechanism::parse_general(raw)
+    }
+
+    /// [`Mechanism::parse`] for any value: comments, quotes, several words.
+    fn parse_general(raw: &[u8]) -> Mechanism {
         let mut token = Vec::new();
         let mut words = 0;
         let mut in_word = false;
@@ -1184,6 +1208,41 @@ mod tests {
                     assert_eq!((v, r), (sv, sr), "break {br:?} at {at}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn mechanism_shortcut_cases() {
+        for raw in [
+            &b"base64"[..],
+            b" BASE64\r\n",
+            b"\x0cbase64",
+            b"base64\x0c",
+            b"\"base64\"",
+            b"base64 (c)",
+            b"7BIT",
+            b"Quoted-Printable",
+            b"x-uuencode",
+            b"8bit\t",
+            b"binary",
+            b"bin ary",
+            b"base-64",
+            b"",
+        ] {
+            assert_eq!(
+                Mechanism::parse(raw),
+                Mechanism::parse_general(raw),
+                "{raw:?}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        /// The bare-token shortcut reads what the general reader reads.
+        #[test]
+        fn mechanism_shortcut_equals_general(raw in proptest::collection::vec(
+            proptest::sample::select(&b"base64BASE-quoted-printable78bit \t\r\n\x0c\"(x)"[..]), 0..24)) {
+            proptest::prop_assert_eq!(Mechanism::parse(&raw), Mechanism::parse_general(&raw));
         }
     }
 

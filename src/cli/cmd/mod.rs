@@ -209,11 +209,12 @@ impl Style {
     }
 
     /// Wraps `s` in an ANSI colour when colour is on.
-    pub fn paint(&self, code: &str, s: &str) -> String {
+    pub fn paint<'s>(&self, code: &str, s: &'s str) -> std::borrow::Cow<'s, str> {
         if self.color {
-            format!("\x1b[{code}m{s}\x1b[0m")
+            std::borrow::Cow::Owned(format!("\x1b[{code}m{s}\x1b[0m"))
         } else {
-            s.to_string()
+            // No copy: most output is not to a terminal.
+            std::borrow::Cow::Borrowed(s)
         }
     }
 }

@@ -449,7 +449,7 @@ fn human(
             let delay = h.delay.map(fmt_delay).unwrap_or_default();
             let delay_cell = format!("{delay:>7}");
             let delay_cell = match h.delay {
-                Some(d) if d < 0 => style.paint("31", &delay_cell),
+                Some(d) if d < 0 => style.paint("31", &delay_cell).into_owned(),
                 _ => delay_cell,
             };
             let share = match h.delay {
@@ -483,7 +483,7 @@ fn human(
             };
             let tls_cell = cell(&style.safe(&tls), 8);
             let tls_cell = if !h.tls && t.kinds[i] != HopKind::Local {
-                style.paint("33", &tls_cell)
+                style.paint("33", &tls_cell).into_owned()
             } else {
                 tls_cell
             };
@@ -560,8 +560,10 @@ fn human(
                 };
                 let r = format!("{}={}", style.safe(&m.method), style.safe(&m.result));
                 let r = match m.result.as_str() {
-                    "pass" => style.paint("32", &r),
-                    "fail" | "softfail" | "permerror" | "temperror" => style.paint("31", &r),
+                    "pass" => style.paint("32", &r).into_owned(),
+                    "fail" | "softfail" | "permerror" | "temperror" => {
+                        style.paint("31", &r).into_owned()
+                    }
                     _ => r,
                 };
                 if m.authserv_id.is_empty() {
@@ -619,7 +621,7 @@ fn human(
         let r = match c.result.as_str() {
             "pass" => style.paint("32", "pass"),
             "fail" => style.paint("31", "fail"),
-            other => style.safe(other).into_owned(),
+            other => style.safe(other),
         };
         let mut line = format!(
             "{} instance{}, {r}",
@@ -689,14 +691,14 @@ fn verdict_line(v: &forensics::dkim::Verdict, style: Style) -> String {
     let body = match body {
         "match" => style.paint("32", body),
         "mismatch" => style.paint("31", body),
-        _ => body.to_string(),
+        _ => body.into(),
     };
     let res = v.result.as_str();
     let res = match res {
         "pass" => style.paint("32", res),
         "fail" | "error" => style.paint("31", res),
         "weak" => style.paint("33", res),
-        _ => res.to_string(),
+        _ => res.into(),
     };
     s.push_str(&format!(": body {body}, signature {res}"));
     if let Some(tail) = v.unsigned_tail {

@@ -33,11 +33,12 @@ pub struct TreeArgs {
     pub json: bool,
 }
 
-/// Human-readable byte size: `812 B`, `4.2 KiB`, `1.3 MiB`.
-pub fn human_size(n: usize) -> String {
+/// Human-readable byte size, written to `out`: `812 B`, `4.2 KiB`,
+/// `1.3 MiB`.
+pub fn write_human_size(out: &mut impl Write, n: usize) -> std::io::Result<()> {
     const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
     if n < 1024 {
-        return format!("{n} B");
+        return write!(out, "{n} B");
     }
     let mut v = n as f64 / 1024.0;
     let mut u = 0;
@@ -45,7 +46,7 @@ pub fn human_size(n: usize) -> String {
         v /= 1024.0;
         u += 1;
     }
-    format!("{v:.1} {}", UNITS[u])
+    write!(out, "{v:.1} {}", UNITS[u])
 }
 
 /// Runs `emlkit tree`.
@@ -77,18 +78,20 @@ pub fn run(args: &TreeArgs, style: Style, out: &mut dyn Write) -> Result<super::
             writeln!(buf, "{}", style.paint("1", &sep))?;
         }
         for p in &tree.parts {
-            let indent = "  ".repeat(p.depth);
+            for _ in 0..p.depth {
+                buf.extend_from_slice(b"  ");
+            }
             let size = match p.kind {
-                PartKind::Multipart => human_size(p.size_encoded),
-                _ => human_size(p.decoded_size()),
+                PartKind::Multipart => p.size_encoded,
+                _ => p.decoded_size(),
             };
             write!(
                 buf,
-                "{indent}{} {} {}",
+                "{} {} ",
                 style.paint("33", &p.id),
                 style.paint("36", &style.safe(&p.content_type)),
-                size
             )?;
+            write_human_size(buf, size)?;
             if let Some(n) = &p.filename {
                 write!(buf, " {}", style.safe(n))?;
             }

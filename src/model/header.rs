@@ -174,9 +174,11 @@ pub fn decode_text(raw: &[u8]) -> (String, bool) {
 /// then a missing or invalid Date and a missing Message-ID.
 pub fn findings(msg: &super::Message<'_>, out: &mut Vec<Finding>) {
     let max = msg.limits.max_header_bytes;
+    // One list for every part, emptied per part (no allocation per part).
+    let mut first_seen: Vec<(&HeaderName<'_>, u64)> = Vec::new();
     for (pi, part) in msg.parts.iter().enumerate() {
         let top = pi == 0;
-        let mut first_seen: Vec<(&HeaderName<'_>, u64)> = Vec::new();
+        first_seen.clear();
         // Computed at the first 8-bit field only: whether a Received field
         // records an SMTPUTF8 transfer (`with UTF8SMTPS`, Exim's
         // `utf8esmtps`), under which UTF-8 header fields are legal

@@ -113,7 +113,9 @@ pub fn for_each_message_emit<'o>(
         |raw: &RawMessage| -> Result<Vec<u8>, String> {
             // Header-only commands get the header section alone, so the body
             // is neither scanned for `>From ` nor copied.
-            let mut buf = Vec::new();
+            // Sized for a typical message's output: growing from empty
+            // took a handful of reallocations per message.
+            let mut buf = Vec::with_capacity(1024);
             if headers_only {
                 // A maildir file's size is known once it is opened.
                 let (bytes, size) = raw.header_section().map_err(|e| e.to_string())?;

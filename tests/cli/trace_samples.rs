@@ -216,6 +216,62 @@ fn diff_for(file: &str, tool: &str, hop: usize, field: &str) -> Option<(usize, &
         .find(|(_, d)| d.file == file && d.tool == tool && d.hop == hop && d.field == field)
 }
 
+/// What the comparisons found, across samples.
+#[derive(Default)]
+struct Tally<'a> {
+    failures: Vec<String>,
+    /// Indexes into DIFFERENCES that some comparison used.
+    used: BTreeSet<usize>,
+    differ_files: BTreeSet<&'a str>,
+}
+
+impl<'a> Tally<'a> {
+    /// The verdict on one compared fact (`what`, e.g. `file hop 2: by`):
+    /// agreement where no difference is listed; where one is listed, the
+    /// documented values (`theirs` matching any of `theirs_seen`) and a
+    /// reason. A listed difference that now agrees fails too, so a change
+    /// either way is seen.
+    #[allow(clippy::too_many_arguments)]
+    fn judge(
+        &mut self,
+        file: &'a str,
+        tool: &str,
+        hop: usize,
+        field: &str,
+        what: &str,
+        agree: bool,
+        ours: &Value,
+        theirs_seen: &[&Value],
+    ) {
+        match (diff_for(file, tool, hop, field), agree) {
+            (None, true) => {}
+            (None, false) => self.failures.push(format!(
+                "{what}: emlkit {ours}, {tool} {}",
+                theirs_seen.first().copied().unwrap_or(&Value::Null)
+            )),
+            (Some(_), true) => self.failures.push(format!(
+                "{what}: listed as a difference, but emlkit now agrees with {tool} (update DIFFERENCES and docs/trace.md)"
+            )),
+            (Some((k, d)), false) => {
+                self.used.insert(k);
+                self.differ_files.insert(file);
+                let want_ours: Value = serde_json::from_str(d.ours).expect("ours JSON");
+                let want_theirs: Value = serde_json::from_str(d.theirs).expect("theirs JSON");
+                if *ours != want_ours {
+                    self.failures
+                        .push(format!("{what}: documented emlkit value {want_ours}, now {ours}"));
+                }
+                if !theirs_seen.contains(&&want_theirs) {
+                    self.failures.push(format!(
+                        "{what}: documented {tool} value {want_theirs}, data says {theirs_seen:?}"
+                    ));
+                }
+                assert!(d.reason.len() > 40, "a difference needs its reason");
+            }
+        }
+    }
+}
+
 /// Runs one command on a sample: no panic, an expected exit code.
 fn runs_cleanly(args: &[&str], codes: &[i32]) -> String {
     let (code, out, err) = run(args);
@@ -266,10 +322,8 @@ fn check_vendors(name: &str, t: &Value) -> usize {
 fn real_samples_against_mail_parser_and_eml_parser() {
     let data = load("trace/samples/expected.json");
     let samples = data["samples"].as_array().expect("samples");
-    let mut failures = Vec::new();
-    let mut used = BTreeSet::new();
+    let mut tally = Tally::default();
     let (mut hops_n, mut checks, mut vendor_fields, mut origins) = (0, 0, 0, 0);
-    let mut differ_files = BTreeSet::new();
     for sample in samples {
         let file = sample["file"].as_str().expect("file");
         let path = testdata(&format!("trace/samples/{file}"));
@@ -324,26 +378,16 @@ fn real_samples_against_mail_parser_and_eml_parser() {
         };
         let (only_theirs, only_ours) = (only(&their_ips, &ours_ips), only(&ours_ips, &their_ips));
         let agree_ips = only_theirs == Value::Array(vec![]) && only_ours == Value::Array(vec![]);
-        match (diff_for(file, "eml_parser", 0, "received_ip"), agree_ips) {
-            (None, true) => {}
-            (None, false) => failures.push(format!(
-                "{file}: Received addresses only in eml_parser {only_theirs}, only in emlkit {only_ours}"
-            )),
-            (Some(_), true) => failures.push(format!(
-                "{file}: received_ip listed as a difference, but emlkit now agrees with eml_parser"
-            )),
-            (Some((k, d)), false) => {
-                used.insert(k);
-                differ_files.insert(file);
-                let want_theirs: Value = serde_json::from_str(d.theirs).expect("theirs JSON");
-                let want_ours: Value = serde_json::from_str(d.ours).expect("ours JSON");
-                if only_theirs != want_theirs || only_ours != want_ours {
-                    failures.push(format!(
-                        "{file}: received_ip: documented {want_theirs} / {want_ours}, now {only_theirs} / {only_ours}"
-                    ));
-                }
-            }
-        }
+        tally.judge(
+            file,
+            "eml_parser",
+            0,
+            "received_ip",
+            &format!("{file}: received_ip (addresses only in one of the two)"),
+            agree_ips,
+            &only_ours,
+            &[&only_theirs],
+        );
         runs_cleanly(&["json", p], &[0]);
         runs_cleanly(&["report", p], &[0]);
         vendor_fields += check_vendors(file, &t);
@@ -351,7 +395,7 @@ fn real_samples_against_mail_parser_and_eml_parser() {
         let hops = t["hops"].as_array().expect("hops");
         // Hop count and order: all three number hops from the oldest.
         if hops.len() != mp.len() || hops.len() != ep.len() {
-            failures.push(format!(
+            tally.failures.push(format!(
                 "{file}: hops emlkit {}, mail-parser {}, eml_parser {}",
                 hops.len(),
                 mp.len(),
@@ -367,41 +411,24 @@ fn real_samples_against_mail_parser_and_eml_parser() {
                 checks += 1;
                 let (o, th) = (ours(f, hop), theirs(f, row));
                 let ok = agrees(f, &o, &th);
-                match (diff_for(file, "mail_parser", n, f), ok) {
-                    (None, true) => {}
-                    (None, false) => failures.push(format!(
-                        "{file} hop {n}: {f}: emlkit {o}, mail-parser {th}"
-                    )),
-                    (Some(_), true) => failures.push(format!(
-                        "{file} hop {n}: {f}: listed as a difference, but emlkit now agrees with mail-parser (update DIFFERENCES and docs/trace.md)"
-                    )),
-                    (Some((k, d)), false) => {
-                        used.insert(k);
-                        differ_files.insert(file);
-                        let want_ours: Value = serde_json::from_str(d.ours).expect("ours JSON");
-                        let want_theirs: Value =
-                            serde_json::from_str(d.theirs).expect("theirs JSON");
-                        let raw_theirs = row.get(f).cloned().unwrap_or(Value::Null);
-                        if o != want_ours {
-                            failures.push(format!(
-                                "{file} hop {n}: {f}: documented emlkit value {want_ours}, now {o}"
-                            ));
-                        }
-                        if raw_theirs != want_theirs && th != want_theirs {
-                            failures.push(format!(
-                                "{file} hop {n}: {f}: documented mail-parser value {want_theirs}, data says {raw_theirs}"
-                            ));
-                        }
-                        assert!(d.reason.len() > 40, "a difference needs its reason");
-                    }
-                }
+                let raw_theirs = row.get(f).cloned().unwrap_or(Value::Null);
+                tally.judge(
+                    file,
+                    "mail_parser",
+                    n,
+                    f,
+                    &format!("{file} hop {n}: {f}"),
+                    ok,
+                    &o,
+                    &[&th, &raw_theirs],
+                );
             }
             // eml_parser: the same instant, and the same receiving host
             // where it names one (it drops names without a dot).
             let e = &ep[i];
             checks += 1;
             if e["timestamp"] != hop["date"]["timestamp"] {
-                failures.push(format!(
+                tally.failures.push(format!(
                     "{file} hop {n}: date: emlkit {}, eml_parser {}",
                     hop["date"]["timestamp"], e["timestamp"]
                 ));
@@ -430,31 +457,21 @@ fn real_samples_against_mail_parser_and_eml_parser() {
                 their_ips.iter().map(|x| Value::from(x.as_str())).collect(),
                 our_ips.iter().map(|x| Value::from(x.as_str())).collect(),
             );
-            match (diff_for(file, "eml_parser", n, "from_ip"), ti == oi) {
-                (None, true) => {}
-                (None, false) => failures.push(format!(
-                    "{file} hop {n}: client address: emlkit {oi}, eml_parser {ti}"
-                )),
-                (Some(_), true) => failures.push(format!(
-                    "{file} hop {n}: from_ip listed as a difference, but emlkit now agrees with eml_parser"
-                )),
-                (Some((k, d)), false) => {
-                    used.insert(k);
-                    differ_files.insert(file);
-                    let wt: Value = serde_json::from_str(d.theirs).expect("theirs JSON");
-                    let wo: Value = serde_json::from_str(d.ours).expect("ours JSON");
-                    if ti != wt || oi != wo {
-                        failures.push(format!(
-                            "{file} hop {n}: from_ip: documented {wt} / {wo}, now {ti} / {oi}"
-                        ));
-                    }
-                }
-            }
+            tally.judge(
+                file,
+                "eml_parser",
+                n,
+                "from_ip",
+                &format!("{file} hop {n}: client address"),
+                ti == oi,
+                &oi,
+                &[&ti],
+            );
             if let Some(by) = e["by"].get(0).and_then(Value::as_str) {
                 checks += 1;
                 let ok = s(hop.get("by")).is_some_and(|b| b.eq_ignore_ascii_case(by));
                 if !ok {
-                    failures.push(format!(
+                    tally.failures.push(format!(
                         "{file} hop {n}: by: emlkit {}, eml_parser {by:?}",
                         hop["by"]
                     ));
@@ -468,7 +485,7 @@ fn real_samples_against_mail_parser_and_eml_parser() {
             .get(0)
             .map_or(Value::Null, |d| d["body_hash"].clone());
         if &ours_bh != bh {
-            failures.push(format!(
+            tally.failures.push(format!(
                 "{file}: DKIM body hash: emlkit {ours_bh}, dkimpy {bh}"
             ));
         }
@@ -480,7 +497,7 @@ fn real_samples_against_mail_parser_and_eml_parser() {
             .map(|d| d as i64)
             .sum();
         if !mp.is_empty() && t["summary"]["transit"].as_i64().unwrap_or(0) != sum {
-            failures.push(format!(
+            tally.failures.push(format!(
                 "{file}: transit emlkit {}, mail-parser's delays add up to {sum}",
                 t["summary"]["transit"]
             ));
@@ -493,7 +510,7 @@ fn real_samples_against_mail_parser_and_eml_parser() {
             let tt: Value = serde_json::from_str(&out).expect("json");
             origins += 1;
             if tt["summary"]["origin_ip"] != si["ip"] {
-                failures.push(format!(
+                tally.failures.push(format!(
                     "{file}: origin with --trust {trust}: emlkit {}, mail-parser {}",
                     tt["summary"]["origin_ip"], si["ip"]
                 ));
@@ -520,25 +537,29 @@ fn real_samples_against_mail_parser_and_eml_parser() {
         }
     }
     for (k, d) in DIFFERENCES.iter().enumerate() {
-        if !used.contains(&k) {
-            failures.push(format!(
+        if !tally.used.contains(&k) {
+            tally.failures.push(format!(
                 "{} hop {} {}: listed difference not met",
                 d.file, d.hop, d.field
             ));
         }
     }
-    assert!(failures.is_empty(), "samples:\n{}", failures.join("\n"));
+    assert!(
+        tally.failures.is_empty(),
+        "samples:\n{}",
+        tally.failures.join("\n")
+    );
     let n = samples.len();
-    let agree = n - differ_files.len();
+    let agree = n - tally.differ_files.len();
     eprintln!(
         "trace_samples: {n} samples ({hops_n} hops, {checks} field checks, {origins} origins, {vendor_fields} vendor fields): {agree} agree, {} with documented differences ({} differences)",
-        differ_files.len(),
+        tally.differ_files.len(),
         DIFFERENCES.len()
     );
     let doc = std::fs::read_to_string(root().join("docs/trace.md")).expect("docs/trace.md");
     let line = format!(
         "{n} samples, {agree} agree, {} with {} documented differences",
-        differ_files.len(),
+        tally.differ_files.len(),
         DIFFERENCES.len()
     );
     assert!(doc.contains(&line), "docs/trace.md should say {line:?}");

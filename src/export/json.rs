@@ -4,7 +4,7 @@
 //! also in `headers --json`). Schema in docs/json.md.
 
 use crate::forensics::hops::{protocol_name, tls_version_name};
-use crate::model::header::decode_text;
+use crate::model::header::{decode_text, decode_text_cow};
 use crate::model::{self, Finding, Limits, Message, Part};
 use crate::source::Origin;
 use base64::Engine;
@@ -73,7 +73,7 @@ impl<'a> SourceRec<'a> {
 pub struct HeaderRec<'a> {
     name: Cow<'a, str>,
     raw: Raw<&'a [u8]>,
-    decoded: String,
+    decoded: Cow<'a, str>,
     offset: u64,
 }
 
@@ -89,18 +89,21 @@ impl<'a> HeaderRec<'a> {
             // White space before the value (after a fold right behind the
             // colon) is not part of it; trailing white space is. The same
             // rule as `Message::subject`.
-            decoded: trim_start_owned(decode_text(value).0),
+            decoded: trim_start_cow(decode_text_cow(value).0),
             offset: h.offset,
         }
     }
 }
 
-/// `s` without leading white space, reusing its allocation when there is
-/// none to remove.
-fn trim_start_owned(s: String) -> String {
-    match s.trim_start() {
-        t if t.len() == s.len() => s,
-        t => t.to_string(),
+/// `s` without leading white space, reusing its allocation (or borrowing)
+/// when there is none to remove.
+fn trim_start_cow(s: Cow<'_, str>) -> Cow<'_, str> {
+    match s {
+        Cow::Borrowed(b) => Cow::Borrowed(b.trim_start()),
+        Cow::Owned(o) => match o.trim_start() {
+            t if t.len() == o.len() => Cow::Owned(o),
+            t => Cow::Owned(t.to_string()),
+        },
     }
 }
 
@@ -121,11 +124,11 @@ struct DateRec {
 
 #[derive(Serialize)]
 struct ReceivedFields<'a> {
-    from: Option<String>,
+    from: Option<Cow<'a, str>>,
     from_ip: Option<String>,
     from_iprev: Option<Cow<'a, str>>,
-    helo: Option<String>,
-    by: Option<String>,
+    helo: Option<Cow<'a, str>>,
+    by: Option<Cow<'a, str>>,
     #[serde(rename = "for")]
     for_: Option<Cow<'a, str>>,
     with: Option<&'static str>,
@@ -499,21 +502,23 @@ fn date_rec(d: &mail_parser::DateTime) -> Option<DateRec> {
     })
 }
 
-fn host_string(h: &Option<Host<'_>>) -> Option<String> {
+/// A host as text, borrowing a name (most Received hosts) and rendering
+/// only an address.
+fn host_text(h: Option<Host<'_>>) -> Option<Cow<'_, str>> {
     match h {
-        Some(Host::Name(n)) => Some(n.to_string()),
-        Some(Host::IpAddr(ip)) => Some(ip.to_string()),
+        Some(Host::Name(n)) => Some(n),
+        Some(Host::IpAddr(ip)) => Some(Cow::Owned(ip.to_string())),
         None => None,
     }
 }
 
 fn received_rec(r: mail_parser::Received<'_>) -> ReceivedFields<'_> {
     ReceivedFields {
-        from: host_string(&r.from),
+        from: host_text(r.from),
         from_ip: r.from_ip.map(|i| i.to_string()),
         from_iprev: r.from_iprev,
-        helo: host_string(&r.helo),
-        by: host_string(&r.by),
+        helo: host_text(r.helo),
+        by: host_text(r.by),
         for_: r.for_,
         // Registered names, as `trace` shows them (`ESMTPS`, `TLSv1.3`),
         // never mail-parser's Debug output. See: issue 10.

@@ -6,6 +6,7 @@ use super::params::{self, Param};
 use super::Finding;
 use super::{encoded_word, NameCandidate};
 use mail_parser::HeaderName;
+use std::borrow::Cow;
 
 /// MIME facts about one part.
 #[non_exhaustive]
@@ -168,6 +169,22 @@ pub fn decode_text(raw: &[u8]) -> (String, bool) {
     (d.text, d.exact)
 }
 
+/// [`decode_text`] borrowing the value when decoding would not change it:
+/// ASCII on one line without an encoded word, which most fields are. Then
+/// exporting a field's decoded text copies and allocates nothing.
+pub fn decode_text_cow(raw: &[u8]) -> (Cow<'_, str>, bool) {
+    if raw.is_ascii()
+        && memchr::memchr2(b'\n', b'\r', raw).is_none()
+        && encoded_word::find_open(raw, 0).is_none()
+    {
+        if let Ok(s) = std::str::from_utf8(raw) {
+            return (Cow::Borrowed(s), true);
+        }
+    }
+    let (s, exact) = decode_text(raw);
+    (Cow::Owned(s), exact)
+}
+
 /// The header findings of a message, in field order: over-long fields, raw
 /// 8-bit bytes, encoded words that could not be decoded exactly, repeated
 /// singleton fields (every repetition, with its offset, naming the first),
@@ -322,5 +339,34 @@ pub fn findings(msg: &super::Message<'_>, out: &mut Vec<Finding>) {
             "missing_message_id",
             "no Message-ID header field",
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The borrowed fast path gives exactly what the full decoding gives,
+    // and borrows only where nothing changes.
+    #[test]
+    fn decode_text_cow_equals_decode_text() {
+        let cases: [(&[u8], bool); 9] = [
+            (b" plain ascii subject", true),
+            (b"", true),
+            (b"folded\r\n continued", false),
+            (b"folded\n continued", false),
+            (b"ends in cr\r", false),
+            (b"=?utf-8?q?caf=C3=A9?=", false),
+            (b"a =? b", false),
+            (b"caf\xc3\xa9", false),
+            (b"latin \xe9", false),
+        ];
+        for (raw, borrowed) in cases {
+            let (cow, exact) = decode_text_cow(raw);
+            let (want, want_exact) = decode_text(raw);
+            assert_eq!(cow, want, "{raw:?}");
+            assert_eq!(exact, want_exact, "{raw:?}");
+            assert_eq!(matches!(cow, Cow::Borrowed(_)), borrowed, "{raw:?}");
+        }
     }
 }

@@ -349,6 +349,61 @@ mod tests {
         assert_eq!(one, want);
     }
 
+    /// RFC 6376 §3.4.4 written out plainly: every line (LF or CRLF ended)
+    /// with white space runs made one space and trailing white space
+    /// dropped, empty lines at the end dropped, each line ended by CRLF.
+    fn relaxed_by_the_rule(body: &[u8]) -> Vec<u8> {
+        let mut lines: Vec<Vec<u8>> = Vec::new();
+        let mut rest = body;
+        while !rest.is_empty() {
+            let (line, next) = match rest.iter().position(|&b| b == b'\n') {
+                Some(p) => (&rest[..p], &rest[p + 1..]),
+                None => (rest, &rest[rest.len()..]),
+            };
+            rest = next;
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            let mut out = Vec::new();
+            for &b in line {
+                if is_wsp(b) {
+                    if out.last() != Some(&b' ') {
+                        out.push(b' ');
+                    }
+                } else {
+                    out.push(b);
+                }
+            }
+            while out.last() == Some(&b' ') {
+                out.pop();
+            }
+            lines.push(out);
+        }
+        while lines.last().is_some_and(|l| l.is_empty()) {
+            lines.pop();
+        }
+        lines
+            .iter()
+            .flat_map(|l| [&l[..], b"\r\n"].concat())
+            .collect()
+    }
+
+    proptest::proptest! {
+        // Bodies of a few letters, spaces, tabs and line ends: the search
+        // for lines relaxed canonicalization changes never skips one.
+        #[test]
+        fn relaxed_body_hash_follows_the_rule(
+            body in proptest::collection::vec(
+                proptest::sample::select(vec![b'a', b'b', b' ', b' ', b'\t', b'\r', b'\n', b'\n']),
+                0..300,
+            )
+        ) {
+            use sha2::Digest;
+            let want = relaxed_by_the_rule(&body);
+            let got = body_hash(Canon::Relaxed, HashAlg::Sha256, &body, None);
+            proptest::prop_assert_eq!(got.canonical_len, want.len() as u64);
+            proptest::prop_assert_eq!(got.digest, sha2::Sha256::digest(&want).to_vec());
+        }
+    }
+
     #[test]
     fn length_limit() {
         let full = body_hash(Canon::Simple, HashAlg::Sha256, b"ab\r\n", None);

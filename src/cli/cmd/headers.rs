@@ -2,7 +2,7 @@
 
 use super::{InputArgs, Style};
 use crate::export::limits::LimitLog;
-use crate::model::{self, header::decode_text};
+use crate::model::{self, header::decode_text_cow};
 use crate::source::Origin;
 use anyhow::Result;
 use clap::Args;
@@ -103,7 +103,9 @@ pub fn run(args: &HeadersArgs, style: Style, out: &mut dyn Write) -> Result<supe
                 }
                 buf.push(b'\n');
             } else {
-                let (text, _) = decode_text(value);
+                // Borrowed when decoding changes nothing: a 50 MB field is
+                // not copied before it is written.
+                let (text, _) = decode_text_cow(value);
                 writeln!(
                     buf,
                     "{}: {}",

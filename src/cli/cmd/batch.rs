@@ -21,6 +21,7 @@ use super::{report, FormatArg, InputArgs, Outcome};
 use crate::source::{self, Kind, Mailbox, MmapChoice, Origin, RawMessage, ReadOptions, RunOptions};
 use anyhow::Result;
 use std::io::{self, IsTerminal, Write};
+use std::sync::Mutex;
 
 /// The per-message work of a command: gets the message's origin and bytes
 /// (mboxrd quoting already undone) and appends its output to the buffer.
@@ -59,6 +60,12 @@ pub fn read_options(args: &InputArgs) -> ReadOptions {
 
 /// The largest unquoting buffer a worker keeps between messages.
 const SCRATCH_KEEP: usize = 64 << 20;
+
+/// Output buffers kept for reuse, and the largest one kept: enough for the
+/// messages in flight between the workers and the writer, and for a
+/// typical message's output, without holding on to a huge message's.
+const OUT_POOL: usize = 16;
+const OUT_KEEP: usize = 256 << 10;
 
 /// Like [`for_each_message`], but hands each output, with the message's
 /// origin, to `emit` (in input order) instead of writing it: `convert` and
@@ -107,15 +114,35 @@ pub fn for_each_message_emit<'o>(
         outcome.errored = true;
         report(label, reason);
     };
+    // Output buffers written out come back here for the next messages: a
+    // message's JSON is tens of KiB, and a buffer grown from small for
+    // each one cost a handful of reallocations and copies per message.
+    // Bounded: at most OUT_POOL buffers of at most OUT_KEEP bytes.
+    let pool: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+    let take = || {
+        let mut b = pool
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop()
+            .unwrap_or_else(|| Vec::with_capacity(1024));
+        b.clear();
+        b
+    };
+    let give_back = |b: Vec<u8>| {
+        if b.capacity() <= OUT_KEEP {
+            let mut p = pool.lock().unwrap_or_else(|e| e.into_inner());
+            if p.len() < OUT_POOL {
+                p.push(b);
+            }
+        }
+    };
     source::for_each_ordered(
         mailbox,
         &run,
         |raw: &RawMessage| -> Result<Vec<u8>, String> {
             // Header-only commands get the header section alone, so the body
             // is neither scanned for `>From ` nor copied.
-            // Sized for a typical message's output: growing from empty
-            // took a handful of reallocations per message.
-            let mut buf = Vec::with_capacity(1024);
+            let mut buf = take();
             if headers_only {
                 // A maildir file's size is known once it is opened.
                 let (bytes, size) = raw.header_section().map_err(|e| e.to_string())?;
@@ -178,6 +205,7 @@ pub fn for_each_message_emit<'o>(
                     } else {
                         emit(&raw.origin, &buf)
                     };
+                    give_back(buf);
                     if let Err(e) = r {
                         failure = Some(e);
                         return false;

@@ -158,12 +158,13 @@ pub fn check(ctx: &mut Context<'_, '_>) -> Option<(Chain, Vec<Finding>)> {
         // double the cost of huge fields.
         let (authserv_id, claimed_arc) = (None, None);
         let seal = seals[ku].first().map(|&i| {
-            let t = tags::parse(&dkim::field_value(fields[i].raw)).unwrap_or_default();
+            let value = dkim::field_value(fields[i].raw);
+            let t = tags::parse(&value).unwrap_or_default();
             Seal {
                 offset: fields[i].offset,
-                d: t.compact("d"),
-                s: t.compact("s"),
-                a: t.compact("a"),
+                d: t.compact_owned("d"),
+                s: t.compact_owned("s"),
+                a: t.compact_owned("a"),
                 cv: t.compact("cv").map(|c| c.to_ascii_lowercase()),
                 result: SigResult::NotChecked,
                 reason: None,
@@ -303,7 +304,8 @@ fn verify_seal(
         .ok_or((SigResult::Error, "no ARC-Seal".to_string()))?;
     let own = &fields[own_i];
     let err = |s: String| (SigResult::Error, s);
-    let t = tags::parse(&dkim::field_value(own.raw)).map_err(err)?;
+    let value = dkim::field_value(own.raw);
+    let t = tags::parse(&value).map_err(err)?;
     for req in ["a", "b", "cv", "d", "i", "s"] {
         if t.get(req).is_none() {
             return Err(err(format!("no {req}= tag")));

@@ -473,8 +473,26 @@ fn bracket_port(lower: &str, to: usize) -> Option<u16> {
 /// identity; the HELO name implied by the Postfix/sendmail layout; the
 /// date when mail-parser did not find it. See: issue 5 (hops).
 fn enrich(text: &str, h: &mut Hop) {
-    let lower = text.to_ascii_lowercase();
-    let lower = lower.as_str();
+    // The lower-cased copy every search below reads, in one buffer per
+    // thread instead of a new string per hop.
+    thread_local! {
+        static LOWER: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    LOWER.with_borrow_mut(|lower| {
+        lower.clear();
+        lower.push_str(text);
+        lower.make_ascii_lowercase();
+        enrich_lower(text, lower, h);
+        // A huge field's copy is not kept for the rest of the run.
+        if lower.capacity() > 1 << 16 {
+            *lower = String::new();
+        }
+    })
+}
+
+/// [`enrich`] with `lower`, `text` lower-cased (ASCII only: the byte
+/// offsets of both are the same).
+fn enrich_lower(text: &str, lower: &str, h: &mut Hop) {
     // Postfix pickup `by host (Postfix, from userid N)` has no client:
     // mail-parser reads the comment's `userid` as the `from` host.
     if h.from.as_deref() == Some("userid") && h.is_pickup() {

@@ -208,7 +208,7 @@ impl Collector {
             return true;
         }
         if is_host_name(host) && (!known_suffix || looks_like_domain(host)) {
-            self.add(Kind::Domain, sender::normalize(host), at);
+            self.add(Kind::Domain, sender::normalize(host).into_owned(), at);
             return true;
         }
         false
@@ -223,7 +223,7 @@ impl Collector {
         }
         let domain = sender::normalize(domain);
         self.add(Kind::Email, format!("{local}@{domain}"), at);
-        self.add(Kind::Domain, domain, at);
+        self.add(Kind::Domain, domain.into_owned(), at);
     }
 
     /// Adds a URL with a scheme (or `//`) and its host.

@@ -41,6 +41,7 @@
 use super::{classify, Trace};
 use crate::model::{address, encoded_word, Finding, Message};
 use serde::Serialize;
+use std::borrow::Cow;
 use unicode_security::{confusable_detection::skeleton, MixedScript};
 
 /// At most this many identities are compared (Reply-To lists and
@@ -61,11 +62,7 @@ pub const MAX_IDENTITIES: usize = 64;
 /// assert_eq!(org_domain("user.github.io"), "user.github.io");
 /// ```
 pub fn org_domain(domain: &str) -> String {
-    let d = normalize(domain);
-    match psl::domain_str(&d) {
-        Some(o) => o.to_string(),
-        None => d,
-    }
+    org_of_normalized(&normalize(domain)).to_string()
 }
 
 /// [`org_domain`] of a name [`normalize`] already gave: a slice of it, no
@@ -76,14 +73,19 @@ fn org_of_normalized(d: &str) -> &str {
 
 /// Lower case, no trailing dot, IDNA to ASCII where the name is valid
 /// IDNA (otherwise just lower-cased).
-pub fn normalize(domain: &str) -> String {
+///
+/// Borrowed when the name already is in that form (most are).
+pub fn normalize(domain: &str) -> Cow<'_, str> {
     let d = domain.trim().trim_end_matches('.');
     // Idempotent: `normalize(normalize(x)) == normalize(x)`, which
     // `org_of_normalized` relies on.
     if d.is_ascii() {
-        return d.to_ascii_lowercase();
+        if !d.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Cow::Borrowed(d);
+        }
+        return Cow::Owned(d.to_ascii_lowercase());
     }
-    idna::domain_to_ascii(d).unwrap_or_else(|_| d.to_lowercase())
+    Cow::Owned(idna::domain_to_ascii(d).unwrap_or_else(|_| d.to_lowercase()))
 }
 
 /// Alignment of two domains: `(strict, relaxed)` as RFC 7489 §3.1 defines
@@ -117,7 +119,7 @@ pub fn domain_of(value: &str) -> Option<String> {
         None => return None,
     };
     let d = normalize(d);
-    (!d.is_empty()).then_some(d)
+    (!d.is_empty()).then(|| d.into_owned())
 }
 
 /// One identity compared with the From domain.
@@ -184,7 +186,7 @@ pub fn helo_domain(value: &str) -> Option<String> {
         return None;
     }
     let d = normalize(name);
-    (!d.is_empty()).then_some(d)
+    (!d.is_empty()).then(|| d.into_owned())
 }
 
 /// The domain of one identity's value: a HELO name by [`helo_domain`],

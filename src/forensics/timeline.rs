@@ -28,8 +28,11 @@ use crate::model::Finding;
 use std::collections::{HashMap, HashSet};
 
 /// Whether `by` is in organizational domain `org` (both known).
-fn same_org(org: Option<&str>, by: Option<&str>) -> bool {
-    match (org, by) {
+/// Whether `by` is in the organizational domain of `public_by` (the host
+/// that received the last public client). Computed only when a private
+/// client follows a public one, not for every public hop.
+fn same_org(public_by: Option<&str>, by: Option<&str>) -> bool {
+    match (public_by.map(super::sender::org_domain), by) {
         (Some(o), Some(b)) => !o.is_empty() && super::sender::org_domain(b) == o,
         _ => false,
     }
@@ -267,7 +270,7 @@ pub fn findings(t: &Trace, o: &super::Options, has_message_id: bool) -> Vec<Find
     // public client: a private client after it is that organization's own
     // relay (an edge server handing over to internal ones, as Microsoft
     // 365 and most companies do), not an anomaly.
-    let mut public_receiver: Option<String> = None;
+    let mut public_receiver: Option<&str> = None;
     for (i, h) in t.hops.iter().enumerate() {
         let at = Some(h.offset);
         if !h.parsed {
@@ -360,12 +363,12 @@ pub fn findings(t: &Trace, o: &super::Options, has_message_id: bool) -> Vec<Find
                         );
                     }
                     seen_public = true;
-                    public_receiver = h.by.as_deref().map(super::sender::org_domain);
+                    public_receiver = h.by.as_deref();
                 }
                 Scope::Private | Scope::LinkLocal
                     if seen_public
                         && !private_reported
-                        && !same_org(public_receiver.as_deref(), h.by.as_deref()) =>
+                        && !same_org(public_receiver, h.by.as_deref()) =>
                 {
                     private_reported = true;
                     f.push(

@@ -381,10 +381,13 @@ pub enum Kind {
 
 /// Decodes base64 with white space removed.
 fn b64(v: &str) -> Option<Vec<u8>> {
+    let engine = &base64::engine::general_purpose::STANDARD;
+    if !v.bytes().any(|b| b.is_ascii_whitespace()) {
+        // Tag values come compacted: no copy for them.
+        return engine.decode(v.as_bytes()).ok();
+    }
     let v: String = v.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    base64::engine::general_purpose::STANDARD
-        .decode(v.as_bytes())
-        .ok()
+    engine.decode(v.as_bytes()).ok()
 }
 
 /// True when `sub` is `parent` or a sub-domain of it (case-insensitive).
@@ -489,11 +492,12 @@ impl<'a, 'h> Context<'a, 'h> {
     ) -> Result<(), (SigResult, String)> {
         let f = &self.fields[at];
         let err = |s: String| (SigResult::Error, s);
-        let t = tags::parse(&field_value(f.raw)).map_err(err)?;
-        v.d = t.compact("d");
-        v.s = t.compact("s");
-        v.a = t.compact("a");
-        v.i = t.compact("i");
+        let value = field_value(f.raw);
+        let t = tags::parse(&value).map_err(err)?;
+        v.d = t.compact_owned("d");
+        v.s = t.compact_owned("s");
+        v.a = t.compact_owned("a");
+        v.i = t.compact_owned("i");
         if kind == Kind::Dkim && t.get("v") != Some("1") {
             return Err(err("v= is not 1".into()));
         }

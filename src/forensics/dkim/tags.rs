@@ -1,31 +1,44 @@
 //! Tag=value lists (RFC 6376 §3.2): DKIM-Signature, ARC fields and DKIM
 //! key records.
 
+use std::borrow::Cow;
+
 /// Most tags read from one list; real lists have about a dozen. The rest
 /// makes the list invalid (bounded work on hostile input).
 pub const MAX_TAGS: usize = 64;
 
 /// A parsed tag list: names lower-case, values with surrounding white space
 /// removed (folding inside a value is kept; see [`TagList::compact`]).
+/// Names and values are borrowed from the parsed text (a name is copied
+/// only when it must be lower-cased): a message's signatures are parsed
+/// on every `trace`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TagList {
+pub struct TagList<'a> {
     /// `(name, value)` in order.
-    pub tags: Vec<(String, String)>,
+    pub tags: Vec<(Cow<'a, str>, &'a str)>,
 }
 
-impl TagList {
+impl<'a> TagList<'a> {
     /// The value of a tag.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.tags
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+    pub fn get(&self, name: &str) -> Option<&'a str> {
+        self.tags.iter().find(|(k, _)| k == name).map(|(_, v)| *v)
     }
 
-    /// The value with all white space removed (for `b=`, `bh=`, `h=`, `p=`).
-    pub fn compact(&self, name: &str) -> Option<String> {
-        self.get(name)
-            .map(|v| v.chars().filter(|c| !c.is_ascii_whitespace()).collect())
+    /// [`TagList::compact`] as an owned string, for a record that keeps it.
+    pub fn compact_owned(&self, name: &str) -> Option<String> {
+        self.compact(name).map(Cow::into_owned)
+    }
+
+    /// The value with all white space removed (for `b=`, `bh=`, `h=`, `p=`);
+    /// borrowed when it has none.
+    pub fn compact(&self, name: &str) -> Option<Cow<'a, str>> {
+        self.get(name).map(|v| {
+            if v.bytes().any(|b| b.is_ascii_whitespace()) {
+                Cow::Owned(v.chars().filter(|c| !c.is_ascii_whitespace()).collect())
+            } else {
+                Cow::Borrowed(v)
+            }
+        })
     }
 }
 
@@ -36,7 +49,7 @@ fn is_fws(c: char) -> bool {
 /// Parses a tag list. A tag without `=`, an invalid tag name, a duplicate
 /// tag, or more than [`MAX_TAGS`] tags make it invalid (RFC 6376 §3.2:
 /// duplicates are an error).
-pub fn parse(v: &str) -> Result<TagList, String> {
+pub fn parse(v: &str) -> Result<TagList<'_>, String> {
     let mut out = TagList::default();
     for spec in v.split(';') {
         if spec.chars().all(is_fws) {
@@ -52,14 +65,18 @@ pub fn parse(v: &str) -> Result<TagList, String> {
         if !valid {
             return Err(format!("invalid tag name {:?}", cut(k)));
         }
-        let k = k.to_ascii_lowercase();
+        let k: Cow<'_, str> = if k.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(k.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(k)
+        };
         if out.tags.iter().any(|(n, _)| *n == k) {
             return Err(format!("duplicate tag {k}="));
         }
         if out.tags.len() >= MAX_TAGS {
             return Err(format!("more than {MAX_TAGS} tags"));
         }
-        out.tags.push((k, val.trim_matches(is_fws).to_string()));
+        out.tags.push((k, val.trim_matches(is_fws)));
     }
     Ok(out)
 }

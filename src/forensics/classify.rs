@@ -93,8 +93,11 @@ pub fn is_public(ip: IpAddr) -> bool {
 }
 
 fn is_localhost_name(n: &str) -> bool {
-    let n = n.trim_end_matches('.').to_ascii_lowercase();
-    n == "localhost" || n.starts_with("localhost.") || n == "localhost.localdomain"
+    let n = n.trim_end_matches('.').as_bytes();
+    // `localhost`, or `localhost.` and more (`localhost.localdomain`).
+    n.get(..9)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"localhost"))
+        && (n.len() == 9 || n[9] == b'.')
 }
 
 /// True when the hop names a client: a `from` name or address, a HELO
@@ -111,17 +114,27 @@ pub fn has_client(h: &Hop) -> bool {
 /// Exchange/M365 client path); later HTTP(S) hops are the provider's own
 /// transport (Microsoft 365 delivers to the mailbox server `with HTTPS`).
 pub fn classify(h: &Hop) -> HopKind {
-    let with = h.with.as_deref().unwrap_or("").to_ascii_uppercase();
+    // The protocol compared without case and without a copy (this runs for
+    // every hop).
+    let with = h.with.as_deref().unwrap_or("").as_bytes();
+    let starts = |p: &str| {
+        with.get(..p.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(p.as_bytes()))
+    };
+    let is = |p: &str| with.eq_ignore_ascii_case(p.as_bytes());
     let has = |needle: &str| super::hops::contains_ci(&h.raw, needle.as_bytes());
-    let local = with.starts_with("LMTP")
-        || with.starts_with("UTF8LMTP")
-        || with == "LOCAL"
-        || with.starts_with("LOCAL-") && h.ip.is_none()
+    // The three `invoked …` notes share a word: one scan rules all out.
+    let invoked = || {
+        has("invoked ")
+            && (has("invoked by uid") || has("invoked by alias") || has("invoked from network"))
+    };
+    let local = starts("LMTP")
+        || starts("UTF8LMTP")
+        || is("LOCAL")
+        || starts("LOCAL-") && h.ip.is_none()
         || has("from userid")
-        || has("invoked by uid")
-        || has("invoked by alias")
-        || with.contains("PIPE")
-        || has("invoked from network")
+        || super::hops::contains_ci(with, b"pipe")
+        || invoked()
         // No client and no protocol: a pickup of a local submission
         // (sendmail `(from user@localhost) by host … id`).
         || (h.from.is_none() && h.ip.is_none() && h.with.is_none())
@@ -129,7 +142,7 @@ pub fn classify(h: &Hop) -> HopKind {
     if local {
         return HopKind::Local;
     }
-    let web = with == "HTTP" || with == "HTTPS" || with == "MAPI";
+    let web = is("HTTP") || is("HTTPS") || is("MAPI");
     // Ports 587 and 465 are the submission services (RFC 6409, RFC 8314):
     // only the receiving host's port counts (the client's is ephemeral).
     let submission_port = matches!(h.port, Some(587 | 465));

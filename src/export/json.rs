@@ -547,13 +547,7 @@ pub fn message_record<'a, 'm: 'a>(
 ) -> MessageRec<'a> {
     let max_bytes = msg.limits.max_header_bytes;
     let mut headers = Vec::with_capacity(msg.headers().len());
-    // Sized first: a record is large and a message has many Received fields.
-    let mut received = Vec::with_capacity(
-        msg.headers()
-            .iter()
-            .filter(|h| h.name == HeaderName::Received)
-            .count(),
-    );
+    let mut received = Vec::new();
     for h in msg.headers() {
         if h.name == HeaderName::Received {
             let value = h.raw_value();

@@ -379,15 +379,12 @@ pub enum Kind {
     ArcMessage,
 }
 
-/// Decodes base64 with white space removed.
-fn b64(v: &str) -> Option<Vec<u8>> {
-    let engine = &base64::engine::general_purpose::STANDARD;
-    if !v.bytes().any(|b| b.is_ascii_whitespace()) {
-        // Tag values come compacted: no copy for them.
-        return engine.decode(v.as_bytes()).ok();
-    }
-    let v: String = v.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    engine.decode(v.as_bytes()).ok()
+/// Decodes a base64 tag value (`b=`, `bh=`) as [`tags::TagList::compact`]
+/// gives it: white space already removed; a missing tag is empty.
+fn b64(t: &tags::TagList<'_>, name: &str) -> Option<Vec<u8>> {
+    base64::engine::general_purpose::STANDARD
+        .decode(t.compact(name).unwrap_or_default().as_bytes())
+        .ok()
 }
 
 /// True when `sub` is `parent` or a sub-domain of it (case-insensitive).
@@ -588,10 +585,8 @@ impl<'a, 'h> Context<'a, 'h> {
         } else if listed.contains_key("arc-seal") {
             return Err(err("h= lists ARC-Seal".into()));
         }
-        let bh = b64(&t.compact("bh").unwrap_or_default())
-            .ok_or_else(|| err("bh= is not base64".into()))?;
-        let sig = b64(&t.compact("b").unwrap_or_default())
-            .ok_or_else(|| err("b= is not base64".into()))?;
+        let bh = b64(&t, "bh").ok_or_else(|| err("bh= is not base64".into()))?;
+        let sig = b64(&t, "b").ok_or_else(|| err("b= is not base64".into()))?;
         // The body hash: needs no key.
         let limited = self.body.is_some()
             && self

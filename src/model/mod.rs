@@ -439,13 +439,17 @@ pub fn header_block(raw: &[u8]) -> &[u8] {
     if raw.first() == Some(&b'\n') || raw.starts_with(b"\r\n") {
         return &raw[..if raw[0] == b'\n' { 1 } else { 2 }];
     }
-    let lf = memchr::memmem::find(raw, b"\n\n").map(|p| p + 2);
-    let crlf = memchr::memmem::find(raw, b"\n\r\n").map(|p| p + 3);
-    match (lf, crlf) {
-        (Some(a), Some(b)) => &raw[..a.min(b)],
-        (Some(a), None) | (None, Some(a)) => &raw[..a],
-        (None, None) => raw,
+    // One pass over the line ends, stopping at the first blank line: two
+    // searches (`\n\n`, then `\n\r\n`) read the whole body of every LF
+    // message looking for a CRLF blank line that is not there.
+    for p in memchr::memchr_iter(b'\n', raw) {
+        match raw.get(p + 1) {
+            Some(b'\n') => return &raw[..p + 2],
+            Some(b'\r') if raw.get(p + 2) == Some(&b'\n') => return &raw[..p + 3],
+            _ => {}
+        }
     }
+    raw
 }
 
 /// A NUL byte in the first line, before anything that looks like a header
@@ -725,4 +729,33 @@ pub fn is_singleton(name: &HeaderName<'_>) -> bool {
             | HeaderName::ContentDisposition
             | HeaderName::MimeVersion
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::header_block;
+
+    /// The header section ends at the first blank line, LF or CRLF,
+    /// whichever comes first; without one it is everything.
+    #[test]
+    fn header_block_ends_at_the_first_blank_line() {
+        let cases: [(&[u8], &[u8]); 8] = [
+            (b"A: 1\nB: 2\n\nbody\r\n\r\n", b"A: 1\nB: 2\n\n"),
+            (b"A: 1\r\nB: 2\r\n\r\nbody\n\n", b"A: 1\r\nB: 2\r\n\r\n"),
+            (b"A: 1\r\n\nbody", b"A: 1\r\n\n"),
+            (b"A: 1\n\r\nbody\n\n", b"A: 1\n\r\n"),
+            (b"A: 1\nB: 2\n", b"A: 1\nB: 2\n"),
+            (b"\nbody", b"\n"),
+            (b"\r\nbody", b"\r\n"),
+            (b"A: 1\n\r", b"A: 1\n\r"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(
+                header_block(raw),
+                want,
+                "{:?}",
+                String::from_utf8_lossy(raw)
+            );
+        }
+    }
 }

@@ -329,6 +329,8 @@ const NEEDLES: &[&str] = &[
     "authenticated-user=",
     "(authenticated",
     "esmtpsa",
+    "tls",
+    "auth",
     "port",
     "]:",
 ];
@@ -493,6 +495,12 @@ fn enrich(text: &str, h: &mut Hop) {
 /// [`enrich`] with `lower`, `text` lower-cased (ASCII only: the byte
 /// offsets of both are the same).
 fn enrich_lower(text: &str, lower: &str, h: &mut Hop) {
+    // Gates, one search each, for the groups of searches below: most hops
+    // carry no `tls` word, no `auth` note and no `key=value`, and then a
+    // dozen searches of the whole text are skipped.
+    let has_tls = find_ci(lower, "tls").is_some();
+    let has_auth = find_ci(lower, "auth").is_some();
+    let has_eq = memchr::memchr(b'=', lower.as_bytes()).is_some();
     // Postfix pickup `by host (Postfix, from userid N)` has no client:
     // mail-parser reads the comment's `userid` as the `from` host.
     if h.from.as_deref() == Some("userid") && h.is_pickup() {
@@ -526,21 +534,21 @@ fn enrich_lower(text: &str, lower: &str, h: &mut Hop) {
     );
     h.client_port = bracket_port(lower, by_at).or_else(|| port_after(lower, 0, by_at));
     // TLS version/cipher written as key=value (Gmail, Exchange, sendmail, Haraka).
-    if h.tls_version.is_none() {
+    if h.tls_version.is_none() && has_eq {
         if let Some(p) = find_ci(lower, "version=") {
             if let Some(v) = token_at(text, p + 8, &[',', ')', ';']) {
                 h.tls_version = norm_tls(&v);
             }
         }
     }
-    if h.tls_cipher.is_none() {
+    if h.tls_cipher.is_none() && has_eq {
         if let Some(p) = find_ci(lower, "cipher=") {
             h.tls_cipher = token_at(text, p + 7, &[',', ')', ';']);
         }
     }
     // Exim `(TLS1.3) tls TLS_AES_256_GCM_SHA384`, Haraka `tls TLS_…`: the
     // word `tls` followed by a cipher name.
-    if h.tls_cipher.is_none() {
+    if h.tls_cipher.is_none() && has_tls {
         let mut from = 0;
         while let Some(p) = lower.get(from..).and_then(|t| find_ci(t, "tls ")) {
             let at = from + p;
@@ -560,13 +568,13 @@ fn enrich_lower(text: &str, lower: &str, h: &mut Hop) {
             }
         }
     }
-    if h.tls_version.is_none() {
+    if h.tls_version.is_none() && has_tls {
         if let Some(p) = find_ci(lower, "(tls1.") {
             h.tls_version = token_at(text, p + 1, &[')']).and_then(|v| norm_tls(&v));
         }
     }
     // OpenSMTPD: `(TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO)`.
-    if h.tls_version.is_none() {
+    if h.tls_version.is_none() && has_tls {
         if let Some(p) = find_ci(lower, "(tlsv1.") {
             if let Some(t) = token_at(text, p + 1, &[')']) {
                 let mut it = t.split(':');
@@ -608,7 +616,7 @@ fn enrich_lower(text: &str, lower: &str, h: &mut Hop) {
         ("auth: ", 6),
         ("authenticated-user=", 19),
     ] {
-        if h.authenticated.is_some() {
+        if h.authenticated.is_some() || !has_auth {
             break;
         }
         if let Some(p) = find_ci(lower, pat) {
@@ -619,7 +627,7 @@ fn enrich_lower(text: &str, lower: &str, h: &mut Hop) {
     }
     if h.authenticated.is_none()
         && (a_proto
-            || find_ci(lower, "(authenticated").is_some()
+            || has_auth && find_ci(lower, "(authenticated").is_some()
             || find_ci(lower, "esmtpsa").is_some())
     {
         h.authenticated = Some("yes".into());

@@ -448,27 +448,33 @@ pub fn parse_signature(field: &str, value: &str) -> Signature {
         let Some((k, v)) = pair.split_once('=') else {
             continue;
         };
-        let k = k.trim().to_ascii_lowercase();
-        let mut compact = String::with_capacity(v.len());
-        compact.extend(v.chars().filter(|c| !c.is_whitespace()));
-        let v = compact;
-        match k.as_str() {
-            "i" => s.i = Some(v),
-            "d" => s.d = Some(v),
-            "s" => s.s = Some(v),
-            "a" => s.a = Some(v),
-            "c" => s.c = Some(v),
-            "h" => {
-                s.h = v
-                    .split(':')
-                    .filter(|x| !x.is_empty())
-                    .map(|x| x.to_ascii_lowercase())
-                    .collect()
-            }
-            "t" => s.t = v.parse().ok(),
-            "x" => s.x = v.parse().ok(),
-            "cv" => s.cv = Some(v.to_ascii_lowercase()),
-            _ => {}
+        // The key is compared in place and only a kept tag's value is
+        // copied: `b=`, the longest (the signature, folded), is skipped.
+        let k = k.trim();
+        let is = |name: &str| k.eq_ignore_ascii_case(name);
+        let compact = || v.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        if is("i") {
+            s.i = Some(compact());
+        } else if is("d") {
+            s.d = Some(compact());
+        } else if is("s") {
+            s.s = Some(compact());
+        } else if is("a") {
+            s.a = Some(compact());
+        } else if is("c") {
+            s.c = Some(compact());
+        } else if is("h") {
+            s.h = compact()
+                .split(':')
+                .filter(|x| !x.is_empty())
+                .map(|x| x.to_ascii_lowercase())
+                .collect();
+        } else if is("t") {
+            s.t = compact().parse().ok();
+        } else if is("x") {
+            s.x = compact().parse().ok();
+        } else if is("cv") {
+            s.cv = Some(compact().to_ascii_lowercase());
         }
     }
     s
@@ -759,5 +765,28 @@ mod tests {
         );
         assert_eq!(seal.cv.as_deref(), Some("none"));
         assert_eq!(seal.i.as_deref(), Some("1"));
+        // Keys in any case and with white space around them; the last of
+        // a repeated tag wins; `b=`, `bh=` and unknown tags are not kept.
+        let odd = parse_signature(
+            "DKIM-Signature",
+            " D = exa mple.org ; S=one; s=two;\r\n\tCV=Pass; H = From : TO ;T= 1 2; B=zz; bh=yy; q=dns/txt",
+        );
+        assert_eq!(odd.d.as_deref(), Some("example.org"));
+        assert_eq!(odd.s.as_deref(), Some("two"));
+        assert_eq!(odd.cv.as_deref(), Some("pass"));
+        assert_eq!(odd.h, ["from", "to"]);
+        assert_eq!(odd.t, Some(12));
+        assert_eq!(
+            odd,
+            Signature {
+                field: "DKIM-Signature".into(),
+                d: odd.d.clone(),
+                s: odd.s.clone(),
+                cv: odd.cv.clone(),
+                h: odd.h.clone(),
+                t: odd.t,
+                ..Signature::default()
+            }
+        );
     }
 }

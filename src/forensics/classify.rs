@@ -197,18 +197,29 @@ const MAX_INDEXED_NAME: usize = 255;
 ///
 /// See: issue 14 (the hop of every Authentication-Results field was found
 /// by a scan of every hop: quadratic).
-#[derive(Debug, Default)]
-pub struct HostIndex<'h> {
+#[derive(Debug)]
+pub struct HostIndex<'h>(Hosts<'h>);
+
+#[derive(Debug)]
+enum Hosts<'h> {
     /// Up to [`SMALL_INDEX`] hops (nearly every message): the hosts as
     /// given, compared one by one with [`host_matches`] at each look-up,
     /// which costs less than building the maps.
-    small: Vec<Option<&'h str>>,
-    /// Whether the maps below are built (more hops than [`SMALL_INDEX`]).
-    indexed: bool,
-    /// Normalised host (or canonical IP) → hops it names exactly, ascending.
-    exact: HashMap<String, Vec<usize>>,
-    /// Proper parent domain → hops whose host is under it, ascending.
-    under: HashMap<String, Vec<usize>>,
+    Few(Vec<Option<&'h str>>),
+    /// More hops: maps from names to the hops they match.
+    Many {
+        /// Normalised host (or canonical IP) → hops it names exactly, ascending.
+        exact: HashMap<String, Vec<usize>>,
+        /// Proper parent domain → hops whose host is under it, ascending.
+        under: HashMap<String, Vec<usize>>,
+    },
+}
+
+impl Default for HostIndex<'_> {
+    /// No hops: every look-up finds nothing.
+    fn default() -> Self {
+        HostIndex(Hosts::Few(Vec::new()))
+    }
 }
 
 /// Most hops a [`HostIndex`] scans instead of indexing: a look-up is then
@@ -244,20 +255,15 @@ impl<'h> HostIndex<'h> {
     pub fn new(hosts: impl IntoIterator<Item = Option<&'h str>>) -> HostIndex<'h> {
         let hosts: Vec<Option<&'h str>> = hosts.into_iter().collect();
         if hosts.len() <= SMALL_INDEX {
-            return HostIndex {
-                small: hosts,
-                ..HostIndex::default()
-            };
+            return HostIndex(Hosts::Few(hosts));
         }
         HostIndex::build(hosts)
     }
 
     /// The maps, whatever the number of hops.
     fn build(hosts: Vec<Option<&'h str>>) -> HostIndex<'h> {
-        let mut ix = HostIndex {
-            indexed: true,
-            ..HostIndex::default()
-        };
+        let mut exact: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut under: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, h) in hosts.into_iter().enumerate() {
             let Some(key) = h.and_then(host_key) else {
                 continue;
@@ -265,37 +271,41 @@ impl<'h> HostIndex<'h> {
             if key.len() <= MAX_INDEXED_NAME && key.parse::<IpAddr>().is_err() {
                 for p in parents(&key) {
                     if !p.is_empty() {
-                        ix.under.entry(p.to_string()).or_default().push(i);
+                        under.entry(p.to_string()).or_default().push(i);
                     }
                 }
             }
-            ix.exact.entry(key).or_default().push(i);
+            exact.entry(key).or_default().push(i);
         }
-        ix
+        HostIndex(Hosts::Many { exact, under })
     }
 
     /// The hop whose host matches `name` (either way, as
     /// `host_matches(host, name) || host_matches(name, host)`) nearest to
     /// delivery index `target`; the lower index on a tie.
     pub fn nearest(&self, name: &str, target: i64) -> Option<usize> {
-        if !self.indexed {
-            return self
-                .small
-                .iter()
-                .enumerate()
-                .filter(|(_, h)| h.is_some_and(|b| host_matches(b, name) || host_matches(name, b)))
-                .min_by_key(|&(i, _)| ((i as i64) - target).abs())
-                .map(|(i, _)| i);
-        }
+        let (exact, under) = match &self.0 {
+            Hosts::Few(hosts) => {
+                return hosts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, h)| {
+                        h.is_some_and(|b| host_matches(b, name) || host_matches(name, b))
+                    })
+                    .min_by_key(|&(i, _)| ((i as i64) - target).abs())
+                    .map(|(i, _)| i);
+            }
+            Hosts::Many { exact, under } => (exact, under),
+        };
         let key = host_key(name)?;
         let mut lists: Vec<&Vec<usize>> = Vec::new();
         // The host is the name itself, or a parent domain of it.
-        lists.extend(self.exact.get(&key));
+        lists.extend(exact.get(&key));
         if key.len() <= MAX_INDEXED_NAME && key.parse::<IpAddr>().is_err() {
-            lists.extend(parents(&key).filter_map(|p| self.exact.get(p)));
+            lists.extend(parents(&key).filter_map(|p| exact.get(p)));
         }
         // The host is a sub-domain of the name.
-        lists.extend(self.under.get(&key));
+        lists.extend(under.get(&key));
         let mut best: Option<(i64, usize)> = None;
         for l in lists {
             let at = l.partition_point(|&i| (i as i64) < target);

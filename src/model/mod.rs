@@ -439,17 +439,20 @@ pub fn header_block(raw: &[u8]) -> &[u8] {
     if raw.first() == Some(&b'\n') || raw.starts_with(b"\r\n") {
         return &raw[..if raw[0] == b'\n' { 1 } else { 2 }];
     }
-    // One pass over the line ends, stopping at the first blank line: two
-    // searches (`\n\n`, then `\n\r\n`) read the whole body of every LF
-    // message looking for a CRLF blank line that is not there.
-    for p in memchr::memchr_iter(b'\n', raw) {
-        match raw.get(p + 1) {
-            Some(b'\n') => return &raw[..p + 2],
-            Some(b'\r') if raw.get(p + 2) == Some(&b'\n') => return &raw[..p + 3],
-            _ => {}
-        }
-    }
-    raw
+    blank_line_end(raw).map_or(raw, |e| &raw[..e])
+}
+
+/// Just past the first blank line that follows a line feed in `raw`
+/// (`\n\n` or `\n\r\n`, whichever comes first). One pass over the line
+/// ends that stops there: two searches (`\n\n`, then `\n\r\n`) read the
+/// whole body of every LF message looking for a CRLF blank line that is
+/// not there.
+pub fn blank_line_end(raw: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b'\n', raw).find_map(|p| match raw.get(p + 1) {
+        Some(b'\n') => Some(p + 2),
+        Some(b'\r') if raw.get(p + 2) == Some(&b'\n') => Some(p + 3),
+        _ => None,
+    })
 }
 
 /// A NUL byte in the first line, before anything that looks like a header

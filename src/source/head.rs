@@ -31,8 +31,7 @@ pub fn read_head(path: &Path, max: u64) -> io::Result<(Vec<u8>, u64)> {
         let tail = &buf[from..];
         if buf.first() == Some(&b'\n')
             || buf.starts_with(b"\r\n")
-            || memchr::memmem::find(tail, b"\n\n").is_some()
-            || memchr::memmem::find(tail, b"\n\r\n").is_some()
+            || crate::model::blank_line_end(tail).is_some()
         {
             break;
         }
